@@ -1,0 +1,61 @@
+// What every command needs: the town root, its settings and (opened on demand) its store.
+import type { LoadedSettings, Settings } from '../town/settings.js';
+import { loadSettings } from '../town/settings.js';
+import { findTownRoot, townPaths } from '../town/layout.js';
+import type { TownPaths } from '../town/layout.js';
+import type { Store } from '../store/store.js';
+import { openStore } from '../store/open.js';
+
+export interface GlobalOptions {
+  town?: string;
+}
+
+export interface TownContext {
+  root: string;
+  paths: TownPaths;
+  settings: Settings;
+  loaded: LoadedSettings;
+  env: NodeJS.ProcessEnv;
+  store(): Promise<Store>;
+  close(): Promise<void>;
+}
+
+export function openTown(opts: GlobalOptions, overrides: Record<string, unknown> = {}): TownContext {
+  const env = process.env;
+  const root = findTownRoot({ town: opts.town, env });
+  const loaded = loadSettings(root, { env, overrides });
+  let store: Store | undefined;
+  return {
+    root,
+    paths: townPaths(root),
+    settings: loaded.settings,
+    loaded,
+    env,
+    async store() {
+      store ??= await openStore(root, loaded.settings);
+      return store;
+    },
+    async close() {
+      await store?.close();
+      store = undefined;
+    },
+  };
+}
+
+/** Runs `fn` with an open town and always closes its store. */
+export async function withTown<T>(opts: GlobalOptions, fn: (town: TownContext) => Promise<T>): Promise<T> {
+  const town = openTown(opts);
+  try {
+    return await fn(town);
+  } finally {
+    await town.close();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function println(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}

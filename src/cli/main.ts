@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Entry of the `gt` command line: builds the command tree, runs it, and turns every
+// error into one line on stderr and an exit code. The only place that exits the process.
+import { Command, CommanderError } from 'commander';
+import { GtError } from '../errors.js';
+import { registerConfig } from './config.js';
+import { registerMail } from './mail.js';
+import { registerTown } from './town.js';
+
+export function buildProgram(): Command {
+  const program = new Command('gt')
+    .description('Gas Town: keep a town of AI coding agents running in tmux and carry out their lifecycle requests')
+    .option('--town <dir>', 'town root (else GT_TOWN_ROOT, else the nearest folder above holding mayor/town.json)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(`gt: ${text.replace(/^error: /, '')}`),
+    });
+  registerTown(program);
+  registerMail(program);
+  registerConfig(program);
+  return program;
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander has already printed its message; help and version exit 0
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof GtError) {
+    process.stderr.write(`gt: ${err.message}\n`);
+    if (err.hint !== undefined) process.stderr.write(`gt: hint: ${err.hint}\n`);
+    if (process.env.GT_DEBUG === '1' && err.stack) process.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`gt: ${message}\n`);
+  if (process.env.GT_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+// Output cut short by a closed pipe (gt mail inbox | head) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+void main(process.argv).then((code) => {
+  process.exitCode = code;
+});

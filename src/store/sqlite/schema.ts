@@ -1,0 +1,62 @@
+// Numbered migrations of the SQLite store. The version lives in PRAGMA user_version;
+// a database newer than the last migration here is refused.
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: mail with its processing state, events, agents
+  `
+  CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    from_addr TEXT NOT NULL,
+    to_addr TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    priority TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+    type TEXT NOT NULL,
+    thread_id TEXT,
+    reply_to TEXT,
+    created_at INTEGER NOT NULL,
+    read INTEGER NOT NULL DEFAULT 0,
+    sender_verified INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'claimed', 'done', 'dead')),
+    claim_owner TEXT,
+    claim_host TEXT,
+    lease_expires_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    outcome TEXT,
+    closed_at INTEGER
+  );
+  CREATE INDEX messages_inbox ON messages (to_addr, seq);
+  CREATE INDEX messages_due ON messages (to_addr, status, next_attempt_at)
+    WHERE status IN ('open', 'claimed');
+  CREATE INDEX messages_created ON messages (created_at);
+
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    identity TEXT,
+    message_id TEXT,
+    request_id TEXT,
+    action TEXT,
+    outcome TEXT,
+    reason TEXT,
+    duration_ms INTEGER,
+    data TEXT
+  );
+  CREATE INDEX events_ts ON events (ts);
+
+  CREATE TABLE agents (
+    identity TEXT PRIMARY KEY,
+    host TEXT,
+    session TEXT,
+    token_hash TEXT,
+    started_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,437 @@
+// The embedded Store: SQLite through better-sqlite3, WAL, file mode 0600.
+// All SQL of this backend lives in STATEMENTS below, prepared on first use.
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { StoreError } from '../../errors.js';
+import { newMessageId } from '../ids.js';
+import type {
+  AgentRecord,
+  ClaimOptions,
+  EventQuery,
+  InboxOptions,
+  Message,
+  MessageCounts,
+  MessageStatus,
+  NewEvent,
+  NewMessage,
+  Settlement,
+  Store,
+  StoredEvent,
+} from '../store.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+const STATEMENTS = {
+  insertMessage: `INSERT INTO messages (id, from_addr, to_addr, subject, body, priority, type, thread_id,
+      reply_to, created_at, sender_verified)
+    VALUES (@id, @from, @to, @subject, @body, @priority, @type, @threadId, @replyTo, @createdAt, @senderVerified)
+    RETURNING *`,
+  getMessage: `SELECT * FROM messages WHERE id = ?`,
+  inbox: `SELECT * FROM messages WHERE to_addr = ? ORDER BY seq DESC LIMIT ?`,
+  inboxUnread: `SELECT * FROM messages WHERE to_addr = ? AND read = 0 ORDER BY seq DESC LIMIT ?`,
+  countUnread: `SELECT count(*) AS n FROM messages WHERE to_addr = ? AND read = 0`,
+  markRead: `UPDATE messages SET read = ? WHERE id = ?`,
+  deleteMessage: `DELETE FROM messages WHERE id = ?`,
+  purge: `DELETE FROM messages WHERE created_at < ? AND (status IN ('done', 'dead')
+    OR (read = 1 AND status = 'open' AND to_addr <> 'deacon'))`,
+  claim: `UPDATE messages
+    SET status = 'claimed', claim_owner = @owner, claim_host = @host,
+        lease_expires_at = @leaseUntil, attempts = attempts + 1
+    WHERE seq IN (
+      SELECT seq FROM messages
+      WHERE to_addr = @to AND (
+        (status = 'open' AND next_attempt_at <= @now)
+        OR (status = 'claimed' AND (lease_expires_at <= @now
+            OR (@takeOver = 1 AND claim_host = @host AND claim_owner <> @owner))))
+      ORDER BY seq LIMIT @limit)
+    RETURNING *`,
+  settleDone: `UPDATE messages SET status = 'done', outcome = @outcome, closed_at = @now,
+      claim_owner = NULL, lease_expires_at = NULL
+    WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
+  settleDead: `UPDATE messages SET status = 'dead', last_error = @error, outcome = 'dead-letter', closed_at = @now,
+      claim_owner = NULL, lease_expires_at = NULL
+    WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
+  settleRetry: `UPDATE messages SET status = 'open', last_error = @error, next_attempt_at = @nextAttemptAt,
+      claim_owner = NULL, lease_expires_at = NULL
+    WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
+  release: `UPDATE messages SET status = 'open', attempts = max(attempts - 1, 0), claim_owner = NULL,
+      lease_expires_at = NULL WHERE status = 'claimed' AND claim_owner = ?`,
+  countByStatus: `SELECT status, count(*) AS n FROM messages WHERE to_addr = ? GROUP BY status`,
+  listByStatus: `SELECT * FROM messages WHERE to_addr = ? AND status = ? ORDER BY seq LIMIT ?`,
+  insertEvent: `INSERT INTO events (ts, kind, identity, message_id, request_id, action, outcome, reason,
+      duration_ms, data)
+    VALUES (@ts, @kind, @identity, @messageId, @requestId, @action, @outcome, @reason, @durationMs, @data)
+    RETURNING *`,
+  listEvents: `SELECT * FROM events WHERE ts >= @sinceTs AND seq > @afterSeq ORDER BY seq LIMIT @limit`,
+  getAgent: `SELECT * FROM agents WHERE identity = ?`,
+  upsertAgent: `INSERT INTO agents (identity, host, session, token_hash, started_at, updated_at)
+    VALUES (@identity, @host, @session, @tokenHash, @startedAt, @updatedAt)
+    ON CONFLICT (identity) DO UPDATE SET host = excluded.host, session = excluded.session,
+      token_hash = excluded.token_hash, started_at = excluded.started_at, updated_at = excluded.updated_at`,
+  listAgents: `SELECT * FROM agents ORDER BY identity`,
+} as const;
+
+type StatementName = keyof typeof STATEMENTS;
+type Row = Record<string, unknown>;
+
+export interface SqliteStoreOptions {
+  busyTimeoutMs?: number;
+  now?: () => number;
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  readonly file: string;
+  private readonly db: BetterSqlite3.Database;
+  private readonly statements = new Map<StatementName, BetterSqlite3.Statement>();
+  private readonly now: () => number;
+
+  private constructor(file: string, db: BetterSqlite3.Database, now: () => number) {
+    this.file = file;
+    this.db = db;
+    this.now = now;
+  }
+
+  static open(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
+    const db = openDatabase(file, opts.busyTimeoutMs ?? 5000);
+    try {
+      migrate(db, file);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new SqliteStore(file, db, opts.now ?? Date.now);
+  }
+
+  private stmt(name: StatementName): BetterSqlite3.Statement {
+    let statement = this.statements.get(name);
+    if (statement === undefined) {
+      statement = this.db.prepare(STATEMENTS[name]);
+      this.statements.set(name, statement);
+    }
+    return statement;
+  }
+
+  private run<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw storeError(err, this.file, what);
+    }
+  }
+
+  sendMessage(msg: NewMessage): Promise<Message> {
+    const row = this.run('saving the message', () =>
+      this.stmt('insertMessage').get({
+        id: newMessageId(),
+        from: msg.from,
+        to: msg.to,
+        subject: msg.subject,
+        body: msg.body,
+        priority: msg.priority,
+        type: msg.type,
+        threadId: msg.threadId ?? null,
+        replyTo: msg.replyTo ?? null,
+        createdAt: msg.createdAt ?? this.now(),
+        senderVerified: msg.senderVerified ? 1 : 0,
+      }),
+    ) as Row;
+    return Promise.resolve(toMessage(row));
+  }
+
+  getMessage(id: string): Promise<Message | undefined> {
+    const row = this.run('reading a message', () => this.stmt('getMessage').get(id)) as Row | undefined;
+    return Promise.resolve(row === undefined ? undefined : toMessage(row));
+  }
+
+  listInbox(to: string, opts: InboxOptions = {}): Promise<Message[]> {
+    const name = opts.unreadOnly ? 'inboxUnread' : 'inbox';
+    const rows = this.run('reading the inbox', () => this.stmt(name).all(to, opts.limit ?? -1)) as Row[];
+    return Promise.resolve(rows.map(toMessage));
+  }
+
+  countUnread(to: string): Promise<number> {
+    const row = this.run('counting mail', () => this.stmt('countUnread').get(to)) as { n: number };
+    return Promise.resolve(row.n);
+  }
+
+  markRead(id: string, read: boolean): Promise<boolean> {
+    const info = this.run('marking mail read', () => this.stmt('markRead').run(read ? 1 : 0, id));
+    return Promise.resolve(info.changes > 0);
+  }
+
+  deleteMessage(id: string): Promise<boolean> {
+    const info = this.run('deleting mail', () => this.stmt('deleteMessage').run(id));
+    return Promise.resolve(info.changes > 0);
+  }
+
+  purgeMessages(before: number): Promise<number> {
+    const info = this.run('purging mail', () => this.stmt('purge').run(before));
+    return Promise.resolve(info.changes);
+  }
+
+  claimMessages(opts: ClaimOptions): Promise<Message[]> {
+    const rows = this.run('claiming requests', () =>
+      this.stmt('claim').all({
+        to: opts.to,
+        owner: opts.owner,
+        host: opts.host,
+        now: opts.now,
+        leaseUntil: opts.now + opts.leaseMs,
+        limit: opts.limit,
+        takeOver: opts.takeOverHost ? 1 : 0,
+      }),
+    ) as Row[];
+    return Promise.resolve(rows.map(toMessage).sort((a, b) => a.seq - b.seq));
+  }
+
+  settleMessage(id: string, owner: string, settlement: Settlement, now: number): Promise<boolean> {
+    const info = this.run('settling a request', () => {
+      switch (settlement.kind) {
+        case 'done':
+          return this.stmt('settleDone').run({ id, owner, now, outcome: settlement.outcome });
+        case 'dead':
+          return this.stmt('settleDead').run({ id, owner, now, error: settlement.error });
+        case 'retry':
+          return this.stmt('settleRetry').run({
+            id,
+            owner,
+            error: settlement.error,
+            nextAttemptAt: settlement.nextAttemptAt,
+          });
+      }
+    });
+    return Promise.resolve(info.changes > 0);
+  }
+
+  releaseClaims(owner: string): Promise<number> {
+    const info = this.run('releasing claims', () => this.stmt('release').run(owner));
+    return Promise.resolve(info.changes);
+  }
+
+  countByStatus(to: string): Promise<MessageCounts> {
+    const rows = this.run('counting requests', () => this.stmt('countByStatus').all(to)) as Array<{
+      status: MessageStatus;
+      n: number;
+    }>;
+    const counts: MessageCounts = { open: 0, claimed: 0, done: 0, dead: 0 };
+    for (const { status, n } of rows) counts[status] = n;
+    return Promise.resolve(counts);
+  }
+
+  listByStatus(to: string, status: MessageStatus, limit: number): Promise<Message[]> {
+    const rows = this.run('listing requests', () => this.stmt('listByStatus').all(to, status, limit)) as Row[];
+    return Promise.resolve(rows.map(toMessage));
+  }
+
+  recordEvent(event: NewEvent): Promise<StoredEvent> {
+    const row = this.run('recording an event', () =>
+      this.stmt('insertEvent').get({
+        ts: event.ts ?? this.now(),
+        kind: event.kind,
+        identity: event.identity ?? null,
+        messageId: event.messageId ?? null,
+        requestId: event.requestId ?? null,
+        action: event.action ?? null,
+        outcome: event.outcome ?? null,
+        reason: event.reason ?? null,
+        durationMs: event.durationMs ?? null,
+        data: event.data == null ? null : JSON.stringify(event.data),
+      }),
+    ) as Row;
+    return Promise.resolve(toEvent(row));
+  }
+
+  listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
+    const rows = this.run('reading events', () =>
+      this.stmt('listEvents').all({
+        sinceTs: query.sinceTs ?? 0,
+        afterSeq: query.afterSeq ?? 0,
+        limit: query.limit ?? -1,
+      }),
+    ) as Row[];
+    return Promise.resolve(rows.map(toEvent));
+  }
+
+  getAgent(identity: string): Promise<AgentRecord | undefined> {
+    const row = this.run('reading an agent', () => this.stmt('getAgent').get(identity)) as Row | undefined;
+    return Promise.resolve(row === undefined ? undefined : toAgent(row));
+  }
+
+  upsertAgent(agent: Omit<AgentRecord, 'updatedAt'>): Promise<void> {
+    this.run('saving an agent', () => this.stmt('upsertAgent').run({ ...agent, updatedAt: this.now() }));
+    return Promise.resolve();
+  }
+
+  listAgents(): Promise<AgentRecord[]> {
+    const rows = this.run('listing agents', () => this.stmt('listAgents').all()) as Row[];
+    return Promise.resolve(rows.map(toAgent));
+  }
+
+  /** Runs `fn` in one transaction (for batches: one commit instead of one per statement). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  integrityCheck(): string {
+    const row = this.db.prepare('PRAGMA integrity_check').get() as { integrity_check: string };
+    return row.integrity_check;
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+}
+
+function loadDriver(): typeof BetterSqlite3 {
+  const require = createRequire(import.meta.url);
+  return require('better-sqlite3') as typeof BetterSqlite3;
+}
+
+function openDatabase(file: string, busyTimeoutMs: number): BetterSqlite3.Database {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // Create the file ourselves so it is born private; SQLite gives -wal and -shm the same mode.
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+  } catch (err) {
+    throw storeError(err, file, 'opening the store');
+  }
+  const Driver = loadDriver();
+  let db: BetterSqlite3.Database;
+  try {
+    db = new Driver(file, { timeout: busyTimeoutMs });
+  } catch (err) {
+    throw storeError(err, file, 'opening the store');
+  }
+  try {
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (err) {
+    db.close();
+    throw storeError(err, file, 'opening the store');
+  }
+}
+
+function migrate(db: BetterSqlite3.Database, file: string): void {
+  let version: number;
+  try {
+    version = db.pragma('user_version', { simple: true }) as number;
+  } catch (err) {
+    throw storeError(err, file, 'reading the schema version');
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError(
+      'GT_STORE_TOO_NEW',
+      `the store ${file} has schema version ${version}, newer than this gt knows (${SCHEMA_VERSION})`,
+      { hint: 'upgrade gt; it will not touch a store written by a newer version' },
+    );
+  }
+  if (version === SCHEMA_VERSION) return;
+  try {
+    if (version === 0) db.pragma('journal_mode = WAL');
+    db.transaction(() => {
+      // Re-read inside the write transaction: another process may have migrated meanwhile.
+      const current = db.pragma('user_version', { simple: true }) as number;
+      for (let v = current; v < SCHEMA_VERSION; v++) {
+        db.exec(MIGRATIONS[v] ?? '');
+        db.pragma(`user_version = ${v + 1}`);
+      }
+    }).immediate();
+  } catch (err) {
+    throw storeError(err, file, 'migrating the store');
+  }
+}
+
+function storeError(err: unknown, file: string, what: string): StoreError {
+  if (err instanceof StoreError) return err;
+  const code = (err as { code?: unknown }).code;
+  const message = (err as Error).message ?? String(err);
+  switch (code) {
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+    case 'SQLITE_BUSY_SNAPSHOT':
+      return new StoreError('GT_STORE_BUSY', `the store ${file} stayed locked by another process while ${what}`, {
+        hint: 'try again; if it persists, look for a stuck gt process',
+        cause: err,
+      });
+    case 'SQLITE_NOTADB':
+    case 'SQLITE_CORRUPT':
+      return new StoreError('GT_STORE_CORRUPT', `the store ${file} is not a valid database (${message})`, {
+        hint: 'restore .gt/town.db from a backup or move it aside',
+        cause: err,
+      });
+    case 'SQLITE_READONLY':
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_PERM':
+    case 'SQLITE_AUTH':
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new StoreError('GT_STORE_UNAVAILABLE', `cannot use the store ${file} while ${what}: ${message}`, {
+        hint: 'check that the file and its folder exist and belong to you',
+        cause: err,
+      });
+    case 'SQLITE_FULL':
+    case 'ENOSPC':
+      return new StoreError('GT_STORE_FULL', `the disk holding ${file} is full while ${what}`, { cause: err });
+    default:
+      return new StoreError('GT_STORE_ERROR', `store error while ${what}: ${message}`, { cause: err });
+  }
+}
+
+function toMessage(row: Row): Message {
+  return {
+    id: row.id as string,
+    seq: row.seq as number,
+    from: row.from_addr as string,
+    to: row.to_addr as string,
+    subject: row.subject as string,
+    body: row.body as string,
+    priority: row.priority as Message['priority'],
+    type: row.type as string,
+    threadId: (row.thread_id as string | null) ?? null,
+    replyTo: (row.reply_to as string | null) ?? null,
+    createdAt: row.created_at as number,
+    read: row.read === 1,
+    senderVerified: row.sender_verified === 1,
+    status: row.status as MessageStatus,
+    claimOwner: (row.claim_owner as string | null) ?? null,
+    leaseExpiresAt: (row.lease_expires_at as number | null) ?? null,
+    attempts: row.attempts as number,
+    nextAttemptAt: row.next_attempt_at as number,
+    lastError: (row.last_error as string | null) ?? null,
+    outcome: (row.outcome as string | null) ?? null,
+    closedAt: (row.closed_at as number | null) ?? null,
+  };
+}
+
+function toEvent(row: Row): StoredEvent {
+  return {
+    seq: row.seq as number,
+    ts: row.ts as number,
+    kind: row.kind as string,
+    identity: (row.identity as string | null) ?? null,
+    messageId: (row.message_id as string | null) ?? null,
+    requestId: (row.request_id as string | null) ?? null,
+    action: (row.action as string | null) ?? null,
+    outcome: (row.outcome as string | null) ?? null,
+    reason: (row.reason as string | null) ?? null,
+    durationMs: (row.duration_ms as number | null) ?? null,
+    data: row.data == null ? null : (JSON.parse(row.data as string) as Record<string, unknown>),
+  };
+}
+
+function toAgent(row: Row): AgentRecord {
+  return {
+    identity: row.identity as string,
+    host: (row.host as string | null) ?? null,
+    session: (row.session as string | null) ?? null,
+    tokenHash: (row.token_hash as string | null) ?? null,
+    startedAt: (row.started_at as number | null) ?? null,
+    updatedAt: row.updated_at as number,
+  };
+}

@@ -1,0 +1,155 @@
+// The Store interface: mail, lifecycle request processing state, agents and events.
+// Every backend (SQLite embedded, PostgreSQL shared) implements it and passes one test suite.
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Processing state of a message as the daemon sees it; independent of `read`. */
+export const MESSAGE_STATUSES = ['open', 'claimed', 'done', 'dead'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export const MAX_SUBJECT_BYTES = 1024;
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface NewMessage {
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  priority: Priority;
+  type: string;
+  threadId?: string | undefined;
+  replyTo?: string | undefined;
+  senderVerified: boolean;
+  /** Milliseconds since the epoch; the store's clock when omitted. */
+  createdAt?: number;
+}
+
+export interface Message {
+  id: string;
+  seq: number;
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  priority: Priority;
+  type: string;
+  threadId: string | null;
+  replyTo: string | null;
+  createdAt: number;
+  read: boolean;
+  senderVerified: boolean;
+  status: MessageStatus;
+  claimOwner: string | null;
+  leaseExpiresAt: number | null;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  outcome: string | null;
+  closedAt: number | null;
+}
+
+export interface InboxOptions {
+  unreadOnly?: boolean;
+  limit?: number;
+}
+
+export interface ClaimOptions {
+  to: string;
+  owner: string;
+  /** Host of the claiming daemon; recorded with the claim. */
+  host: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  /**
+   * Claims held by other daemons on this host are taken over at once, lease or not:
+   * the caller holds the host's daemon lock, so their owners are dead.
+   */
+  takeOverHost?: boolean;
+}
+
+export type Settlement =
+  | { kind: 'done'; outcome: string }
+  | { kind: 'retry'; error: string; nextAttemptAt: number }
+  | { kind: 'dead'; error: string };
+
+export interface NewEvent {
+  ts?: number;
+  kind: string;
+  identity?: string | null;
+  messageId?: string | null;
+  requestId?: string | null;
+  action?: string | null;
+  outcome?: string | null;
+  reason?: string | null;
+  durationMs?: number | null;
+  data?: Record<string, unknown> | null;
+}
+
+export interface StoredEvent {
+  seq: number;
+  ts: number;
+  kind: string;
+  identity: string | null;
+  messageId: string | null;
+  requestId: string | null;
+  action: string | null;
+  outcome: string | null;
+  reason: string | null;
+  durationMs: number | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface EventQuery {
+  sinceTs?: number;
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface AgentRecord {
+  identity: string;
+  host: string | null;
+  session: string | null;
+  tokenHash: string | null;
+  startedAt: number | null;
+  updatedAt: number;
+}
+
+export interface MessageCounts {
+  open: number;
+  claimed: number;
+  done: number;
+  dead: number;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+
+  sendMessage(msg: NewMessage): Promise<Message>;
+  getMessage(id: string): Promise<Message | undefined>;
+  listInbox(to: string, opts?: InboxOptions): Promise<Message[]>;
+  countUnread(to: string): Promise<number>;
+  markRead(id: string, read: boolean): Promise<boolean>;
+  deleteMessage(id: string): Promise<boolean>;
+  /** Removes read or settled mail created before `before`; returns how many. */
+  purgeMessages(before: number): Promise<number>;
+
+  /** Atomically claims due requests addressed to `to` (open and due, or claimed with an expired lease). */
+  claimMessages(opts: ClaimOptions): Promise<Message[]>;
+  /** Settles a claimed message if `owner` still holds it; false when the claim was lost. */
+  settleMessage(id: string, owner: string, settlement: Settlement, now: number): Promise<boolean>;
+  /** Puts every message claimed by `owner` back to open without counting an attempt. */
+  releaseClaims(owner: string): Promise<number>;
+  countByStatus(to: string): Promise<MessageCounts>;
+  listByStatus(to: string, status: MessageStatus, limit: number): Promise<Message[]>;
+
+  recordEvent(event: NewEvent): Promise<StoredEvent>;
+  listEvents(query?: EventQuery): Promise<StoredEvent[]>;
+
+  getAgent(identity: string): Promise<AgentRecord | undefined>;
+  upsertAgent(agent: Omit<AgentRecord, 'updatedAt'>): Promise<void>;
+  listAgents(): Promise<AgentRecord[]>;
+
+  close(): Promise<void>;
+}

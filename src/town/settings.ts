@@ -1,0 +1,295 @@
+// Town settings: one zod schema gives the types, the defaults and the documentation.
+// Loading is read → parse → overlay environment and flags → check, reporting every problem at once.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import * as z from 'zod/mini';
+import { SettingsError } from '../errors.js';
+import { parseDuration } from '../util/duration.js';
+import { addressPatternProblem } from './identity.js';
+
+export const DEFAULT_AGENT_COMMAND = 'claude --dangerously-skip-permissions';
+
+/** Attaches the documentation shown by `gt config show --explain`. */
+function doc<T extends z.ZodMiniType>(schema: T, text: string): T {
+  return schema.check(z.describe(text));
+}
+
+function duration(fallback: string, text?: string) {
+  const schema = z._default(
+    z.string().check(z.refine((v) => parseDuration(v) !== undefined, 'a duration like 500ms, 30s, 15m or 1h')),
+    fallback,
+  );
+  return text === undefined ? schema : doc(schema, text);
+}
+
+function section<T extends z.core.$ZodLooseShape>(shape: T) {
+  // Every key of a section has a default, so an absent section parses from {}.
+  return z.prefault(z.strictObject(shape), {} as z.input<z.ZodMiniObject<T, z.core.$strict>>);
+}
+
+const int = (fallback: number, min: number, max: number) =>
+  z._default(z.int().check(z.minimum(min), z.maximum(max)), fallback);
+
+const agent = (sync: boolean) =>
+  section({
+    command: doc(
+      z._default(z.string().check(z.minLength(1)), DEFAULT_AGENT_COMMAND),
+      'shell text run as the session’s first process',
+    ),
+    sync: doc(z._default(z.boolean(), sync), 'sync the git workspace before each (re)start'),
+  });
+
+const keepAliveEntry = z
+  .string()
+  .check(z.refine((p) => addressPatternProblem(p) === undefined, 'an address or a pattern like */witness'));
+
+const schema = z.strictObject({
+  tmux: section({
+    socket: doc(
+      z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a socket name of letters, digits, _ . -')), 'gt'),
+      'tmux socket name (tmux -L); env GT_TMUX_SOCKET',
+    ),
+  }),
+  daemon: section({
+    heartbeat: duration('30s', 'fallback wake-up interval; env GT_DAEMON_HEARTBEAT'),
+    keep_alive: doc(
+      z._default(z.array(keepAliveEntry), []),
+      'addresses or patterns (*/witness, alpha/crew/*) the daemon keeps running',
+    ),
+    host: doc(
+      z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
+      'host this daemon acts for (default: the machine’s hostname); env GT_DAEMON_HOST',
+    ),
+    restart: section({
+      backoff: duration('30s', 'first delay before restarting a dead agent'),
+      backoff_max: duration('10m', 'longest delay between restarts'),
+      crash_loop_restarts: doc(int(5, 1, 1000), 'restarts within crash_loop_window that park an agent'),
+      crash_loop_window: duration('15m', 'window in which restarts are counted'),
+      stable_after: duration('30m', 'running this long clears the restart history'),
+    }),
+  }),
+  lifecycle: section({
+    max_age: duration('1h', 'older lifecycle requests are closed unexecuted'),
+    max_attempts: doc(int(3, 1, 100), 'attempts before a request becomes a dead letter'),
+    lease: duration('2m', 'how long a claim holds before another daemon may take it'),
+    retry_backoff: duration('5s', 'first delay before retrying a failed action'),
+    require_verified_sender: doc(
+      z._default(z.boolean(), true),
+      'lifecycle requests must come from the agent’s own session (GT_AGENT_TOKEN)',
+    ),
+  }),
+  agents: section({
+    mayor: agent(false),
+    deacon: agent(false),
+    witness: agent(false),
+    refinery: agent(true),
+    crew: agent(true),
+  }),
+  sync: section({
+    command: doc(z._default(z.nullable(z.string().check(z.minLength(1))), null), 'run after git sync, e.g. "bd sync"'),
+    required: doc(z._default(z.boolean(), false), 'a failed sync stops the session from starting'),
+    timeout: duration('60s', 'time limit of each git call and of sync.command'),
+  }),
+  store: section({
+    url: doc(z._default(z.nullable(z.string().check(z.minLength(1))), null), 'postgres:// URL; env GT_DATABASE_URL'),
+    busy_timeout: duration('5s', 'how long to wait for a store locked by another process'),
+  }),
+  mail: section({
+    retention: duration('30d', 'read and settled mail older than this is purged'),
+  }),
+});
+
+export type Settings = z.output<typeof schema>;
+export type SettingsInput = z.input<typeof schema>;
+
+/** Scalar settings that an environment variable can set (GT_ + path in capitals). */
+const ENV_KEYS: ReadonlyArray<{ path: string; env: readonly string[]; kind: 'string' | 'int' | 'bool' | 'list' }> = [
+  { path: 'tmux.socket', env: ['GT_TMUX_SOCKET'], kind: 'string' },
+  { path: 'daemon.heartbeat', env: ['GT_DAEMON_HEARTBEAT'], kind: 'string' },
+  { path: 'daemon.keep_alive', env: ['GT_DAEMON_KEEP_ALIVE'], kind: 'list' },
+  { path: 'daemon.host', env: ['GT_DAEMON_HOST'], kind: 'string' },
+  { path: 'lifecycle.max_age', env: ['GT_LIFECYCLE_MAX_AGE'], kind: 'string' },
+  { path: 'lifecycle.max_attempts', env: ['GT_LIFECYCLE_MAX_ATTEMPTS'], kind: 'int' },
+  { path: 'lifecycle.require_verified_sender', env: ['GT_LIFECYCLE_REQUIRE_VERIFIED_SENDER'], kind: 'bool' },
+  { path: 'sync.command', env: ['GT_SYNC_COMMAND'], kind: 'string' },
+  { path: 'store.url', env: ['GT_DATABASE_URL', 'GT_STORE_URL'], kind: 'string' },
+];
+
+export function settingsFile(townRoot: string): string {
+  return join(townRoot, 'settings', 'config.json');
+}
+
+type Json = { [key: string]: unknown };
+
+function setPath(obj: Json, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = obj;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Json;
+  }
+  node[keys[keys.length - 1] ?? ''] = value;
+}
+
+export function getPath(obj: unknown, path: string): unknown {
+  let node: unknown = obj;
+  for (const key of path.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Json)[key];
+  }
+  return node;
+}
+
+function envValue(kind: 'string' | 'int' | 'bool' | 'list', raw: string): unknown {
+  switch (kind) {
+    case 'string':
+      return raw;
+    case 'int':
+      return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    case 'bool':
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off)$/i.test(raw)) return false;
+      return raw;
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+  }
+}
+
+function readSettingsFile(file: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new SettingsError(file, [`cannot read: ${(err as Error).message}`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new SettingsError(file, [`not valid JSON: ${(err as Error).message}`]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new SettingsError(file, ['expected a JSON object at the top level']);
+  }
+  return parsed as Json;
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Settings given by flags, as dotted paths; they win over everything else. */
+  overrides?: Readonly<Record<string, unknown>>;
+}
+
+export type SettingSource = 'default' | 'file' | 'env' | 'flag';
+
+export interface LoadedSettings {
+  settings: Settings;
+  file: string;
+  sources: ReadonlyMap<string, SettingSource>;
+}
+
+export function loadSettings(townRoot: string, opts: LoadOptions = {}): LoadedSettings {
+  const file = settingsFile(townRoot);
+  const raw = readSettingsFile(file);
+  const sources = new Map<string, SettingSource>();
+  for (const { path } of ENV_KEYS) if (getPath(raw, path) !== undefined) sources.set(path, 'file');
+  const env = opts.env ?? process.env;
+  for (const { path, env: names, kind } of ENV_KEYS) {
+    const name = names.find((n) => env[n] !== undefined && env[n] !== '');
+    if (name === undefined) continue;
+    setPath(raw, path, envValue(kind, env[name] ?? ''));
+    sources.set(path, 'env');
+  }
+  for (const [path, value] of Object.entries(opts.overrides ?? {})) {
+    if (value === undefined) continue;
+    setPath(raw, path, value);
+    sources.set(path, 'flag');
+  }
+  const settings = parseSettings(raw, file);
+  settings.daemon.host ??= hostname();
+  return { settings, file, sources };
+}
+
+export function parseSettings(raw: unknown, file = 'settings'): Settings {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const where = key ? `${key}.` : '';
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => where + k).join(', ')}`;
+    }
+    const got = getPath(raw, key);
+    return `${key || '(top level)'} = ${JSON.stringify(got) ?? 'missing'}: expected ${describeIssue(issue)}`;
+  });
+  throw new SettingsError(file, problems);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected;
+    case 'too_small':
+      return `at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return `at most ${String(issue.maximum)}`;
+    default:
+      return issue.message;
+  }
+}
+
+export function defaultSettings(): Settings {
+  const settings = schema.parse({});
+  settings.daemon.host ??= hostname();
+  return settings;
+}
+
+export function ms(duration: string): number {
+  const value = parseDuration(duration);
+  if (value === undefined) throw new Error(`not a duration: ${duration}`);
+  return value;
+}
+
+export function agentSettings(settings: Settings, role: keyof Settings['agents']): Settings['agents']['mayor'] {
+  return settings.agents[role];
+}
+
+/** Every leaf key with its value, for `gt config show`. */
+export function flattenSettings(settings: Settings): Array<{ key: string; value: unknown }> {
+  const out: Array<{ key: string; value: unknown }> = [];
+  const walk = (node: unknown, prefix: string): void => {
+    if (typeof node === 'object' && node !== null && !Array.isArray(node)) {
+      for (const [k, v] of Object.entries(node)) walk(v, prefix ? `${prefix}.${k}` : k);
+    } else {
+      out.push({ key: prefix, value: node });
+    }
+  };
+  walk(settings, '');
+  return out;
+}
+
+export function describeSettingKey(key: string): string | undefined {
+  let node: unknown = schema;
+  for (const part of key.split('.')) {
+    node = unwrapObject(node)?.[part];
+    if (node === undefined) return undefined;
+  }
+  return z.globalRegistry.get(node as z.ZodMiniType)?.description;
+}
+
+/** The shape of an object schema, looking through prefault/default wrappers. */
+function unwrapObject(node: unknown): Record<string, unknown> | undefined {
+  let current = node as { _zod?: { def?: { shape?: Record<string, unknown>; innerType?: unknown } } } | undefined;
+  for (let i = 0; i < 5 && current !== undefined; i++) {
+    const def = current._zod?.def;
+    if (def?.shape !== undefined) return def.shape;
+    current = def?.innerType as typeof current;
+  }
+  return undefined;
+}

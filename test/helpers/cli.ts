@@ -1,0 +1,48 @@
+// Running the built `gt` as a user would: a real process, stdout, stderr and exit code.
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const GT_BIN = resolve(import.meta.dirname, '../../dist/gt.cjs');
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+  timeoutMs?: number;
+}
+
+/** Runs `gt args…` with a clean GT_* environment plus `opts.env`. */
+export function gt(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const env: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GT_')) env[k] = v;
+  Object.assign(env, opts.env);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [GT_BIN, ...args], {
+      cwd: opts.cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: opts.timeoutMs ?? 20_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export async function gtOk(args: readonly string[], opts: RunOptions = {}): Promise<string> {
+  const result = await gt(args, opts);
+  if (result.code !== 0) {
+    throw new Error(`gt ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  }
+  return result.stdout;
+}

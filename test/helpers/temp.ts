@@ -1,0 +1,83 @@
+// Temp dirs, private tmux sockets and condition waits for tests. Everything made here
+// is removed after each test; the global teardown fails the run if anything leaked.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterEach } from 'vitest';
+
+import { tempPrefix, tmuxSocketDir } from './names.js';
+
+export { tempPrefix, tmuxSocketDir };
+
+const cleanups: Array<() => void> = [];
+
+afterEach(() => {
+  const errors: unknown[] = [];
+  while (cleanups.length > 0) {
+    try {
+      cleanups.pop()?.();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
+});
+
+/** Registers `fn` to run after the current test, last registered first. */
+export function onCleanup(fn: () => void): void {
+  cleanups.push(fn);
+}
+
+/** A fresh temp dir, removed after the test. */
+export function tempDir(label = 'dir'): string {
+  const dir = mkdtempSync(join(tmpdir(), `${tempPrefix()}${label}-`));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A private tmux socket name for this test; its server is killed after the test. */
+export function tmuxSocket(): string {
+  const socket = `${tempPrefix()}${randomBytes(4).toString('hex')}`;
+  onCleanup(() => killTmuxServer(socket));
+  return socket;
+}
+
+export function killTmuxServer(socket: string): void {
+  try {
+    execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  } catch {
+    // no server was running on this socket
+  }
+  try {
+    rmSync(join(tmuxSocketDir(), socket), { force: true });
+  } catch {
+    // the socket file may already be gone
+  }
+}
+
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  intervalMs = 20,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
