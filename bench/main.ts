@@ -1,1 +1,33 @@
-// placeholder
+// `npm run bench [section…]`: runs the benchmark sections, prints one table with each
+// figure beside its same-run baseline, and writes bench/results.json.
+import { resolve } from 'node:path';
+import type { Row } from './harness.js';
+import { printTable, writeResults } from './harness.js';
+import { benchMail } from './mail.js';
+
+const root = resolve(import.meta.dirname, '..');
+const gtBin = resolve(root, 'dist', 'gt.cjs');
+
+const SECTIONS: Record<string, () => Promise<Row[]>> = {
+  mail: () => benchMail(gtBin),
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !(w in SECTIONS));
+  if (unknown.length > 0) {
+    console.error(`bench: unknown section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
+  const rows: Row[] = [];
+  for (const [name, run] of Object.entries(SECTIONS)) {
+    if (wanted.length > 0 && !wanted.includes(name)) continue;
+    console.error(`bench: ${name}…`);
+    rows.push(...(await run()));
+  }
+  printTable(rows);
+  writeResults(resolve(root, 'bench', 'results.json'), rows);
+}
+
+await main();

@@ -3,6 +3,7 @@
 // error into one line on stderr and an exit code. The only place that exits the process.
 import { Command, CommanderError } from 'commander';
 import { GtError } from '../errors.js';
+import { GT_VERSION } from '../version.js';
 import { registerConfig } from './config.js';
 import { registerMail } from './mail.js';
 import { registerTown } from './town.js';
@@ -10,6 +11,7 @@ import { registerTown } from './town.js';
 export function buildProgram(): Command {
   const program = new Command('gt')
     .description('Gas Town: keep a town of AI coding agents running in tmux and carry out their lifecycle requests')
+    .version(GT_VERSION, '-V, --version', 'print the gt version')
     .option('--town <dir>', 'town root (else GT_TOWN_ROOT, else the nearest folder above holding mayor/town.json)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

@@ -211,12 +211,21 @@ export function loadSettings(townRoot: string, opts: LoadOptions = {}): LoadedSe
     setPath(raw, path, value);
     sources.set(path, 'flag');
   }
-  const settings = parseSettings(raw, file);
+  const origin = (key: string): string | undefined => {
+    const source = sources.get(key);
+    if (source === 'env') return `from ${ENV_KEYS.find((k) => k.path === key)?.env.find((n) => env[n]) ?? 'the environment'}`;
+    return source === 'flag' ? 'from a flag' : undefined;
+  };
+  const settings = parseSettings(raw, file, origin);
   settings.daemon.host ??= hostname();
   return { settings, file, sources };
 }
 
-export function parseSettings(raw: unknown, file = 'settings'): Settings {
+export function parseSettings(
+  raw: unknown,
+  file = 'settings',
+  origin: (key: string) => string | undefined = () => undefined,
+): Settings {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -226,7 +235,9 @@ export function parseSettings(raw: unknown, file = 'settings'): Settings {
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => where + k).join(', ')}`;
     }
     const got = getPath(raw, key);
-    return `${key || '(top level)'} = ${JSON.stringify(got) ?? 'missing'}: expected ${describeIssue(issue)}`;
+    const from = origin(key);
+    const problem = `${key || '(top level)'} = ${JSON.stringify(got) ?? 'missing'}: expected ${describeIssue(issue)}`;
+    return from === undefined ? problem : `${problem} (${from})`;
   });
   throw new SettingsError(file, problems);
 }
@@ -234,7 +245,7 @@ export function parseSettings(raw: unknown, file = 'settings'): Settings {
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.expected;
+      return issue.expected === 'number' || issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`;
     case 'too_small':
       return `at least ${String(issue.minimum)}`;
     case 'too_big':

@@ -31,7 +31,6 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_inbox ON messages (to_addr, seq);
   CREATE INDEX messages_due ON messages (to_addr, status, next_attempt_at)
     WHERE status IN ('open', 'claimed');
-  CREATE INDEX messages_created ON messages (created_at);
 
   CREATE TABLE events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,11 +1,11 @@
 // The embedded Store: SQLite through better-sqlite3, WAL, file mode 0600.
 // All SQL of this backend lives in STATEMENTS below, prepared on first use.
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
-import { newMessageId } from '../ids.js';
+import { messageIdFloor, newMessageId } from '../ids.js';
 import type {
   AgentRecord,
   ClaimOptions,
@@ -25,15 +25,15 @@ import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 const STATEMENTS = {
   insertMessage: `INSERT INTO messages (id, from_addr, to_addr, subject, body, priority, type, thread_id,
       reply_to, created_at, sender_verified)
-    VALUES (@id, @from, @to, @subject, @body, @priority, @type, @threadId, @replyTo, @createdAt, @senderVerified)
-    RETURNING *`,
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   getMessage: `SELECT * FROM messages WHERE id = ?`,
   inbox: `SELECT * FROM messages WHERE to_addr = ? ORDER BY seq DESC LIMIT ?`,
   inboxUnread: `SELECT * FROM messages WHERE to_addr = ? AND read = 0 ORDER BY seq DESC LIMIT ?`,
   countUnread: `SELECT count(*) AS n FROM messages WHERE to_addr = ? AND read = 0`,
   markRead: `UPDATE messages SET read = ? WHERE id = ?`,
   deleteMessage: `DELETE FROM messages WHERE id = ?`,
-  purge: `DELETE FROM messages WHERE created_at < ? AND (status IN ('done', 'dead')
+  // Ids are time-ordered, so the id index finds old mail without an index of its own.
+  purge: `DELETE FROM messages WHERE id < @cutoffId AND created_at < @before AND (status IN ('done', 'dead')
     OR (read = 1 AND status = 'open' AND to_addr <> 'deacon'))`,
   claim: `UPDATE messages
     SET status = 'claimed', claim_owner = @owner, claim_host = @host,
@@ -73,6 +73,19 @@ const STATEMENTS = {
 } as const;
 
 type StatementName = keyof typeof STATEMENTS;
+
+/** The columns a new message starts with (the schema's defaults). */
+const NEW_MESSAGE_STATE = {
+  read: false,
+  status: 'open',
+  claimOwner: null,
+  leaseExpiresAt: null,
+  attempts: 0,
+  nextAttemptAt: 0,
+  lastError: null,
+  outcome: null,
+  closedAt: null,
+} as const;
 type Row = Record<string, unknown>;
 
 export interface SqliteStoreOptions {
@@ -113,18 +126,20 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  private run<T>(what: string, fn: () => T): T {
+  /** Runs a synchronous database call, as a promise: store errors become rejections, typed. */
+  private run<T>(what: string, fn: () => T): Promise<T> {
     try {
-      return fn();
+      return Promise.resolve(fn());
     } catch (err) {
-      throw storeError(err, this.file, what);
+      return Promise.reject(storeError(err, this.file, what));
     }
   }
 
   sendMessage(msg: NewMessage): Promise<Message> {
-    const row = this.run('saving the message', () =>
-      this.stmt('insertMessage').get({
-        id: newMessageId(),
+    return this.run('saving the message', () => {
+      const createdAt = msg.createdAt ?? this.now();
+      const row = {
+        id: newMessageId(createdAt),
         from: msg.from,
         to: msg.to,
         subject: msg.subject,
@@ -133,47 +148,49 @@ export class SqliteStore implements Store {
         type: msg.type,
         threadId: msg.threadId ?? null,
         replyTo: msg.replyTo ?? null,
-        createdAt: msg.createdAt ?? this.now(),
+        createdAt,
         senderVerified: msg.senderVerified ? 1 : 0,
-      }),
-    ) as Row;
-    return Promise.resolve(toMessage(row));
+      };
+      const info = this.stmt('insertMessage').run(
+        row.id, row.from, row.to, row.subject, row.body, row.priority, row.type,
+        row.threadId, row.replyTo, row.createdAt, row.senderVerified,
+      );
+      // Built here rather than read back: the row is exactly what was inserted plus defaults.
+      return { ...row, seq: Number(info.lastInsertRowid), senderVerified: msg.senderVerified, ...NEW_MESSAGE_STATE };
+    });
   }
 
   getMessage(id: string): Promise<Message | undefined> {
-    const row = this.run('reading a message', () => this.stmt('getMessage').get(id)) as Row | undefined;
-    return Promise.resolve(row === undefined ? undefined : toMessage(row));
+    return this.run('reading a message', () => {
+      const row = this.stmt('getMessage').get(id) as Row | undefined;
+      return row === undefined ? undefined : toMessage(row);
+    });
   }
 
   listInbox(to: string, opts: InboxOptions = {}): Promise<Message[]> {
     const name = opts.unreadOnly ? 'inboxUnread' : 'inbox';
-    const rows = this.run('reading the inbox', () => this.stmt(name).all(to, opts.limit ?? -1)) as Row[];
-    return Promise.resolve(rows.map(toMessage));
+    return this.run('reading the inbox', () => (this.stmt(name).all(to, opts.limit ?? -1) as Row[]).map(toMessage));
   }
 
   countUnread(to: string): Promise<number> {
-    const row = this.run('counting mail', () => this.stmt('countUnread').get(to)) as { n: number };
-    return Promise.resolve(row.n);
+    return this.run('counting mail', () => (this.stmt('countUnread').get(to) as { n: number }).n);
   }
 
   markRead(id: string, read: boolean): Promise<boolean> {
-    const info = this.run('marking mail read', () => this.stmt('markRead').run(read ? 1 : 0, id));
-    return Promise.resolve(info.changes > 0);
+    return this.run('marking mail read', () => this.stmt('markRead').run(read ? 1 : 0, id).changes > 0);
   }
 
   deleteMessage(id: string): Promise<boolean> {
-    const info = this.run('deleting mail', () => this.stmt('deleteMessage').run(id));
-    return Promise.resolve(info.changes > 0);
+    return this.run('deleting mail', () => this.stmt('deleteMessage').run(id).changes > 0);
   }
 
   purgeMessages(before: number): Promise<number> {
-    const info = this.run('purging mail', () => this.stmt('purge').run(before));
-    return Promise.resolve(info.changes);
+    return this.run('purging mail', () => this.stmt('purge').run({ before, cutoffId: messageIdFloor(before) }).changes);
   }
 
   claimMessages(opts: ClaimOptions): Promise<Message[]> {
-    const rows = this.run('claiming requests', () =>
-      this.stmt('claim').all({
+    return this.run('claiming requests', () => {
+      const rows = this.stmt('claim').all({
         to: opts.to,
         owner: opts.owner,
         host: opts.host,
@@ -181,92 +198,84 @@ export class SqliteStore implements Store {
         leaseUntil: opts.now + opts.leaseMs,
         limit: opts.limit,
         takeOver: opts.takeOverHost ? 1 : 0,
-      }),
-    ) as Row[];
-    return Promise.resolve(rows.map(toMessage).sort((a, b) => a.seq - b.seq));
+      }) as Row[];
+      return rows.map(toMessage).sort((a, b) => a.seq - b.seq);
+    });
   }
 
   settleMessage(id: string, owner: string, settlement: Settlement, now: number): Promise<boolean> {
-    const info = this.run('settling a request', () => {
+    return this.run('settling a request', () => {
       switch (settlement.kind) {
         case 'done':
-          return this.stmt('settleDone').run({ id, owner, now, outcome: settlement.outcome });
+          return this.stmt('settleDone').run({ id, owner, now, outcome: settlement.outcome }).changes > 0;
         case 'dead':
-          return this.stmt('settleDead').run({ id, owner, now, error: settlement.error });
-        case 'retry':
-          return this.stmt('settleRetry').run({
-            id,
-            owner,
-            error: settlement.error,
-            nextAttemptAt: settlement.nextAttemptAt,
-          });
+          return this.stmt('settleDead').run({ id, owner, now, error: settlement.error }).changes > 0;
+        case 'retry': {
+          const { error, nextAttemptAt } = settlement;
+          return this.stmt('settleRetry').run({ id, owner, error, nextAttemptAt }).changes > 0;
+        }
       }
     });
-    return Promise.resolve(info.changes > 0);
   }
 
   releaseClaims(owner: string): Promise<number> {
-    const info = this.run('releasing claims', () => this.stmt('release').run(owner));
-    return Promise.resolve(info.changes);
+    return this.run('releasing claims', () => this.stmt('release').run(owner).changes);
   }
 
   countByStatus(to: string): Promise<MessageCounts> {
-    const rows = this.run('counting requests', () => this.stmt('countByStatus').all(to)) as Array<{
-      status: MessageStatus;
-      n: number;
-    }>;
-    const counts: MessageCounts = { open: 0, claimed: 0, done: 0, dead: 0 };
-    for (const { status, n } of rows) counts[status] = n;
-    return Promise.resolve(counts);
+    return this.run('counting requests', () => {
+      const rows = this.stmt('countByStatus').all(to) as Array<{ status: MessageStatus; n: number }>;
+      const counts: MessageCounts = { open: 0, claimed: 0, done: 0, dead: 0 };
+      for (const { status, n } of rows) counts[status] = n;
+      return counts;
+    });
   }
 
   listByStatus(to: string, status: MessageStatus, limit: number): Promise<Message[]> {
-    const rows = this.run('listing requests', () => this.stmt('listByStatus').all(to, status, limit)) as Row[];
-    return Promise.resolve(rows.map(toMessage));
+    return this.run('listing requests', () => (this.stmt('listByStatus').all(to, status, limit) as Row[]).map(toMessage));
   }
 
   recordEvent(event: NewEvent): Promise<StoredEvent> {
-    const row = this.run('recording an event', () =>
-      this.stmt('insertEvent').get({
-        ts: event.ts ?? this.now(),
-        kind: event.kind,
-        identity: event.identity ?? null,
-        messageId: event.messageId ?? null,
-        requestId: event.requestId ?? null,
-        action: event.action ?? null,
-        outcome: event.outcome ?? null,
-        reason: event.reason ?? null,
-        durationMs: event.durationMs ?? null,
-        data: event.data == null ? null : JSON.stringify(event.data),
-      }),
-    ) as Row;
-    return Promise.resolve(toEvent(row));
+    return this.run('recording an event', () =>
+      toEvent(
+        this.stmt('insertEvent').get({
+          ts: event.ts ?? this.now(),
+          kind: event.kind,
+          identity: event.identity ?? null,
+          messageId: event.messageId ?? null,
+          requestId: event.requestId ?? null,
+          action: event.action ?? null,
+          outcome: event.outcome ?? null,
+          reason: event.reason ?? null,
+          durationMs: event.durationMs ?? null,
+          data: event.data == null ? null : JSON.stringify(event.data),
+        }) as Row,
+      ),
+    );
   }
 
   listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
-    const rows = this.run('reading events', () =>
-      this.stmt('listEvents').all({
-        sinceTs: query.sinceTs ?? 0,
-        afterSeq: query.afterSeq ?? 0,
-        limit: query.limit ?? -1,
-      }),
-    ) as Row[];
-    return Promise.resolve(rows.map(toEvent));
+    return this.run('reading events', () => {
+      const params = { sinceTs: query.sinceTs ?? 0, afterSeq: query.afterSeq ?? 0, limit: query.limit ?? -1 };
+      return (this.stmt('listEvents').all(params) as Row[]).map(toEvent);
+    });
   }
 
   getAgent(identity: string): Promise<AgentRecord | undefined> {
-    const row = this.run('reading an agent', () => this.stmt('getAgent').get(identity)) as Row | undefined;
-    return Promise.resolve(row === undefined ? undefined : toAgent(row));
+    return this.run('reading an agent', () => {
+      const row = this.stmt('getAgent').get(identity) as Row | undefined;
+      return row === undefined ? undefined : toAgent(row);
+    });
   }
 
   upsertAgent(agent: Omit<AgentRecord, 'updatedAt'>): Promise<void> {
-    this.run('saving an agent', () => this.stmt('upsertAgent').run({ ...agent, updatedAt: this.now() }));
-    return Promise.resolve();
+    return this.run('saving an agent', () => {
+      this.stmt('upsertAgent').run({ ...agent, updatedAt: this.now() });
+    });
   }
 
   listAgents(): Promise<AgentRecord[]> {
-    const rows = this.run('listing agents', () => this.stmt('listAgents').all()) as Row[];
-    return Promise.resolve(rows.map(toAgent));
+    return this.run('listing agents', () => (this.stmt('listAgents').all() as Row[]).map(toAgent));
   }
 
   /** Runs `fn` in one transaction (for batches: one commit instead of one per statement). */
@@ -291,28 +300,31 @@ function loadDriver(): typeof BetterSqlite3 {
 }
 
 function openDatabase(file: string, busyTimeoutMs: number): BetterSqlite3.Database {
-  try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    // Create the file ourselves so it is born private; SQLite gives -wal and -shm the same mode.
-    closeSync(openSync(file, 'a', 0o600));
-    chmodSync(file, 0o600);
-  } catch (err) {
-    throw storeError(err, file, 'opening the store');
-  }
+  if (!existsSync(file)) createPrivateFile(file);
   const Driver = loadDriver();
   let db: BetterSqlite3.Database;
   try {
-    db = new Driver(file, { timeout: busyTimeoutMs });
+    db = new Driver(file, { timeout: busyTimeoutMs, fileMustExist: true });
   } catch (err) {
     throw storeError(err, file, 'opening the store');
   }
   try {
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
+    db.exec('PRAGMA synchronous = NORMAL');
     return db;
   } catch (err) {
     db.close();
     throw storeError(err, file, 'opening the store');
+  }
+}
+
+/** Creates the file ourselves so it is born private; SQLite gives -wal and -shm the same mode. */
+function createPrivateFile(file: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+  } catch (err) {
+    throw storeError(err, file, 'creating the store');
   }
 }
 

@@ -1,0 +1,90 @@
+// Benchmark plumbing: timing, percentiles, and the table each figure is printed in
+// beside its baseline measured in the same run.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Row {
+  section: string;
+  name: string;
+  ours: number;
+  baseline: number | null;
+  baselineName: string | null;
+  unit: string;
+  /** Human-readable target, e.g. "≤ 1.5x" or "≥ 20000/s". */
+  target: string;
+  pass: boolean | null;
+}
+
+export function ratio(row: Row): number | null {
+  return row.baseline === null || row.baseline === 0 ? null : row.ours / row.baseline;
+}
+
+export function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+export function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[at] ?? Number.NaN;
+}
+
+export const median = (samples: readonly number[]): number => percentile(samples, 50);
+
+/** Wall time of one process run, in ms; throws if it fails. */
+export function timeProcess(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
+  const start = nowMs();
+  const result = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const elapsed = nowMs() - start;
+  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${result.stderr?.toString() ?? ''}`);
+  return elapsed;
+}
+
+/** Runs `a` and `b` alternately `n` times (after a warm-up) so drift hits both alike. */
+export function interleave(n: number, a: () => number, b: () => number): { a: number[]; b: number[] } {
+  a();
+  b();
+  const out = { a: [] as number[], b: [] as number[] };
+  for (let i = 0; i < n; i++) {
+    out.a.push(a());
+    out.b.push(b());
+  }
+  return out;
+}
+
+export function scratch(label: string): { dir: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `gt-bench-${label}-`));
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function fmt(value: number | null, unit = ''): string {
+  if (value === null || Number.isNaN(value)) return '-';
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)}${unit ? ` ${unit}` : ''}`;
+}
+
+export function printTable(rows: readonly Row[]): void {
+  const header = ['section', 'figure', 'ours', 'baseline', 'ratio', 'target', 'ok'];
+  const lines = rows.map((r) => [
+    r.section,
+    r.name,
+    fmt(r.ours, r.unit),
+    r.baseline === null ? '-' : `${fmt(r.baseline, r.unit)} (${r.baselineName ?? ''})`,
+    ratio(r) === null ? '-' : `${fmt(ratio(r))}x`,
+    r.target,
+    r.pass === null ? '' : r.pass ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const show = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  console.log(show(header));
+  console.log(show(widths.map((w) => '-'.repeat(w))));
+  for (const line of lines) console.log(show(line));
+}
+
+export function writeResults(file: string, rows: readonly Row[]): void {
+  const payload = { at: new Date().toISOString(), node: process.version, rows: rows.map((r) => ({ ...r, ratio: ratio(r) })) };
+  writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
+}

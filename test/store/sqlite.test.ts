@@ -1,0 +1,68 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { StoreError } from '../../src/errors.js';
+import { tempDir, waitFor } from '../helpers/temp.js';
+import { mail, storeSuite } from './store-suite.js';
+
+storeSuite('sqlite', () => Promise.resolve(SqliteStore.open(join(tempDir('store'), '.gt', 'town.db'))));
+
+describe('sqlite specifics', () => {
+  it('creates the database private to its owner (0600 file, 0700 folder)', async () => {
+    const file = join(tempDir('store'), '.gt', 'town.db');
+    const store = SqliteStore.open(file);
+    await store.sendMessage(mail());
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
+    expect(statSync(join(file, '..')).mode & 0o777).toBe(0o700);
+    await store.close();
+  });
+
+  it('refuses a file that is not a database, and leaves it alone', () => {
+    const file = join(tempDir('store'), 'town.db');
+    writeFileSync(file, 'this is not sqlite, just text that happens to be long enough to look like a page'.repeat(20));
+    const before = statSync(file).size;
+    expect(() => SqliteStore.open(file)).toThrow(expect.objectContaining({ code: 'GT_STORE_CORRUPT' }) as Error);
+    expect(statSync(file).size).toBe(before);
+  });
+
+  it('refuses a schema newer than it knows', async () => {
+    const file = join(tempDir('store'), 'town.db');
+    await SqliteStore.open(file).close();
+    execFileSync('sqlite3', [file, 'PRAGMA user_version = 99;']);
+    expect(() => SqliteStore.open(file)).toThrow(expect.objectContaining({ code: 'GT_STORE_TOO_NEW' }) as Error);
+  });
+
+  it('a store locked by another process beyond the busy timeout is a clear, typed error', async () => {
+    const file = join(tempDir('store'), 'town.db');
+    await SqliteStore.open(file).close();
+    // A real second process holds the write lock.
+    const holder = spawn('sqlite3', [file], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      holder.stdin.write('BEGIN IMMEDIATE;\nSELECT \'locked\';\n');
+      let out = '';
+      holder.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await waitFor('the lock holder', () => out.includes('locked'));
+      const store = SqliteStore.open(file, { busyTimeoutMs: 100 });
+      await expect(store.sendMessage(mail())).rejects.toSatisfy(
+        (e: unknown) => e instanceof StoreError && e.code === 'GT_STORE_BUSY',
+      );
+      await store.close();
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('two connections migrating the same new file both succeed', async () => {
+    const file = join(tempDir('store'), 'town.db');
+    const a = SqliteStore.open(file);
+    const b = SqliteStore.open(file);
+    await a.sendMessage(mail());
+    expect((await b.listInbox('alpha/crew/max')).length).toBe(1);
+    expect(a.integrityCheck()).toBe('ok');
+    await a.close();
+    await b.close();
+  });
+});

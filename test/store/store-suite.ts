@@ -1,0 +1,186 @@
+// The behaviour every Store backend must have. Each backend's test file calls
+// storeSuite() with a factory that gives a fresh, empty store per test.
+import { describe, expect, it } from 'vitest';
+import type { NewMessage, Store } from '../../src/store/store.js';
+
+export type StoreFactory = () => Promise<Store>;
+
+export function mail(overrides: Partial<NewMessage> = {}): NewMessage {
+  return {
+    from: 'mayor',
+    to: 'alpha/crew/max',
+    subject: 'hello',
+    body: 'body',
+    priority: 'normal',
+    type: 'message',
+    senderVerified: false,
+    ...overrides,
+  };
+}
+
+export function storeSuite(name: string, open: StoreFactory): void {
+  const withStore = async (fn: (store: Store) => Promise<void>): Promise<void> => {
+    const store = await open();
+    try {
+      await fn(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  describe(`${name}: mail`, () => {
+    it('stores and returns every field', () =>
+      withStore(async (store) => {
+        const sent = await store.sendMessage(
+          mail({ subject: 's', body: 'b\nline2', priority: 'urgent', type: 'task', threadId: 't1', replyTo: 'gm-x', senderVerified: true, createdAt: 1_000 }),
+        );
+        const got = await store.getMessage(sent.id);
+        expect(got).toMatchObject({
+          id: sent.id,
+          from: 'mayor',
+          to: 'alpha/crew/max',
+          subject: 's',
+          body: 'b\nline2',
+          priority: 'urgent',
+          type: 'task',
+          threadId: 't1',
+          replyTo: 'gm-x',
+          createdAt: 1_000,
+          read: false,
+          senderVerified: true,
+          status: 'open',
+          attempts: 0,
+        });
+      }));
+
+    it('inbox lists one address, newest first, and filters unread', () =>
+      withStore(async (store) => {
+        const a = await store.sendMessage(mail({ subject: 'a' }));
+        await store.sendMessage(mail({ to: 'mayor', subject: 'other' }));
+        const b = await store.sendMessage(mail({ subject: 'b' }));
+        expect((await store.listInbox('alpha/crew/max')).map((m) => m.subject)).toEqual(['b', 'a']);
+        expect(await store.markRead(b.id, true)).toBe(true);
+        expect((await store.listInbox('alpha/crew/max', { unreadOnly: true })).map((m) => m.id)).toEqual([a.id]);
+        expect(await store.countUnread('alpha/crew/max')).toBe(1);
+        expect((await store.listInbox('alpha/crew/max', { limit: 1 })).map((m) => m.id)).toEqual([b.id]);
+        expect(await store.listInbox('nobody')).toEqual([]);
+      }));
+
+    it('delete removes one message and reports a missing one', () =>
+      withStore(async (store) => {
+        const a = await store.sendMessage(mail());
+        expect(await store.deleteMessage(a.id)).toBe(true);
+        expect(await store.deleteMessage(a.id)).toBe(false);
+        expect(await store.getMessage(a.id)).toBeUndefined();
+        expect(await store.markRead(a.id, true)).toBe(false);
+      }));
+
+    it('keeps unicode, quotes and control characters byte for byte', () =>
+      withStore(async (store) => {
+        const body = `ünï ☃ 𝄞 '"; $(rm -rf /) \`x\` #{pane} \u0001\u007f\r\n`;
+        const sent = await store.sendMessage(mail({ body, subject: '#(touch x)' }));
+        expect((await store.getMessage(sent.id))?.body).toBe(body);
+      }));
+
+    it('purges read and settled mail older than the cut-off, never open requests', () =>
+      withStore(async (store) => {
+        const oldRead = await store.sendMessage(mail({ createdAt: 10 }));
+        await store.markRead(oldRead.id, true);
+        const oldUnread = await store.sendMessage(mail({ createdAt: 10 }));
+        const oldRequest = await store.sendMessage(mail({ to: 'deacon', createdAt: 10 }));
+        await store.markRead(oldRequest.id, true);
+        const fresh = await store.sendMessage(mail({ createdAt: 1_000 }));
+        await store.markRead(fresh.id, true);
+        expect(await store.purgeMessages(100)).toBe(1);
+        expect(await store.getMessage(oldRead.id)).toBeUndefined();
+        expect(await store.getMessage(oldUnread.id)).toBeDefined();
+        expect(await store.getMessage(oldRequest.id)).toBeDefined();
+        expect(await store.getMessage(fresh.id)).toBeDefined();
+      }));
+  });
+
+  describe(`${name}: claims`, () => {
+    const claim = (store: Store, owner: string, now: number, extra: { takeOverHost?: boolean; limit?: number } = {}) =>
+      store.claimMessages({ to: 'deacon', owner, host: 'h1', now, leaseMs: 1_000, limit: extra.limit ?? 10, takeOverHost: extra.takeOverHost });
+
+    it('claims open requests once, counting attempts, and only for the address', () =>
+      withStore(async (store) => {
+        const r = await store.sendMessage(mail({ to: 'deacon' }));
+        await store.sendMessage(mail({ to: 'mayor' }));
+        const first = await claim(store, 'd1', 100);
+        expect(first.map((m) => [m.id, m.status, m.claimOwner, m.attempts])).toEqual([[r.id, 'claimed', 'd1', 1]]);
+        expect(await claim(store, 'd2', 200)).toEqual([]);
+      }));
+
+    it('an expired lease can be claimed again; a settled claim cannot be settled by the old owner', () =>
+      withStore(async (store) => {
+        const r = await store.sendMessage(mail({ to: 'deacon' }));
+        await claim(store, 'd1', 100);
+        const again = await claim(store, 'd2', 1_200);
+        expect(again.map((m) => [m.claimOwner, m.attempts])).toEqual([['d2', 2]]);
+        expect(await store.settleMessage(r.id, 'd1', { kind: 'done', outcome: 'x' }, 1_300)).toBe(false);
+        expect(await store.settleMessage(r.id, 'd2', { kind: 'done', outcome: 'ok' }, 1_300)).toBe(true);
+        expect(await store.getMessage(r.id)).toMatchObject({ status: 'done', outcome: 'ok', closedAt: 1_300, claimOwner: null });
+        expect(await claim(store, 'd3', 10_000)).toEqual([]);
+      }));
+
+    it('a host daemon holding the lock takes over its dead predecessors’ claims at once', () =>
+      withStore(async (store) => {
+        await store.sendMessage(mail({ to: 'deacon' }));
+        await claim(store, 'old', 100);
+        expect(await claim(store, 'new', 101)).toEqual([]);
+        expect((await claim(store, 'new', 101, { takeOverHost: true })).map((m) => m.claimOwner)).toEqual(['new']);
+      }));
+
+    it('retry waits for its time; dead letters keep their error', () =>
+      withStore(async (store) => {
+        const r = await store.sendMessage(mail({ to: 'deacon' }));
+        await claim(store, 'd1', 100);
+        expect(await store.settleMessage(r.id, 'd1', { kind: 'retry', error: 'boom', nextAttemptAt: 500 }, 110)).toBe(true);
+        expect(await claim(store, 'd1', 499)).toEqual([]);
+        const again = await claim(store, 'd1', 500);
+        expect(again[0]).toMatchObject({ attempts: 2, lastError: 'boom' });
+        expect(await store.settleMessage(r.id, 'd1', { kind: 'dead', error: 'gave up' }, 600)).toBe(true);
+        expect(await store.getMessage(r.id)).toMatchObject({ status: 'dead', lastError: 'gave up' });
+        expect(await store.countByStatus('deacon')).toEqual({ open: 0, claimed: 0, done: 0, dead: 1 });
+        expect((await store.listByStatus('deacon', 'dead', 10)).map((m) => m.id)).toEqual([r.id]);
+      }));
+
+    it('release puts claims back without counting an attempt', () =>
+      withStore(async (store) => {
+        const r = await store.sendMessage(mail({ to: 'deacon' }));
+        await claim(store, 'd1', 100);
+        expect(await store.releaseClaims('d1')).toBe(1);
+        expect(await store.getMessage(r.id)).toMatchObject({ status: 'open', attempts: 0, claimOwner: null });
+      }));
+
+    it('claims in arrival order and honours the limit', () =>
+      withStore(async (store) => {
+        const ids = [];
+        for (let i = 0; i < 5; i++) ids.push((await store.sendMessage(mail({ to: 'deacon', subject: `r${i}` }))).id);
+        expect((await claim(store, 'd1', 100, { limit: 3 })).map((m) => m.id)).toEqual(ids.slice(0, 3));
+        expect((await claim(store, 'd1', 100, { limit: 3 })).map((m) => m.id)).toEqual(ids.slice(3));
+      }));
+  });
+
+  describe(`${name}: events and agents`, () => {
+    it('records events in order and filters by time and sequence', () =>
+      withStore(async (store) => {
+        const e1 = await store.recordEvent({ ts: 100, kind: 'request.done', identity: 'a/crew/b', data: { x: 1 } });
+        await store.recordEvent({ ts: 200, kind: 'agent.started', durationMs: 12 });
+        expect((await store.listEvents()).map((e) => e.kind)).toEqual(['request.done', 'agent.started']);
+        expect((await store.listEvents({ sinceTs: 150 })).map((e) => e.kind)).toEqual(['agent.started']);
+        expect((await store.listEvents({ afterSeq: e1.seq })).map((e) => e.kind)).toEqual(['agent.started']);
+        expect((await store.listEvents())[0]?.data).toEqual({ x: 1 });
+      }));
+
+    it('upserts agents', () =>
+      withStore(async (store) => {
+        await store.upsertAgent({ identity: 'mayor', host: 'h', session: 'gt-mayor', tokenHash: 'aa', startedAt: 1 });
+        await store.upsertAgent({ identity: 'mayor', host: 'h', session: 'gt-mayor', tokenHash: 'bb', startedAt: 2 });
+        expect(await store.getAgent('mayor')).toMatchObject({ tokenHash: 'bb', startedAt: 2 });
+        expect((await store.listAgents()).length).toBe(1);
+        expect(await store.getAgent('deacon')).toBeUndefined();
+      }));
+  });
+}
