@@ -35,16 +35,29 @@ export function percentile(samples: readonly number[], p: number): number {
 export const median = (samples: readonly number[]): number => percentile(samples, 50);
 
 /** Wall time of one process run, in ms; throws if it fails. */
-export function timeProcess(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
+export function timeProcess(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): number {
   const start = nowMs();
-  const result = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = spawnSync(cmd, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const elapsed = nowMs() - start;
-  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${result.stderr?.toString() ?? ''}`);
+  if (result.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${result.stderr?.toString() ?? ''}`);
   return elapsed;
 }
 
 /** Runs `a` and `b` alternately `n` times (after a warm-up) so drift hits both alike. */
-export function interleave(n: number, a: () => number, b: () => number): { a: number[]; b: number[] } {
+export function interleave(
+  n: number,
+  a: () => number,
+  b: () => number,
+): { a: number[]; b: number[] } {
   a();
   b();
   const out = { a: [] as number[], b: [] as number[] };
@@ -78,13 +91,21 @@ export function printTable(rows: readonly Row[]): void {
     r.pass === null ? '' : r.pass ? 'yes' : 'NO',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const show = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const show = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   console.log(show(header));
   console.log(show(widths.map((w) => '-'.repeat(w))));
   for (const line of lines) console.log(show(line));
 }
 
 export function writeResults(file: string, rows: readonly Row[]): void {
-  const payload = { at: new Date().toISOString(), node: process.version, rows: rows.map((r) => ({ ...r, ratio: ratio(r) })) };
+  const payload = {
+    at: new Date().toISOString(),
+    node: process.version,
+    rows: rows.map((r) => ({ ...r, ratio: ratio(r) })),
+  };
   writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
 }

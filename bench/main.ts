@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import type { Row } from './harness.js';
 import { printTable, writeResults } from './harness.js';
+import { benchLifecycle } from './lifecycle.js';
 import { benchMail } from './mail.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -10,13 +11,16 @@ const gtBin = resolve(root, 'dist', 'gt.cjs');
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   mail: () => benchMail(gtBin),
+  lifecycle: () => benchLifecycle(gtBin),
 };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !(w in SECTIONS));
   if (unknown.length > 0) {
-    console.error(`bench: unknown section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+    console.error(
+      `bench: unknown section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`,
+    );
     process.exitCode = 2;
     return;
   }

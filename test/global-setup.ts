@@ -9,7 +9,8 @@ import { tempPrefix, tmuxSocketDir } from './helpers/names.js';
 function leftovers(): string[] {
   const prefix = tempPrefix();
   const found: string[] = [];
-  for (const name of readdirSync(tmpdir())) if (name.startsWith(prefix)) found.push(`temp dir ${name}`);
+  for (const name of readdirSync(tmpdir()))
+    if (name.startsWith(prefix)) found.push(`temp dir ${name}`);
   try {
     for (const name of readdirSync(tmuxSocketDir())) {
       if (name.startsWith(prefix)) found.push(`tmux socket ${name}`);

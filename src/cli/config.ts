@@ -8,7 +8,9 @@ export function registerConfig(program: Command): void {
   const config = program.command('config').description('town settings (settings/config.json)');
   config
     .command('show')
-    .description('show the effective settings: flags > GT_* environment > settings/config.json > defaults')
+    .description(
+      'show the effective settings: flags > GT_* environment > settings/config.json > defaults',
+    )
     .option('--json', 'print the settings object as JSON')
     .option('--explain', 'also show where each value came from and what it means')
     .action((opts: { json?: boolean; explain?: boolean }, cmd: Command) => {

@@ -20,7 +20,10 @@ export interface TownContext {
   close(): Promise<void>;
 }
 
-export function openTown(opts: GlobalOptions, overrides: Record<string, unknown> = {}): TownContext {
+export function openTown(
+  opts: GlobalOptions,
+  overrides: Record<string, unknown> = {},
+): TownContext {
   const env = process.env;
   const root = findTownRoot({ town: opts.town, env });
   const loaded = loadSettings(root, { env, overrides });
@@ -43,7 +46,10 @@ export function openTown(opts: GlobalOptions, overrides: Record<string, unknown>
 }
 
 /** Runs `fn` with an open town and always closes its store. */
-export async function withTown<T>(opts: GlobalOptions, fn: (town: TownContext) => Promise<T>): Promise<T> {
+export async function withTown<T>(
+  opts: GlobalOptions,
+  fn: (town: TownContext) => Promise<T>,
+): Promise<T> {
   const town = openTown(opts);
   try {
     return await fn(town);

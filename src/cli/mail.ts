@@ -1,7 +1,15 @@
 // `gt mail send|inbox|read|delete|check`.
 import type { Command } from 'commander';
 import { InputError, NotFoundError } from '../errors.js';
-import { checkBody, checkSubject, checkType, isVerifiedSender, messageToJson, parsePriority, resolveSender } from '../mail/mail.js';
+import {
+  checkBody,
+  checkSubject,
+  checkType,
+  isVerifiedSender,
+  messageToJson,
+  parsePriority,
+  resolveSender,
+} from '../mail/mail.js';
 import type { Message } from '../store/store.js';
 import { isMessageId } from '../store/ids.js';
 import type { Identity } from '../town/identity.js';
@@ -40,7 +48,9 @@ export function registerMail(program: Command): void {
     .option('--thread <id>', 'thread id')
     .option('--reply-to <id>', 'id of the message this answers')
     .option('--json', 'print the stored message as JSON')
-    .action((address: string, opts: SendOptions, cmd: Command) => send(address, opts, globals(cmd)));
+    .action((address: string, opts: SendOptions, cmd: Command) =>
+      send(address, opts, globals(cmd)),
+    );
 
   mail
     .command('inbox')
@@ -50,16 +60,25 @@ export function registerMail(program: Command): void {
     .option('--unread', 'only unread mail')
     .option('-n, --limit <n>', 'at most this many messages')
     .option('--json', 'print an array of messages as JSON')
-    .action(async (address: string | undefined, opts: { identity?: string; unread?: boolean; limit?: string; json?: boolean }, cmd: Command) => {
-      const owner = inboxOwner(address ?? opts.identity);
-      const limit = opts.limit === undefined ? undefined : parseLimit(opts.limit);
-      await withTown(globals(cmd), async (town) => {
-        const store = await town.store();
-        const messages = await store.listInbox(formatAddress(owner), { unreadOnly: opts.unread === true, limit });
-        if (opts.json) printJson(messages.map(messageToJson));
-        else printInbox(formatAddress(owner), messages);
-      });
-    });
+    .action(
+      async (
+        address: string | undefined,
+        opts: { identity?: string; unread?: boolean; limit?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const owner = inboxOwner(address ?? opts.identity);
+        const limit = opts.limit === undefined ? undefined : parseLimit(opts.limit);
+        await withTown(globals(cmd), async (town) => {
+          const store = await town.store();
+          const messages = await store.listInbox(formatAddress(owner), {
+            unreadOnly: opts.unread === true,
+            limit,
+          });
+          if (opts.json) printJson(messages.map(messageToJson));
+          else printInbox(formatAddress(owner), messages);
+        });
+      },
+    );
 
   mail
     .command('read')
@@ -98,15 +117,21 @@ export function registerMail(program: Command): void {
     .argument('[address]', 'whose inbox (default: GT_ROLE, else mayor)')
     .option('--identity <address>', 'whose inbox')
     .option('--json', 'print {"address", "unread"} as JSON')
-    .action(async (address: string | undefined, opts: { identity?: string; json?: boolean }, cmd: Command) => {
-      const owner = formatAddress(inboxOwner(address ?? opts.identity));
-      await withTown(globals(cmd), async (town) => {
-        const unread = await (await town.store()).countUnread(owner);
-        if (opts.json) printJson({ address: owner, unread });
-        else println(unread > 0 ? `${owner}: ${unread} unread` : `${owner}: no unread mail`);
-        process.exitCode = unread > 0 ? 0 : 1;
-      });
-    });
+    .action(
+      async (
+        address: string | undefined,
+        opts: { identity?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const owner = formatAddress(inboxOwner(address ?? opts.identity));
+        await withTown(globals(cmd), async (town) => {
+          const unread = await (await town.store()).countUnread(owner);
+          if (opts.json) printJson({ address: owner, unread });
+          else println(unread > 0 ? `${owner}: ${unread} unread` : `${owner}: no unread mail`);
+          process.exitCode = unread > 0 ? 0 : 1;
+        });
+      },
+    );
 }
 
 async function send(address: string, opts: SendOptions, global: GlobalOptions): Promise<void> {
@@ -147,15 +172,23 @@ function inboxOwner(address: string | undefined): Identity {
 
 function parseLimit(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new InputError('GT_BAD_LIMIT', `--limit must be a positive whole number, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(
+      'GT_BAD_LIMIT',
+      `--limit must be a positive whole number, got ${JSON.stringify(text)}`,
+    );
   return n;
 }
 
 function checkId(id: string): void {
   if (!isMessageId(id)) {
-    throw new InputError('GT_BAD_MESSAGE_ID', `${JSON.stringify(id.slice(0, 60))} is not a message id`, {
-      hint: 'ids look like gm-0a1b2c3d4e5f; gt mail inbox lists them',
-    });
+    throw new InputError(
+      'GT_BAD_MESSAGE_ID',
+      `${JSON.stringify(id.slice(0, 60))} is not a message id`,
+      {
+        hint: 'ids look like gm-0a1b2c3d4e5f; gt mail inbox lists them',
+      },
+    );
   }
 }
 
@@ -171,7 +204,9 @@ function printInbox(owner: string, messages: Message[]): void {
   for (const m of messages) {
     const flag = m.read ? ' ' : '*';
     const when = new Date(m.createdAt).toISOString().replace('T', ' ').slice(0, 19);
-    println(`${flag} ${m.id}  ${when}  ${m.priority.padEnd(6)}  ${m.from.padEnd(20)}  ${oneLine(m.subject)}`);
+    println(
+      `${flag} ${m.id}  ${when}  ${m.priority.padEnd(6)}  ${m.from.padEnd(20)}  ${oneLine(m.subject)}`,
+    );
   }
 }
 
@@ -196,4 +231,3 @@ function printable(text: string): string {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
 }
-

@@ -4,15 +4,25 @@
 import { Command, CommanderError } from 'commander';
 import { GtError } from '../errors.js';
 import { GT_VERSION } from '../version.js';
+import { registerAgent } from './agent.js';
 import { registerConfig } from './config.js';
+import { registerDaemon } from './daemon.js';
+import { registerHandoff } from './handoff.js';
 import { registerMail } from './mail.js';
+import { registerSession } from './session.js';
+import { registerStatus } from './status.js';
 import { registerTown } from './town.js';
 
 export function buildProgram(): Command {
   const program = new Command('gt')
-    .description('Gas Town: keep a town of AI coding agents running in tmux and carry out their lifecycle requests')
+    .description(
+      'Gas Town: keep a town of AI coding agents running in tmux and carry out their lifecycle requests',
+    )
     .version(GT_VERSION, '-V, --version', 'print the gt version')
-    .option('--town <dir>', 'town root (else GT_TOWN_ROOT, else the nearest folder above holding mayor/town.json)')
+    .option(
+      '--town <dir>',
+      'town root (else GT_TOWN_ROOT, else the nearest folder above holding mayor/town.json)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -20,6 +30,11 @@ export function buildProgram(): Command {
     });
   registerTown(program);
   registerMail(program);
+  registerHandoff(program);
+  registerDaemon(program);
+  registerSession(program);
+  registerAgent(program);
+  registerStatus(program);
   registerConfig(program);
   return program;
 }
@@ -37,7 +52,8 @@ function report(err: unknown): number {
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`gt: ${message}\n`);
-  if (process.env.GT_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (process.env.GT_DEBUG === '1' && err instanceof Error && err.stack)
+    process.stderr.write(`${err.stack}\n`);
   return 1;
 }
 

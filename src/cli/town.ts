@@ -36,7 +36,10 @@ export function registerTown(program: Command): void {
       const root = findTownRoot({ town: globals(cmd).town });
       const result = await addRig(root, name, url);
       if (opts.json) printJson({ name: result.name, ...result.entry });
-      else println(`added rig ${name} (branch ${result.entry.default_branch}) from ${result.entry.git_url}`);
+      else
+        println(
+          `added rig ${name} (branch ${result.entry.default_branch}) from ${result.entry.git_url}`,
+        );
     });
   rig
     .command('list')
@@ -50,7 +53,9 @@ export function registerTown(program: Command): void {
       else for (const r of rigs) println(`${r.name}\t${r.default_branch}\t${r.git_url}`);
     });
 
-  const crew = program.command('crew').description('crew: long-lived agents, each in its own full clone');
+  const crew = program
+    .command('crew')
+    .description('crew: long-lived agents, each in its own full clone');
   crew
     .command('add')
     .description('add a crew member: a full clone at <rig>/crew/<name>')
@@ -72,7 +77,9 @@ export function registerTown(program: Command): void {
     .action((opts: { rig?: string; json?: boolean }, cmd: Command) => {
       const root = findTownRoot({ town: globals(cmd).town });
       const rigs = opts.rig !== undefined ? [opts.rig] : Object.keys(readRigs(root).rigs);
-      const members = rigs.flatMap((r) => listCrew(root, r).map((name) => ({ rig: r, name, address: `${r}/crew/${name}` })));
+      const members = rigs.flatMap((r) =>
+        listCrew(root, r).map((name) => ({ rig: r, name, address: `${r}/crew/${name}` })),
+      );
       if (opts.json) printJson(members);
       else if (members.length === 0) println('no crew');
       else for (const m of members) println(m.address);

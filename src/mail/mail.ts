@@ -60,19 +60,27 @@ export function checkType(type: string): string {
 export function checkSubject(subject: string): string {
   const bytes = Buffer.byteLength(subject, 'utf8');
   if (bytes > MAX_SUBJECT_BYTES) {
-    throw new InputError('GT_SUBJECT_TOO_LONG', `subject is ${bytes} bytes; at most ${MAX_SUBJECT_BYTES} are allowed`);
+    throw new InputError(
+      'GT_SUBJECT_TOO_LONG',
+      `subject is ${bytes} bytes; at most ${MAX_SUBJECT_BYTES} are allowed`,
+    );
   }
   if (subject.trim().length === 0) throw new InputError('GT_EMPTY_SUBJECT', 'subject is empty');
-  if (subject.includes('\0')) throw new InputError('GT_BAD_SUBJECT', 'subject contains a NUL character');
+  if (subject.includes('\0'))
+    throw new InputError('GT_BAD_SUBJECT', 'subject contains a NUL character');
   return subject;
 }
 
 export function checkBody(body: string): string {
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > MAX_BODY_BYTES) {
-    throw new InputError('GT_BODY_TOO_LONG', `body is ${bytes} bytes; at most ${MAX_BODY_BYTES} (64 KiB) are allowed`, {
-      hint: 'put large content in a file in the rig and mail its path',
-    });
+    throw new InputError(
+      'GT_BODY_TOO_LONG',
+      `body is ${bytes} bytes; at most ${MAX_BODY_BYTES} (64 KiB) are allowed`,
+      {
+        hint: 'put large content in a file in the rig and mail its path',
+      },
+    );
   }
   if (body.includes('\0')) throw new InputError('GT_BAD_BODY', 'body contains a NUL character');
   return body;
@@ -89,7 +97,11 @@ export function hashToken(token: string): string {
 }
 
 /** True when `token` is the secret the daemon gave `sender`'s current session. */
-export async function isVerifiedSender(store: Store, sender: Identity, token: string | undefined): Promise<boolean> {
+export async function isVerifiedSender(
+  store: Store,
+  sender: Identity,
+  token: string | undefined,
+): Promise<boolean> {
   if (token === undefined || token.length === 0) return false;
   const agent = await store.getAgent(formatAddress(sender));
   if (agent?.tokenHash == null) return false;

@@ -13,10 +13,16 @@ export function storeFile(townRoot: string): string {
 export function openStore(townRoot: string, settings: Settings): Promise<Store> {
   if (settings.store.url !== null) {
     return Promise.reject(
-      new GtError('GT_STORE_UNSUPPORTED', 'store.url is set, but the PostgreSQL backend is not available yet', {
-        hint: 'unset store.url / GT_DATABASE_URL to use the embedded store',
-      }),
+      new GtError(
+        'GT_STORE_UNSUPPORTED',
+        'store.url is set, but the PostgreSQL backend is not available yet',
+        {
+          hint: 'unset store.url / GT_DATABASE_URL to use the embedded store',
+        },
+      ),
     );
   }
-  return Promise.resolve(SqliteStore.open(storeFile(townRoot), { busyTimeoutMs: ms(settings.store.busy_timeout) }));
+  return Promise.resolve(
+    SqliteStore.open(storeFile(townRoot), { busyTimeoutMs: ms(settings.store.busy_timeout) }),
+  );
 }

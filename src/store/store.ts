@@ -47,6 +47,8 @@ export interface Message {
   lastError: string | null;
   outcome: string | null;
   closedAt: number | null;
+  /** When a daemon first claimed it: anything it started after this may be its own work. */
+  firstClaimedAt: number | null;
 }
 
 export interface InboxOptions {
@@ -109,12 +111,30 @@ export interface EventQuery {
 
 export interface AgentRecord {
   identity: string;
+  /** Host whose daemon owns the agent's session. */
   host: string | null;
   session: string | null;
+  /** sha256 of the GT_AGENT_TOKEN given to the current session. */
   tokenHash: string | null;
   startedAt: number | null;
+  /** The lifecycle request whose action last (re)started or stopped the agent. */
+  requestId: string | null;
+  /** The session for requestId was created (set right after tmux answered). */
+  sessionConfirmed: boolean;
+  /** 'stopped' after a shutdown or gt session stop: keep-alive leaves it alone. */
+  desired: 'running' | 'stopped';
+  /** Times of automatic restarts inside the crash-loop window. */
+  restarts: number[];
+  nextRestartAt: number | null;
+  parkedAt: number | null;
+  parkedReason: string | null;
+  /** The last lines the agent's screen showed when it died. */
+  lastExit: string | null;
+  lastExitAt: number | null;
   updatedAt: number;
 }
+
+export type AgentPatch = Partial<Omit<AgentRecord, 'identity' | 'updatedAt'>>;
 
 export interface MessageCounts {
   open: number;
@@ -142,13 +162,16 @@ export interface Store {
   /** Puts every message claimed by `owner` back to open without counting an attempt. */
   releaseClaims(owner: string): Promise<number>;
   countByStatus(to: string): Promise<MessageCounts>;
+  /** Earliest time an open request falls due or a claim's lease runs out; null when none. */
+  nextDueAt(to: string): Promise<number | null>;
   listByStatus(to: string, status: MessageStatus, limit: number): Promise<Message[]>;
 
   recordEvent(event: NewEvent): Promise<StoredEvent>;
   listEvents(query?: EventQuery): Promise<StoredEvent[]>;
 
   getAgent(identity: string): Promise<AgentRecord | undefined>;
-  upsertAgent(agent: Omit<AgentRecord, 'updatedAt'>): Promise<void>;
+  /** Creates the agent's record if needed and sets only the fields in `patch`. */
+  patchAgent(identity: string, patch: AgentPatch): Promise<AgentRecord>;
   listAgents(): Promise<AgentRecord[]>;
 
   close(): Promise<void>;

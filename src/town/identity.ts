@@ -48,7 +48,8 @@ export function validateName(kind: 'rig' | 'crew', name: string): string {
 
 function build(text: string, id: Identity): Identity {
   try {
-    if (id.role === 'witness' || id.role === 'refinery' || id.role === 'crew') validateName('rig', id.rig);
+    if (id.role === 'witness' || id.role === 'refinery' || id.role === 'crew')
+      validateName('rig', id.rig);
     if (id.role === 'crew') validateName('crew', id.name);
   } catch (err) {
     if (err instanceof BadIdentityError) {
@@ -84,7 +85,8 @@ function parseSlashForm(text: string, parts: string[]): Identity {
   const [rig = '', role, name] = parts;
   if (parts.length === 2 && role === 'witness') return build(text, { role: 'witness', rig });
   if (parts.length === 2 && role === 'refinery') return build(text, { role: 'refinery', rig });
-  if (parts.length === 3 && role === 'crew') return build(text, { role: 'crew', rig, name: name ?? '' });
+  if (parts.length === 3 && role === 'crew')
+    return build(text, { role: 'crew', rig, name: name ?? '' });
   throw new BadIdentityError(`unknown address ${quote(text)}`);
 }
 
@@ -92,7 +94,8 @@ function parseDashForm(text: string): Identity {
   // A rig name can hold neither '-crew-' nor a trailing '-crew', so the first
   // '-crew-' splits rig from crew name unambiguously.
   const at = text.indexOf('-crew-');
-  if (at >= 0) return build(text, { role: 'crew', rig: text.slice(0, at), name: text.slice(at + 6) });
+  if (at >= 0)
+    return build(text, { role: 'crew', rig: text.slice(0, at), name: text.slice(at + 6) });
   if (text.endsWith('-witness')) return build(text, { role: 'witness', rig: text.slice(0, -8) });
   if (text.endsWith('-refinery')) return build(text, { role: 'refinery', rig: text.slice(0, -9) });
   throw new BadIdentityError(`unknown address ${quote(text)}`);

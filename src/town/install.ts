@@ -1,6 +1,17 @@
 // Making towns, rigs and crew on disk. Each is built in a scratch folder and moved
 // into place with one rename, so a failure (a bad clone, a full disk) leaves nothing half-made.
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { GtError, InputError } from '../errors.js';
 import { writeJsonAtomic } from '../util/fs.js';
@@ -49,9 +60,16 @@ export function installTown(dir: string, name?: string): InstallResult {
 
 function buildTown(root: string, name: string): void {
   const paths = townPaths(root);
-  for (const dir of [paths.mayorDir, paths.deaconDir, paths.settingsDir]) mkdirSync(dir, { recursive: true });
-  for (const dir of [paths.daemonDir, paths.storeDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const marker: TownMarker = { type: 'town', version: 1, name, created_at: new Date().toISOString() };
+  for (const dir of [paths.mayorDir, paths.deaconDir, paths.settingsDir])
+    mkdirSync(dir, { recursive: true });
+  for (const dir of [paths.daemonDir, paths.storeDir])
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const marker: TownMarker = {
+    type: 'town',
+    version: 1,
+    name,
+    created_at: new Date().toISOString(),
+  };
   writeJsonAtomic(paths.marker, marker, 0o644);
   writeJsonAtomic(paths.rigs, { rigs: {} }, 0o644);
   writeFileSync(join(paths.settingsDir, 'config.json'), '{}\n', { mode: 0o644 });
@@ -68,7 +86,8 @@ function scratchDir(root: string, label: string): string {
 /** A local path is cloned by its absolute path; anything else is handed to git as given. */
 function resolveGitUrl(url: string, cwd: string): string {
   if (url.length === 0) throw new InputError('GT_BAD_URL', 'git url is empty');
-  if (url.startsWith('-')) throw new InputError('GT_BAD_URL', `git url ${JSON.stringify(url)} may not start with '-'`);
+  if (url.startsWith('-'))
+    throw new InputError('GT_BAD_URL', `git url ${JSON.stringify(url)} may not start with '-'`);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/]+@[^/]+:/.test(url)) return url;
   const local = isAbsolute(url) ? url : resolve(cwd, url);
   if (!existsSync(local)) {
@@ -82,12 +101,20 @@ export interface RigAddResult {
   entry: RigEntry;
 }
 
-export async function addRig(root: string, name: string, url: string, cwd = process.cwd()): Promise<RigAddResult> {
+export async function addRig(
+  root: string,
+  name: string,
+  url: string,
+  cwd = process.cwd(),
+): Promise<RigAddResult> {
   validateName('rig', name);
-  if (readRigs(root).rigs[name] !== undefined) throw new GtError('GT_RIG_EXISTS', `rig ${name} already exists`);
+  if (readRigs(root).rigs[name] !== undefined)
+    throw new GtError('GT_RIG_EXISTS', `rig ${name} already exists`);
   const target = join(root, name);
   if (existsSync(target)) {
-    throw new GtError('GT_PATH_EXISTS', `${target} already exists`, { hint: 'choose another rig name' });
+    throw new GtError('GT_PATH_EXISTS', `${target} already exists`, {
+      hint: 'choose another rig name',
+    });
   }
   const gitUrl = resolveGitUrl(url, cwd);
   const scratch = scratchDir(root, `rig-${name}`);
@@ -97,10 +124,21 @@ export async function addRig(root: string, name: string, url: string, cwd = proc
     mkdirSync(join(rigDir, 'witness'));
     mkdirSync(join(rigDir, 'crew'));
     const clone = join(rigDir, 'refinery', 'rig');
-    await git(['clone', '--quiet', '--', gitUrl, clone], { cwd: scratch, timeoutMs: CLONE_TIMEOUT_MS });
+    await git(['clone', '--quiet', '--', gitUrl, clone], {
+      cwd: scratch,
+      timeoutMs: CLONE_TIMEOUT_MS,
+    });
     const branch = await defaultBranch(clone);
-    const entry: RigEntry = { git_url: gitUrl, default_branch: branch, added_at: new Date().toISOString() };
-    writeJsonAtomic(join(rigDir, 'config.json'), { type: 'rig', version: 1, name, ...entry }, 0o644);
+    const entry: RigEntry = {
+      git_url: gitUrl,
+      default_branch: branch,
+      added_at: new Date().toISOString(),
+    };
+    writeJsonAtomic(
+      join(rigDir, 'config.json'),
+      { type: 'rig', version: 1, name, ...entry },
+      0o644,
+    );
     renameSync(rigDir, target);
     try {
       const registry = readRigs(root);
@@ -116,18 +154,29 @@ export async function addRig(root: string, name: string, url: string, cwd = proc
   }
 }
 
-export async function addCrew(root: string, name: string, rig: string): Promise<{ path: string; branch: string }> {
+export async function addCrew(
+  root: string,
+  name: string,
+  rig: string,
+): Promise<{ path: string; branch: string }> {
   validateName('crew', name);
   const entry = rigEntry(root, rig);
   const target = join(root, rig, 'crew', name);
-  if (existsSync(target)) throw new GtError('GT_CREW_EXISTS', `crew member ${name} already exists in rig ${rig}`);
+  if (existsSync(target))
+    throw new GtError('GT_CREW_EXISTS', `crew member ${name} already exists in rig ${rig}`);
   const scratch = scratchDir(root, `crew-${rig}-${name}`);
   try {
     const clone = join(scratch, name);
-    await git(['clone', '--quiet', '--', entry.git_url, clone], { cwd: scratch, timeoutMs: CLONE_TIMEOUT_MS });
+    await git(['clone', '--quiet', '--', entry.git_url, clone], {
+      cwd: scratch,
+      timeoutMs: CLONE_TIMEOUT_MS,
+    });
     // The agent's state file lives in the clone; keep it out of git.
     mkdirSync(join(clone, '.git', 'info'), { recursive: true });
-    appendFileSync(join(clone, '.git', 'info', 'exclude'), '\n# gastown agent state\nstate.json\n.state.json.*.tmp\n');
+    appendFileSync(
+      join(clone, '.git', 'info', 'exclude'),
+      '\n# gastown agent state\nstate.json\n.state.json.*.tmp\n',
+    );
     mkdirSync(join(root, rig, 'crew'), { recursive: true });
     renameSync(clone, target);
     return { path: target, branch: entry.default_branch };

@@ -88,9 +88,13 @@ function readJson(file: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new GtError('GT_TOWN_CORRUPT', `${what} ${file} is not valid JSON: ${(err as Error).message}`, {
-      hint: 'fix or restore the file by hand',
-    });
+    throw new GtError(
+      'GT_TOWN_CORRUPT',
+      `${what} ${file} is not valid JSON: ${(err as Error).message}`,
+      {
+        hint: 'fix or restore the file by hand',
+      },
+    );
   }
 }
 
@@ -134,15 +138,23 @@ export function rigEntry(root: string, rig: string): RigEntry {
 export function requireKnownIdentity(root: string, id: Identity): void {
   if (id.role === 'mayor' || id.role === 'deacon') return;
   if (readRigs(root).rigs[id.rig] === undefined) {
-    throw new GtError('GT_UNKNOWN_ADDRESS', `unknown address ${formatAddress(id)}: no rig named ${id.rig}`, {
-      exitCode: 2,
-      hint: 'gt rig add <name> <git-url> registers a rig',
-    });
+    throw new GtError(
+      'GT_UNKNOWN_ADDRESS',
+      `unknown address ${formatAddress(id)}: no rig named ${id.rig}`,
+      {
+        exitCode: 2,
+        hint: 'gt rig add <name> <git-url> registers a rig',
+      },
+    );
   }
   if (id.role === 'crew' && !existsSync(join(root, id.rig, 'crew', id.name))) {
-    throw new GtError('GT_UNKNOWN_ADDRESS', `unknown address ${formatAddress(id)}: no crew member ${id.name} in rig ${id.rig}`, {
-      exitCode: 2,
-      hint: `gt crew add ${id.name} --rig ${id.rig} adds one`,
-    });
+    throw new GtError(
+      'GT_UNKNOWN_ADDRESS',
+      `unknown address ${formatAddress(id)}: no crew member ${id.name} in rig ${id.rig}`,
+      {
+        exitCode: 2,
+        hint: `gt crew add ${id.name} --rig ${id.rig} adds one`,
+      },
+    );
   }
 }

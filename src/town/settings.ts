@@ -17,7 +17,11 @@ function doc<T extends z.ZodMiniType>(schema: T, text: string): T {
 
 function duration(fallback: string, text?: string) {
   const schema = z._default(
-    z.string().check(z.refine((v) => parseDuration(v) !== undefined, 'a duration like 500ms, 30s, 15m or 1h')),
+    z
+      .string()
+      .check(
+        z.refine((v) => parseDuration(v) !== undefined, 'a duration like 500ms, 30s, 15m or 1h'),
+      ),
     fallback,
   );
   return text === undefined ? schema : doc(schema, text);
@@ -42,12 +46,22 @@ const agent = (sync: boolean) =>
 
 const keepAliveEntry = z
   .string()
-  .check(z.refine((p) => addressPatternProblem(p) === undefined, 'an address or a pattern like */witness'));
+  .check(
+    z.refine(
+      (p) => addressPatternProblem(p) === undefined,
+      'an address or a pattern like */witness',
+    ),
+  );
 
 const schema = z.strictObject({
   tmux: section({
     socket: doc(
-      z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a socket name of letters, digits, _ . -')), 'gt'),
+      z._default(
+        z
+          .string()
+          .check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a socket name of letters, digits, _ . -')),
+        'gt',
+      ),
       'tmux socket name (tmux -L); env GT_TMUX_SOCKET',
     ),
   }),
@@ -64,7 +78,10 @@ const schema = z.strictObject({
     restart: section({
       backoff: duration('30s', 'first delay before restarting a dead agent'),
       backoff_max: duration('10m', 'longest delay between restarts'),
-      crash_loop_restarts: doc(int(5, 1, 1000), 'restarts within crash_loop_window that park an agent'),
+      crash_loop_restarts: doc(
+        int(5, 1, 1000),
+        'restarts within crash_loop_window that park an agent',
+      ),
       crash_loop_window: duration('15m', 'window in which restarts are counted'),
       stable_after: duration('30m', 'running this long clears the restart history'),
     }),
@@ -87,12 +104,18 @@ const schema = z.strictObject({
     crew: agent(true),
   }),
   sync: section({
-    command: doc(z._default(z.nullable(z.string().check(z.minLength(1))), null), 'run after git sync, e.g. "bd sync"'),
+    command: doc(
+      z._default(z.nullable(z.string().check(z.minLength(1))), null),
+      'run after git sync, e.g. "bd sync"',
+    ),
     required: doc(z._default(z.boolean(), false), 'a failed sync stops the session from starting'),
     timeout: duration('60s', 'time limit of each git call and of sync.command'),
   }),
   store: section({
-    url: doc(z._default(z.nullable(z.string().check(z.minLength(1))), null), 'postgres:// URL; env GT_DATABASE_URL'),
+    url: doc(
+      z._default(z.nullable(z.string().check(z.minLength(1))), null),
+      'postgres:// URL; env GT_DATABASE_URL',
+    ),
     busy_timeout: duration('5s', 'how long to wait for a store locked by another process'),
   }),
   mail: section({
@@ -104,14 +127,22 @@ export type Settings = z.output<typeof schema>;
 export type SettingsInput = z.input<typeof schema>;
 
 /** Scalar settings that an environment variable can set (GT_ + path in capitals). */
-const ENV_KEYS: ReadonlyArray<{ path: string; env: readonly string[]; kind: 'string' | 'int' | 'bool' | 'list' }> = [
+const ENV_KEYS: ReadonlyArray<{
+  path: string;
+  env: readonly string[];
+  kind: 'string' | 'int' | 'bool' | 'list';
+}> = [
   { path: 'tmux.socket', env: ['GT_TMUX_SOCKET'], kind: 'string' },
   { path: 'daemon.heartbeat', env: ['GT_DAEMON_HEARTBEAT'], kind: 'string' },
   { path: 'daemon.keep_alive', env: ['GT_DAEMON_KEEP_ALIVE'], kind: 'list' },
   { path: 'daemon.host', env: ['GT_DAEMON_HOST'], kind: 'string' },
   { path: 'lifecycle.max_age', env: ['GT_LIFECYCLE_MAX_AGE'], kind: 'string' },
   { path: 'lifecycle.max_attempts', env: ['GT_LIFECYCLE_MAX_ATTEMPTS'], kind: 'int' },
-  { path: 'lifecycle.require_verified_sender', env: ['GT_LIFECYCLE_REQUIRE_VERIFIED_SENDER'], kind: 'bool' },
+  {
+    path: 'lifecycle.require_verified_sender',
+    env: ['GT_LIFECYCLE_REQUIRE_VERIFIED_SENDER'],
+    kind: 'bool',
+  },
   { path: 'sync.command', env: ['GT_SYNC_COMMAND'], kind: 'string' },
   { path: 'store.url', env: ['GT_DATABASE_URL', 'GT_STORE_URL'], kind: 'string' },
 ];
@@ -213,7 +244,8 @@ export function loadSettings(townRoot: string, opts: LoadOptions = {}): LoadedSe
   }
   const origin = (key: string): string | undefined => {
     const source = sources.get(key);
-    if (source === 'env') return `from ${ENV_KEYS.find((k) => k.path === key)?.env.find((n) => env[n]) ?? 'the environment'}`;
+    if (source === 'env')
+      return `from ${ENV_KEYS.find((k) => k.path === key)?.env.find((n) => env[n]) ?? 'the environment'}`;
     return source === 'flag' ? 'from a flag' : undefined;
   };
   const settings = parseSettings(raw, file, origin);
@@ -245,7 +277,9 @@ export function parseSettings(
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.expected === 'number' || issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`;
+      return issue.expected === 'number' || issue.expected === 'int'
+        ? 'a whole number'
+        : `a ${issue.expected}`;
     case 'too_small':
       return `at least ${String(issue.minimum)}`;
     case 'too_big':
@@ -267,7 +301,10 @@ export function ms(duration: string): number {
   return value;
 }
 
-export function agentSettings(settings: Settings, role: keyof Settings['agents']): Settings['agents']['mayor'] {
+export function agentSettings(
+  settings: Settings,
+  role: keyof Settings['agents'],
+): Settings['agents']['mayor'] {
   return settings.agents[role];
 }
 
@@ -296,7 +333,8 @@ export function describeSettingKey(key: string): string | undefined {
 
 /** The shape of an object schema, looking through prefault/default wrappers. */
 function unwrapObject(node: unknown): Record<string, unknown> | undefined {
-  let current = node as { _zod?: { def?: { shape?: Record<string, unknown>; innerType?: unknown } } } | undefined;
+  let current = node as
+    { _zod?: { def?: { shape?: Record<string, unknown>; innerType?: unknown } } } | undefined;
   for (let i = 0; i < 5 && current !== undefined; i++) {
     const def = current._zod?.def;
     if (def?.shape !== undefined) return def.shape;

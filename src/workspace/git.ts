@@ -39,8 +39,16 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
         },
       },
       (error, stdout, stderr) => {
-        if (error && (error as NodeJS.ErrnoException).code === 'ENOENT' && typeof error.code === 'string') {
-          reject(new GtError('GT_GIT_MISSING', 'git is not installed or not on PATH', { hint: 'install git' }));
+        if (
+          error &&
+          (error as NodeJS.ErrnoException).code === 'ENOENT' &&
+          typeof error.code === 'string'
+        ) {
+          reject(
+            new GtError('GT_GIT_MISSING', 'git is not installed or not on PATH', {
+              hint: 'install git',
+            }),
+          );
           return;
         }
         const timedOut = error !== null && (error as { killed?: boolean }).killed === true;
@@ -77,8 +85,11 @@ function lastLines(text: string, n: number): string {
 
 /** The branch origin's HEAD points at, else the clone's current branch. */
 export async function defaultBranch(cloneDir: string): Promise<string> {
-  const remote = await runGit(['symbolic-ref', '--short', 'refs/remotes/origin/HEAD'], { cwd: cloneDir });
-  if (remote.ok && remote.stdout.trim().startsWith('origin/')) return remote.stdout.trim().slice('origin/'.length);
+  const remote = await runGit(['symbolic-ref', '--short', 'refs/remotes/origin/HEAD'], {
+    cwd: cloneDir,
+  });
+  if (remote.ok && remote.stdout.trim().startsWith('origin/'))
+    return remote.stdout.trim().slice('origin/'.length);
   const local = await runGit(['symbolic-ref', '--short', 'HEAD'], { cwd: cloneDir });
   if (local.ok && local.stdout.trim()) return local.stdout.trim();
   return 'main';

@@ -33,48 +33,104 @@ async function inbox(root: string, ...args: string[]): Promise<MailJson[]> {
 }
 
 function dbDump(root: string): string {
-  return execFileSync('sqlite3', [join(root, '.gt', 'town.db'), 'SELECT count(*) FROM messages;'], { encoding: 'utf8' });
+  return execFileSync('sqlite3', [join(root, '.gt', 'town.db'), 'SELECT count(*) FROM messages;'], {
+    encoding: 'utf8',
+  });
 }
 
 describe('gt mail', () => {
   it('send → inbox --json in the original daemon’s shape, canonical addresses, RFC 3339 time', async () => {
     const root = await townWithCrew();
     expect(await inbox(root, 'alpha/crew/max')).toEqual([]);
-    await gtOk(['mail', 'send', 'alpha-crew-max', '-s', 'hi', '-m', 'body', '--priority', 'high', '--type', 'task', '--from', 'alpha-witness'], { cwd: root });
+    await gtOk(
+      [
+        'mail',
+        'send',
+        'alpha-crew-max',
+        '-s',
+        'hi',
+        '-m',
+        'body',
+        '--priority',
+        'high',
+        '--type',
+        'task',
+        '--from',
+        'alpha-witness',
+      ],
+      { cwd: root },
+    );
     const [msg, ...rest] = await inbox(root, '--identity', 'alpha/crew/max');
     expect(rest).toEqual([]);
-    expect(msg).toMatchObject({ from: 'alpha/witness', to: 'alpha/crew/max', subject: 'hi', body: 'body', read: false, priority: 'high', type: 'task' });
-    expect(Object.keys(msg ?? {}).sort()).toEqual(['body', 'from', 'id', 'priority', 'read', 'subject', 'timestamp', 'to', 'type']);
+    expect(msg).toMatchObject({
+      from: 'alpha/witness',
+      to: 'alpha/crew/max',
+      subject: 'hi',
+      body: 'body',
+      read: false,
+      priority: 'high',
+      type: 'task',
+    });
+    expect(Object.keys(msg ?? {}).sort()).toEqual([
+      'body',
+      'from',
+      'id',
+      'priority',
+      'read',
+      'subject',
+      'timestamp',
+      'to',
+      'type',
+    ]);
     expect(msg?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   });
 
   it('the sender is --from, else GT_ROLE, else mayor', async () => {
     const root = await townWithCrew();
     await gtOk(['mail', 'send', 'mayor', '-s', 'a'], { cwd: root });
-    await gtOk(['mail', 'send', 'mayor', '-s', 'b'], { cwd: root, env: { GT_ROLE: 'alpha/crew/max' } });
+    await gtOk(['mail', 'send', 'mayor', '-s', 'b'], {
+      cwd: root,
+      env: { GT_ROLE: 'alpha/crew/max' },
+    });
     const froms = (await inbox(root, 'mayor')).map((m) => [m.subject, m.from]);
-    expect(froms).toEqual([['b', 'alpha/crew/max'], ['a', 'mayor']]);
+    expect(froms).toEqual([
+      ['b', 'alpha/crew/max'],
+      ['a', 'mayor'],
+    ]);
   });
 
   it('inbox defaults to GT_ROLE; read marks read; --unread filters; check exits 0 or 1', async () => {
     const root = await townWithCrew();
-    const sent = JSON.parse(await gtOk(['mail', 'send', 'alpha/crew/max', '-s', 'x', '--thread', 't-1', '--json'], { cwd: root })) as MailJson;
+    const sent = JSON.parse(
+      await gtOk(['mail', 'send', 'alpha/crew/max', '-s', 'x', '--thread', 't-1', '--json'], {
+        cwd: root,
+      }),
+    ) as MailJson;
     expect(sent.thread_id).toBe('t-1');
     const env = { GT_ROLE: 'alpha/crew/max' };
     expect((await gt(['mail', 'check'], { cwd: root, env })).code).toBe(0);
     expect((await gt(['mail', 'check', 'mayor'], { cwd: root })).code).toBe(1);
-    const peek = JSON.parse(await gtOk(['mail', 'read', sent.id, '--peek', '--json'], { cwd: root })) as MailJson;
+    const peek = JSON.parse(
+      await gtOk(['mail', 'read', sent.id, '--peek', '--json'], { cwd: root }),
+    ) as MailJson;
     expect(peek.read).toBe(false);
     expect(await gtOk(['mail', 'read', sent.id], { cwd: root })).toMatch(/subject:\s+x/);
     expect(await inbox(root, '--unread')).toEqual([]);
-    expect((await gt(['mail', 'inbox', '--unread', '--json'], { cwd: root, env })).stdout.trim()).toBe('[]');
+    expect(
+      (await gt(['mail', 'inbox', '--unread', '--json'], { cwd: root, env })).stdout.trim(),
+    ).toBe('[]');
     expect((await gt(['mail', 'check'], { cwd: root, env })).code).toBe(1);
-    expect(JSON.parse((await gt(['mail', 'check', '--json'], { cwd: root, env })).stdout)).toEqual({ address: 'alpha/crew/max', unread: 0 });
+    expect(JSON.parse((await gt(['mail', 'check', '--json'], { cwd: root, env })).stdout)).toEqual({
+      address: 'alpha/crew/max',
+      unread: 0,
+    });
   });
 
   it('delete removes; a missing or malformed id is a clear error', async () => {
     const root = await townWithCrew();
-    const sent = JSON.parse(await gtOk(['mail', 'send', 'mayor', '-s', 'x', '--json'], { cwd: root })) as MailJson;
+    const sent = JSON.parse(
+      await gtOk(['mail', 'send', 'mayor', '-s', 'x', '--json'], { cwd: root }),
+    ) as MailJson;
     await gtOk(['mail', 'delete', sent.id], { cwd: root });
     const again = await gt(['mail', 'delete', sent.id], { cwd: root });
     expect([again.code, again.stderr]).toEqual([1, `gt: no message ${sent.id}\n`]);
@@ -94,7 +150,10 @@ describe('gt mail', () => {
       [['mail', 'send', 'mayor'], /required option '-s, --subject/],
       [['mail', 'send', 'mayor', '-s', ''], /subject is empty/],
       [['mail', 'send', 'mayor', '-s', 'x'.repeat(1025)], /subject is 1025 bytes/],
-      [['mail', 'send', 'mayor', '-s', 'x', '-m', 'y'.repeat(64 * 1024 + 1)], /body is 65537 bytes/],
+      [
+        ['mail', 'send', 'mayor', '-s', 'x', '-m', 'y'.repeat(64 * 1024 + 1)],
+        /body is 65537 bytes/,
+      ],
       [['mail', 'send', 'mayor', '-s', 'x', '--priority', 'asap'], /unknown priority/],
       [['mail', 'send', 'mayor', '-s', 'x', '--type', 'Bad Type'], /bad message type/],
       [['mail', 'send', 'mayor', '-s', 'x', '--from', 'nobody'], /unknown address/],
@@ -121,7 +180,8 @@ describe('gt mail', () => {
   it('a corrupt store is reported, not overwritten', async () => {
     const root = await townWithCrew();
     const db = join(root, '.gt', 'town.db');
-    for (const suffix of ['-wal', '-shm']) if (existsSync(db + suffix)) writeFileSync(db + suffix, '');
+    for (const suffix of ['-wal', '-shm'])
+      if (existsSync(db + suffix)) writeFileSync(db + suffix, '');
     writeFileSync(db, 'garbage'.repeat(1000));
     const result = await gt(['mail', 'inbox'], { cwd: root });
     expect(result.code).toBe(1);
@@ -162,7 +222,9 @@ describe('gt mail', () => {
 
   it('control characters in mail never reach the terminal raw', async () => {
     const root = await townWithCrew();
-    await gtOk(['mail', 'send', 'mayor', '-s', 'a\u001b[31mred', '-m', 'b\u001b]0;title\u0007'], { cwd: root });
+    await gtOk(['mail', 'send', 'mayor', '-s', 'a\u001b[31mred', '-m', 'b\u001b]0;title\u0007'], {
+      cwd: root,
+    });
     const listing = await gtOk(['mail', 'inbox', 'mayor'], { cwd: root });
     expect(listing).not.toContain('\u001b');
     const [msg] = await inbox(root, 'mayor');

@@ -14,11 +14,17 @@ async function newTown(): Promise<string> {
 describe('gt install', () => {
   it('lays out a town with a private store', async () => {
     const root = await newTown();
-    const marker = JSON.parse(readFileSync(join(root, 'mayor', 'town.json'), 'utf8')) as Record<string, unknown>;
+    const marker = JSON.parse(readFileSync(join(root, 'mayor', 'town.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(marker).toMatchObject({ type: 'town', version: 1, name: 'test' });
     expect(Date.parse(marker.created_at as string)).not.toBeNaN();
-    expect(JSON.parse(readFileSync(join(root, 'mayor', 'rigs.json'), 'utf8'))).toEqual({ rigs: {} });
-    for (const dir of ['deacon', 'daemon', 'settings']) expect(statSync(join(root, dir)).isDirectory()).toBe(true);
+    expect(JSON.parse(readFileSync(join(root, 'mayor', 'rigs.json'), 'utf8'))).toEqual({
+      rigs: {},
+    });
+    for (const dir of ['deacon', 'daemon', 'settings'])
+      expect(statSync(join(root, dir)).isDirectory()).toBe(true);
     expect(statSync(join(root, '.gt', 'town.db')).mode & 0o777).toBe(0o600);
     expect(statSync(join(root, '.gt')).mode & 0o777).toBe(0o700);
     expect(statSync(join(root, 'daemon')).mode & 0o777).toBe(0o700);
@@ -62,10 +68,15 @@ describe('gt rig add / crew add', () => {
     expect(rigs.rigs.alpha).toMatchObject({ git_url: origin, default_branch: 'trunk' });
     expect(existsSync(join(root, 'alpha', 'refinery', 'rig', 'README.md'))).toBe(true);
     expect(statSync(join(root, 'alpha', 'witness')).isDirectory()).toBe(true);
-    expect(JSON.parse(readFileSync(join(root, 'alpha', 'config.json'), 'utf8'))).toMatchObject({ name: 'alpha', default_branch: 'trunk' });
+    expect(JSON.parse(readFileSync(join(root, 'alpha', 'config.json'), 'utf8'))).toMatchObject({
+      name: 'alpha',
+      default_branch: 'trunk',
+    });
 
     // town discovery by walking up from a folder deep inside
-    await gtOk(['crew', 'add', 'max', '--rig', 'alpha'], { cwd: join(root, 'alpha', 'refinery', 'rig') });
+    await gtOk(['crew', 'add', 'max', '--rig', 'alpha'], {
+      cwd: join(root, 'alpha', 'refinery', 'rig'),
+    });
     const clone = join(root, 'alpha', 'crew', 'max');
     expect(gitIn(clone, 'remote', 'get-url', 'origin').trim()).toBe(origin);
     writeFileSync(join(clone, 'state.json'), '{}');
@@ -73,7 +84,9 @@ describe('gt rig add / crew add', () => {
 
     const list = JSON.parse(await gtOk(['crew', 'list', '--json'], { cwd: root })) as unknown[];
     expect(list).toEqual([{ rig: 'alpha', name: 'max', address: 'alpha/crew/max' }]);
-    const rigList = JSON.parse(await gtOk(['rig', 'list', '--json', '--town', root])) as Array<{ name: string }>;
+    const rigList = JSON.parse(await gtOk(['rig', 'list', '--json', '--town', root])) as Array<{
+      name: string;
+    }>;
     expect(rigList.map((r) => r.name)).toEqual(['alpha']);
   });
 
@@ -85,7 +98,9 @@ describe('gt rig add / crew add', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^gt: git clone failed/);
     expect(existsSync(join(root, 'beta'))).toBe(false);
-    expect(JSON.parse(readFileSync(join(root, 'mayor', 'rigs.json'), 'utf8'))).toEqual({ rigs: {} });
+    expect(JSON.parse(readFileSync(join(root, 'mayor', 'rigs.json'), 'utf8'))).toEqual({
+      rigs: {},
+    });
     expect(readdirSync(join(root, '.gt', 'tmp'))).toEqual([]);
   });
 
@@ -99,10 +114,14 @@ describe('gt rig add / crew add', () => {
     }
     expect(readdirSync(root).sort()).toEqual(['.gt', 'daemon', 'deacon', 'mayor', 'settings']);
     await gtOk(['rig', 'add', 'alpha', origin], { cwd: root });
-    expect((await gt(['rig', 'add', 'alpha', origin], { cwd: root })).stderr).toMatch(/already exists/);
+    expect((await gt(['rig', 'add', 'alpha', origin], { cwd: root })).stderr).toMatch(
+      /already exists/,
+    );
     expect((await gt(['crew', 'add', 'max', '--rig', 'nope'], { cwd: root })).code).toBe(2);
     expect((await gt(['crew', 'add', '../max', '--rig', 'alpha'], { cwd: root })).code).toBe(2);
-    expect((await gt(['rig', 'add', 'beta', '--upload-pack=touch /tmp/x'], { cwd: root })).code).toBe(2);
+    expect(
+      (await gt(['rig', 'add', 'beta', '--upload-pack=touch /tmp/x'], { cwd: root })).code,
+    ).toBe(2);
   });
 });
 
@@ -117,7 +136,9 @@ describe('town discovery', () => {
 
   it('GT_TOWN_ROOT and --town must point at a town', async () => {
     const dir = tempDir('nowhere');
-    expect((await gt(['mail', 'inbox'], { env: { GT_TOWN_ROOT: dir } })).stderr).toMatch(/GT_TOWN_ROOT .* is not a town/);
+    expect((await gt(['mail', 'inbox'], { env: { GT_TOWN_ROOT: dir } })).stderr).toMatch(
+      /GT_TOWN_ROOT .* is not a town/,
+    );
     expect((await gt(['mail', 'inbox', '--town', dir])).stderr).toMatch(/--town .* is not a town/);
     const root = await newTown();
     expect((await gt(['mail', 'inbox'], { cwd: dir, env: { GT_TOWN_ROOT: root } })).code).toBe(0);
@@ -125,7 +146,10 @@ describe('town discovery', () => {
 
   it('a bad setting stops the command naming key, value and expectation', async () => {
     const root = await newTown();
-    writeFileSync(join(root, 'settings', 'config.json'), JSON.stringify({ daemon: { heartbeat: 'often' } }));
+    writeFileSync(
+      join(root, 'settings', 'config.json'),
+      JSON.stringify({ daemon: { heartbeat: 'often' } }),
+    );
     const result = await gt(['mail', 'inbox'], { cwd: root });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/daemon\.heartbeat = "often": expected a duration/);

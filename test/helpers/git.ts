@@ -13,7 +13,12 @@ const GIT_ENV = {
 };
 
 export function gitIn(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('git', args, {
+    cwd,
+    env: GIT_ENV,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** A bare repository `<dir>/origin.git` whose `branch` holds one commit with README.md. */
@@ -32,7 +37,13 @@ export function makeOrigin(dir: string, branch = 'main'): string {
 }
 
 /** Commits `content` to `file` in a fresh clone of `origin` and pushes it. */
-export function pushChange(origin: string, scratch: string, file: string, content: string, branch = 'main'): void {
+export function pushChange(
+  origin: string,
+  scratch: string,
+  file: string,
+  content: string,
+  branch = 'main',
+): void {
   const work = join(scratch, `push-${Date.now()}-${Math.random().toString(16).slice(2)}`);
   gitIn(scratch, 'clone', '--quiet', origin, work);
   writeFileSync(join(work, file), content);

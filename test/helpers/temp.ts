@@ -57,7 +57,6 @@ export function killTmuxServer(socket: string): void {
   }
 }
 
-
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,

@@ -7,7 +7,9 @@ import { StoreError } from '../../src/errors.js';
 import { tempDir, waitFor } from '../helpers/temp.js';
 import { mail, storeSuite } from './store-suite.js';
 
-storeSuite('sqlite', () => Promise.resolve(SqliteStore.open(join(tempDir('store'), '.gt', 'town.db'))));
+storeSuite('sqlite', () =>
+  Promise.resolve(SqliteStore.open(join(tempDir('store'), '.gt', 'town.db'))),
+);
 
 describe('sqlite specifics', () => {
   it('creates the database private to its owner (0600 file, 0700 folder)', async () => {
@@ -22,9 +24,14 @@ describe('sqlite specifics', () => {
 
   it('refuses a file that is not a database, and leaves it alone', () => {
     const file = join(tempDir('store'), 'town.db');
-    writeFileSync(file, 'this is not sqlite, just text that happens to be long enough to look like a page'.repeat(20));
+    writeFileSync(
+      file,
+      'this is not sqlite, just text that happens to be long enough to look like a page'.repeat(20),
+    );
     const before = statSync(file).size;
-    expect(() => SqliteStore.open(file)).toThrow(expect.objectContaining({ code: 'GT_STORE_CORRUPT' }) as Error);
+    expect(() => SqliteStore.open(file)).toThrow(
+      expect.objectContaining({ code: 'GT_STORE_CORRUPT' }) as Error,
+    );
     expect(statSync(file).size).toBe(before);
   });
 
@@ -32,7 +39,9 @@ describe('sqlite specifics', () => {
     const file = join(tempDir('store'), 'town.db');
     await SqliteStore.open(file).close();
     execFileSync('sqlite3', [file, 'PRAGMA user_version = 99;']);
-    expect(() => SqliteStore.open(file)).toThrow(expect.objectContaining({ code: 'GT_STORE_TOO_NEW' }) as Error);
+    expect(() => SqliteStore.open(file)).toThrow(
+      expect.objectContaining({ code: 'GT_STORE_TOO_NEW' }) as Error,
+    );
   });
 
   it('a store locked by another process beyond the busy timeout is a clear, typed error', async () => {
@@ -41,7 +50,7 @@ describe('sqlite specifics', () => {
     // A real second process holds the write lock.
     const holder = spawn('sqlite3', [file], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
-      holder.stdin.write('BEGIN IMMEDIATE;\nSELECT \'locked\';\n');
+      holder.stdin.write("BEGIN IMMEDIATE;\nSELECT 'locked';\n");
       let out = '';
       holder.stdout.on('data', (d: Buffer) => (out += d.toString()));
       await waitFor('the lock holder', () => out.includes('locked'));

@@ -32,7 +32,16 @@ export function storeSuite(name: string, open: StoreFactory): void {
     it('stores and returns every field', () =>
       withStore(async (store) => {
         const sent = await store.sendMessage(
-          mail({ subject: 's', body: 'b\nline2', priority: 'urgent', type: 'task', threadId: 't1', replyTo: 'gm-x', senderVerified: true, createdAt: 1_000 }),
+          mail({
+            subject: 's',
+            body: 'b\nline2',
+            priority: 'urgent',
+            type: 'task',
+            threadId: 't1',
+            replyTo: 'gm-x',
+            senderVerified: true,
+            createdAt: 1_000,
+          }),
         );
         const got = await store.getMessage(sent.id);
         expect(got).toMatchObject({
@@ -60,9 +69,13 @@ export function storeSuite(name: string, open: StoreFactory): void {
         const b = await store.sendMessage(mail({ subject: 'b' }));
         expect((await store.listInbox('alpha/crew/max')).map((m) => m.subject)).toEqual(['b', 'a']);
         expect(await store.markRead(b.id, true)).toBe(true);
-        expect((await store.listInbox('alpha/crew/max', { unreadOnly: true })).map((m) => m.id)).toEqual([a.id]);
+        expect(
+          (await store.listInbox('alpha/crew/max', { unreadOnly: true })).map((m) => m.id),
+        ).toEqual([a.id]);
         expect(await store.countUnread('alpha/crew/max')).toBe(1);
-        expect((await store.listInbox('alpha/crew/max', { limit: 1 })).map((m) => m.id)).toEqual([b.id]);
+        expect((await store.listInbox('alpha/crew/max', { limit: 1 })).map((m) => m.id)).toEqual([
+          b.id,
+        ]);
         expect(await store.listInbox('nobody')).toEqual([]);
       }));
 
@@ -100,15 +113,30 @@ export function storeSuite(name: string, open: StoreFactory): void {
   });
 
   describe(`${name}: claims`, () => {
-    const claim = (store: Store, owner: string, now: number, extra: { takeOverHost?: boolean; limit?: number } = {}) =>
-      store.claimMessages({ to: 'deacon', owner, host: 'h1', now, leaseMs: 1_000, limit: extra.limit ?? 10, takeOverHost: extra.takeOverHost });
+    const claim = (
+      store: Store,
+      owner: string,
+      now: number,
+      extra: { takeOverHost?: boolean; limit?: number } = {},
+    ) =>
+      store.claimMessages({
+        to: 'deacon',
+        owner,
+        host: 'h1',
+        now,
+        leaseMs: 1_000,
+        limit: extra.limit ?? 10,
+        takeOverHost: extra.takeOverHost,
+      });
 
     it('claims open requests once, counting attempts, and only for the address', () =>
       withStore(async (store) => {
         const r = await store.sendMessage(mail({ to: 'deacon' }));
         await store.sendMessage(mail({ to: 'mayor' }));
         const first = await claim(store, 'd1', 100);
-        expect(first.map((m) => [m.id, m.status, m.claimOwner, m.attempts])).toEqual([[r.id, 'claimed', 'd1', 1]]);
+        expect(first.map((m) => [m.id, m.status, m.claimOwner, m.attempts])).toEqual([
+          [r.id, 'claimed', 'd1', 1],
+        ]);
         expect(await claim(store, 'd2', 200)).toEqual([]);
       }));
 
@@ -118,9 +146,18 @@ export function storeSuite(name: string, open: StoreFactory): void {
         await claim(store, 'd1', 100);
         const again = await claim(store, 'd2', 1_200);
         expect(again.map((m) => [m.claimOwner, m.attempts])).toEqual([['d2', 2]]);
-        expect(await store.settleMessage(r.id, 'd1', { kind: 'done', outcome: 'x' }, 1_300)).toBe(false);
-        expect(await store.settleMessage(r.id, 'd2', { kind: 'done', outcome: 'ok' }, 1_300)).toBe(true);
-        expect(await store.getMessage(r.id)).toMatchObject({ status: 'done', outcome: 'ok', closedAt: 1_300, claimOwner: null });
+        expect(await store.settleMessage(r.id, 'd1', { kind: 'done', outcome: 'x' }, 1_300)).toBe(
+          false,
+        );
+        expect(await store.settleMessage(r.id, 'd2', { kind: 'done', outcome: 'ok' }, 1_300)).toBe(
+          true,
+        );
+        expect(await store.getMessage(r.id)).toMatchObject({
+          status: 'done',
+          outcome: 'ok',
+          closedAt: 1_300,
+          claimOwner: null,
+        });
         expect(await claim(store, 'd3', 10_000)).toEqual([]);
       }));
 
@@ -129,20 +166,39 @@ export function storeSuite(name: string, open: StoreFactory): void {
         await store.sendMessage(mail({ to: 'deacon' }));
         await claim(store, 'old', 100);
         expect(await claim(store, 'new', 101)).toEqual([]);
-        expect((await claim(store, 'new', 101, { takeOverHost: true })).map((m) => m.claimOwner)).toEqual(['new']);
+        expect(
+          (await claim(store, 'new', 101, { takeOverHost: true })).map((m) => m.claimOwner),
+        ).toEqual(['new']);
       }));
 
     it('retry waits for its time; dead letters keep their error', () =>
       withStore(async (store) => {
         const r = await store.sendMessage(mail({ to: 'deacon' }));
         await claim(store, 'd1', 100);
-        expect(await store.settleMessage(r.id, 'd1', { kind: 'retry', error: 'boom', nextAttemptAt: 500 }, 110)).toBe(true);
+        expect(
+          await store.settleMessage(
+            r.id,
+            'd1',
+            { kind: 'retry', error: 'boom', nextAttemptAt: 500 },
+            110,
+          ),
+        ).toBe(true);
         expect(await claim(store, 'd1', 499)).toEqual([]);
         const again = await claim(store, 'd1', 500);
         expect(again[0]).toMatchObject({ attempts: 2, lastError: 'boom' });
-        expect(await store.settleMessage(r.id, 'd1', { kind: 'dead', error: 'gave up' }, 600)).toBe(true);
-        expect(await store.getMessage(r.id)).toMatchObject({ status: 'dead', lastError: 'gave up' });
-        expect(await store.countByStatus('deacon')).toEqual({ open: 0, claimed: 0, done: 0, dead: 1 });
+        expect(await store.settleMessage(r.id, 'd1', { kind: 'dead', error: 'gave up' }, 600)).toBe(
+          true,
+        );
+        expect(await store.getMessage(r.id)).toMatchObject({
+          status: 'dead',
+          lastError: 'gave up',
+        });
+        expect(await store.countByStatus('deacon')).toEqual({
+          open: 0,
+          claimed: 0,
+          done: 0,
+          dead: 1,
+        });
         expect((await store.listByStatus('deacon', 'dead', 10)).map((m) => m.id)).toEqual([r.id]);
       }));
 
@@ -151,36 +207,107 @@ export function storeSuite(name: string, open: StoreFactory): void {
         const r = await store.sendMessage(mail({ to: 'deacon' }));
         await claim(store, 'd1', 100);
         expect(await store.releaseClaims('d1')).toBe(1);
-        expect(await store.getMessage(r.id)).toMatchObject({ status: 'open', attempts: 0, claimOwner: null });
+        expect(await store.getMessage(r.id)).toMatchObject({
+          status: 'open',
+          attempts: 0,
+          claimOwner: null,
+        });
       }));
 
     it('claims in arrival order and honours the limit', () =>
       withStore(async (store) => {
         const ids = [];
-        for (let i = 0; i < 5; i++) ids.push((await store.sendMessage(mail({ to: 'deacon', subject: `r${i}` }))).id);
-        expect((await claim(store, 'd1', 100, { limit: 3 })).map((m) => m.id)).toEqual(ids.slice(0, 3));
-        expect((await claim(store, 'd1', 100, { limit: 3 })).map((m) => m.id)).toEqual(ids.slice(3));
+        for (let i = 0; i < 5; i++)
+          ids.push((await store.sendMessage(mail({ to: 'deacon', subject: `r${i}` }))).id);
+        expect((await claim(store, 'd1', 100, { limit: 3 })).map((m) => m.id)).toEqual(
+          ids.slice(0, 3),
+        );
+        expect((await claim(store, 'd1', 100, { limit: 3 })).map((m) => m.id)).toEqual(
+          ids.slice(3),
+        );
       }));
   });
 
   describe(`${name}: events and agents`, () => {
     it('records events in order and filters by time and sequence', () =>
       withStore(async (store) => {
-        const e1 = await store.recordEvent({ ts: 100, kind: 'request.done', identity: 'a/crew/b', data: { x: 1 } });
+        const e1 = await store.recordEvent({
+          ts: 100,
+          kind: 'request.done',
+          identity: 'a/crew/b',
+          data: { x: 1 },
+        });
         await store.recordEvent({ ts: 200, kind: 'agent.started', durationMs: 12 });
-        expect((await store.listEvents()).map((e) => e.kind)).toEqual(['request.done', 'agent.started']);
-        expect((await store.listEvents({ sinceTs: 150 })).map((e) => e.kind)).toEqual(['agent.started']);
-        expect((await store.listEvents({ afterSeq: e1.seq })).map((e) => e.kind)).toEqual(['agent.started']);
+        expect((await store.listEvents()).map((e) => e.kind)).toEqual([
+          'request.done',
+          'agent.started',
+        ]);
+        expect((await store.listEvents({ sinceTs: 150 })).map((e) => e.kind)).toEqual([
+          'agent.started',
+        ]);
+        expect((await store.listEvents({ afterSeq: e1.seq })).map((e) => e.kind)).toEqual([
+          'agent.started',
+        ]);
         expect((await store.listEvents())[0]?.data).toEqual({ x: 1 });
       }));
 
-    it('upserts agents', () =>
+    it('patches agents field by field, creating them on first use', () =>
       withStore(async (store) => {
-        await store.upsertAgent({ identity: 'mayor', host: 'h', session: 'gt-mayor', tokenHash: 'aa', startedAt: 1 });
-        await store.upsertAgent({ identity: 'mayor', host: 'h', session: 'gt-mayor', tokenHash: 'bb', startedAt: 2 });
-        expect(await store.getAgent('mayor')).toMatchObject({ tokenHash: 'bb', startedAt: 2 });
+        const first = await store.patchAgent('mayor', {
+          host: 'h',
+          session: 'gt-mayor',
+          tokenHash: 'aa',
+          startedAt: 1,
+        });
+        expect(first).toMatchObject({
+          identity: 'mayor',
+          desired: 'running',
+          restarts: [],
+          sessionConfirmed: false,
+          parkedAt: null,
+        });
+        await store.patchAgent('mayor', {
+          tokenHash: 'bb',
+          restarts: [5, 6],
+          sessionConfirmed: true,
+        });
+        expect(await store.getAgent('mayor')).toMatchObject({
+          host: 'h',
+          tokenHash: 'bb',
+          startedAt: 1,
+          restarts: [5, 6],
+          sessionConfirmed: true,
+        });
+        await store.patchAgent('mayor', { parkedAt: null, desired: 'stopped', lastExit: 'bye' });
+        expect(await store.getAgent('mayor')).toMatchObject({
+          desired: 'stopped',
+          lastExit: 'bye',
+          tokenHash: 'bb',
+        });
         expect((await store.listAgents()).length).toBe(1);
         expect(await store.getAgent('deacon')).toBeUndefined();
+      }));
+
+    it('records when a request was first claimed, and keeps it across claims', () =>
+      withStore(async (store) => {
+        const r = await store.sendMessage(mail({ to: 'deacon' }));
+        await store.claimMessages({
+          to: 'deacon',
+          owner: 'a',
+          host: 'h',
+          now: 100,
+          leaseMs: 10,
+          limit: 5,
+        });
+        const again = await store.claimMessages({
+          to: 'deacon',
+          owner: 'b',
+          host: 'h',
+          now: 200,
+          leaseMs: 10,
+          limit: 5,
+        });
+        expect(again[0]).toMatchObject({ id: r.id, firstClaimedAt: 100 });
       }));
   });
 }

@@ -21,18 +21,36 @@ const TOWN = '/town';
 const SEED_CASES: Array<[input: string, session: string, stateFile: string, actor: string]> = [
   ['mayor', 'gt-mayor', '/town/mayor/state.json', 'mayor'],
   ['gastown-witness', 'gt-gastown-witness', '/town/gastown/witness/state.json', 'gastown/witness'],
-  ['gastown-refinery', 'gt-gastown-refinery', '/town/gastown/refinery/state.json', 'gastown/refinery'],
-  ['gastown-crew-max', 'gt-gastown-crew-max', '/town/gastown/crew/max/state.json', 'gastown/crew/max'],
-  ['my-rig-crew-joe_2', 'gt-my-rig-crew-joe_2', '/town/my-rig/crew/joe_2/state.json', 'my-rig/crew/joe_2'],
+  [
+    'gastown-refinery',
+    'gt-gastown-refinery',
+    '/town/gastown/refinery/state.json',
+    'gastown/refinery',
+  ],
+  [
+    'gastown-crew-max',
+    'gt-gastown-crew-max',
+    '/town/gastown/crew/max/state.json',
+    'gastown/crew/max',
+  ],
+  [
+    'my-rig-crew-joe_2',
+    'gt-my-rig-crew-joe_2',
+    '/town/my-rig/crew/joe_2/state.json',
+    'my-rig/crew/joe_2',
+  ],
 ];
 
 describe('parseIdentity: the seed dash forms', () => {
-  it.each(SEED_CASES)('%s → session %s, state %s, BD_ACTOR %s', (input, session, stateFile, actor) => {
-    const id = parseIdentity(input);
-    expect(sessionName(id)).toBe(session);
-    expect(stateFilePath(TOWN, id)).toBe(stateFile);
-    expect(bdActor(id)).toBe(actor);
-  });
+  it.each(SEED_CASES)(
+    '%s → session %s, state %s, BD_ACTOR %s',
+    (input, session, stateFile, actor) => {
+      const id = parseIdentity(input);
+      expect(sessionName(id)).toBe(session);
+      expect(stateFilePath(TOWN, id)).toBe(stateFile);
+      expect(bdActor(id)).toBe(actor);
+    },
+  );
 
   it('deacon keeps its own name and files', () => {
     const id = parseIdentity('deacon');
@@ -58,7 +76,9 @@ describe('parseIdentity: slash forms', () => {
   });
 
   it('slash and dash forms name the same agent', () => {
-    expect(sessionName(parseIdentity('gastown/crew/max'))).toBe(sessionName(parseIdentity('gastown-crew-max')));
+    expect(sessionName(parseIdentity('gastown/crew/max'))).toBe(
+      sessionName(parseIdentity('gastown-crew-max')),
+    );
   });
 
   it('work dirs follow the layout', () => {
@@ -74,7 +94,11 @@ describe('parseIdentity: ambiguous dash forms resolve one way', () => {
     expect(parseIdentity('a-crew-b-crew-c')).toEqual({ role: 'crew', rig: 'a', name: 'b-crew-c' });
   });
   it('x-crew-y-witness is crew y-witness of rig x, not the witness of rig x-crew-y', () => {
-    expect(parseIdentity('x-crew-y-witness')).toEqual({ role: 'crew', rig: 'x', name: 'y-witness' });
+    expect(parseIdentity('x-crew-y-witness')).toEqual({
+      role: 'crew',
+      rig: 'x',
+      name: 'y-witness',
+    });
   });
   it('a rig whose name would make dash forms ambiguous is refused', () => {
     expect(nameProblem('rig', 'a-crew')).toMatch(/-crew/);
@@ -84,7 +108,15 @@ describe('parseIdentity: ambiguous dash forms resolve one way', () => {
     expect(() => parseIdentity('a-crew/witness')).toThrow(BadIdentityError);
   });
   it('every session name maps back to the identity that made it', () => {
-    for (const text of ['mayor', 'deacon', 'r/witness', 'r/refinery', 'r/crew/x', 'a-b/crew/c-d', 'a/crew/b-crew-c']) {
+    for (const text of [
+      'mayor',
+      'deacon',
+      'r/witness',
+      'r/refinery',
+      'r/crew/x',
+      'a-b/crew/c-d',
+      'a/crew/b-crew-c',
+    ]) {
       const id = parseIdentity(text);
       expect(identityFromSession(sessionName(id))).toEqual(id);
     }
@@ -149,7 +181,15 @@ describe('parseIdentity: hostile input is refused before any path is built', () 
 
 describe('address patterns', () => {
   it('accepts addresses and * patterns', () => {
-    for (const p of ['mayor', 'deacon/', '*/witness', '*/refinery', 'alpha/crew/*', '*/crew/*', 'alpha-crew-max']) {
+    for (const p of [
+      'mayor',
+      'deacon/',
+      '*/witness',
+      '*/refinery',
+      'alpha/crew/*',
+      '*/crew/*',
+      'alpha-crew-max',
+    ]) {
       expect(addressPatternProblem(p)).toBeUndefined();
     }
   });
@@ -181,7 +221,10 @@ describe('identityFromWorkDir', () => {
     const id = identityFromWorkDir(rel);
     expect(id && formatAddress(id)).toBe(address);
   });
-  it.each([['alpha'], ['alpha/crew'], ['../x'], ['Alpha/witness'], ['alpha/crew/../..']])('%s → none', (rel) => {
-    expect(identityFromWorkDir(rel)).toBeUndefined();
-  });
+  it.each([['alpha'], ['alpha/crew'], ['../x'], ['Alpha/witness'], ['alpha/crew/../..']])(
+    '%s → none',
+    (rel) => {
+      expect(identityFromWorkDir(rel)).toBeUndefined();
+    },
+  );
 });

@@ -2,7 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '../../src/errors.js';
-import { defaultSettings, describeSettingKey, loadSettings, ms, parseSettings } from '../../src/town/settings.js';
+import {
+  defaultSettings,
+  describeSettingKey,
+  loadSettings,
+  ms,
+  parseSettings,
+} from '../../src/town/settings.js';
 import { tempDir } from '../helpers/temp.js';
 
 function townWith(config: string | undefined): string {
@@ -34,7 +40,9 @@ describe('settings', () => {
   });
 
   it('nested keys from the file override defaults and keep siblings', () => {
-    const root = townWith(JSON.stringify({ daemon: { heartbeat: '5s' }, agents: { crew: { command: 'bash' } } }));
+    const root = townWith(
+      JSON.stringify({ daemon: { heartbeat: '5s' }, agents: { crew: { command: 'bash' } } }),
+    );
     const { settings } = loadSettings(root, { env: {} });
     expect(settings.daemon.heartbeat).toBe('5s');
     expect(settings.daemon.restart.backoff).toBe('30s');
@@ -43,8 +51,14 @@ describe('settings', () => {
   });
 
   it('precedence: flags > environment > file > defaults', () => {
-    const root = townWith(JSON.stringify({ tmux: { socket: 'file' }, lifecycle: { max_attempts: 4 } }));
-    const env = { GT_TMUX_SOCKET: 'env', GT_LIFECYCLE_MAX_ATTEMPTS: '7', GT_DATABASE_URL: 'postgres://x' };
+    const root = townWith(
+      JSON.stringify({ tmux: { socket: 'file' }, lifecycle: { max_attempts: 4 } }),
+    );
+    const env = {
+      GT_TMUX_SOCKET: 'env',
+      GT_LIFECYCLE_MAX_ATTEMPTS: '7',
+      GT_DATABASE_URL: 'postgres://x',
+    };
     const loaded = loadSettings(root, { env, overrides: { 'tmux.socket': 'flag' } });
     expect(loaded.settings.tmux.socket).toBe('flag');
     expect(loaded.settings.lifecycle.max_attempts).toBe(7);
@@ -55,7 +69,9 @@ describe('settings', () => {
   });
 
   it('keep_alive from the environment is a comma-separated list', () => {
-    const { settings } = loadSettings(townWith(undefined), { env: { GT_DAEMON_KEEP_ALIVE: 'mayor, */witness' } });
+    const { settings } = loadSettings(townWith(undefined), {
+      env: { GT_DAEMON_KEEP_ALIVE: 'mayor, */witness' },
+    });
     expect(settings.daemon.keep_alive).toEqual(['mayor', '*/witness']);
   });
 
@@ -82,7 +98,9 @@ describe('settings', () => {
   });
 
   it('a bad value from the environment is reported like one from the file', () => {
-    expect(() => loadSettings(townWith(undefined), { env: { GT_LIFECYCLE_MAX_ATTEMPTS: 'many' } })).toThrow(
+    expect(() =>
+      loadSettings(townWith(undefined), { env: { GT_LIFECYCLE_MAX_ATTEMPTS: 'many' } }),
+    ).toThrow(
       /lifecycle\.max_attempts = "many": expected a whole number \(from GT_LIFECYCLE_MAX_ATTEMPTS\)/,
     );
   });

@@ -26,7 +26,8 @@ export const MIGRATIONS: readonly string[] = [
     next_attempt_at INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     outcome TEXT,
-    closed_at INTEGER
+    closed_at INTEGER,
+    first_claimed_at INTEGER
   );
   CREATE INDEX messages_inbox ON messages (to_addr, seq);
   CREATE INDEX messages_due ON messages (to_addr, status, next_attempt_at)
@@ -53,6 +54,15 @@ export const MIGRATIONS: readonly string[] = [
     session TEXT,
     token_hash TEXT,
     started_at INTEGER,
+    request_id TEXT,
+    session_confirmed INTEGER NOT NULL DEFAULT 0,
+    desired TEXT NOT NULL DEFAULT 'running' CHECK (desired IN ('running', 'stopped')),
+    restarts TEXT NOT NULL DEFAULT '[]',
+    next_restart_at INTEGER,
+    parked_at INTEGER,
+    parked_reason TEXT,
+    last_exit TEXT,
+    last_exit_at INTEGER,
     updated_at INTEGER NOT NULL
   );
   `,

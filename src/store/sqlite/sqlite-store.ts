@@ -7,6 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
 import { messageIdFloor, newMessageId } from '../ids.js';
 import type {
+  AgentPatch,
   AgentRecord,
   ClaimOptions,
   EventQuery,
@@ -37,13 +38,18 @@ const STATEMENTS = {
     OR (read = 1 AND status = 'open' AND to_addr <> 'deacon'))`,
   claim: `UPDATE messages
     SET status = 'claimed', claim_owner = @owner, claim_host = @host,
-        lease_expires_at = @leaseUntil, attempts = attempts + 1
+        lease_expires_at = @leaseUntil, attempts = attempts + 1,
+        first_claimed_at = coalesce(first_claimed_at, @now)
     WHERE seq IN (
-      SELECT seq FROM messages
-      WHERE to_addr = @to AND (
-        (status = 'open' AND next_attempt_at <= @now)
-        OR (status = 'claimed' AND (lease_expires_at <= @now
-            OR (@takeOver = 1 AND claim_host = @host AND claim_owner <> @owner))))
+      -- Only the partial index of due requests, so a long history of settled mail costs nothing;
+      -- INDEXED BY makes a plan that loses the index fail loudly instead of scanning.
+      SELECT seq FROM (
+        SELECT seq FROM messages INDEXED BY messages_due
+        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'open' AND next_attempt_at <= @now
+        UNION ALL
+        SELECT seq FROM messages INDEXED BY messages_due
+        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'claimed'
+          AND (lease_expires_at <= @now OR (@takeOver = 1 AND claim_host = @host AND claim_owner <> @owner)))
       ORDER BY seq LIMIT @limit)
     RETURNING *`,
   settleDone: `UPDATE messages SET status = 'done', outcome = @outcome, closed_at = @now,
@@ -58,6 +64,11 @@ const STATEMENTS = {
   release: `UPDATE messages SET status = 'open', attempts = max(attempts - 1, 0), claim_owner = NULL,
       lease_expires_at = NULL WHERE status = 'claimed' AND claim_owner = ?`,
   countByStatus: `SELECT status, count(*) AS n FROM messages WHERE to_addr = ? GROUP BY status`,
+  nextDue: `SELECT min(t) AS t FROM (
+      SELECT min(next_attempt_at) AS t FROM messages INDEXED BY messages_due
+        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'open'
+      UNION ALL SELECT min(lease_expires_at) FROM messages INDEXED BY messages_due
+        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'claimed')`,
   listByStatus: `SELECT * FROM messages WHERE to_addr = ? AND status = ? ORDER BY seq LIMIT ?`,
   insertEvent: `INSERT INTO events (ts, kind, identity, message_id, request_id, action, outcome, reason,
       duration_ms, data)
@@ -65,10 +76,7 @@ const STATEMENTS = {
     RETURNING *`,
   listEvents: `SELECT * FROM events WHERE ts >= @sinceTs AND seq > @afterSeq ORDER BY seq LIMIT @limit`,
   getAgent: `SELECT * FROM agents WHERE identity = ?`,
-  upsertAgent: `INSERT INTO agents (identity, host, session, token_hash, started_at, updated_at)
-    VALUES (@identity, @host, @session, @tokenHash, @startedAt, @updatedAt)
-    ON CONFLICT (identity) DO UPDATE SET host = excluded.host, session = excluded.session,
-      token_hash = excluded.token_hash, started_at = excluded.started_at, updated_at = excluded.updated_at`,
+  ensureAgent: `INSERT INTO agents (identity, updated_at) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING`,
   listAgents: `SELECT * FROM agents ORDER BY identity`,
 } as const;
 
@@ -85,6 +93,7 @@ const NEW_MESSAGE_STATE = {
   lastError: null,
   outcome: null,
   closedAt: null,
+  firstClaimedAt: null,
 } as const;
 type Row = Record<string, unknown>;
 
@@ -152,11 +161,25 @@ export class SqliteStore implements Store {
         senderVerified: msg.senderVerified ? 1 : 0,
       };
       const info = this.stmt('insertMessage').run(
-        row.id, row.from, row.to, row.subject, row.body, row.priority, row.type,
-        row.threadId, row.replyTo, row.createdAt, row.senderVerified,
+        row.id,
+        row.from,
+        row.to,
+        row.subject,
+        row.body,
+        row.priority,
+        row.type,
+        row.threadId,
+        row.replyTo,
+        row.createdAt,
+        row.senderVerified,
       );
       // Built here rather than read back: the row is exactly what was inserted plus defaults.
-      return { ...row, seq: Number(info.lastInsertRowid), senderVerified: msg.senderVerified, ...NEW_MESSAGE_STATE };
+      return {
+        ...row,
+        seq: Number(info.lastInsertRowid),
+        senderVerified: msg.senderVerified,
+        ...NEW_MESSAGE_STATE,
+      };
     });
   }
 
@@ -169,7 +192,9 @@ export class SqliteStore implements Store {
 
   listInbox(to: string, opts: InboxOptions = {}): Promise<Message[]> {
     const name = opts.unreadOnly ? 'inboxUnread' : 'inbox';
-    return this.run('reading the inbox', () => (this.stmt(name).all(to, opts.limit ?? -1) as Row[]).map(toMessage));
+    return this.run('reading the inbox', () =>
+      (this.stmt(name).all(to, opts.limit ?? -1) as Row[]).map(toMessage),
+    );
   }
 
   countUnread(to: string): Promise<number> {
@@ -177,7 +202,10 @@ export class SqliteStore implements Store {
   }
 
   markRead(id: string, read: boolean): Promise<boolean> {
-    return this.run('marking mail read', () => this.stmt('markRead').run(read ? 1 : 0, id).changes > 0);
+    return this.run(
+      'marking mail read',
+      () => this.stmt('markRead').run(read ? 1 : 0, id).changes > 0,
+    );
   }
 
   deleteMessage(id: string): Promise<boolean> {
@@ -185,7 +213,10 @@ export class SqliteStore implements Store {
   }
 
   purgeMessages(before: number): Promise<number> {
-    return this.run('purging mail', () => this.stmt('purge').run({ before, cutoffId: messageIdFloor(before) }).changes);
+    return this.run(
+      'purging mail',
+      () => this.stmt('purge').run({ before, cutoffId: messageIdFloor(before) }).changes,
+    );
   }
 
   claimMessages(opts: ClaimOptions): Promise<Message[]> {
@@ -207,9 +238,13 @@ export class SqliteStore implements Store {
     return this.run('settling a request', () => {
       switch (settlement.kind) {
         case 'done':
-          return this.stmt('settleDone').run({ id, owner, now, outcome: settlement.outcome }).changes > 0;
+          return (
+            this.stmt('settleDone').run({ id, owner, now, outcome: settlement.outcome }).changes > 0
+          );
         case 'dead':
-          return this.stmt('settleDead').run({ id, owner, now, error: settlement.error }).changes > 0;
+          return (
+            this.stmt('settleDead').run({ id, owner, now, error: settlement.error }).changes > 0
+          );
         case 'retry': {
           const { error, nextAttemptAt } = settlement;
           return this.stmt('settleRetry').run({ id, owner, error, nextAttemptAt }).changes > 0;
@@ -224,15 +259,27 @@ export class SqliteStore implements Store {
 
   countByStatus(to: string): Promise<MessageCounts> {
     return this.run('counting requests', () => {
-      const rows = this.stmt('countByStatus').all(to) as Array<{ status: MessageStatus; n: number }>;
+      const rows = this.stmt('countByStatus').all(to) as Array<{
+        status: MessageStatus;
+        n: number;
+      }>;
       const counts: MessageCounts = { open: 0, claimed: 0, done: 0, dead: 0 };
       for (const { status, n } of rows) counts[status] = n;
       return counts;
     });
   }
 
+  nextDueAt(to: string): Promise<number | null> {
+    return this.run(
+      'reading due requests',
+      () => (this.stmt('nextDue').get({ to }) as { t: number | null }).t,
+    );
+  }
+
   listByStatus(to: string, status: MessageStatus, limit: number): Promise<Message[]> {
-    return this.run('listing requests', () => (this.stmt('listByStatus').all(to, status, limit) as Row[]).map(toMessage));
+    return this.run('listing requests', () =>
+      (this.stmt('listByStatus').all(to, status, limit) as Row[]).map(toMessage),
+    );
   }
 
   recordEvent(event: NewEvent): Promise<StoredEvent> {
@@ -256,7 +303,11 @@ export class SqliteStore implements Store {
 
   listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
     return this.run('reading events', () => {
-      const params = { sinceTs: query.sinceTs ?? 0, afterSeq: query.afterSeq ?? 0, limit: query.limit ?? -1 };
+      const params = {
+        sinceTs: query.sinceTs ?? 0,
+        afterSeq: query.afterSeq ?? 0,
+        limit: query.limit ?? -1,
+      };
       return (this.stmt('listEvents').all(params) as Row[]).map(toEvent);
     });
   }
@@ -268,10 +319,29 @@ export class SqliteStore implements Store {
     });
   }
 
-  upsertAgent(agent: Omit<AgentRecord, 'updatedAt'>): Promise<void> {
-    return this.run('saving an agent', () => {
-      this.stmt('upsertAgent').run({ ...agent, updatedAt: this.now() });
-    });
+  patchAgent(identity: string, patch: AgentPatch): Promise<AgentRecord> {
+    return this.run('saving an agent', () =>
+      this.db
+        .transaction(() => {
+          const now = this.now();
+          this.stmt('ensureAgent').run(identity, now);
+          const { sql, values } = agentUpdate(patch);
+          this.patchStatement(sql).run({ ...values, identity, updatedAt: now });
+          return toAgent(this.stmt('getAgent').get(identity) as Row);
+        })
+        .immediate(),
+    );
+  }
+
+  private readonly patchStatements = new Map<string, BetterSqlite3.Statement>();
+
+  private patchStatement(sql: string): BetterSqlite3.Statement {
+    let statement = this.patchStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.patchStatements.set(sql, statement);
+    }
+    return statement;
   }
 
   listAgents(): Promise<AgentRecord[]> {
@@ -366,16 +436,24 @@ function storeError(err: unknown, file: string, what: string): StoreError {
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
     case 'SQLITE_BUSY_SNAPSHOT':
-      return new StoreError('GT_STORE_BUSY', `the store ${file} stayed locked by another process while ${what}`, {
-        hint: 'try again; if it persists, look for a stuck gt process',
-        cause: err,
-      });
+      return new StoreError(
+        'GT_STORE_BUSY',
+        `the store ${file} stayed locked by another process while ${what}`,
+        {
+          hint: 'try again; if it persists, look for a stuck gt process',
+          cause: err,
+        },
+      );
     case 'SQLITE_NOTADB':
     case 'SQLITE_CORRUPT':
-      return new StoreError('GT_STORE_CORRUPT', `the store ${file} is not a valid database (${message})`, {
-        hint: 'restore .gt/town.db from a backup or move it aside',
-        cause: err,
-      });
+      return new StoreError(
+        'GT_STORE_CORRUPT',
+        `the store ${file} is not a valid database (${message})`,
+        {
+          hint: 'restore .gt/town.db from a backup or move it aside',
+          cause: err,
+        },
+      );
     case 'SQLITE_READONLY':
     case 'SQLITE_CANTOPEN':
     case 'SQLITE_PERM':
@@ -383,15 +461,23 @@ function storeError(err: unknown, file: string, what: string): StoreError {
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
-      return new StoreError('GT_STORE_UNAVAILABLE', `cannot use the store ${file} while ${what}: ${message}`, {
-        hint: 'check that the file and its folder exist and belong to you',
-        cause: err,
-      });
+      return new StoreError(
+        'GT_STORE_UNAVAILABLE',
+        `cannot use the store ${file} while ${what}: ${message}`,
+        {
+          hint: 'check that the file and its folder exist and belong to you',
+          cause: err,
+        },
+      );
     case 'SQLITE_FULL':
     case 'ENOSPC':
-      return new StoreError('GT_STORE_FULL', `the disk holding ${file} is full while ${what}`, { cause: err });
+      return new StoreError('GT_STORE_FULL', `the disk holding ${file} is full while ${what}`, {
+        cause: err,
+      });
     default:
-      return new StoreError('GT_STORE_ERROR', `store error while ${what}: ${message}`, { cause: err });
+      return new StoreError('GT_STORE_ERROR', `store error while ${what}: ${message}`, {
+        cause: err,
+      });
   }
 }
 
@@ -418,6 +504,7 @@ function toMessage(row: Row): Message {
     lastError: (row.last_error as string | null) ?? null,
     outcome: (row.outcome as string | null) ?? null,
     closedAt: (row.closed_at as number | null) ?? null,
+    firstClaimedAt: (row.first_claimed_at as number | null) ?? null,
   };
 }
 
@@ -437,6 +524,40 @@ function toEvent(row: Row): StoredEvent {
   };
 }
 
+/** Agent fields and their columns; a patch may set only these. */
+const AGENT_COLUMNS = {
+  host: 'host',
+  session: 'session',
+  tokenHash: 'token_hash',
+  startedAt: 'started_at',
+  requestId: 'request_id',
+  sessionConfirmed: 'session_confirmed',
+  desired: 'desired',
+  restarts: 'restarts',
+  nextRestartAt: 'next_restart_at',
+  parkedAt: 'parked_at',
+  parkedReason: 'parked_reason',
+  lastExit: 'last_exit',
+  lastExitAt: 'last_exit_at',
+} as const satisfies Record<keyof AgentPatch, string>;
+
+function agentUpdate(patch: AgentPatch): { sql: string; values: Record<string, unknown> } {
+  const sets: string[] = ['updated_at = @updatedAt'];
+  const values: Record<string, unknown> = {};
+  for (const key of Object.keys(AGENT_COLUMNS) as Array<keyof AgentPatch>) {
+    if (!(key in patch)) continue;
+    const value = patch[key];
+    sets.push(`${AGENT_COLUMNS[key]} = @${key}`);
+    values[key] =
+      key === 'restarts'
+        ? JSON.stringify(value ?? [])
+        : typeof value === 'boolean'
+          ? Number(value)
+          : value;
+  }
+  return { sql: `UPDATE agents SET ${sets.join(', ')} WHERE identity = @identity`, values };
+}
+
 function toAgent(row: Row): AgentRecord {
   return {
     identity: row.identity as string,
@@ -444,6 +565,15 @@ function toAgent(row: Row): AgentRecord {
     session: (row.session as string | null) ?? null,
     tokenHash: (row.token_hash as string | null) ?? null,
     startedAt: (row.started_at as number | null) ?? null,
+    requestId: (row.request_id as string | null) ?? null,
+    sessionConfirmed: row.session_confirmed === 1,
+    desired: row.desired as AgentRecord['desired'],
+    restarts: JSON.parse(row.restarts as string) as number[],
+    nextRestartAt: (row.next_restart_at as number | null) ?? null,
+    parkedAt: (row.parked_at as number | null) ?? null,
+    parkedReason: (row.parked_reason as string | null) ?? null,
+    lastExit: (row.last_exit as string | null) ?? null,
+    lastExitAt: (row.last_exit_at as number | null) ?? null,
     updatedAt: row.updated_at as number,
   };
 }

@@ -1,0 +1,285 @@
+// `gt daemon run|start|stop|status|logs|clear-backoff`.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Daemon } from '../daemon/daemon.js';
+import { fileLogger, humanLine } from '../daemon/logger.js';
+import { queryHolder } from '../daemon/lock.js';
+import { GtError, InputError } from '../errors.js';
+import { TmuxHost } from '../sessions/tmux.js';
+import { formatAddress, parseIdentity } from '../town/identity.js';
+import type { GlobalOptions, TownContext } from './context.js';
+import { openTown, printJson, println, withTown } from './context.js';
+
+function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals<GlobalOptions>();
+}
+
+export function registerDaemon(program: Command): void {
+  const daemon = program
+    .command('daemon')
+    .description('the town daemon: lifecycle requests and keep-alive');
+  daemon
+    .command('run')
+    .description('run the daemon in the foreground (Ctrl-C stops it; agents keep running)')
+    .option('--once', 'do one full pass (requests, keep-alive, housekeeping) and exit')
+    .option('--quiet', 'log only to daemon/daemon.log')
+    .action((opts: { once?: boolean; quiet?: boolean }, cmd: Command) =>
+      runDaemon(globals(cmd), opts),
+    );
+  daemon
+    .command('start')
+    .description('start the daemon in the background and wait until it is ready')
+    .option('--json', 'print {"pid", "already_running"} as JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => startDaemon(globals(cmd), opts));
+  daemon
+    .command('stop')
+    .description('stop the daemon (agents keep running)')
+    .option('--timeout <seconds>', 'how long to wait for it to finish the request in hand', '30')
+    .action((opts: { timeout: string }, cmd: Command) =>
+      stopDaemon(globals(cmd), Number(opts.timeout)),
+    );
+  daemon
+    .command('status')
+    .description('is the daemon running, since when, and its last heartbeat')
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const status = await daemonStatus(openTown(globals(cmd)));
+      if (opts.json) printJson(status);
+      else println(describeStatus(status));
+    });
+  daemon
+    .command('logs')
+    .description('show the daemon log')
+    .option('-n, --lines <n>', 'how many of the last lines', '50')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('--json', 'print the raw JSON lines')
+    .action((opts: { lines: string; follow?: boolean; json?: boolean }, cmd: Command) =>
+      showLogs(openTown(globals(cmd)), opts),
+    );
+  daemon
+    .command('clear-backoff')
+    .description('forget an agent’s restart history and un-park it')
+    .argument('<identity>', 'the agent')
+    .action((identity: string, _opts: unknown, cmd: Command) =>
+      withTown(globals(cmd), async (town) => {
+        const address = formatAddress(parseIdentity(identity));
+        const store = await town.store();
+        await store.patchAgent(address, {
+          restarts: [],
+          parkedAt: null,
+          parkedReason: null,
+          nextRestartAt: null,
+        });
+        await store.recordEvent({ kind: 'agent.unparked', identity: address, outcome: 'cleared' });
+        println(`cleared restart history of ${address}`);
+      }),
+    );
+}
+
+async function runDaemon(
+  global: GlobalOptions,
+  opts: { once?: boolean; quiet?: boolean },
+): Promise<void> {
+  const town = openTown(global);
+  const store = await town.store();
+  const log = fileLogger({
+    file: town.paths.daemonLog,
+    echo: opts.quiet ? undefined : process.stdout,
+  });
+  const daemon = new Daemon({
+    root: town.root,
+    settings: town.settings,
+    store,
+    host: new TmuxHost({ socket: town.settings.tmux.socket }),
+    hostName: town.settings.daemon.host ?? 'localhost',
+    log,
+    onEvent: (e) =>
+      log.log('info', e.kind, {
+        identity: e.identity,
+        outcome: e.outcome,
+        reason: e.reason,
+        ms: e.durationMs,
+      }),
+  });
+  try {
+    await daemon.start();
+  } catch (err) {
+    await town.close();
+    throw err;
+  }
+  if (opts.once) {
+    await daemon.pass(true);
+    await daemon.stop();
+    await town.close();
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log.log('info', `received ${signal}: finishing the request in hand`);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      void daemon.stop().then(resolve, resolve);
+    };
+    const onTerm = (): void => stop('SIGTERM');
+    const onInt = (): void => stop('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+    process.on('SIGUSR1', () => daemon.wake('SIGUSR1'));
+  });
+  process.removeAllListeners('SIGUSR1');
+  await town.close();
+}
+
+async function startDaemon(global: GlobalOptions, opts: { json?: boolean }): Promise<void> {
+  const town = openTown(global);
+  const hostName = town.settings.daemon.host ?? 'localhost';
+  const running = await queryHolder(town.root, hostName);
+  if (running !== undefined) {
+    if (opts.json) printJson({ pid: running.pid, already_running: true });
+    else println(`daemon already running (pid ${running.pid})`);
+    return;
+  }
+  const logFd = openSync(town.paths.daemonLog, 'a', 0o600);
+  const script = process.argv[1] ?? '';
+  const child = spawn(process.execPath, [script, 'daemon', 'run', '--quiet', '--town', town.root], {
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    env: process.env,
+  });
+  closeSync(logFd);
+  child.unref();
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const holder = await queryHolder(town.root, hostName);
+    if (holder?.pid === child.pid) break;
+    if (exited !== undefined || Date.now() > deadline) {
+      throw new GtError(
+        'GT_DAEMON_START_FAILED',
+        `the daemon did not start${exited !== undefined ? ` (exit ${exited})` : ''}: ${lastLogLine(town.paths.daemonLog)}`,
+        {
+          hint: 'gt daemon logs shows more',
+        },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (opts.json) printJson({ pid: child.pid, already_running: false });
+  else println(`daemon started (pid ${child.pid})`);
+}
+
+function lastLogLine(file: string): string {
+  try {
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    return lines[lines.length - 1] ?? '';
+  } catch {
+    return 'no log';
+  }
+}
+
+async function stopDaemon(global: GlobalOptions, timeoutSeconds: number): Promise<void> {
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    throw new InputError('GT_BAD_TIMEOUT', '--timeout must be a positive number of seconds');
+  const town = openTown(global);
+  const hostName = town.settings.daemon.host ?? 'localhost';
+  const holder = await queryHolder(town.root, hostName);
+  if (holder === undefined) {
+    println('no daemon is running');
+    return;
+  }
+  // The pid comes from the lock holder itself, never from a pid file that may be stale.
+  process.kill(holder.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  while ((await queryHolder(town.root, hostName)) !== undefined) {
+    if (Date.now() > deadline)
+      throw new GtError(
+        'GT_DAEMON_STOP_TIMEOUT',
+        `daemon (pid ${holder.pid}) is still running after ${timeoutSeconds} s`,
+      );
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  println(`daemon stopped (pid ${holder.pid}); agents keep running`);
+}
+
+export interface DaemonStatus {
+  running: boolean;
+  pid: number | null;
+  host: string;
+  started_at: string | null;
+  uptime_seconds: number | null;
+  last_heartbeat: string | null;
+  heartbeat_count: number | null;
+}
+
+export async function daemonStatus(town: TownContext): Promise<DaemonStatus> {
+  const host = town.settings.daemon.host ?? 'localhost';
+  const holder = await queryHolder(town.root, host);
+  let state: Record<string, unknown> = {};
+  try {
+    state = JSON.parse(readFileSync(town.paths.daemonState, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // no state yet: a daemon that never ran, or one still on its first pass
+  }
+  const sameDaemon = holder !== undefined && state.pid === holder.pid;
+  return {
+    running: holder !== undefined,
+    pid: holder?.pid ?? null,
+    host,
+    started_at: holder ? new Date(holder.startedAt).toISOString() : null,
+    uptime_seconds: holder ? Math.floor((Date.now() - holder.startedAt) / 1000) : null,
+    last_heartbeat: sameDaemon ? ((state.last_heartbeat as string | null) ?? null) : null,
+    heartbeat_count: sameDaemon ? ((state.heartbeat_count as number | null) ?? null) : null,
+  };
+}
+
+export function describeStatus(s: DaemonStatus): string {
+  if (!s.running) return 'daemon: not running';
+  return `daemon: running (pid ${s.pid}, up ${s.uptime_seconds} s, last heartbeat ${s.last_heartbeat ?? 'not yet'}, ${s.heartbeat_count ?? 0} heartbeats)`;
+}
+
+async function showLogs(
+  town: TownContext,
+  opts: { lines: string; follow?: boolean; json?: boolean },
+): Promise<void> {
+  const n = Number(opts.lines);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InputError(
+      'GT_BAD_LIMIT',
+      `--lines must be a whole number, got ${JSON.stringify(opts.lines)}`,
+    );
+  const file = town.paths.daemonLog;
+  if (!existsSync(file)) {
+    println('no daemon log yet');
+    if (!opts.follow) return;
+  }
+  const show = (line: string): void => {
+    if (opts.json || !line.startsWith('{')) return println(line);
+    try {
+      println(humanLine(JSON.parse(line) as Parameters<typeof humanLine>[0]));
+    } catch {
+      println(line);
+    }
+  };
+  let offset = 0;
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    offset = Buffer.byteLength(text);
+    for (const line of text.trimEnd().split('\n').slice(-n)) if (line) show(line);
+  }
+  if (!opts.follow) return;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 200));
+    if (!existsSync(file)) continue;
+    const size = statSync(file).size;
+    if (size < offset) offset = 0;
+    if (size === offset) continue;
+    const fd = openSync(file, 'r');
+    const buf = Buffer.alloc(size - offset);
+    readSync(fd, buf, 0, buf.length, offset);
+    closeSync(fd);
+    offset = size;
+    for (const line of buf.toString('utf8').split('\n')) if (line) show(line);
+  }
+}

@@ -1,0 +1,170 @@
+// `gt session start|stop|restart|list` and `gt attach`: agent sessions on the town's tmux socket.
+import { spawn } from 'node:child_process';
+import type { Command } from 'commander';
+import { GtError } from '../errors.js';
+import type { AgentContext, AgentStatus } from '../sessions/agent.js';
+import { listAgentStatuses, restartAgent, startAgent, stopAgent } from '../sessions/agent.js';
+import { SessionNotFoundError, TmuxHost, TmuxMissingError } from '../sessions/tmux.js';
+import type { Identity } from '../town/identity.js';
+import { formatAddress, parseIdentity, sessionName } from '../town/identity.js';
+import { requireKnownIdentity } from '../town/layout.js';
+import type { GlobalOptions, TownContext } from './context.js';
+import { printJson, println, withTown } from './context.js';
+
+function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals<GlobalOptions>();
+}
+
+function hostFor(town: TownContext): TmuxHost {
+  return new TmuxHost({ socket: town.settings.tmux.socket });
+}
+
+async function agentContext(town: TownContext): Promise<AgentContext> {
+  return {
+    root: town.root,
+    settings: town.settings,
+    host: hostFor(town),
+    store: await town.store(),
+    hostName: town.settings.daemon.host ?? 'localhost',
+  };
+}
+
+/** Parses the address, then checks its rig and crew member exist, before anything runs. */
+function knownIdentity(town: TownContext, text: string): Identity {
+  const id = parseIdentity(text);
+  requireKnownIdentity(town.root, id);
+  return id;
+}
+
+export function statusToJson(s: AgentStatus): Record<string, unknown> {
+  return {
+    identity: s.identity,
+    session: s.session,
+    state: s.state,
+    pid: s.pid,
+    uptime_seconds: s.uptimeSeconds,
+  };
+}
+
+export function registerSession(program: Command): void {
+  const session = program.command('session').description('agent sessions in tmux (one per agent)');
+  session
+    .command('start')
+    .description('start an agent’s session (its first process is the agent command)')
+    .argument(
+      '<identity>',
+      'mayor, deacon, <rig>/witness, <rig>/refinery, <rig>/crew/<name> (or a dash form)',
+    )
+    .option('--json', 'print the started session as JSON')
+    .action((text: string, opts: { json?: boolean }, cmd: Command) =>
+      withTown(globals(cmd), async (town) => {
+        const started = await startAgent(await agentContext(town), knownIdentity(town, text));
+        const json = {
+          identity: started.identity,
+          session: started.session,
+          pid: started.info.panePid,
+        };
+        if (opts.json) printJson(json);
+        else
+          println(
+            `started ${started.session} for ${started.identity} (pid ${started.info.panePid ?? '?'})`,
+          );
+      }),
+    );
+
+  session
+    .command('stop')
+    .description('stop an agent’s session and every process in it')
+    .argument('<identity>', 'agent address')
+    .option('--json', 'print {"identity", "session", "stopped"} as JSON')
+    .action((text: string, opts: { json?: boolean }, cmd: Command) =>
+      withTown(globals(cmd), async (town) => {
+        const id = knownIdentity(town, text);
+        const stopped = await stopAgent(await agentContext(town), id);
+        const json = { identity: formatAddress(id), session: sessionName(id), stopped };
+        if (opts.json) printJson(json);
+        else println(stopped ? `stopped ${json.session}` : `${json.session} was not running`);
+      }),
+    );
+
+  session
+    .command('restart')
+    .description('stop an agent’s session (if running) and start a fresh one')
+    .argument('<identity>', 'agent address')
+    .option('--json', 'print the new session as JSON')
+    .action((text: string, opts: { json?: boolean }, cmd: Command) =>
+      withTown(globals(cmd), async (town) => {
+        const started = await restartAgent(await agentContext(town), knownIdentity(town, text));
+        const json = {
+          identity: started.identity,
+          session: started.session,
+          pid: started.info.panePid,
+          replaced: started.replaced,
+        };
+        if (opts.json) printJson(json);
+        else
+          println(
+            `${started.replaced ? 'restarted' : 'started'} ${started.session} (pid ${started.info.panePid ?? '?'})`,
+          );
+      }),
+    );
+
+  session
+    .command('list')
+    .description(
+      'list agent sessions: alive, zombie (agent gone, pane kept), dead (gone) or unknown',
+    )
+    .option('--json', 'print an array of {identity, session, state, pid, uptime_seconds}')
+    .action((opts: { json?: boolean }, cmd: Command) =>
+      withTown(globals(cmd), async (town) => {
+        const statuses = await listAgentStatuses(await agentContext(town));
+        if (opts.json) printJson(statuses.map(statusToJson));
+        else printStatuses(statuses);
+      }),
+    );
+
+  program
+    .command('attach')
+    .description('attach this terminal to an agent’s session (detach with C-b d)')
+    .argument('<identity>', 'agent address')
+    .action((text: string, _opts: unknown, cmd: Command) =>
+      withTown(globals(cmd), (town) => attach(town, text)),
+    );
+}
+
+function printStatuses(statuses: AgentStatus[]): void {
+  if (statuses.length === 0) {
+    println('no agent sessions');
+    return;
+  }
+  for (const s of statuses) {
+    const uptime = s.uptimeSeconds === null ? '-' : `${s.uptimeSeconds}s`;
+    println(
+      `${s.identity.padEnd(28)} ${s.session.padEnd(32)} ${s.state.padEnd(7)} ${String(s.pid ?? '-').padEnd(8)} ${uptime}`,
+    );
+  }
+}
+
+async function attach(town: TownContext, text: string): Promise<void> {
+  const id = knownIdentity(town, text);
+  const host = hostFor(town);
+  const name = sessionName(id);
+  if ((await host.find(name)) === undefined) throw new SessionNotFoundError(name, host.socket);
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new GtError(
+      'GT_NOT_A_TERMINAL',
+      'gt attach needs a terminal, and stdin or stdout is not one',
+      {
+        hint: `run it from an interactive terminal; gt session list shows ${name}`,
+      },
+    );
+  }
+  process.exitCode = await new Promise<number>((resolve, reject) => {
+    // spawn, not exec: gt stays the parent and returns tmux's exit code when the user detaches.
+    const child = spawn('tmux', host.attachArgv(name), { stdio: 'inherit', env: host.clientEnv() });
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' ? new TmuxMissingError() : err),
+    );
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}

@@ -1,0 +1,273 @@
+// The town daemon: holds the host lock, wakes on a poke, SIGUSR1 (wired by the CLI) or
+// its heartbeat, carries out lifecycle requests, and keeps the keep-alive set running.
+import { rmSync } from 'node:fs';
+import { chmod } from 'node:fs/promises';
+import type { Server } from 'node:net';
+import { createServer } from 'node:net';
+import { errorMessage } from '../errors.js';
+import type { ExecuteDeps } from '../lifecycle/execute.js';
+import { executeClaimed } from '../lifecycle/execute.js';
+import type { SessionHost } from '../sessions/tmux.js';
+import { isTmuxUnavailable } from '../sessions/tmux.js';
+import type { Message, Store, StoredEvent } from '../store/store.js';
+import { townPaths } from '../town/layout.js';
+import type { Settings } from '../town/settings.js';
+import { ms } from '../town/settings.js';
+import { writeJsonAtomic } from '../util/fs.js';
+import { keepAlive } from './keepalive.js';
+import type { DaemonLock } from './lock.js';
+import { acquireLock } from './lock.js';
+import type { Logger } from './logger.js';
+
+export const DEACON = 'deacon';
+const CLAIM_BATCH = 16;
+/** Requests of different agents run side by side, each agent's in order. */
+const AGENT_CONCURRENCY = 4;
+
+export interface DaemonOptions {
+  root: string;
+  settings: Settings;
+  store: Store;
+  host: SessionHost;
+  hostName: string;
+  log: Logger;
+  now?: () => number;
+  onEvent?: (event: StoredEvent) => void;
+}
+
+export const DAEMON_STATES = {
+  created: 'created',
+  running: 'running',
+  stopping: 'stopping',
+  stopped: 'stopped',
+} as const;
+export type DaemonState = (typeof DAEMON_STATES)[keyof typeof DAEMON_STATES];
+
+export class Daemon {
+  readonly owner: string;
+  readonly startedAt: number;
+  private state: DaemonState = DAEMON_STATES.created;
+  private lock: DaemonLock | undefined;
+  private pokeServer: Server | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private wakeRequested = false;
+  private heartbeatDue = true;
+  private loopDone: Promise<void> | undefined;
+  private heartbeats = 0;
+  private lastHeartbeat: number | null = null;
+  private readonly now: () => number;
+  private readonly paths;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.now = opts.now ?? Date.now;
+    this.startedAt = this.now();
+    this.owner = `${opts.hostName}:${process.pid}:${this.startedAt}`;
+    this.paths = townPaths(opts.root);
+  }
+
+  get status(): DaemonState {
+    return this.state;
+  }
+
+  private setState(next: DaemonState): void {
+    const from = this.state;
+    this.state = next;
+    this.opts.log.log('info', `daemon ${next}`, { from, pid: process.pid });
+  }
+
+  /** Takes the host lock (throws DaemonRunningError if another daemon holds it) and starts serving. */
+  async start(): Promise<void> {
+    this.lock = await acquireLock(this.opts.root, this.opts.hostName, {
+      pid: process.pid,
+      town: this.opts.root,
+      startedAt: this.startedAt,
+    });
+    try {
+      writeJsonAtomic(this.paths.daemonPid, process.pid, 0o600);
+      this.pokeServer = await this.listenForPokes();
+    } catch (err) {
+      await this.lock.release();
+      throw err;
+    }
+    this.setState(DAEMON_STATES.running);
+    const every = ms(this.opts.settings.daemon.heartbeat);
+    this.heartbeatTimer = setInterval(() => {
+      this.heartbeatDue = true;
+      this.wake('heartbeat');
+    }, every);
+    this.wake('start');
+  }
+
+  /** Holding the lock, this daemon may replace a socket its dead predecessor left behind. */
+  private async listenForPokes(): Promise<Server> {
+    const path = this.paths.daemonSocket;
+    rmSync(path, { force: true });
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      // Read (and drop) what the client sends, or its FIN is never seen and the
+      // connection stays half-open, holding up the server's close at shutdown.
+      socket.resume();
+      socket.end();
+      this.wake('poke');
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+    await chmod(path, 0o600);
+    return server;
+  }
+
+  /** Asks for a pass now; passes never overlap, and a wake during a pass earns one more. */
+  wake(reason: string): void {
+    if (this.state !== DAEMON_STATES.running) return;
+    this.wakeRequested = true;
+    if (this.loopDone !== undefined) return;
+    this.loopDone = this.loop(reason).finally(() => {
+      this.loopDone = undefined;
+    });
+  }
+
+  private async loop(reason: string): Promise<void> {
+    while (this.wakeRequested && this.state === DAEMON_STATES.running) {
+      this.wakeRequested = false;
+      const heartbeat = this.heartbeatDue;
+      this.heartbeatDue = false;
+      try {
+        await this.pass(heartbeat);
+      } catch (err) {
+        this.opts.log.log('error', 'pass failed', { reason, error: errorMessage(err) });
+      }
+    }
+  }
+
+  /** One pass: every due lifecycle request, then (on a heartbeat) keep-alive and housekeeping. */
+  async pass(heartbeat: boolean): Promise<void> {
+    await this.processRequests();
+    if (!heartbeat || this.state !== DAEMON_STATES.running) return;
+    await this.keepAlivePass();
+    await this.housekeeping();
+  }
+
+  private executeDeps(): ExecuteDeps {
+    const { root, settings, store, host, hostName, onEvent } = this.opts;
+    return { root, settings, store, host, hostName, owner: this.owner, now: this.now, onEvent };
+  }
+
+  async processRequests(): Promise<number> {
+    const deps = this.executeDeps();
+    let handled = 0;
+    while (this.state === DAEMON_STATES.running) {
+      const batch = await this.opts.store.claimMessages({
+        to: DEACON,
+        owner: this.owner,
+        host: this.opts.hostName,
+        now: this.now(),
+        leaseMs: ms(this.opts.settings.lifecycle.lease),
+        limit: CLAIM_BATCH,
+        takeOverHost: true,
+      });
+      if (batch.length === 0) break;
+      await runByAgent(batch, AGENT_CONCURRENCY, (msg) => executeClaimed(deps, msg));
+      handled += batch.length;
+    }
+    await this.scheduleRetry();
+    return handled;
+  }
+
+  /** Wakes again when the earliest retry falls due, if that is before the next heartbeat. */
+  private async scheduleRetry(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    const due = await this.opts.store.nextDueAt(DEACON);
+    if (due === null || this.state !== DAEMON_STATES.running) return;
+    const delay = Math.max(0, due - this.now());
+    if (delay >= ms(this.opts.settings.daemon.heartbeat)) return;
+    this.retryTimer = setTimeout(() => this.wake('retry'), delay + 5);
+  }
+
+  private async keepAlivePass(): Promise<void> {
+    if (this.opts.settings.daemon.keep_alive.length === 0) return;
+    let sessions;
+    try {
+      sessions = await this.opts.host.list();
+    } catch (err) {
+      // Unknown is never dead: without an answer from tmux, nothing is restarted.
+      const level = isTmuxUnavailable(err) ? 'warn' : 'error';
+      this.opts.log.log(level, 'keep-alive skipped: tmux did not answer', {
+        error: errorMessage(err),
+      });
+      return;
+    }
+    await keepAlive({ ...this.executeDeps() }, sessions);
+  }
+
+  private async housekeeping(): Promise<void> {
+    this.heartbeats += 1;
+    this.lastHeartbeat = this.now();
+    const purged = await this.opts.store.purgeMessages(
+      this.now() - ms(this.opts.settings.mail.retention),
+    );
+    if (purged > 0) this.opts.log.log('info', 'purged old mail', { count: purged });
+    this.writeState();
+  }
+
+  writeState(running = true): void {
+    const state = {
+      running,
+      pid: process.pid,
+      host: this.opts.hostName,
+      started_at: new Date(this.startedAt).toISOString(),
+      last_heartbeat:
+        this.lastHeartbeat === null ? null : new Date(this.lastHeartbeat).toISOString(),
+      heartbeat_count: this.heartbeats,
+    };
+    try {
+      writeJsonAtomic(this.paths.daemonState, state, 0o600);
+    } catch (err) {
+      this.opts.log.log('warn', 'cannot write daemon/state.json', { error: errorMessage(err) });
+    }
+  }
+
+  /** Finishes the pass in hand, puts unstarted claims back, and lets go of the lock. Agents keep running. */
+  async stop(): Promise<void> {
+    if (this.state === DAEMON_STATES.stopped || this.state === DAEMON_STATES.stopping) return;
+    this.setState(DAEMON_STATES.stopping);
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.retryTimer);
+    await this.loopDone;
+    try {
+      const released = await this.opts.store.releaseClaims(this.owner);
+      if (released > 0) this.opts.log.log('info', 'released claims', { count: released });
+    } catch (err) {
+      this.opts.log.log('warn', 'could not release claims; their leases will expire', {
+        error: errorMessage(err),
+      });
+    }
+    await new Promise<void>((resolve) =>
+      this.pokeServer ? this.pokeServer.close(() => resolve()) : resolve(),
+    );
+    rmSync(this.paths.daemonSocket, { force: true });
+    rmSync(this.paths.daemonPid, { force: true });
+    this.writeState(false);
+    await this.lock?.release();
+    this.setState(DAEMON_STATES.stopped);
+  }
+}
+
+/** Runs `fn` over messages, at most `limit` agents at once, each agent's messages in order. */
+async function runByAgent(
+  batch: readonly Message[],
+  limit: number,
+  fn: (msg: Message) => Promise<unknown>,
+): Promise<void> {
+  const groups = new Map<string, Message[]>();
+  for (const msg of batch) groups.set(msg.from, [...(groups.get(msg.from) ?? []), msg]);
+  const queue = [...groups.values()];
+  const worker = async (): Promise<void> => {
+    for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
+      for (const msg of group) await fn(msg);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+}

@@ -1,0 +1,218 @@
+// Keep-alive: on each heartbeat, from one tmux listing, restart the agents of the
+// keep-alive set that died, under the restart policy; keep the last screen of each death.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { errorMessage } from '../errors.js';
+import type { AgentContext } from '../sessions/agent.js';
+import { startAgent } from '../sessions/agent.js';
+import type { SessionInfo } from '../sessions/tmux.js';
+import { sessionState } from '../sessions/tmux.js';
+import type { AgentRecord, NewEvent, StoredEvent } from '../store/store.js';
+import type { Identity } from '../town/identity.js';
+import {
+  formatAddress,
+  matchesAddressPattern,
+  nameProblem,
+  sessionName,
+} from '../town/identity.js';
+import { readRigs } from '../town/layout.js';
+import type { Settings } from '../town/settings.js';
+import { ms } from '../town/settings.js';
+import type { RestartPolicy } from './restart-policy.js';
+import { decideRestart, settleHistory } from './restart-policy.js';
+
+export const EXIT_CAPTURE_LINES = 20;
+
+export interface KeepAliveDeps extends AgentContext {
+  now: () => number;
+  onEvent?: (event: StoredEvent) => void;
+}
+
+export function restartPolicy(settings: Settings): RestartPolicy {
+  const r = settings.daemon.restart;
+  return {
+    backoffMs: ms(r.backoff),
+    backoffMaxMs: ms(r.backoff_max),
+    crashLoopRestarts: r.crash_loop_restarts,
+    windowMs: ms(r.crash_loop_window),
+    stableAfterMs: ms(r.stable_after),
+  };
+}
+
+/** Every agent the town has: mayor, deacon, and each rig's witness, refinery and crew. */
+export function townAgents(root: string): Identity[] {
+  const agents: Identity[] = [{ role: 'mayor' }, { role: 'deacon' }];
+  for (const rig of Object.keys(readRigs(root).rigs)) {
+    if (nameProblem('rig', rig) !== undefined) continue;
+    agents.push({ role: 'witness', rig }, { role: 'refinery', rig });
+    let crew: string[] = [];
+    try {
+      crew = readdirSync(join(root, rig, 'crew'), { withFileTypes: true })
+        .filter((e) => e.isDirectory() && nameProblem('crew', e.name) === undefined)
+        .map((e) => e.name);
+    } catch {
+      // a rig without a crew folder has no crew
+    }
+    for (const name of crew.sort()) agents.push({ role: 'crew', rig, name });
+  }
+  return agents;
+}
+
+export function keepAliveSet(root: string, patterns: readonly string[]): Identity[] {
+  if (patterns.length === 0) return [];
+  return townAgents(root).filter((id) => patterns.some((p) => matchesAddressPattern(p, id)));
+}
+
+async function emit(deps: KeepAliveDeps, event: NewEvent): Promise<void> {
+  deps.onEvent?.(await deps.store.recordEvent(event));
+}
+
+/** One keep-alive pass over `sessions` (the result of a single tmux listing). */
+export async function keepAlive(
+  deps: KeepAliveDeps,
+  sessions: readonly SessionInfo[],
+): Promise<void> {
+  const byName = new Map(sessions.map((s) => [s.name, s]));
+  const policy = restartPolicy(deps.settings);
+  for (const id of keepAliveSet(deps.root, deps.settings.daemon.keep_alive)) {
+    try {
+      await checkAgent(deps, id, byName.get(sessionName(id)), policy);
+    } catch (err) {
+      await emit(deps, {
+        kind: 'agent.check-failed',
+        identity: formatAddress(id),
+        reason: errorMessage(err),
+      });
+    }
+  }
+}
+
+async function checkAgent(
+  deps: KeepAliveDeps,
+  id: Identity,
+  info: SessionInfo | undefined,
+  policy: RestartPolicy,
+): Promise<void> {
+  const address = formatAddress(id);
+  const record = await deps.store.getAgent(address);
+  if (record?.desired === 'stopped') return;
+  if (record?.host != null && record.host !== deps.hostName) return;
+  const now = deps.now();
+  if (info !== undefined && sessionState(info) === 'alive') {
+    const cleared = record && settleHistory(historyOf(record), now, policy);
+    if (cleared !== undefined)
+      await deps.store.patchAgent(address, { restarts: cleared, nextRestartAt: null });
+    return;
+  }
+  if (info !== undefined) await buryZombie(deps, id, info);
+  const current = (await deps.store.getAgent(address)) ?? record;
+  await restartDead(deps, id, current, policy, now);
+}
+
+function historyOf(record: AgentRecord | undefined) {
+  return {
+    restarts: record?.restarts ?? [],
+    parkedAt: record?.parkedAt ?? null,
+    startedAt: record?.startedAt ?? null,
+  };
+}
+
+/** Keeps the dead pane's last lines (why it died), then removes the session. */
+async function buryZombie(deps: KeepAliveDeps, id: Identity, info: SessionInfo): Promise<void> {
+  let lines: string[] = [];
+  try {
+    lines = await deps.host.capture(info.name, EXIT_CAPTURE_LINES);
+  } catch {
+    // nothing to show is still a death to report
+  }
+  const lastExit = lines.join('\n').trimEnd();
+  const address = formatAddress(id);
+  await deps.store.patchAgent(address, { lastExit, lastExitAt: deps.now() });
+  await deps.host.stop(info.name);
+  const status = info.paneDeadStatus === null ? '' : ` (exit status ${info.paneDeadStatus})`;
+  await emit(deps, {
+    kind: 'agent.died',
+    identity: address,
+    outcome: 'died',
+    reason: `agent process exited${status}${lastExit ? `; last line: ${lastLine(lastExit)}` : ''}`,
+    data: { lastLines: lines.slice(-EXIT_CAPTURE_LINES) },
+  });
+}
+
+export function lastLine(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim().length > 0);
+  return (lines[lines.length - 1] ?? '').trim().slice(0, 200);
+}
+
+async function restartDead(
+  deps: KeepAliveDeps,
+  id: Identity,
+  record: AgentRecord | undefined,
+  policy: RestartPolicy,
+  now: number,
+): Promise<void> {
+  const address = formatAddress(id);
+  const decision = decideRestart(historyOf(record), now, policy);
+  switch (decision.kind) {
+    case 'parked':
+      return;
+    case 'wait':
+      if (record?.nextRestartAt !== decision.until)
+        await deps.store.patchAgent(address, { nextRestartAt: decision.until });
+      return;
+    case 'park':
+      await park(deps, id, decision.reason, decision.restarts, record);
+      return;
+    case 'restart':
+      await deps.store.patchAgent(address, { restarts: decision.restarts, nextRestartAt: null });
+      try {
+        await startAgent(deps, id);
+        await emit(deps, {
+          kind: 'agent.restarted',
+          identity: address,
+          outcome: 'restarted',
+          data: { restartsInWindow: decision.restarts.length },
+        });
+      } catch (err) {
+        await emit(deps, {
+          kind: 'agent.restart-failed',
+          identity: address,
+          outcome: 'failed',
+          reason: errorMessage(err),
+        });
+      }
+      return;
+    default: {
+      const never: never = decision;
+      return never;
+    }
+  }
+}
+
+async function park(
+  deps: KeepAliveDeps,
+  id: Identity,
+  reason: string,
+  restarts: number[],
+  record: AgentRecord | undefined,
+): Promise<void> {
+  const address = formatAddress(id);
+  const now = deps.now();
+  await deps.store.patchAgent(address, {
+    parkedAt: now,
+    parkedReason: reason,
+    restarts,
+    nextRestartAt: null,
+  });
+  const last = record?.lastExit ? `\n\nIts screen when it last died:\n${record.lastExit}` : '';
+  await deps.store.sendMessage({
+    from: 'deacon',
+    to: 'mayor',
+    subject: `PARKED: ${address} (${reason})`,
+    body: `The daemon stopped restarting ${address}: ${reason}.${last}\n\nWhen fixed: gt daemon clear-backoff ${address}`,
+    priority: 'high',
+    type: 'notification',
+    senderVerified: true,
+  });
+  await emit(deps, { kind: 'agent.parked', identity: address, outcome: 'parked', reason });
+}

@@ -1,0 +1,104 @@
+// One daemon per town and host. The lock is a Linux abstract unix socket named after the
+// town: binding it is atomic, and the kernel releases it the instant its holder dies
+// (even by SIGKILL), so a daemon that holds it knows every predecessor here is dead.
+// Connecting to it asks the holder who it is.
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import type { Server, Socket } from 'node:net';
+import { connect, createServer } from 'node:net';
+import { GtError } from '../errors.js';
+
+export interface HolderInfo {
+  pid: number;
+  town: string;
+  startedAt: number;
+}
+
+export class DaemonRunningError extends GtError {
+  readonly holder: HolderInfo | undefined;
+  constructor(town: string, holder: HolderInfo | undefined) {
+    const who = holder ? ` (pid ${holder.pid})` : '';
+    super('GT_DAEMON_RUNNING', `a daemon is already running for ${town} on this host${who}`, {
+      hint: 'gt daemon status shows it; gt daemon stop stops it',
+    });
+    this.holder = holder;
+  }
+}
+
+/** The lock's abstract socket name for a town root and host. */
+export function lockName(townRoot: string, host: string): string {
+  let real = townRoot;
+  try {
+    real = realpathSync(townRoot);
+  } catch {
+    // a town that vanished still gets a stable name from its given path
+  }
+  const digest = createHash('sha256').update(`${host}\0${real}`).digest('hex').slice(0, 32);
+  return `\0gastown-daemon-${digest}`;
+}
+
+export interface DaemonLock {
+  readonly info: HolderInfo;
+  release(): Promise<void>;
+}
+
+export function acquireLock(townRoot: string, host: string, info: HolderInfo): Promise<DaemonLock> {
+  const name = lockName(townRoot, host);
+  const server: Server = createServer((socket: Socket) => {
+    socket.on('error', () => undefined);
+    socket.resume();
+    socket.end(`${JSON.stringify(info)}\n`);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') {
+        reject(new GtError('GT_DAEMON_LOCK', `cannot take the daemon lock: ${err.message}`));
+        return;
+      }
+      void queryHolder(townRoot, host).then((holder) =>
+        reject(new DaemonRunningError(townRoot, holder)),
+      );
+    });
+    server.listen(name, () => {
+      server.unref();
+      resolve({
+        info,
+        // Ref'd again while closing: an unref'd handle's close callback may never run if
+        // nothing else keeps the event loop alive, and the caller's await would hang up.
+        release: () =>
+          new Promise<void>((done) => {
+            server.ref();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** The running daemon's own account of itself, or undefined when none holds the lock. */
+export function queryHolder(
+  townRoot: string,
+  host: string,
+  timeoutMs = 1000,
+): Promise<HolderInfo | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(lockName(townRoot, host));
+    let data = '';
+    const finish = (value: HolderInfo | undefined): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(value);
+    };
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (data += chunk));
+    socket.on('end', () => {
+      try {
+        finish(JSON.parse(data) as HolderInfo);
+      } catch {
+        finish(undefined);
+      }
+    });
+    socket.on('error', () => finish(undefined));
+  });
+}

@@ -1,0 +1,73 @@
+// When to restart a dead agent: backoff that doubles with each restart in the window,
+// parking on a crash loop, and forgetting the history once the agent has run stably. Pure.
+
+export interface RestartPolicy {
+  backoffMs: number;
+  backoffMaxMs: number;
+  /** More restarts than this within windowMs is a crash loop. */
+  crashLoopRestarts: number;
+  windowMs: number;
+  stableAfterMs: number;
+}
+
+export interface RestartHistory {
+  /** Times of automatic restarts, oldest first. */
+  restarts: readonly number[];
+  parkedAt: number | null;
+  /** When the current (or last) session started. */
+  startedAt: number | null;
+}
+
+export type RestartDecision =
+  | { kind: 'restart'; restarts: number[] }
+  | { kind: 'wait'; until: number }
+  | { kind: 'park'; reason: string; restarts: number[] }
+  | { kind: 'parked' };
+
+/** Restarts still inside the window, given the agent has not been stable since. */
+export function recentRestarts(
+  history: RestartHistory,
+  now: number,
+  policy: RestartPolicy,
+): number[] {
+  return history.restarts.filter((t) => now - t < policy.windowMs);
+}
+
+/** Delay owed before the next restart: none for the first, then backoff doubling to the cap. */
+export function backoffFor(restartsInWindow: number, policy: RestartPolicy): number {
+  if (restartsInWindow === 0) return 0;
+  return Math.min(policy.backoffMaxMs, policy.backoffMs * 2 ** (restartsInWindow - 1));
+}
+
+/** What to do about an agent found dead at `now`. */
+export function decideRestart(
+  history: RestartHistory,
+  now: number,
+  policy: RestartPolicy,
+): RestartDecision {
+  if (history.parkedAt !== null) return { kind: 'parked' };
+  const stable = history.startedAt !== null && now - history.startedAt >= policy.stableAfterMs;
+  const recent = stable ? [] : recentRestarts(history, now, policy);
+  if (recent.length >= policy.crashLoopRestarts) {
+    const minutes = Math.round(policy.windowMs / 60_000);
+    return {
+      kind: 'park',
+      reason: `crash loop: restarted ${recent.length} times in ${minutes > 0 ? `${minutes} min` : `${policy.windowMs} ms`}`,
+      restarts: recent,
+    };
+  }
+  const last = recent[recent.length - 1];
+  const due = last === undefined ? now : last + backoffFor(recent.length, policy);
+  if (due > now) return { kind: 'wait', until: due };
+  return { kind: 'restart', restarts: [...recent, now] };
+}
+
+/** A running agent's history after `now`: cleared once it has run stably long enough. */
+export function settleHistory(
+  history: RestartHistory,
+  now: number,
+  policy: RestartPolicy,
+): number[] | undefined {
+  if (history.restarts.length === 0 || history.startedAt === null) return undefined;
+  return now - history.startedAt >= policy.stableAfterMs ? [] : undefined;
+}

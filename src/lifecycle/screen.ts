@@ -1,0 +1,133 @@
+// Screening a message addressed to the deacon: is it a lifecycle request, and may it
+// run? Pure: the message, the clock and the policy in; a verdict out.
+import type { Identity } from '../town/identity.js';
+import { parseIdentity } from '../town/identity.js';
+import type { Message } from '../store/store.js';
+import type { LifecycleAction } from '../state/agent-state.js';
+
+export interface LifecycleRequest {
+  messageId: string;
+  action: LifecycleAction;
+  /** The id the agent wrote to its state file, when the request carries one. */
+  requestId: string | undefined;
+  sender: Identity;
+  createdAt: number;
+}
+
+export type Screened =
+  | { kind: 'request'; request: LifecycleRequest }
+  /** Mail that is not a lifecycle request at all: left for the deacon to read. */
+  | { kind: 'not-lifecycle' }
+  /** A lifecycle request that may not run; closed with this reason, never retried. */
+  | { kind: 'rejected'; reason: string; action?: LifecycleAction; sender?: string };
+
+export interface ScreenPolicy {
+  now: number;
+  maxAgeMs: number;
+  requireVerifiedSender: boolean;
+  /** Clock skew tolerated for a request stamped in the future. */
+  futureSkewMs?: number;
+}
+
+const WORDS: Readonly<Record<string, LifecycleAction>> = {
+  cycle: 'cycle',
+  restart: 'restart',
+  shutdown: 'shutdown',
+  stop: 'shutdown',
+};
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function isLifecycleSubject(subject: string): boolean {
+  return subject.trimStart().toLowerCase().startsWith('lifecycle:');
+}
+
+function actionWord(word: unknown): LifecycleAction | undefined {
+  if (typeof word !== 'string') return undefined;
+  return WORDS[word.trim().toLowerCase()];
+}
+
+/** The action and request id a body asks for: JSON, a plain word, or an `action: X` line. */
+export function parseBody(
+  body: string,
+): { action: LifecycleAction; requestId?: string } | { error: string } {
+  const text = body.trim();
+  if (text.startsWith('{')) return parseJsonBody(text);
+  const plain = actionWord(text);
+  if (plain !== undefined) return { action: plain };
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*action\s*:\s*([A-Za-z]+)\s*$/i.exec(line);
+    if (match) {
+      const action = actionWord(match[1]);
+      return action !== undefined
+        ? { action }
+        : { error: `unknown action ${JSON.stringify(match[1])}` };
+    }
+  }
+  return {
+    error: `unparseable body ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)}`,
+  };
+}
+
+function parseJsonBody(
+  text: string,
+): { action: LifecycleAction; requestId?: string } | { error: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { error: 'body looks like JSON but does not parse' };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { error: 'JSON body is not an object' };
+  }
+  const fields = parsed as Record<string, unknown>;
+  const action = actionWord(fields.action);
+  if (action === undefined)
+    return { error: `unknown action ${JSON.stringify(fields.action) ?? 'missing'}` };
+  const id = fields.request_id;
+  if (id === undefined || id === null) return { action };
+  if (typeof id !== 'string' || !REQUEST_ID_RE.test(id))
+    return { error: 'request_id is not a valid id' };
+  return { action, requestId: id };
+}
+
+export function screenMessage(msg: Message, policy: ScreenPolicy): Screened {
+  if (!isLifecycleSubject(msg.subject)) return { kind: 'not-lifecycle' };
+  const body = parseBody(msg.body);
+  if ('error' in body) return { kind: 'rejected', reason: body.error, sender: msg.from };
+  const rejected = (reason: string): Screened => ({
+    kind: 'rejected',
+    reason,
+    action: body.action,
+    sender: msg.from,
+  });
+  let sender: Identity;
+  try {
+    sender = parseIdentity(msg.from);
+  } catch (err) {
+    return rejected(`sender is not an agent: ${(err as Error).message}`);
+  }
+  const age = policy.now - msg.createdAt;
+  if (age > policy.maxAgeMs)
+    return rejected(
+      `too old: sent ${Math.round(age / 1000)} s ago (max_age ${Math.round(policy.maxAgeMs / 1000)} s)`,
+    );
+  if (-age > (policy.futureSkewMs ?? 5 * 60_000))
+    return rejected('sent in the future: the sender’s clock is wrong');
+  if (policy.requireVerifiedSender && !msg.senderVerified) {
+    return rejected(
+      'unverified sender: the request did not come from the agent’s own session (GT_AGENT_TOKEN)',
+    );
+  }
+  return {
+    kind: 'request',
+    request: {
+      messageId: msg.id,
+      action: body.action,
+      requestId: body.requestId,
+      sender,
+      createdAt: msg.createdAt,
+    },
+  };
+}

@@ -1,0 +1,197 @@
+// The pure half of the tmux host: validating names, escaping what tmux would otherwise
+// parse, the argv that runs an agent command, and parsing tmux's answers.
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { BadSessionNameError } from './errors.js';
+import type { PaneMarker } from './proc.js';
+import type { SessionInfo, SessionSpec, SessionTheme } from './tmux.js';
+
+const SESSION_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const COLOUR_RE = /^(colour\d{1,3}|[a-z]{3,20})$/;
+
+export function checkSessionName(name: string): string {
+  if (typeof name !== 'string' || !SESSION_NAME_RE.test(name))
+    throw new BadSessionNameError(String(name));
+  return name;
+}
+
+/** Text tmux expands as a format (status lines, -c) shows literally once '#' is doubled. */
+export function escapeFormat(text: string): string {
+  return text.replaceAll('#', '##');
+}
+
+/**
+ * tmux reads any command-line argument that ends in ';' as a command separator, and
+ * turns a trailing '\;' into ';'. So a trailing ';' of our data is written '\;'.
+ */
+export function escapeArg(arg: string): string {
+  return arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg;
+}
+
+/** Several tmux commands as one argument list: data escaped, separated by lone ';'. */
+export function joinCommands(commands: ReadonlyArray<readonly string[]>): string[] {
+  return commands.flatMap((cmd, i) => [...(i > 0 ? [';'] : []), ...cmd.map(escapeArg)]);
+}
+
+// Reserved words and shell builtins cannot follow `exec`; such command lines run as written.
+const NOT_EXECABLE =
+  /^\s*(if|then|else|elif|fi|do|done|case|esac|while|until|for|in|function|select|time|exec|\{|\}|!|\[\[|exit|cd|export|set|unset|eval|source|\.|return|shift|trap|readonly|wait|ulimit|umask|alias|read|:)(\s|$)/;
+
+/**
+ * argv that runs the settings' shell text. A plain command line (no lists, pipes, subshells
+ * or leading assignments) is exec'd, so the agent itself is the pane's first process.
+ */
+export function shellArgv(command: string): string[] {
+  const bare = command.replace(/\\[\s\S]|'[^']*'|"(?:[^"\\]|\\[\s\S])*"/g, 'x');
+  const plain =
+    !/[;&|()\n]/.test(bare) &&
+    !/^\s*[A-Za-z_][A-Za-z0-9_]*=/.test(bare) &&
+    !NOT_EXECABLE.test(bare);
+  return ['/bin/sh', '-c', plain ? `exec ${command}` : command];
+}
+
+export const INFO_FORMAT = [
+  '#{session_name}',
+  '#{pane_pid}',
+  '#{pane_dead}',
+  '#{pane_dead_status}',
+  '#{session_created}',
+  '#{session_attached}',
+  '#{pane_current_command}',
+].join('\t');
+
+export const PANE_FORMAT = ['#{pane_pid}', '#{pane_id}', '#{pid}', '#{socket_path}'].join('\t');
+
+function intOrNull(text: string | undefined): number | null {
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : null;
+}
+
+/**
+ * The last `count` lines of a captured screen, without the blank rows below the output and
+ * without the notice tmux draws on a dead pane (its status is in SessionInfo already).
+ */
+export function lastLines(screen: readonly string[], count: number): string[] {
+  const out = screen.map((line) => line.trimEnd());
+  const trim = (): void => {
+    while (out.length > 0 && out[out.length - 1] === '') out.pop();
+  };
+  trim();
+  if (/^Pane is dead( \(|$)/.test(out[out.length - 1] ?? '')) {
+    out.pop();
+    trim();
+  }
+  return out.slice(-count);
+}
+
+/** Groups `list-panes` rows (INFO_FORMAT) by session; the first pane listed is the agent's. */
+export function parseSessions(stdout: string): SessionInfo[] {
+  const byName = new Map<string, SessionInfo>();
+  for (const line of stdout.split('\n')) {
+    const [name, pid, dead, status, created, attached, ...command] = line.split('\t');
+    if (name === undefined || attached === undefined || !SESSION_NAME_RE.test(name)) continue;
+    const panePid = intOrNull(pid);
+    const known = byName.get(name);
+    if (known !== undefined) {
+      if (panePid !== null) known.panePids.push(panePid);
+      continue;
+    }
+    byName.set(name, {
+      name,
+      panePid,
+      panePids: panePid === null ? [] : [panePid],
+      paneCommand: command.join('\t'),
+      paneDead: dead === '1',
+      paneDeadStatus: intOrNull(status),
+      createdAt: (intOrNull(created) ?? 0) * 1000,
+      attached: (intOrNull(attached) ?? 0) > 0,
+    });
+  }
+  return [...byName.values()];
+}
+
+export function parsePaneMarkers(stdout: string): PaneMarker[] {
+  return stdout
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .filter(
+      (f): f is [string, string, string, string] => f.length === 4 && /^\d+$/.test(f[0] ?? ''),
+    )
+    .map(([pid, paneId, serverPid, socketPath]) => ({
+      panePid: Number(pid),
+      paneId,
+      tmuxPrefix: `${socketPath},${serverPid},`,
+    }));
+}
+
+/**
+ * The exact target of a session: '=' forbids tmux's prefix and pattern matching, and the ':'
+ * makes it a session everywhere (without it, list-panes reads a window name and finds another).
+ */
+export function sessionTarget(name: string): string {
+  return `=${checkSessionName(name)}:`;
+}
+
+/** The path of a tmux -L socket, as tmux computes it. */
+export function tmuxSocketPath(socket: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket);
+}
+
+/** new-session plus its options and theme, for one tmux invocation. */
+export function startCommands(spec: SessionSpec): string[][] {
+  const name = checkSessionName(spec.name);
+  if (!spec.cwd.startsWith('/') || spec.cwd.includes('\0')) {
+    throw new InputError(
+      'GT_BAD_WORKDIR',
+      `work dir ${JSON.stringify(spec.cwd)} must be an absolute path`,
+    );
+  }
+  if (spec.command.trim().length === 0 || spec.command.includes('\0')) {
+    throw new InputError('GT_BAD_COMMAND', 'agent command is empty or holds a NUL byte');
+  }
+  const envArgs = Object.entries(spec.env).flatMap(([key, value]) => {
+    if (!ENV_KEY_RE.test(key) || value.includes('\0')) {
+      throw new InputError('GT_BAD_ENV', `bad environment variable ${JSON.stringify(key)}`);
+    }
+    return ['-e', `${key}=${value}`];
+  });
+  const size = (n: number | undefined, fallback: number): string =>
+    String(n !== undefined && Number.isInteger(n) && n > 0 && n <= 1000 ? n : fallback);
+  const target = sessionTarget(name);
+  return [
+    // -c is expanded as a format by tmux; the command and -e values are not.
+    [
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-c',
+      escapeFormat(spec.cwd),
+      '-x',
+      size(spec.width, 200),
+      '-y',
+      size(spec.height, 50),
+      ...envArgs,
+      '-P',
+      '-F',
+      INFO_FORMAT,
+      '--',
+      ...shellArgv(spec.command),
+    ],
+    ['set-option', '-w', '-t', target, 'remain-on-exit', spec.remainOnExit === true ? 'on' : 'off'],
+    ...(spec.theme === undefined ? [] : themeCommands(target, spec.theme)),
+  ];
+}
+
+function themeCommands(target: string, theme: SessionTheme): string[][] {
+  for (const colour of [theme.bg, theme.fg]) {
+    if (!COLOUR_RE.test(colour))
+      throw new InputError('GT_BAD_THEME', `${JSON.stringify(colour)} is not a tmux colour name`);
+  }
+  return [
+    ['set-option', '-t', target, 'status-style', `bg=${theme.bg},fg=${theme.fg}`],
+    ['set-option', '-t', target, 'status-left-length', '80'],
+    ['set-option', '-t', target, 'status-left', ` ${escapeFormat(theme.statusLeft)} `],
+    ['set-option', '-t', target, 'status-right', ` ${escapeFormat(theme.statusRight ?? '')} `],
+  ];
+}

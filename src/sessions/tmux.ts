@@ -1,0 +1,313 @@
+// Agent sessions in tmux: the SessionHost interface and TmuxHost, its implementation on a
+// dedicated socket with no config file. Every call is execFile with an argument array.
+import { execFile } from 'node:child_process';
+import type { ExecFileException } from 'node:child_process';
+import { InputError } from '../errors.js';
+import {
+  SessionExistsError,
+  SessionNotFoundError,
+  TmuxFailedError,
+  TmuxMissingError,
+  TmuxNoServerError,
+  TmuxTimeoutError,
+} from './errors.js';
+import { endPaneProcesses } from './proc.js';
+import {
+  INFO_FORMAT,
+  PANE_FORMAT,
+  checkSessionName,
+  joinCommands,
+  lastLines,
+  parsePaneMarkers,
+  parseSessions,
+  sessionTarget,
+  startCommands,
+  tmuxSocketPath,
+} from './tmux-args.js';
+
+export {
+  BadSessionNameError,
+  SessionExistsError,
+  SessionNotFoundError,
+  TmuxFailedError,
+  TmuxMissingError,
+  TmuxNoServerError,
+  TmuxTimeoutError,
+  isTmuxUnavailable,
+} from './errors.js';
+export { checkSessionName, escapeFormat, sessionTarget, shellArgv } from './tmux-args.js';
+
+export interface SessionInfo {
+  name: string;
+  /** Pid of the first pane's process: the agent itself. */
+  panePid: number | null;
+  /** Every pane's pid (a user may have split the agent's window). */
+  panePids: number[];
+  paneCommand: string;
+  paneDead: boolean;
+  /**
+   * Exit status of a dead pane kept by remain-on-exit. Best effort: null when a signal killed it,
+   * and sometimes when tmux (3.3) saw the pane close before it reaped the process.
+   */
+  paneDeadStatus: number | null;
+  /** Creation time in ms; tmux keeps whole seconds. */
+  createdAt: number;
+  attached: boolean;
+}
+
+export interface SessionTheme {
+  /** tmux colour names (colour0…colour255 or a plain name). */
+  bg: string;
+  fg: string;
+  /** Plain text, never a tmux format: '#' is escaped before tmux sees it. */
+  statusLeft: string;
+  statusRight?: string;
+}
+
+export interface SessionSpec {
+  name: string;
+  cwd: string;
+  /** Shell text from the town's settings, run by /bin/sh as the pane's first process. */
+  command: string;
+  /** Passed at creation (-e), so the agent has it from its first instruction. */
+  env: Readonly<Record<string, string>>;
+  theme?: SessionTheme;
+  /** Keep a dead pane (and its last output) so the death can be seen and captured. */
+  remainOnExit?: boolean;
+  width?: number;
+  height?: number;
+}
+
+export type Liveness = 'alive' | 'dead' | 'unknown';
+
+export interface SessionHost {
+  readonly socket: string;
+  /** Every session on the socket; [] when no server runs. Throws when tmux cannot answer. */
+  list(): Promise<SessionInfo[]>;
+  /** One session, or undefined when it does not exist. Throws when tmux cannot answer. */
+  find(name: string): Promise<SessionInfo | undefined>;
+  /** 'unknown' when tmux cannot answer: callers must never treat it as dead. */
+  liveness(name: string): Promise<Liveness>;
+  start(spec: SessionSpec): Promise<SessionInfo>;
+  /** Ends every process of the session, then the session; false when there was none. */
+  stop(name: string): Promise<boolean>;
+  /** The last `lines` lines of the agent's pane, dead or alive. */
+  capture(name: string, lines: number): Promise<string[]>;
+}
+
+/** A session whose pane is dead is a zombie: it exists, but its agent is gone. */
+export function sessionState(info: SessionInfo): 'alive' | 'zombie' {
+  return info.paneDead || info.panePid === null ? 'zombie' : 'alive';
+}
+
+export interface TmuxHostOptions {
+  socket: string;
+  /** Limit of each tmux call (default 5 s). */
+  timeoutMs?: number;
+  /** How long a stopped session's processes get after SIGTERM (default 5 s). */
+  stopGraceMs?: number;
+  /** Environment of the tmux client (and so of a server it starts); default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * An agent's identity and secret never leak into the server's global environment (which
+ * every later session inherits), and a tmux client must not think it is nested.
+ */
+const CLIENT_ENV_DROP = ['TMUX', 'TMUX_PANE', 'GT_ROLE', 'BD_ACTOR', 'GT_AGENT_TOKEN'];
+
+/** tmux's words for "no such session" (they vary between commands and versions). */
+const SESSION_GONE_RE =
+  /can't find (session|window|pane)|no such (session|window)|session not found/;
+
+/**
+ * tmux's words for "nothing listens on this socket". A server that died while we talked to it
+ * ("server exited unexpectedly") is not among them: that answer is unknown, not "no sessions".
+ */
+const NO_SERVER_RE =
+  /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/;
+
+export class TmuxHost implements SessionHost {
+  readonly socket: string;
+  private readonly timeoutMs: number;
+  private readonly stopGraceMs: number;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(opts: TmuxHostOptions) {
+    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(opts.socket)) {
+      throw new InputError(
+        'GT_BAD_SETTING',
+        `tmux socket ${JSON.stringify(opts.socket)} must hold only letters, digits, _ . -`,
+      );
+    }
+    this.socket = opts.socket;
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.stopGraceMs = opts.stopGraceMs ?? 5000;
+    const env = { ...(opts.env ?? process.env) };
+    for (const key of CLIENT_ENV_DROP) delete env[key];
+    this.env = env;
+  }
+
+  async list(): Promise<SessionInfo[]> {
+    try {
+      return parseSessions(await this.run('list-panes', [['list-panes', '-a', '-F', INFO_FORMAT]]));
+    } catch (err) {
+      if (err instanceof TmuxNoServerError) return [];
+      throw err;
+    }
+  }
+
+  async find(name: string): Promise<SessionInfo | undefined> {
+    checkSessionName(name);
+    try {
+      const out = await this.run(
+        'list-panes',
+        [['list-panes', '-s', '-t', sessionTarget(name), '-F', INFO_FORMAT]],
+        name,
+      );
+      return parseSessions(out).find((s) => s.name === name);
+    } catch (err) {
+      if (err instanceof TmuxNoServerError || err instanceof SessionNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  async liveness(name: string): Promise<Liveness> {
+    checkSessionName(name);
+    try {
+      const info = await this.find(name);
+      return info !== undefined && sessionState(info) === 'alive' ? 'alive' : 'dead';
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  async start(spec: SessionSpec): Promise<SessionInfo> {
+    const commands = startCommands(spec);
+    const out = await this.run('new-session', commands, spec.name).catch(async (err: unknown) => {
+      // An option after new-session failed: don't leave a half-made session behind.
+      if (err instanceof TmuxFailedError) await this.stop(spec.name).catch(() => false);
+      throw err;
+    });
+    const info = parseSessions(out).find((s) => s.name === spec.name);
+    if (info === undefined)
+      throw new TmuxFailedError('new-session', `no session ${spec.name} after creating it`);
+    return info;
+  }
+
+  async stop(name: string): Promise<boolean> {
+    checkSessionName(name);
+    let out: string;
+    try {
+      out = await this.run(
+        'list-panes',
+        [['list-panes', '-s', '-t', sessionTarget(name), '-F', PANE_FORMAT]],
+        name,
+      );
+    } catch (err) {
+      if (err instanceof TmuxNoServerError || err instanceof SessionNotFoundError) return false;
+      throw err;
+    }
+    await endPaneProcesses(parsePaneMarkers(out), { graceMs: this.stopGraceMs, killWaitMs: 2000 });
+    try {
+      await this.run('kill-session', [['kill-session', '-t', sessionTarget(name)]], name);
+    } catch (err) {
+      // With its processes gone the session, and perhaps the server, may have closed on its own.
+      if ((await this.find(name).catch(() => true)) !== undefined) throw err;
+    }
+    return true;
+  }
+
+  async capture(name: string, lines: number): Promise<string[]> {
+    checkSessionName(name);
+    if (!Number.isInteger(lines) || lines < 1 || lines > 100_000) {
+      throw new InputError(
+        'GT_BAD_LINES',
+        `lines must be a whole number from 1 to 100000, got ${lines}`,
+      );
+    }
+    try {
+      const args = [
+        'capture-pane',
+        '-p',
+        '-J',
+        '-S',
+        `-${lines}`,
+        '-t',
+        `${sessionTarget(name)}^.0`,
+      ];
+      return lastLines((await this.run('capture-pane', [args], name)).split('\n'), lines);
+    } catch (err) {
+      if (err instanceof TmuxNoServerError) throw new SessionNotFoundError(name, this.socket);
+      throw err;
+    }
+  }
+
+  /** argv (after 'tmux') that attaches a terminal to the session, or switches to it from inside this server. */
+  attachArgv(name: string, env: NodeJS.ProcessEnv = process.env): string[] {
+    checkSessionName(name);
+    const inside = (env.TMUX ?? '').split(',')[0] === tmuxSocketPath(this.socket, env);
+    return [
+      ...this.baseArgs(),
+      inside ? 'switch-client' : 'attach-session',
+      '-t',
+      sessionTarget(name),
+    ];
+  }
+
+  /** Environment for an interactive tmux client: ours, without a parent server's TMUX. */
+  clientEnv(): NodeJS.ProcessEnv {
+    return { ...this.env };
+  }
+
+  private baseArgs(): string[] {
+    return ['-L', this.socket, '-f', '/dev/null'];
+  }
+
+  private run(
+    what: string,
+    commands: ReadonlyArray<readonly string[]>,
+    session?: string,
+  ): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        'tmux',
+        [...this.baseArgs(), ...joinCommands(commands)],
+        {
+          timeout: this.timeoutMs,
+          killSignal: 'SIGKILL',
+          env: this.env,
+          encoding: 'utf8',
+          maxBuffer: 16 * 1024 * 1024,
+        },
+        (error, stdout, stderr) => {
+          if (error === null) resolve(stdout);
+          else reject(this.classify(error, stderr, what, session));
+        },
+      );
+    });
+  }
+
+  private classify(
+    error: ExecFileException,
+    stderr: string,
+    what: string,
+    session?: string,
+  ): Error {
+    if (error.code === 'ENOENT') return new TmuxMissingError();
+    if (error.killed === true) return new TmuxTimeoutError(what, this.timeoutMs);
+    const text = stderr.trim() || error.message;
+    if (NO_SERVER_RE.test(text)) return new TmuxNoServerError(this.socket);
+    if (/duplicate session/.test(text)) return new SessionExistsError(session ?? '?');
+    // A server whose last session just closed (it is exiting) answers "no current target".
+    if (/^no current target/.test(text)) {
+      return session === undefined
+        ? new TmuxNoServerError(this.socket)
+        : new SessionNotFoundError(session, this.socket);
+    }
+    if (session !== undefined && SESSION_GONE_RE.test(text)) {
+      return new SessionNotFoundError(session, this.socket);
+    }
+    return new TmuxFailedError(what, text.split('\n')[0] ?? text);
+  }
+}

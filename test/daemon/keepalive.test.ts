@@ -1,0 +1,139 @@
+// Keep-alive with a real daemon and real tmux: dead agents come back, crash loops park.
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/temp.js';
+import { events, makeTown, runDaemon, starts, TINY_AGENT } from '../helpers/town.js';
+import { execFileSync } from 'node:child_process';
+
+const MAX = 'alpha/crew/max';
+
+interface StatusJson {
+  agents: Array<{
+    identity: string;
+    state: string;
+    pid: number | null;
+    restarts: number;
+    parked: boolean;
+    parked_reason: string | null;
+    last_exit: string | null;
+  }>;
+}
+
+async function agent(town: Awaited<ReturnType<typeof makeTown>>, address: string) {
+  const status = JSON.parse(await town.gtOk(['status', '--json'])) as StatusJson;
+  return status.agents.find((a) => a.identity === address);
+}
+
+describe('keep-alive', () => {
+  it('an agent whose process is killed is restarted, and its death is on record', async () => {
+    const town = await makeTown({
+      settings: { daemon: { heartbeat: '150ms', keep_alive: ['*/crew/*'] } },
+    });
+    await town.gtOk(['session', 'start', MAX]);
+    await runDaemon(town);
+    const before = await agent(town, MAX);
+    expect(before?.state).toBe('alive');
+    process.kill(before?.pid ?? 0, 'SIGKILL');
+    await waitFor('the agent to be started again', () => starts(town, MAX).length === 2);
+    await waitFor(
+      'the restarted agent alive',
+      async () => (await agent(town, MAX))?.state === 'alive',
+    );
+    const kinds = (await events(town)).filter((e) => e.identity === MAX).map((e) => e.kind);
+    expect(kinds).toEqual(['agent.died', 'agent.restarted']);
+  });
+
+  it('an agent that exits at once is backed off, then parked; the mayor is told and status says why', async () => {
+    const town = await makeTown({
+      settings: {
+        daemon: {
+          heartbeat: '100ms',
+          keep_alive: ['*/crew/*'],
+          restart: {
+            backoff: '100ms',
+            backoff_max: '200ms',
+            crash_loop_restarts: 3,
+            crash_loop_window: '1m',
+          },
+        },
+        agents: {
+          crew: {
+            command: `${TINY_AGENT.replace('; exec sleep 600', '')}; echo "fatal: cannot use --dangerously-skip-permissions as root"; exit 3`,
+            sync: false,
+          },
+        },
+      },
+    });
+    await town.gtOk(['session', 'start', MAX]);
+    await runDaemon(town);
+    await waitFor(
+      'the agent to be parked',
+      async () => (await agent(town, MAX))?.parked === true,
+      15_000,
+    );
+    // one start by hand, then exactly crash_loop_restarts automatic ones
+    expect(starts(town, MAX)).toHaveLength(4);
+    const status = await agent(town, MAX);
+    expect(status?.parked_reason).toMatch(/crash loop: restarted 3 times/);
+    expect(status?.last_exit).toMatch(/fatal: cannot use --dangerously-skip-permissions as root/);
+    const human = await town.gtOk(['status']);
+    expect(human).toMatch(/PARKED/);
+    expect(human).toMatch(/last words: fatal: cannot use --dangerously-skip-permissions as root/);
+    const mail = JSON.parse(await town.gtOk(['mail', 'inbox', 'mayor', '--json'])) as Array<{
+      from: string;
+      subject: string;
+      body: string;
+    }>;
+    expect(mail[0]?.subject).toMatch(/^PARKED: alpha\/crew\/max/);
+    expect(mail[0]?.body).toMatch(/fatal: cannot use/);
+    const died = (await events(town)).filter((e) => e.kind === 'agent.died');
+    expect(died.length).toBeGreaterThanOrEqual(3);
+    expect(died[0]?.reason).toMatch(/exit status 3.*fatal: cannot use/);
+    // parked means left alone: no more starts over several heartbeats
+    const seen = starts(town, MAX).length;
+    await waitFor(
+      'more heartbeats',
+      async () =>
+        (JSON.parse(await town.gtOk(['daemon', 'status', '--json'])) as { heartbeat_count: number })
+          .heartbeat_count > 10,
+    );
+    expect(starts(town, MAX)).toHaveLength(seen);
+    // clear-backoff lets it try again
+    await town.gtOk(['daemon', 'clear-backoff', MAX]);
+    await waitFor('a fresh restart after clear-backoff', () => starts(town, MAX).length > seen);
+  });
+
+  it('an agent outside the keep-alive set is left dead', async () => {
+    const town = await makeTown({
+      settings: { daemon: { heartbeat: '100ms', keep_alive: ['*/witness'] } },
+    });
+    await town.gtOk(['session', 'start', MAX]);
+    await runDaemon(town);
+    const pid = (await agent(town, MAX))?.pid ?? 0;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(
+      'more heartbeats',
+      async () =>
+        (JSON.parse(await town.gtOk(['daemon', 'status', '--json'])) as { heartbeat_count: number })
+          .heartbeat_count > 5,
+    );
+    expect(starts(town, MAX)).toHaveLength(1);
+  });
+
+  it('a dead tmux server is not a reason to restart anything twice', async () => {
+    const town = await makeTown({
+      settings: { daemon: { heartbeat: '100ms', keep_alive: ['*/crew/*'] } },
+    });
+    await town.gtOk(['session', 'start', MAX]);
+    const daemon = await runDaemon(town);
+    execFileSync('tmux', ['-L', town.socket, 'kill-server']);
+    await waitFor('the agent to come back on a new server', () => starts(town, MAX).length === 2);
+    await waitFor(
+      'more heartbeats',
+      async () =>
+        (JSON.parse(await town.gtOk(['daemon', 'status', '--json'])) as { heartbeat_count: number })
+          .heartbeat_count > 8,
+    );
+    expect(starts(town, MAX)).toHaveLength(2);
+    expect(daemon.child.exitCode).toBeNull();
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { parseIdentity } from '../../src/town/identity.js';
+import {
+  DEACON_COLOURS,
+  MAYOR_COLOURS,
+  RIG_PALETTE,
+  ROLE_ICONS,
+  coloursFor,
+  fnv1a32,
+  rigColours,
+  statusLine,
+  themeFor,
+} from '../../src/sessions/theme.js';
+
+describe('fnv1a32', () => {
+  // Published FNV-1a 32-bit test vectors.
+  it.each([
+    ['', 0x811c9dc5],
+    ['a', 0xe40c292c],
+    ['b', 0xe70c2de5],
+    ['foobar', 0xbf9cf968],
+    ['chongo was here!\n', 0xd49930d5],
+  ])('%j → %i', (text, hash) => {
+    expect(fnv1a32(text)).toBe(hash);
+  });
+
+  it('hashes UTF-8 bytes, not UTF-16 code units', () => {
+    // 'é' is two UTF-8 bytes; hashing the code unit 0xe9 would give a different value.
+    let expected = 0x811c9dc5;
+    for (const byte of [0xc3, 0xa9]) expected = Math.imul(expected ^ byte, 0x01000193) >>> 0;
+    expect(fnv1a32('é')).toBe(expected);
+  });
+});
+
+describe('rig colours', () => {
+  it('has ten distinct pairs, none of them the mayor’s gold or the deacon’s purple', () => {
+    expect(RIG_PALETTE).toHaveLength(10);
+    expect(new Set(RIG_PALETTE.map((p) => p.bg)).size).toBe(10);
+    for (const pair of RIG_PALETTE) {
+      expect(pair.bg).not.toBe(MAYOR_COLOURS.bg);
+      expect(pair.bg).not.toBe(DEACON_COLOURS.bg);
+    }
+  });
+
+  // rig → palette entry: fnv1a32(rig) % 10 (gastown 0x48ca0d6a, alpha 0x5d8b6dab, beta 0xaf81e4c7 …).
+  // A fixed table: changing the palette order or the hash would recolour every existing town.
+  it.each([
+    ['gastown', 8],
+    ['alpha', 7],
+    ['beta', 1],
+    ['my-rig', 2],
+    ['x', 5],
+    ['a', 0],
+  ])('%s takes palette entry %i', (rig, index) => {
+    expect(rigColours(rig)).toBe(RIG_PALETTE[index]);
+  });
+
+  it('gives every agent of a rig the same colours, whatever its role', () => {
+    const rig = rigColours('gastown');
+    for (const address of [
+      'gastown/witness',
+      'gastown/refinery',
+      'gastown/crew/max',
+      'gastown/crew/joe',
+    ]) {
+      expect(coloursFor(parseIdentity(address))).toBe(rig);
+    }
+  });
+
+  it('uses the whole palette over many rigs', () => {
+    const used = new Set(Array.from({ length: 200 }, (_, i) => rigColours(`rig${i}`).bg));
+    expect(used.size).toBe(10);
+  });
+});
+
+describe('themeFor and statusLine', () => {
+  it.each([
+    ['mayor', MAYOR_COLOURS, `${ROLE_ICONS.mayor} mayor`, 'town'],
+    ['deacon/', DEACON_COLOURS, `${ROLE_ICONS.deacon} deacon`, 'town'],
+    [
+      'gastown-witness',
+      rigColours('gastown'),
+      `${ROLE_ICONS.witness} gastown/witness`,
+      'rig gastown',
+    ],
+    [
+      'gastown/refinery',
+      rigColours('gastown'),
+      `${ROLE_ICONS.refinery} gastown/refinery`,
+      'rig gastown',
+    ],
+    [
+      'gastown-crew-max',
+      rigColours('gastown'),
+      `${ROLE_ICONS.crew} gastown/crew/max`,
+      'rig gastown',
+    ],
+  ])('%s', (address, colours, line, right) => {
+    const id = parseIdentity(address);
+    expect(statusLine(id)).toBe(line);
+    expect(themeFor(id)).toEqual({
+      bg: colours.bg,
+      fg: colours.fg,
+      statusLeft: line,
+      statusRight: right,
+    });
+  });
+
+  it('gives each role its own icon', () => {
+    expect(new Set(Object.values(ROLE_ICONS)).size).toBe(5);
+  });
+
+  it('is deterministic', () => {
+    const id = parseIdentity('alpha/crew/max');
+    expect(themeFor(id)).toEqual(themeFor(parseIdentity('alpha-crew-max')));
+  });
+});
