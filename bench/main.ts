@@ -5,12 +5,14 @@ import type { Row } from './harness.js';
 import { printTable, writeResults } from './harness.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchMail } from './mail.js';
+import { benchSessions } from './sessions.js';
 
 const root = resolve(import.meta.dirname, '..');
 const gtBin = resolve(root, 'dist', 'gt.cjs');
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   mail: () => benchMail(gtBin),
+  sessions: () => benchSessions(gtBin),
   lifecycle: () => benchLifecycle(gtBin),
 };
 

@@ -1,0 +1,77 @@
+// Sessions: `gt session restart` as a whole process against a bare shell restart of the
+// same session plus `node -e 0`; listing 200 live sessions in one tmux call.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { TmuxHost } from '../src/sessions/tmux.js';
+import type { Row } from './harness.js';
+import { median, nowMs, percentile, scratch, timeProcess } from './harness.js';
+
+const SECTION = 'sessions';
+
+function restartRows(gtBin: string): Row[] {
+  const { dir, done } = scratch('sessions');
+  const socket = `gt-bench-s-${process.pid}`;
+  try {
+    const root = join(dir, 'town');
+    const env = { ...process.env, GT_TOWN_ROOT: root, GT_TMUX_SOCKET: socket };
+    execFileSync(process.execPath, [gtBin, 'install', root], { env });
+    execFileSync(process.execPath, [gtBin, 'session', 'start', 'mayor'], { env });
+    // A second session keeps the server up while the bare restart kills and recreates its own.
+    const bareDir = join(dir, 'bare');
+    mkdirSync(bareDir);
+    const bare = `tmux -L ${socket} kill-session -t gt-bare 2>/dev/null; tmux -L ${socket} new-session -d -s gt-bare -c ${bareDir} 'exec sleep 3600'`;
+    execFileSync('sh', ['-c', bare]);
+    const ours: number[] = [];
+    const shell: number[] = [];
+    const node: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      ours.push(timeProcess(process.execPath, [gtBin, 'session', 'restart', 'mayor'], { env }));
+      shell.push(timeProcess('sh', ['-c', bare]));
+      node.push(timeProcess(process.execPath, ['-e', '0']));
+    }
+    const budget = median(node) + 1.5 * median(shell);
+    return [
+      { section: SECTION, name: 'gt session restart, whole process (median)', ours: median(ours), baseline: median(shell), baselineName: 'bare sh kill+new-session', unit: 'ms', target: `≤ node + 1.5x bare = ${budget.toFixed(0)} ms`, pass: median(ours) <= budget },
+      { section: SECTION, name: 'gt session restart (p90)', ours: percentile(ours, 90), baseline: median(node), baselineName: 'node -e 0', unit: 'ms', target: '', pass: null },
+    ];
+  } finally {
+    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    done();
+  }
+}
+
+async function listRows(): Promise<Row[]> {
+  const socket = `gt-bench-l-${process.pid}`;
+  try {
+    const args = ['-L', socket, '-f', '/dev/null'];
+    execFileSync('tmux', [...args, 'new-session', '-d', '-s', 'gt-s0', 'exec sleep 3600']);
+    for (let i = 1; i < 200; i += 50) {
+      // 50 sessions per tmux invocation keeps set-up quick
+      const cmds: string[] = [];
+      for (let j = i; j < Math.min(i + 50, 200); j++) cmds.push('new-session', '-d', '-s', `gt-s${j}`, 'exec sleep 3600', ';');
+      execFileSync('tmux', [...args, ...cmds.slice(0, -1)]);
+    }
+    const host = new TmuxHost({ socket });
+    const count = (await host.list()).length;
+    const ours: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      let t = nowMs();
+      await host.list();
+      ours.push(nowMs() - t);
+      t = nowMs();
+      execFileSync('tmux', ['-L', socket, 'list-sessions']);
+      bare.push(nowMs() - t);
+    }
+    return [
+      { section: SECTION, name: `session list, ${count} live sessions (one tmux call)`, ours: median(ours), baseline: median(bare), baselineName: 'bare tmux list-sessions', unit: 'ms', target: '< 30 ms', pass: median(ours) < 30 },
+    ];
+  } finally {
+    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  }
+}
+
+export async function benchSessions(gtBin: string): Promise<Row[]> {
+  return [...restartRows(gtBin), ...(await listRows())];
+}
