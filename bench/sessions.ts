@@ -32,8 +32,26 @@ function restartRows(gtBin: string): Row[] {
     }
     const budget = median(node) + 1.5 * median(shell);
     return [
-      { section: SECTION, name: 'gt session restart, whole process (median)', ours: median(ours), baseline: median(shell), baselineName: 'bare sh kill+new-session', unit: 'ms', target: `≤ node + 1.5x bare = ${budget.toFixed(0)} ms`, pass: median(ours) <= budget },
-      { section: SECTION, name: 'gt session restart (p90)', ours: percentile(ours, 90), baseline: median(node), baselineName: 'node -e 0', unit: 'ms', target: '', pass: null },
+      {
+        section: SECTION,
+        name: 'gt session restart, whole process (median)',
+        ours: median(ours),
+        baseline: median(shell),
+        baselineName: 'bare sh kill+new-session',
+        unit: 'ms',
+        target: `≤ node + 1.5x bare = ${budget.toFixed(0)} ms`,
+        pass: median(ours) <= budget,
+      },
+      {
+        section: SECTION,
+        name: 'gt session restart (p90)',
+        ours: percentile(ours, 90),
+        baseline: median(node),
+        baselineName: 'node -e 0',
+        unit: 'ms',
+        target: '',
+        pass: null,
+      },
     ];
   } finally {
     spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
@@ -49,7 +67,8 @@ async function listRows(): Promise<Row[]> {
     for (let i = 1; i < 200; i += 50) {
       // 50 sessions per tmux invocation keeps set-up quick
       const cmds: string[] = [];
-      for (let j = i; j < Math.min(i + 50, 200); j++) cmds.push('new-session', '-d', '-s', `gt-s${j}`, 'exec sleep 3600', ';');
+      for (let j = i; j < Math.min(i + 50, 200); j++)
+        cmds.push('new-session', '-d', '-s', `gt-s${j}`, 'exec sleep 3600', ';');
       execFileSync('tmux', [...args, ...cmds.slice(0, -1)]);
     }
     const host = new TmuxHost({ socket });
@@ -65,7 +84,16 @@ async function listRows(): Promise<Row[]> {
       bare.push(nowMs() - t);
     }
     return [
-      { section: SECTION, name: `session list, ${count} live sessions (one tmux call)`, ours: median(ours), baseline: median(bare), baselineName: 'bare tmux list-sessions', unit: 'ms', target: '< 30 ms', pass: median(ours) < 30 },
+      {
+        section: SECTION,
+        name: `session list, ${count} live sessions (one tmux call)`,
+        ours: median(ours),
+        baseline: median(bare),
+        baselineName: 'bare tmux list-sessions',
+        unit: 'ms',
+        target: '< 30 ms',
+        pass: median(ours) < 30,
+      },
     ];
   } finally {
     spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });

@@ -161,7 +161,8 @@ async function attach(town: TownContext, text: string): Promise<void> {
   }
   process.exitCode = await new Promise<number>((resolve, reject) => {
     // spawn, not exec: gt stays the parent and returns tmux's exit code when the user detaches.
-    const child = spawn('tmux', host.attachArgv(name), { stdio: 'inherit', env: host.clientEnv() });
+    const { file, args, env } = host.attachCommand(name);
+    const child = spawn(file, args, { stdio: 'inherit', env });
     child.on('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'ENOENT' ? new TmuxMissingError() : err),
     );

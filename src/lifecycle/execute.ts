@@ -4,7 +4,7 @@
 // finishes the same action instead of doing it again.
 import { errorMessage, GtError } from '../errors.js';
 import type { AgentContext } from '../sessions/agent.js';
-import { startAgent } from '../sessions/agent.js';
+import { startAgent, stopAgent } from '../sessions/agent.js';
 import { clearRequesting, readAgentState, verifyRequesting } from '../state/agent-state.js';
 import type { AgentRecord, Message, Settlement, StoredEvent } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
@@ -155,7 +155,8 @@ async function act(deps: ExecuteDeps, msg: Message, request: LifecycleRequest): 
       host: deps.hostName,
     });
     crashPoint('recorded');
-    await deps.host.stop(session);
+    // stopAgent also forgets the token: a process left from the session can no longer speak for it.
+    await stopAgent(deps, id, { requestId: msg.id });
     crashPoint('stopped');
     await clearRequesting(deps.root, id, request.action, request.requestId);
     return;
@@ -176,7 +177,7 @@ async function resume(
   const id = request.sender;
   const session = sessionName(id);
   if (request.action === 'shutdown') {
-    await deps.host.stop(session);
+    await stopAgent(deps, id, { requestId: msg.id });
   } else if (!record.sessionConfirmed && (await deps.host.find(session)) === undefined) {
     // The predecessor died after recording this request but before tmux made the session.
     await startFor(deps, msg, id);

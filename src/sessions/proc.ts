@@ -146,10 +146,11 @@ async function waitUntilGone(
   pollMs: number,
 ): Promise<ProcSet> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  // Most agents are gone within a few ms of the signal: poll fast first, then back off.
+  for (let wait = 1; ; wait = Math.min(wait * 2, pollMs)) {
     const left = survivors(targets);
     if (left.size === 0 || Date.now() >= deadline) return left;
-    await new Promise((r) => setTimeout(r, pollMs));
+    await new Promise((r) => setTimeout(r, wait));
   }
 }
 

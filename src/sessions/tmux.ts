@@ -100,6 +100,13 @@ export function sessionState(info: SessionInfo): 'alive' | 'zombie' {
   return info.paneDead || info.panePid === null ? 'zombie' : 'alive';
 }
 
+/** A tmux client to run interactively (spawned with the user's terminal). */
+export interface AttachCommand {
+  file: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
 export interface TmuxHostOptions {
   socket: string;
   /** Limit of each tmux call (default 5 s). */
@@ -243,21 +250,20 @@ export class TmuxHost implements SessionHost {
     }
   }
 
-  /** argv (after 'tmux') that attaches a terminal to the session, or switches to it from inside this server. */
-  attachArgv(name: string, env: NodeJS.ProcessEnv = process.env): string[] {
-    checkSessionName(name);
+  /**
+   * The tmux client that puts a terminal on the session: attach-session, or switch-client when
+   * the terminal is already a client of this server (which needs its TMUX to find itself).
+   */
+  attachCommand(name: string, env: NodeJS.ProcessEnv = process.env): AttachCommand {
+    const target = sessionTarget(name);
     const inside = (env.TMUX ?? '').split(',')[0] === tmuxSocketPath(this.socket, env);
-    return [
-      ...this.baseArgs(),
-      inside ? 'switch-client' : 'attach-session',
-      '-t',
-      sessionTarget(name),
-    ];
-  }
-
-  /** Environment for an interactive tmux client: ours, without a parent server's TMUX. */
-  clientEnv(): NodeJS.ProcessEnv {
-    return { ...this.env };
+    const clientEnv = inside ? { ...this.env, TMUX: env.TMUX, TMUX_PANE: env.TMUX_PANE } : this.env;
+    const command = inside ? 'switch-client' : 'attach-session';
+    return {
+      file: 'tmux',
+      args: [...this.baseArgs(), command, '-t', target],
+      env: { ...clientEnv },
+    };
   }
 
   private baseArgs(): string[] {

@@ -13,6 +13,7 @@ import {
   TmuxHost,
   sessionState,
 } from '../../src/sessions/tmux.js';
+import { tmuxSocketPath } from '../../src/sessions/tmux-args.js';
 import { onCleanup, tempDir, tmuxSocket, waitFor } from '../helpers/temp.js';
 
 function newHost(extra: Partial<TmuxHostOptions> = {}): TmuxHost {
@@ -397,7 +398,7 @@ describe('TmuxHost on a private socket', () => {
       '-u',
       'TMUX',
       'tmux',
-      ...host.attachArgv('gt-mayor', {}),
+      ...host.attachCommand('gt-mayor', {}).args,
     );
     await waitFor(
       'a client to attach',
@@ -410,6 +411,33 @@ describe('TmuxHost on a private socket', () => {
     expect(screen).toContain(`#(touch ${marker}) #{session_name}`);
     expect(existsSync(marker)).toBe(false);
     expect(existsSync(`${marker}2`)).toBe(false);
+  });
+});
+
+describe('TmuxHost.attachCommand', () => {
+  it('attaches from an ordinary terminal, or from inside another tmux server, without its TMUX', () => {
+    const host = new TmuxHost({ socket: 'gt-test', env: { PATH: '/bin', TMUX: '/x,1,0' } });
+    for (const env of [{}, { TMUX: '/tmp/tmux-1/other,42,0', TMUX_PANE: '%1' }]) {
+      const cmd = host.attachCommand('gt-mayor', env);
+      expect(cmd.args).toEqual([
+        '-L',
+        'gt-test',
+        '-f',
+        '/dev/null',
+        'attach-session',
+        '-t',
+        '=gt-mayor:',
+      ]);
+      expect(cmd.env.TMUX).toBeUndefined();
+    }
+  });
+
+  it('switches the client when the terminal is already a client of this server', () => {
+    const host = new TmuxHost({ socket: 'gt-test', env: { PATH: '/bin' } });
+    const env = { TMUX: `${tmuxSocketPath('gt-test', {})},42,0`, TMUX_PANE: '%3' };
+    const cmd = host.attachCommand('gt-deacon', env);
+    expect(cmd.args.slice(4)).toEqual(['switch-client', '-t', '=gt-deacon:']);
+    expect(cmd.env).toMatchObject(env);
   });
 });
 
@@ -466,7 +494,7 @@ describe('TmuxHost when tmux cannot answer (fake tmux binaries on PATH)', () => 
       await expect(host.start({ name, cwd: dir, command: 'sleep 1', env: {} })).rejects.toThrow(
         BadSessionNameError,
       );
-      expect(() => host.attachArgv(name)).toThrow(BadSessionNameError);
+      expect(() => host.attachCommand(name)).toThrow(BadSessionNameError);
     }
     // The fake itself works: a good name reaches it.
     expect(existsSync(calls)).toBe(false);
