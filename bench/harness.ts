@@ -109,3 +109,15 @@ export function writeResults(file: string, rows: readonly Row[]): void {
   };
   writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
 }
+
+/** Sends `signal` to a child we started and waits for it to be gone (at once if it already is). */
+export function stopChild(
+  child: import('node:child_process').ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Row } from './harness.js';
-import { median, nowMs, percentile, scratch } from './harness.js';
+import { stopChild, median, nowMs, percentile, scratch } from './harness.js';
 
 const SECTION = 'lifecycle';
 const MARK = 'marks.log';
@@ -114,8 +114,7 @@ async function handoffLatencies(gtBin: string, b: Bench, n: number): Promise<num
       samples.push(started - returned);
     }
   } finally {
-    daemon.kill('SIGTERM');
-    await new Promise((r) => daemon.once('exit', r));
+    await stopChild(daemon);
   }
   return samples;
 }
@@ -239,9 +238,8 @@ async function restRows(gtBin: string, agents: number, watchMs: number): Promise
     const hz = 100;
     const cpu = (t: { cpuTicks: number }, u: { cpuTicks: number }): number =>
       ((u.cpuTicks - t.cpuTicks) / hz / elapsed) * 100;
-    daemon.kill('SIGTERM');
-    idle.kill('SIGKILL');
-    await new Promise((r) => daemon.once('exit', r));
+    await stopChild(idle, 'SIGKILL');
+    await stopChild(daemon);
     return [
       {
         section: SECTION,

@@ -5,6 +5,8 @@ import type { Row } from './harness.js';
 import { printTable, writeResults } from './harness.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchMail } from './mail.js';
+import { benchPeers } from './peers.js';
+import { benchScale } from './scale.js';
 import { benchSessions } from './sessions.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -14,6 +16,8 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   mail: () => benchMail(gtBin),
   sessions: () => benchSessions(gtBin),
   lifecycle: () => benchLifecycle(gtBin),
+  peers: () => benchPeers(gtBin),
+  scale: () => benchScale(gtBin),
 };
 
 async function main(): Promise<void> {
