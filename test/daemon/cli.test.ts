@@ -1,0 +1,99 @@
+// gt daemon start/stop/status/logs and gt events as a user meets them.
+import { describe, expect, it } from 'vitest';
+import { onCleanup, waitFor } from '../helpers/temp.js';
+import { makeTown, starts } from '../helpers/town.js';
+
+interface Status {
+  running: boolean;
+  pid: number | null;
+  uptime_seconds: number | null;
+  last_heartbeat: string | null;
+  heartbeat_count: number | null;
+}
+
+describe('gt daemon start / status / logs / stop', () => {
+  it('runs in the background, reports itself, and stops without touching the agents', async () => {
+    const town = await makeTown({ settings: { daemon: { heartbeat: '100ms' } } });
+    await town.gtOk(['session', 'start', 'alpha/crew/max']);
+    expect(JSON.parse(await town.gtOk(['daemon', 'status', '--json']))).toMatchObject({
+      running: false,
+      pid: null,
+    });
+    expect(await town.gtOk(['daemon', 'status'])).toMatch(/daemon: not running/);
+
+    const started = JSON.parse(await town.gtOk(['daemon', 'start', '--json'])) as {
+      pid: number;
+      already_running: boolean;
+    };
+    onCleanup(() => {
+      try {
+        process.kill(started.pid, 'SIGKILL');
+      } catch {
+        // already stopped by the test
+      }
+    });
+    expect(started.already_running).toBe(false);
+    const again = JSON.parse(await town.gtOk(['daemon', 'start', '--json'])) as {
+      pid: number;
+      already_running: boolean;
+    };
+    expect(again).toEqual({ pid: started.pid, already_running: true });
+
+    const status = await waitFor('a heartbeat', async () => {
+      const s = JSON.parse(await town.gtOk(['daemon', 'status', '--json'])) as Status;
+      return (s.heartbeat_count ?? 0) >= 2 ? s : undefined;
+    });
+    expect(status).toMatchObject({ running: true, pid: started.pid });
+    expect(Date.parse(status.last_heartbeat ?? '')).not.toBeNaN();
+
+    const logs = await town.gtOk(['daemon', 'logs', '-n', '5']);
+    expect(logs).toMatch(/daemon running/);
+    const raw = (await town.gtOk(['daemon', 'logs', '-n', '1', '--json'])).trim();
+    expect(JSON.parse(raw)).toHaveProperty('level');
+
+    expect(await town.gtOk(['daemon', 'stop'])).toMatch(
+      new RegExp(`daemon stopped \\(pid ${started.pid}\\); agents keep running`),
+    );
+    expect(JSON.parse(await town.gtOk(['daemon', 'status', '--json']))).toMatchObject({
+      running: false,
+    });
+    expect(await town.gtOk(['daemon', 'stop'])).toMatch(/no daemon is running/);
+    const list = JSON.parse(await town.gtOk(['session', 'list', '--json'])) as Array<{
+      identity: string;
+      state: string;
+    }>;
+    expect(list).toEqual([expect.objectContaining({ identity: 'alpha/crew/max', state: 'alive' })]);
+    expect(starts(town, 'alpha/crew/max')).toHaveLength(1);
+  });
+
+  it('clear-backoff and logs refuse bad input', async () => {
+    const town = await makeTown();
+    const bad = await town.gt(['daemon', 'clear-backoff', '../x']);
+    expect(bad.code).toBe(2);
+    expect((await town.gt(['daemon', 'logs', '-n', 'many'])).code).toBe(2);
+    expect(await town.gtOk(['daemon', 'logs'])).toMatch(/no daemon log yet/);
+  });
+});
+
+describe('gt events', () => {
+  it('lists events oldest first, filters by --since and --limit, and refuses a bad time', async () => {
+    const town = await makeTown();
+    await town.gtOk(['mail', 'send', 'deacon', '-s', 'hello']);
+    await town.gtOk(['mail', 'send', 'deacon', '-s', 'LIFECYCLE: x', '-m', 'explode']);
+    await town.gtOk(['daemon', 'run', '--once', '--quiet']);
+    const all = JSON.parse(await town.gtOk(['events', '--json'])) as Array<{
+      kind: string;
+      time: string;
+    }>;
+    expect(all.map((e) => e.kind)).toEqual(['mail.ignored', 'request.rejected']);
+    expect(JSON.parse(await town.gtOk(['events', '--json', '--limit', '1']))).toHaveLength(1);
+    expect(JSON.parse(await town.gtOk(['events', '--json', '--since', '1h']))).toHaveLength(2);
+    expect(
+      JSON.parse(await town.gtOk(['events', '--json', '--since', '2999-01-01T00:00:00Z'])),
+    ).toEqual([]);
+    expect(await town.gtOk(['events'])).toMatch(/request\.rejected\s+mayor/);
+    const bad = await town.gt(['events', '--since', 'yesterday-ish']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--since "yesterday-ish" is neither a duration/);
+  });
+});
