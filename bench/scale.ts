@@ -91,14 +91,15 @@ async function heartbeatRows(gtBin: string, agents: number): Promise<Row[]> {
       hostName: settings.daemon.host ?? 'h',
       log: silentLogger,
     });
-    await daemon.pass(true); // starts every agent
+    await daemon.start();
+    await daemon.passNow(true); // starts every agent
     const running = (await tmux.list()).length;
     const samples: number[] = [];
     let perBeat = 0;
     for (let i = 0; i < 7; i++) {
       const before = calls();
       const t = nowMs();
-      await daemon.pass(true);
+      await daemon.passNow(true);
       samples.push(nowMs() - t);
       perBeat = calls() - before;
     }
@@ -121,7 +122,7 @@ async function heartbeatRows(gtBin: string, agents: number): Promise<Row[]> {
     for (let i = 0; i < 500 && (await tmux.find('gt-alpha-crew-c0'))?.paneDead !== true; i++)
       await new Promise((r) => setTimeout(r, 2));
     const t = nowMs();
-    await daemon.pass(true);
+    await daemon.passNow(true);
     const detect = nowMs() - t;
     const back = (await tmux.find('gt-alpha-crew-c0'))?.paneDead === false;
     const rows: Row[] = [

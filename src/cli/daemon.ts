@@ -109,7 +109,7 @@ async function runDaemon(
     throw err;
   }
   if (opts.once) {
-    await daemon.pass(true);
+    await daemon.passNow(true);
     await daemon.stop();
     await town.close();
     return;

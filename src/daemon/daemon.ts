@@ -142,8 +142,15 @@ export class Daemon {
     }
   }
 
+  /** Runs a full pass now (after the one in hand, if any) and resolves when it is done. */
+  async passNow(heartbeat = true): Promise<void> {
+    if (heartbeat) this.heartbeatDue = true;
+    this.wake('asked');
+    await this.loopDone;
+  }
+
   /** One pass: every due lifecycle request, then (on a heartbeat) keep-alive and housekeeping. */
-  async pass(heartbeat: boolean): Promise<void> {
+  private async pass(heartbeat: boolean): Promise<void> {
     await this.processRequests();
     if (!heartbeat || this.state !== DAEMON_STATES.running) return;
     await this.keepAlivePass();
