@@ -20,9 +20,9 @@ import { acquireLock } from './lock.js';
 import type { Logger } from './logger.js';
 
 export const DEACON = 'deacon';
-const CLAIM_BATCH = 16;
+const CLAIM_BATCH = 64;
 /** Requests of different agents run side by side, each agent's in order. */
-const AGENT_CONCURRENCY = 4;
+const AGENT_CONCURRENCY = 16;
 
 export interface DaemonOptions {
   root: string;

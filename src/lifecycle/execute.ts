@@ -163,7 +163,7 @@ async function act(deps: ExecuteDeps, msg: Message, request: LifecycleRequest): 
   }
   await deps.host.stop(session);
   crashPoint('stopped');
-  await startFor(deps, msg, id);
+  await startFor(deps, msg, id, true);
   crashPoint('started');
   await clearRequesting(deps.root, id, request.action, request.requestId);
 }
@@ -188,9 +188,15 @@ async function resume(
   await clearRequesting(deps.root, id, request.action, request.requestId);
 }
 
-async function startFor(deps: ExecuteDeps, msg: Message, id: Identity): Promise<void> {
+async function startFor(
+  deps: ExecuteDeps,
+  msg: Message,
+  id: Identity,
+  justStopped = false,
+): Promise<void> {
   await startAgent(deps, id, {
     requestId: msg.id,
+    justStopped,
     beforeStart: (who) => syncBeforeStart(deps, who),
   });
 }

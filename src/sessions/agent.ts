@@ -34,6 +34,11 @@ export interface StartAgentOptions {
   remainOnExit?: boolean;
   /** The lifecycle request this start carries out; recorded with the agent, confirmed once tmux answers. */
   requestId?: string;
+  /**
+   * The caller has just stopped this agent's session and nothing else starts it meanwhile
+   * (the daemon serialises each agent's work), so the check for a running session is skipped.
+   */
+  justStopped?: boolean;
 }
 
 export interface StopAgentOptions {
@@ -89,7 +94,8 @@ export async function startAgent(
   const cwd = workDirPath(ctx.root, id);
   if (!isDirectory(cwd)) throw new WorkDirMissingError(address, cwd);
   // Checked before the token rotates: a failed start must not unverify a running agent.
-  if ((await ctx.host.find(session)) !== undefined) throw new SessionExistsError(session);
+  if (!opts.justStopped && (await ctx.host.find(session)) !== undefined)
+    throw new SessionExistsError(session);
   await opts.beforeStart?.(id);
   const token = randomBytes(32).toString('hex');
   const tokenHash = hashToken(token);

@@ -72,6 +72,16 @@ function isAlive(pid: number, start: string): boolean {
   return entry !== undefined && entry.start === start && entry.state !== 'Z' && entry.state !== 'X';
 }
 
+/**
+ * A process that escaped its pane lost its parent and was adopted (by pid 1, or by a parent
+ * we cannot see). Only those need their environment read: everything else is found through
+ * the process tree, and reading every process's environment made each stop scale with the
+ * whole machine.
+ */
+function orphaned(p: ProcEntry, present: ReadonlySet<number>): boolean {
+  return p.ppid <= 1 || !present.has(p.ppid);
+}
+
 function carriesMarker(pid: number, markers: readonly PaneMarker[]): boolean {
   let environ: string[];
   try {
@@ -95,10 +105,16 @@ function carriesMarker(pid: number, markers: readonly PaneMarker[]): boolean {
 export function paneProcesses(markers: readonly PaneMarker[], known: ProcSet = new Map()): ProcSet {
   const procs = snapshot();
   const roots = new Set(markers.map((m) => m.panePid));
+  const present = new Set(procs.map((p) => p.pid));
   const members = new Set<number>();
   for (const p of procs) {
     const wasKnown = known.get(p.pid) === p.start;
-    if (roots.has(p.pid) || roots.has(p.sid) || wasKnown || carriesMarker(p.pid, markers))
+    if (
+      roots.has(p.pid) ||
+      roots.has(p.sid) ||
+      wasKnown ||
+      (orphaned(p, present) && carriesMarker(p.pid, markers))
+    )
       members.add(p.pid);
   }
   addDescendants(procs, members);
