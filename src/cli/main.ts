@@ -13,7 +13,35 @@ import { registerSession } from './session.js';
 import { registerStatus } from './status.js';
 import { registerTown } from './town.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Each top-level command and the group that defines it. */
+const GROUPS: ReadonlyArray<[names: readonly string[], register: Register]> = [
+  [['install', 'rig', 'crew'], registerTown],
+  [['mail'], registerMail],
+  [['handoff'], registerHandoff],
+  [['daemon'], registerDaemon],
+  [['session', 'attach'], registerSession],
+  [['agent'], registerAgent],
+  [['status', 'events'], registerStatus],
+  [['config'], registerConfig],
+];
+
+/** The command word of argv: the first argument that is not an option or an option's value. */
+function commandWord(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--town') i += 1;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/**
+ * The command tree. Given argv, only the group that owns its command is built (every
+ * command pays for its own parsing, not everyone's); help, errors and unknown words get all.
+ */
+export function buildProgram(argv?: readonly string[]): Command {
   const program = new Command('gt')
     .description(
       'Gas Town: keep a town of AI coding agents running in tmux and carry out their lifecycle requests',
@@ -28,14 +56,9 @@ export function buildProgram(): Command {
     .configureOutput({
       outputError: (text, write) => write(`gt: ${text.replace(/^error: /, '')}`),
     });
-  registerTown(program);
-  registerMail(program);
-  registerHandoff(program);
-  registerDaemon(program);
-  registerSession(program);
-  registerAgent(program);
-  registerStatus(program);
-  registerConfig(program);
+  const word = argv === undefined ? undefined : commandWord(argv.slice(2));
+  const owner = GROUPS.find(([names]) => word !== undefined && names.includes(word));
+  for (const [, register] of owner === undefined ? GROUPS : [owner]) register(program);
   return program;
 }
 
@@ -59,7 +82,7 @@ function report(err: unknown): number {
 
 async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(argv).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return report(err);
