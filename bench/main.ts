@@ -6,6 +6,7 @@ import { printTable, writeResults } from './harness.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchMail } from './mail.js';
 import { benchPeers } from './peers.js';
+import { benchPostgres } from './postgres.js';
 import { benchScale } from './scale.js';
 import { benchSessions } from './sessions.js';
 
@@ -18,6 +19,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   lifecycle: () => benchLifecycle(gtBin),
   peers: () => benchPeers(gtBin),
   scale: () => benchScale(gtBin),
+  postgres: () => benchPostgres(),
 };
 
 async function main(): Promise<void> {

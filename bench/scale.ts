@@ -37,7 +37,7 @@ function makeTown(gtBin: string, agents: number, heartbeat: string): ScaleTown {
   // measure git, not the daemon.
   for (let i = 0; i < agents; i++) mkdirSync(join(root, 'alpha', 'crew', `c${i}`));
   const settings = {
-    daemon: { heartbeat, keep_alive: ['*/crew/*'], restart: { backoff: '1s' } },
+    daemon: { heartbeat, keep_alive: ['*/crew/*'], restart: { backoff: '10ms' } },
     lifecycle: { require_verified_sender: false },
     agents: { crew: { command: 'exec sleep 3600', sync: false } },
   };

@@ -11,6 +11,7 @@ import { registerHandoff } from './handoff.js';
 import { registerMail } from './mail.js';
 import { registerSession } from './session.js';
 import { registerStatus } from './status.js';
+import { registerStore } from './store.js';
 import { registerTown } from './town.js';
 
 type Register = (program: Command) => void;
@@ -25,6 +26,7 @@ const GROUPS: ReadonlyArray<[names: readonly string[], register: Register]> = [
   [['agent'], registerAgent],
   [['status', 'events'], registerStatus],
   [['config'], registerConfig],
+  [['store'], registerStore],
 ];
 
 /** The command word of argv: the first argument that is not an option or an option's value. */

@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { addCrew, addRig, installTown } from '../town/install.js';
+import { addCrew, addRig, installTown, installTownOnStore } from '../town/install.js';
 import { findTownRoot, readRigs } from '../town/layout.js';
 import { nameProblem } from '../town/identity.js';
 import type { GlobalOptions } from './context.js';
@@ -18,9 +18,16 @@ export function registerTown(program: Command): void {
     .description('create a town in <dir> (a new or empty folder)')
     .argument('<dir>', 'folder to create the town in')
     .option('--name <name>', 'town name (default: the folder name)')
+    .option(
+      '--store <url>',
+      'keep mail, agents and events in this PostgreSQL database (postgres://…), for a town on several machines',
+    )
     .option('--json', 'print the result as JSON')
-    .action((dir: string, opts: { name?: string; json?: boolean }) => {
-      const result = installTown(dir, opts.name);
+    .action(async (dir: string, opts: { name?: string; store?: string; json?: boolean }) => {
+      const result =
+        opts.store === undefined
+          ? installTown(dir, opts.name)
+          : await installTownOnStore(dir, opts.name, opts.store);
       if (opts.json) printJson(result);
       else println(`created town ${result.name} at ${result.root}`);
     });

@@ -1,6 +1,6 @@
 // Opens the town's store: PostgreSQL when store.url is set, else the embedded SQLite file.
+// The PostgreSQL backend (and its driver) is loaded only then, so SQLite towns never pay for it.
 import { join } from 'node:path';
-import { GtError } from '../errors.js';
 import type { Settings } from '../town/settings.js';
 import { ms } from '../town/settings.js';
 import type { Store } from './store.js';
@@ -10,19 +10,14 @@ export function storeFile(townRoot: string): string {
   return join(townRoot, '.gt', 'town.db');
 }
 
-export function openStore(townRoot: string, settings: Settings): Promise<Store> {
-  if (settings.store.url !== null) {
-    return Promise.reject(
-      new GtError(
-        'GT_STORE_UNSUPPORTED',
-        'store.url is set, but the PostgreSQL backend is not available yet',
-        {
-          hint: 'unset store.url / GT_DATABASE_URL to use the embedded store',
-        },
-      ),
-    );
-  }
-  return Promise.resolve(
-    SqliteStore.open(storeFile(townRoot), { busyTimeoutMs: ms(settings.store.busy_timeout) }),
-  );
+export async function openStore(townRoot: string, settings: Settings): Promise<Store> {
+  if (settings.store.url !== null) return openPostgres(settings.store.url, settings);
+  return SqliteStore.open(storeFile(townRoot), { busyTimeoutMs: ms(settings.store.busy_timeout) });
+}
+
+/** Connects to a PostgreSQL store and applies its migrations (first use creates the tables). */
+export async function openPostgres(url: string, settings?: Settings): Promise<Store> {
+  const { PostgresStore } = await import('./postgres/postgres-store.js');
+  const busy = settings === undefined ? {} : { lockTimeoutMs: ms(settings.store.busy_timeout) };
+  return PostgresStore.open(url, busy);
 }

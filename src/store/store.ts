@@ -69,7 +69,24 @@ export interface ClaimOptions {
    * the caller holds the host's daemon lock, so their owners are dead.
    */
   takeOverHost?: boolean;
+  /**
+   * A daemon acts only for its own host's agents: skip requests whose sender's agent record
+   * names another host. Senders without a record, or without a host in it, are anyone's.
+   */
+  onlyOwnHostAgents?: boolean;
 }
+
+/** Narrows nextDueAt to what a daemon of `host` may claim (see ClaimOptions.onlyOwnHostAgents). */
+export interface DueOptions {
+  host: string;
+  onlyOwnHostAgents?: boolean;
+}
+
+/** What a store can wake a daemon for: new mail to the deacon. */
+export type WakeChannel = 'deacon';
+
+/** Stops a subscription; resolves once its connection is closed. */
+export type Unsubscribe = () => Promise<void>;
 
 export type Settlement =
   | { kind: 'done'; outcome: string }
@@ -163,7 +180,7 @@ export interface Store {
   releaseClaims(owner: string): Promise<number>;
   countByStatus(to: string): Promise<MessageCounts>;
   /** Earliest time an open request falls due or a claim's lease runs out; null when none. */
-  nextDueAt(to: string): Promise<number | null>;
+  nextDueAt(to: string, opts?: DueOptions): Promise<number | null>;
   listByStatus(to: string, status: MessageStatus, limit: number): Promise<Message[]>;
 
   recordEvent(event: NewEvent): Promise<StoredEvent>;
@@ -173,6 +190,18 @@ export interface Store {
   /** Creates the agent's record if needed and sets only the fields in `patch`. */
   patchAgent(identity: string, patch: AgentPatch): Promise<AgentRecord>;
   listAgents(): Promise<AgentRecord[]>;
+
+  /**
+   * Optional push wake-ups, for stores shared between processes that cannot poke each other
+   * (PostgreSQL: LISTEN/NOTIFY). `onWake` runs when mail arrives on `channel`, and again after
+   * a lost connection comes back (anything sent meanwhile was missed); `onError` hears of the
+   * losses. The heartbeat stays the fallback. Rejects only if the first connection fails.
+   */
+  subscribe?(
+    channel: WakeChannel,
+    onWake: () => void,
+    onError?: (err: Error) => void,
+  ): Promise<Unsubscribe>;
 
   close(): Promise<void>;
 }

@@ -19,6 +19,8 @@ import { defaultBranch, git } from '../workspace/git.js';
 import { validateName } from './identity.js';
 import type { RigEntry, TownMarker } from './layout.js';
 import { readRigs, rigEntry, townPaths, writeRigs } from './layout.js';
+import { openPostgres } from '../store/open.js';
+import { parseStoreUrl } from '../store/postgres/url.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 const TOWN_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -30,6 +32,29 @@ export interface InstallResult {
 }
 
 export function installTown(dir: string, name?: string): InstallResult {
+  const { root, townName } = checkNewTown(dir, name);
+  placeTown(root, (scratch) => buildTown(scratch, townName));
+  return { root, name: townName };
+}
+
+/**
+ * `gt install --store URL`: a town whose store is the PostgreSQL database at `storeUrl`.
+ * The database is migrated first, so a server that refuses us leaves no town behind.
+ */
+export async function installTownOnStore(
+  dir: string,
+  name: string | undefined,
+  storeUrl: string,
+): Promise<InstallResult> {
+  const url = parseStoreUrl(storeUrl);
+  const { root, townName } = checkNewTown(dir, name);
+  await (await openPostgres(url.href)).close();
+  const store = { url: storeUrl, secret: url.hasPassword };
+  placeTown(root, (scratch) => buildTown(scratch, townName, store));
+  return { root, name: townName };
+}
+
+function checkNewTown(dir: string, name: string | undefined): { root: string; townName: string } {
   const root = resolve(dir);
   const townName = name ?? basename(root);
   if (!TOWN_NAME_RE.test(townName)) {
@@ -45,20 +70,24 @@ export function installTown(dir: string, name?: string): InstallResult {
       hint: 'choose a new folder; gt install creates it',
     });
   }
+  return { root, townName };
+}
+
+function placeTown(root: string, build: (scratch: string) => void): void {
   mkdirSync(dirname(root), { recursive: true });
   const scratch = mkdtempSync(join(dirname(root), `.${basename(root)}.installing-`));
   try {
-    buildTown(scratch, townName);
+    build(scratch);
     if (existsSync(root)) rmdirSync(root);
     renameSync(scratch, root);
   } catch (err) {
     rmSync(scratch, { recursive: true, force: true });
     throw err;
   }
-  return { root, name: townName };
 }
 
-function buildTown(root: string, name: string): void {
+/** With `store`, the town keeps its mail in PostgreSQL (store.url) and gets no SQLite file. */
+function buildTown(root: string, name: string, store?: { url: string; secret: boolean }): void {
   const paths = townPaths(root);
   for (const dir of [paths.mayorDir, paths.deaconDir, paths.settingsDir])
     mkdirSync(dir, { recursive: true });
@@ -72,9 +101,13 @@ function buildTown(root: string, name: string): void {
   };
   writeJsonAtomic(paths.marker, marker, 0o644);
   writeJsonAtomic(paths.rigs, { rigs: {} }, 0o644);
-  writeFileSync(join(paths.settingsDir, 'config.json'), '{}\n', { mode: 0o644 });
+  const config = store === undefined ? {} : { store: { url: store.url } };
+  // A URL with a password makes the settings file a secret.
+  writeFileSync(join(paths.settingsDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, {
+    mode: store?.secret ? 0o600 : 0o644,
+  });
   // The store file is created (mode 0600) and migrated now so the first command is fast.
-  void SqliteStore.open(paths.storeFile).close();
+  if (store === undefined) void SqliteStore.open(paths.storeFile).close();
 }
 
 function scratchDir(root: string, label: string): string {

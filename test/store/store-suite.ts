@@ -228,6 +228,88 @@ export function storeSuite(name: string, open: StoreFactory): void {
       }));
   });
 
+  describe(`${name}: each daemon acts for its own host's agents`, () => {
+    const claimAs = (store: Store, host: string, now: number, onlyOwnHostAgents = true) =>
+      store.claimMessages({
+        to: 'deacon',
+        owner: `${host}-daemon`,
+        host,
+        now,
+        leaseMs: 1_000,
+        limit: 10,
+        onlyOwnHostAgents,
+      });
+    const request = (store: Store, from: string) =>
+      store.sendMessage(mail({ from, to: 'deacon', subject: `LIFECYCLE: ${from}` }));
+
+    it('skips requests whose sender is recorded on another host; unrecorded senders are anyone’s', () =>
+      withStore(async (store) => {
+        await store.patchAgent('alpha/crew/a', { host: 'h1' });
+        await store.patchAgent('alpha/crew/b', { host: 'h2' });
+        await store.patchAgent('alpha/crew/n', { session: 'gt-alpha-crew-n' }); // no host yet
+        const a = await request(store, 'alpha/crew/a');
+        const b = await request(store, 'alpha/crew/b');
+        const n = await request(store, 'alpha/crew/n');
+        const u = await request(store, 'alpha/crew/unknown');
+        expect((await claimAs(store, 'h1', 100)).map((m) => m.id)).toEqual([a.id, n.id, u.id]);
+        expect((await claimAs(store, 'h1', 100)).map((m) => m.id)).toEqual([]);
+        expect((await claimAs(store, 'h2', 100)).map((m) => m.id)).toEqual([b.id]);
+      }));
+
+    it('without the flag every due request is claimable, as before', () =>
+      withStore(async (store) => {
+        await store.patchAgent('alpha/crew/b', { host: 'h2' });
+        const b = await request(store, 'alpha/crew/b');
+        expect((await claimAs(store, 'h1', 100, false)).map((m) => m.id)).toEqual([b.id]);
+      }));
+
+    it('an expired or taken-over claim stays with the sender’s host', () =>
+      withStore(async (store) => {
+        await store.patchAgent('alpha/crew/b', { host: 'h2' });
+        const b = await request(store, 'alpha/crew/b');
+        expect((await claimAs(store, 'h2', 100)).map((m) => m.id)).toEqual([b.id]);
+        // the lease has run out: only another daemon of h2 may take it
+        expect(await claimAs(store, 'h1', 5_000)).toEqual([]);
+        const taken = await store.claimMessages({
+          to: 'deacon',
+          owner: 'h1-new',
+          host: 'h1',
+          now: 5_000,
+          leaseMs: 1_000,
+          limit: 10,
+          takeOverHost: true,
+          onlyOwnHostAgents: true,
+        });
+        expect(taken).toEqual([]);
+        const again = await claimAs(store, 'h2', 5_000);
+        expect(again.map((m) => [m.id, m.attempts])).toEqual([[b.id, 2]]);
+      }));
+
+    it('an agent that moves host takes its pending requests along', () =>
+      withStore(async (store) => {
+        await store.patchAgent('alpha/crew/b', { host: 'h2' });
+        const b = await request(store, 'alpha/crew/b');
+        await store.patchAgent('alpha/crew/b', { host: 'h1' });
+        expect(await claimAs(store, 'h2', 100)).toEqual([]);
+        expect((await claimAs(store, 'h1', 100)).map((m) => m.id)).toEqual([b.id]);
+      }));
+
+    it('nextDueAt sees only what the host may claim', () =>
+      withStore(async (store) => {
+        await store.patchAgent('alpha/crew/b', { host: 'h2' });
+        await request(store, 'alpha/crew/b');
+        expect(await store.nextDueAt('deacon', { host: 'h1', onlyOwnHostAgents: true })).toBeNull();
+        expect(await store.nextDueAt('deacon', { host: 'h2', onlyOwnHostAgents: true })).toBe(0);
+        expect(await store.nextDueAt('deacon', { host: 'h1' })).toBe(0);
+        expect(await store.nextDueAt('deacon')).toBe(0);
+        await claimAs(store, 'h2', 100);
+        expect(await store.nextDueAt('deacon', { host: 'h1', onlyOwnHostAgents: true })).toBeNull();
+        expect(await store.nextDueAt('deacon', { host: 'h2', onlyOwnHostAgents: true })).toBe(
+          1_100,
+        );
+      }));
+  });
+
   describe(`${name}: events and agents`, () => {
     it('records events in order and filters by time and sequence', () =>
       withStore(async (store) => {
@@ -286,6 +368,56 @@ export function storeSuite(name: string, open: StoreFactory): void {
         });
         expect((await store.listAgents()).length).toBe(1);
         expect(await store.getAgent('deacon')).toBeUndefined();
+      }));
+
+    it('a patch key given as undefined clears the field; absent keys are kept', () =>
+      withStore(async (store) => {
+        await store.patchAgent('mayor', { host: 'h', session: 's', lastExit: 'x' });
+        const after = await store.patchAgent('mayor', { session: undefined });
+        expect(after).toMatchObject({ host: 'h', session: null, lastExit: 'x' });
+        expect(after.updatedAt).toBeGreaterThan(0);
+      }));
+
+    it('settling needs the claim: open, settled and other owners’ messages are refused', () =>
+      withStore(async (store) => {
+        const r = await store.sendMessage(mail({ to: 'deacon' }));
+        const done = { kind: 'done', outcome: 'ok' } as const;
+        expect(await store.settleMessage(r.id, 'd1', done, 10)).toBe(false);
+        await store.claimMessages({
+          to: 'deacon',
+          owner: 'd1',
+          host: 'h',
+          now: 100,
+          leaseMs: 10,
+          limit: 5,
+        });
+        expect(await store.settleMessage(r.id, 'd2', done, 110)).toBe(false);
+        expect(await store.settleMessage(r.id, 'd2', { kind: 'dead', error: 'x' }, 110)).toBe(
+          false,
+        );
+        expect(await store.settleMessage(r.id, 'd1', done, 110)).toBe(true);
+        expect(await store.settleMessage(r.id, 'd1', done, 120)).toBe(false);
+        expect(await store.releaseClaims('d1')).toBe(0);
+        expect(await store.countByStatus('deacon')).toEqual({
+          open: 0,
+          claimed: 0,
+          done: 1,
+          dead: 0,
+        });
+        expect(await store.nextDueAt('deacon')).toBeNull();
+      }));
+
+    it('message sequence numbers and event sequence numbers increase', () =>
+      withStore(async (store) => {
+        const a = await store.sendMessage(mail());
+        const b = await store.sendMessage(mail());
+        expect(b.seq).toBeGreaterThan(a.seq);
+        expect((await store.getMessage(b.id))?.seq).toBe(b.seq);
+        const e1 = await store.recordEvent({ kind: 'x' });
+        const e2 = await store.recordEvent({ kind: 'y', data: { nested: { list: [1, 'two'] } } });
+        expect(e2.seq).toBeGreaterThan(e1.seq);
+        expect(e2.data).toEqual({ nested: { list: [1, 'two'] } });
+        expect((await store.listEvents({ limit: 1 })).map((e) => e.kind)).toEqual(['x']);
       }));
 
     it('records when a request was first claimed, and keeps it across claims', () =>

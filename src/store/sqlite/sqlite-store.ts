@@ -2,7 +2,7 @@
 // All SQL of this backend lives in STATEMENTS below, prepared on first use.
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
 import { messageIdFloor, newMessageId } from '../ids.js';
@@ -10,6 +10,7 @@ import type {
   AgentPatch,
   AgentRecord,
   ClaimOptions,
+  DueOptions,
   EventQuery,
   InboxOptions,
   Message,
@@ -22,6 +23,10 @@ import type {
   StoredEvent,
 } from '../store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+/** The sender's agent record names another host than @host: that host's daemon acts for it. */
+const OTHER_HOST_AGENT = `SELECT 1 FROM agents WHERE agents.identity = messages.from_addr
+  AND agents.host IS NOT NULL AND agents.host <> @host`;
 
 const STATEMENTS = {
   insertMessage: `INSERT INTO messages (id, from_addr, to_addr, subject, body, priority, type, thread_id,
@@ -46,10 +51,12 @@ const STATEMENTS = {
       SELECT seq FROM (
         SELECT seq FROM messages INDEXED BY messages_due
         WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'open' AND next_attempt_at <= @now
+          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT}))
         UNION ALL
         SELECT seq FROM messages INDEXED BY messages_due
         WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'claimed'
-          AND (lease_expires_at <= @now OR (@takeOver = 1 AND claim_host = @host AND claim_owner <> @owner)))
+          AND (lease_expires_at <= @now OR (@takeOver = 1 AND claim_host = @host AND claim_owner <> @owner))
+          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT})))
       ORDER BY seq LIMIT @limit)
     RETURNING *`,
   settleDone: `UPDATE messages SET status = 'done', outcome = @outcome, closed_at = @now,
@@ -67,8 +74,10 @@ const STATEMENTS = {
   nextDue: `SELECT min(t) AS t FROM (
       SELECT min(next_attempt_at) AS t FROM messages INDEXED BY messages_due
         WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'open'
+          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT}))
       UNION ALL SELECT min(lease_expires_at) FROM messages INDEXED BY messages_due
-        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'claimed')`,
+        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'claimed'
+          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT})))`,
   listByStatus: `SELECT * FROM messages WHERE to_addr = ? AND status = ? ORDER BY seq LIMIT ?`,
   insertEvent: `INSERT INTO events (ts, kind, identity, message_id, request_id, action, outcome, reason,
       duration_ms, data)
@@ -229,6 +238,7 @@ export class SqliteStore implements Store {
         leaseUntil: opts.now + opts.leaseMs,
         limit: opts.limit,
         takeOver: opts.takeOverHost ? 1 : 0,
+        ownHost: opts.onlyOwnHostAgents ? 1 : 0,
       }) as Row[];
       return rows.map(toMessage).sort((a, b) => a.seq - b.seq);
     });
@@ -269,10 +279,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  nextDueAt(to: string): Promise<number | null> {
+  nextDueAt(to: string, opts?: DueOptions): Promise<number | null> {
+    const params = { to, host: opts?.host ?? '', ownHost: opts?.onlyOwnHostAgents ? 1 : 0 };
     return this.run(
       'reading due requests',
-      () => (this.stmt('nextDue').get({ to }) as { t: number | null }).t,
+      () => (this.stmt('nextDue').get(params) as { t: number | null }).t,
     );
   }
 
@@ -364,17 +375,26 @@ export class SqliteStore implements Store {
   }
 }
 
-function loadDriver(): typeof BetterSqlite3 {
+function loadDriver(): { Driver: typeof BetterSqlite3; nativeBinding: string | undefined } {
   const require = createRequire(import.meta.url);
-  return require('better-sqlite3') as typeof BetterSqlite3;
+  const Driver = require('better-sqlite3') as typeof BetterSqlite3;
+  // Naming the addon spares the driver its search of a dozen candidate paths on every start.
+  const built = join(
+    dirname(require.resolve('better-sqlite3')),
+    '..',
+    'build',
+    'Release',
+    'better_sqlite3.node',
+  );
+  return { Driver, nativeBinding: existsSync(built) ? built : undefined };
 }
 
 function openDatabase(file: string, busyTimeoutMs: number): BetterSqlite3.Database {
   if (!existsSync(file)) createPrivateFile(file);
-  const Driver = loadDriver();
+  const { Driver, nativeBinding } = loadDriver();
   let db: BetterSqlite3.Database;
   try {
-    db = new Driver(file, { timeout: busyTimeoutMs, fileMustExist: true });
+    db = new Driver(file, { timeout: busyTimeoutMs, fileMustExist: true, nativeBinding });
   } catch (err) {
     throw storeError(err, file, 'opening the store');
   }

@@ -1,0 +1,91 @@
+// Numbered migrations of the PostgreSQL store. Applied versions are rows of gt_migrations;
+// a database whose highest version is newer than the last migration here is refused.
+
+/** The channel new mail to the deacon is announced on; the payload is the table's schema. */
+export const DEACON_CHANNEL = 'gt_deacon';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: mail with its processing state, events, agents; NOTIFY on mail to the deacon
+  `
+  CREATE TABLE messages (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    -- "C" collation: ids are time-ordered in byte order, which purging relies on.
+    id TEXT COLLATE "C" NOT NULL UNIQUE,
+    from_addr TEXT NOT NULL,
+    to_addr TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    priority TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+    type TEXT NOT NULL,
+    thread_id TEXT,
+    reply_to TEXT,
+    created_at BIGINT NOT NULL,
+    read BOOLEAN NOT NULL DEFAULT false,
+    sender_verified BOOLEAN NOT NULL DEFAULT false,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'claimed', 'done', 'dead')),
+    claim_owner TEXT,
+    claim_host TEXT,
+    lease_expires_at BIGINT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL DEFAULT 0,
+    last_error TEXT,
+    outcome TEXT,
+    closed_at BIGINT,
+    first_claimed_at BIGINT
+  );
+  CREATE INDEX messages_inbox ON messages (to_addr, seq);
+  CREATE INDEX messages_due ON messages (to_addr, status, next_attempt_at)
+    WHERE status IN ('open', 'claimed');
+
+  CREATE TABLE events (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ts BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    identity TEXT,
+    message_id TEXT,
+    request_id TEXT,
+    action TEXT,
+    outcome TEXT,
+    reason TEXT,
+    duration_ms BIGINT,
+    data JSONB
+  );
+  CREATE INDEX events_ts ON events (ts);
+
+  CREATE TABLE agents (
+    identity TEXT PRIMARY KEY,
+    host TEXT,
+    session TEXT,
+    token_hash TEXT,
+    started_at BIGINT,
+    request_id TEXT,
+    session_confirmed BOOLEAN NOT NULL DEFAULT false,
+    desired TEXT NOT NULL DEFAULT 'running' CHECK (desired IN ('running', 'stopped')),
+    restarts JSONB NOT NULL DEFAULT '[]',
+    next_restart_at BIGINT,
+    parked_at BIGINT,
+    parked_reason TEXT,
+    last_exit TEXT,
+    last_exit_at BIGINT,
+    updated_at BIGINT NOT NULL
+  );
+
+  -- Daemons on every host LISTEN; the notification is sent when the inserting transaction commits.
+  CREATE FUNCTION gt_notify_deacon() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    PERFORM pg_notify('${DEACON_CHANNEL}', TG_TABLE_SCHEMA);
+    RETURN NULL;
+  END
+  $fn$;
+  CREATE TRIGGER messages_notify_deacon AFTER INSERT ON messages
+    FOR EACH ROW WHEN (NEW.to_addr = 'deacon') EXECUTE FUNCTION gt_notify_deacon();
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Run before the migrations, in the same transaction; idempotent. */
+export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS gt_migrations (
+  version INTEGER PRIMARY KEY,
+  applied_at BIGINT NOT NULL
+)`;
