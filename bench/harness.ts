@@ -1,5 +1,6 @@
 // Benchmark plumbing: timing, percentiles, and the table each figure is printed in
 // beside its baseline measured in the same run.
+import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,7 +113,7 @@ export function writeResults(file: string, rows: readonly Row[]): void {
 
 /** Sends `signal` to a child we started and waits for it to be gone (at once if it already is). */
 export function stopChild(
-  child: import('node:child_process').ChildProcess,
+  child: ChildProcess,
   signal: NodeJS.Signals = 'SIGTERM',
 ): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
