@@ -3,11 +3,12 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Daemon } from '../daemon/daemon.js';
-import { fileLogger, humanLine } from '../daemon/logger.js';
+import { fileLogger, humanLine, openLog } from '../daemon/logger.js';
 import { queryHolder } from '../daemon/lock.js';
 import { GtError, InputError } from '../errors.js';
 import { TmuxHost } from '../sessions/tmux.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
+import { oneLine } from '../util/text.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { openTown, printJson, println, withTown } from './context.js';
 
@@ -140,7 +141,7 @@ async function startDaemon(global: GlobalOptions, opts: { json?: boolean }): Pro
     else println(`daemon already running (pid ${running.pid})`);
     return;
   }
-  const logFd = openSync(town.paths.daemonLog, 'a', 0o600);
+  const logFd = openLog(town.paths.daemonLog);
   const script = process.argv[1] ?? '';
   const child = spawn(process.execPath, [script, 'daemon', 'run', '--quiet', '--town', town.root], {
     detached: true,
@@ -255,11 +256,12 @@ async function showLogs(
     if (!opts.follow) return;
   }
   const show = (line: string): void => {
-    if (opts.json || !line.startsWith('{')) return println(line);
+    if (opts.json) return println(line);
+    if (!line.startsWith('{')) return println(oneLine(line));
     try {
       println(humanLine(JSON.parse(line) as Parameters<typeof humanLine>[0]));
     } catch {
-      println(line);
+      println(oneLine(line));
     }
   };
   let offset = 0;

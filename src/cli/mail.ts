@@ -16,6 +16,7 @@ import type { Identity } from '../town/identity.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import { requireKnownIdentity } from '../town/layout.js';
 import { pokeDaemon } from '../daemon/poke.js';
+import { oneLine, printable } from '../util/text.js';
 import type { GlobalOptions } from './context.js';
 import { openTown, printJson, println, withTown } from './context.js';
 
@@ -205,29 +206,18 @@ function printInbox(owner: string, messages: Message[]): void {
     const flag = m.read ? ' ' : '*';
     const when = new Date(m.createdAt).toISOString().replace('T', ' ').slice(0, 19);
     println(
-      `${flag} ${m.id}  ${when}  ${m.priority.padEnd(6)}  ${m.from.padEnd(20)}  ${oneLine(m.subject)}`,
+      `${flag} ${m.id}  ${when}  ${m.priority.padEnd(6)}  ${oneLine(m.from).padEnd(20)}  ${oneLine(m.subject)}`,
     );
   }
 }
 
 function printMessage(m: Message): void {
   println(`id:       ${m.id}`);
-  println(`from:     ${m.from}${m.senderVerified ? ' (verified)' : ''}`);
-  println(`to:       ${m.to}`);
+  println(`from:     ${oneLine(m.from)}${m.senderVerified ? ' (verified)' : ''}`);
+  println(`to:       ${oneLine(m.to)}`);
   println(`date:     ${new Date(m.createdAt).toISOString()}`);
-  println(`priority: ${m.priority}   type: ${m.type}`);
+  println(`priority: ${m.priority}   type: ${oneLine(m.type)}`);
   println(`subject:  ${oneLine(m.subject)}`);
   println('');
   println(printable(m.body));
-}
-
-/** Control characters from an agent's text never reach the user's terminal raw. */
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\t' ? ' ' : '\uFFFD'));
-}
-
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
 }

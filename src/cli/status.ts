@@ -9,6 +9,7 @@ import type { AgentRecord, StoredEvent } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, identityFromSession, sessionName } from '../town/identity.js';
 import { parseDuration } from '../util/duration.js';
+import { oneLine } from '../util/text.js';
 import type { DaemonStatus } from './daemon.js';
 import { daemonStatus, describeStatus } from './daemon.js';
 import type { GlobalOptions, TownContext } from './context.js';
@@ -161,13 +162,14 @@ function printStatus(status: StatusJson): void {
     if (a.next_restart_at) bits.push(`restart at ${a.next_restart_at}`);
     if (a.requesting.length > 0) bits.push(`requesting ${a.requesting.join(', ')}`);
     if (a.state_error) bits.push(`state file: ${a.state_error}`);
-    println(bits.join('  '));
-    if (a.last_exit) println(`         last words: ${lastLine(a.last_exit)}`);
+    println(oneLine(bits.join('  ')));
+    if (a.last_exit) println(`         last words: ${oneLine(lastLine(a.last_exit))}`);
   }
   const r = status.requests;
   println('');
   println(`requests: ${r.open} open, ${r.claimed} claimed, ${r.done} done, ${r.dead} dead letters`);
-  for (const d of r.dead_letters) println(`  dead ${d.id} from ${d.from}: ${d.error ?? ''}`);
+  for (const d of r.dead_letters)
+    println(oneLine(`  dead ${d.id} from ${d.from}: ${d.error ?? ''}`));
 }
 
 function parseSince(text: string): number {
@@ -208,7 +210,7 @@ function eventLine(e: StoredEvent): string {
   if (e.outcome) parts.push(e.outcome);
   if (e.reason) parts.push(`(${e.reason})`);
   if (e.durationMs !== null) parts.push(`${e.durationMs} ms`);
-  return parts.join('  ');
+  return oneLine(parts.join('  '));
 }
 
 async function showEvents(

@@ -4,12 +4,12 @@ import { rmSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { createServer } from 'node:net';
-import { errorMessage } from '../errors.js';
+import { errorMessage, GtError, StoreError } from '../errors.js';
 import type { ExecuteDeps } from '../lifecycle/execute.js';
 import { executeClaimed } from '../lifecycle/execute.js';
 import type { SessionHost } from '../sessions/tmux.js';
 import { isTmuxUnavailable } from '../sessions/tmux.js';
-import type { Message, Store, StoredEvent } from '../store/store.js';
+import type { Message, NewEvent, Store, StoredEvent, Unsubscribe } from '../store/store.js';
 import { townPaths } from '../town/layout.js';
 import type { Settings } from '../town/settings.js';
 import { ms } from '../town/settings.js';
@@ -17,12 +17,15 @@ import { writeJsonAtomic } from '../util/fs.js';
 import { keepAlive } from './keepalive.js';
 import type { DaemonLock } from './lock.js';
 import { acquireLock } from './lock.js';
+import { withSocketPath } from './poke.js';
 import type { Logger } from './logger.js';
 
 export const DEACON = 'deacon';
 const CLAIM_BATCH = 64;
 /** Requests of different agents run side by side, each agent's in order. */
 const AGENT_CONCURRENCY = 16;
+/** First delay before a failed pass (store busy, full or read-only) is tried again; it doubles. */
+const PASS_RETRY_MS = 250;
 
 export interface DaemonOptions {
   root: string;
@@ -51,6 +54,11 @@ export class Daemon {
   private pokeServer: Server | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: Unsubscribe | undefined;
+  private recoveryTimer: NodeJS.Timeout | undefined;
+  /** Passes failed in a row, and why the last one did: the daemon retries them by itself. */
+  private failedPasses = 0;
+  private lastFailure = '';
   private wakeRequested = false;
   private heartbeatDue = true;
   private loopDone: Promise<void> | undefined;
@@ -91,12 +99,40 @@ export class Daemon {
       throw err;
     }
     this.setState(DAEMON_STATES.running);
+    // Subscribed before the first pass, so nothing sent meanwhile falls between the two.
+    await this.subscribeToWakeUps();
     const every = ms(this.opts.settings.daemon.heartbeat);
     this.heartbeatTimer = setInterval(() => {
       this.heartbeatDue = true;
       this.wake('heartbeat');
     }, every);
     this.wake('start');
+  }
+
+  /**
+   * Only a shared (PostgreSQL) store spans hosts; a single-machine SQLite town whose
+   * hostname changed must still serve its own agents.
+   */
+  private hostFiltered(): boolean {
+    return this.opts.store.kind === 'postgres';
+  }
+
+  /** Push wake-ups where the store has them (LISTEN/NOTIFY); the heartbeat covers the rest. */
+  private async subscribeToWakeUps(): Promise<void> {
+    try {
+      this.unsubscribe = await this.opts.store.subscribe?.(
+        DEACON,
+        () => this.wake('notify'),
+        (err) =>
+          this.opts.log.log('warn', 'wake-up connection lost; reconnecting', {
+            error: errorMessage(err),
+          }),
+      );
+    } catch (err) {
+      this.opts.log.log('warn', 'no push wake-ups; the heartbeat will find new requests', {
+        error: errorMessage(err),
+      });
+    }
   }
 
   /** Holding the lock, this daemon may replace a socket its dead predecessor left behind. */
@@ -111,11 +147,21 @@ export class Daemon {
       socket.end();
       this.wake('poke');
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(path, () => resolve());
-    });
-    await chmod(path, 0o600);
+    try {
+      await withSocketPath(
+        path,
+        (bindPath) =>
+          new Promise<void>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(bindPath, () => resolve());
+          }),
+      );
+      await chmod(path, 0o600);
+    } catch (err) {
+      // A server left listening would keep a daemon that failed to start from ever exiting.
+      server.close();
+      throw new GtError('GT_DAEMON_SOCKET', `cannot listen on ${path}: ${errorMessage(err)}`);
+    }
     return server;
   }
 
@@ -136,9 +182,58 @@ export class Daemon {
       this.heartbeatDue = false;
       try {
         await this.pass(heartbeat);
+        if (this.failedPasses > 0) await this.recovered();
       } catch (err) {
-        this.opts.log.log('error', 'pass failed', { reason, error: errorMessage(err) });
+        // A heartbeat's keep-alive and housekeeping did not run: the retry does them.
+        if (heartbeat) this.heartbeatDue = true;
+        await this.passFailed(reason, err);
       }
+    }
+  }
+
+  /** Logs and (if the store lets us) records the failure, and retries with a doubling delay. */
+  private async passFailed(reason: string, err: unknown): Promise<void> {
+    this.failedPasses += 1;
+    this.lastFailure = errorMessage(err);
+    const delay = Math.min(
+      PASS_RETRY_MS * 2 ** Math.min(this.failedPasses - 1, 16),
+      ms(this.opts.settings.daemon.heartbeat),
+    );
+    this.opts.log.log('error', 'pass failed', {
+      reason,
+      error: this.lastFailure,
+      failures: this.failedPasses,
+      retry_in_ms: delay,
+    });
+    // A store that failed would only keep the loop waiting out its busy timeout once more:
+    // its failures go on record as one event when it works again (recovered()).
+    if (!(err instanceof StoreError))
+      await this.emit({
+        kind: 'daemon.pass-failed',
+        outcome: 'retry',
+        reason: this.lastFailure,
+        data: { failures: this.failedPasses, retryInMs: delay },
+      });
+    clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = setTimeout(() => this.wake('retry after a failed pass'), delay);
+  }
+
+  /** The first good pass after failures: on record, so a store that was down leaves a trace. */
+  private async recovered(): Promise<void> {
+    const failures = this.failedPasses;
+    this.failedPasses = 0;
+    clearTimeout(this.recoveryTimer);
+    const reason = `${failures} failed pass${failures === 1 ? '' : 'es'} before this one; the last: ${this.lastFailure}`;
+    this.opts.log.log('info', 'daemon recovered', { failures, last_error: this.lastFailure });
+    await this.emit({ kind: 'daemon.recovered', outcome: 'recovered', reason });
+  }
+
+  /** Records an event if the store takes it; a store that is down is already in the log. */
+  private async emit(event: NewEvent): Promise<void> {
+    try {
+      this.opts.onEvent?.(await this.opts.store.recordEvent(event));
+    } catch {
+      // the log line written before this is the record
     }
   }
 
@@ -165,6 +260,9 @@ export class Daemon {
   async processRequests(): Promise<number> {
     const deps = this.executeDeps();
     let handled = 0;
+    // Passes never overlap, so after a failed one any claim still ours is an orphan of it
+    // (its settling failed): put it back now rather than wait out our own lease.
+    if (this.failedPasses > 0) await this.opts.store.releaseClaims(this.owner);
     while (this.state === DAEMON_STATES.running) {
       const batch = await this.opts.store.claimMessages({
         to: DEACON,
@@ -174,6 +272,7 @@ export class Daemon {
         leaseMs: ms(this.opts.settings.lifecycle.lease),
         limit: CLAIM_BATCH,
         takeOverHost: true,
+        onlyOwnHostAgents: this.hostFiltered(),
       });
       if (batch.length === 0) break;
       await runByAgent(batch, AGENT_CONCURRENCY, (msg) => executeClaimed(deps, msg));
@@ -186,7 +285,10 @@ export class Daemon {
   /** Wakes again when the earliest retry falls due, if that is before the next heartbeat. */
   private async scheduleRetry(): Promise<void> {
     clearTimeout(this.retryTimer);
-    const due = await this.opts.store.nextDueAt(DEACON);
+    const due = await this.opts.store.nextDueAt(DEACON, {
+      host: this.opts.hostName,
+      onlyOwnHostAgents: this.hostFiltered(),
+    });
     if (due === null || this.state !== DAEMON_STATES.running) return;
     const delay = Math.max(0, due - this.now());
     if (delay >= ms(this.opts.settings.daemon.heartbeat)) return;
@@ -242,6 +344,9 @@ export class Daemon {
     this.setState(DAEMON_STATES.stopping);
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.recoveryTimer);
+    await this.unsubscribe?.();
+    this.unsubscribe = undefined;
     await this.loopDone;
     try {
       const released = await this.opts.store.releaseClaims(this.owner);
@@ -262,7 +367,12 @@ export class Daemon {
   }
 }
 
-/** Runs `fn` over messages, at most `limit` agents at once, each agent's messages in order. */
+/**
+ * Runs `fn` over messages, at most `limit` agents at once, each agent's messages in order.
+ * A failure stops only that agent's group (its later requests keep their order for the next
+ * pass); every worker is waited for before the first failure is thrown, so nothing is still
+ * running when the caller retries.
+ */
 async function runByAgent(
   batch: readonly Message[],
   limit: number,
@@ -271,10 +381,16 @@ async function runByAgent(
   const groups = new Map<string, Message[]>();
   for (const msg of batch) groups.set(msg.from, [...(groups.get(msg.from) ?? []), msg]);
   const queue = [...groups.values()];
+  const failures: unknown[] = [];
   const worker = async (): Promise<void> => {
     for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
-      for (const msg of group) await fn(msg);
+      try {
+        for (const msg of group) await fn(msg);
+      } catch (err) {
+        failures.push(err);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+  if (failures.length > 0) throw failures[0];
 }

@@ -1,6 +1,8 @@
 // The daemon's log: one JSON object per line in daemon/daemon.log (mode 0600), and
 // optionally a short human line per entry on a stream (the foreground daemon, the demo).
-import { appendFileSync, openSync, closeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { GtError } from '../errors.js';
+import { oneLine } from '../util/text.js';
 
 export type Level = 'info' | 'warn' | 'error';
 
@@ -15,14 +17,43 @@ export interface FileLoggerOptions {
   now?: () => number;
 }
 
+/** Append, born private, and never through a symlink planted in the daemon folder. */
+const LOG_FLAGS =
+  constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+
+/** Opens the daemon log for appending; a clear error when it cannot be (or is a symlink). */
+export function openLog(file: string): number {
+  try {
+    return openSync(file, LOG_FLAGS, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new GtError(
+        'GT_DAEMON_LOG',
+        `the daemon log ${file} is a symbolic link: the daemon will not write through it`,
+        { hint: `remove it (rm ${file}); the daemon makes a new one` },
+      );
+    }
+    throw new GtError(
+      'GT_DAEMON_LOG',
+      `cannot open the daemon log ${file}: ${(err as Error).message}`,
+      { hint: 'check that the town folder is writable and its disk not full' },
+    );
+  }
+}
+
 export function fileLogger(opts: FileLoggerOptions): Logger {
-  closeSync(openSync(opts.file, 'a', 0o600));
+  closeSync(openLog(opts.file));
   const now = opts.now ?? Date.now;
   return {
     log(level, msg, fields = {}) {
       const entry = { ts: new Date(now()).toISOString(), level, msg, ...fields };
       try {
-        appendFileSync(opts.file, `${JSON.stringify(entry)}\n`);
+        const fd = openSync(opts.file, LOG_FLAGS, 0o600);
+        try {
+          writeSync(fd, `${JSON.stringify(entry)}\n`);
+        } finally {
+          closeSync(fd);
+        }
       } catch {
         // A full disk must not stop the daemon; the event store still records what happened.
       }
@@ -40,7 +71,7 @@ export function humanLine(
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   const level = entry.level === 'info' ? '' : `${entry.level.toUpperCase()} `;
-  return `${time} ${level}${entry.msg}${rest ? `  ${rest}` : ''}`;
+  return oneLine(`${time} ${level}${entry.msg}${rest ? `  ${rest}` : ''}`);
 }
 
 export const silentLogger: Logger = { log: () => undefined };

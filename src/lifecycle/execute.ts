@@ -35,13 +35,17 @@ interface Outcome {
   };
 }
 
-/** Handles one claimed message and settles it; never throws (failures become retries and events). */
+/**
+ * Handles one claimed message and settles it: a failed action becomes a retry and an event.
+ * Only the store itself failing (busy, full, read-only) while settling is thrown; the daemon
+ * then puts the claim back and tries again, and the agent record keeps the action from repeating.
+ */
 export async function executeClaimed(deps: ExecuteDeps, msg: Message): Promise<Settlement> {
   const started = deps.now();
   crashPoint('claimed');
   let outcome: Outcome;
   try {
-    outcome = await decideAndAct(deps, msg);
+    outcome = overClaimed(deps, msg) ?? (await decideAndAct(deps, msg));
   } catch (err) {
     outcome = failure(deps, msg, err);
   }
@@ -61,6 +65,20 @@ export async function executeClaimed(deps: ExecuteDeps, msg: Message): Promise<S
   });
   deps.onEvent?.(recorded);
   return settlement;
+}
+
+/**
+ * A request claimed more often than max_attempts without ever settling killed every daemon
+ * that took it (out of memory, say): it is dead-lettered unrun, so work stays bounded.
+ */
+function overClaimed(deps: ExecuteDeps, msg: Message): Outcome | undefined {
+  const max = deps.settings.lifecycle.max_attempts;
+  if (msg.attempts <= max) return undefined;
+  const error = `claimed ${msg.attempts} times without settling: every daemon that took it died`;
+  return {
+    settlement: { kind: 'dead', error },
+    event: { kind: 'request.dead', outcome: 'dead-letter', reason: error },
+  };
 }
 
 async function decideAndAct(deps: ExecuteDeps, msg: Message): Promise<Outcome> {

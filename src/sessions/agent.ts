@@ -1,7 +1,8 @@
 // The agent runtime the daemon and the CLI share: start, stop, restart and inspect one agent's
 // session. Every start gives the agent a fresh secret, so an old session's token stops working.
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, sep } from 'node:path';
 import { GtError } from '../errors.js';
 import { hashToken } from '../mail/mail.js';
 import type { AgentPatch, Store } from '../store/store.js';
@@ -76,6 +77,25 @@ export function agentEnv(root: string, id: Identity, token: string): Record<stri
   return { GT_ROLE: address, BD_ACTOR: address, GT_TOWN_ROOT: root, GT_AGENT_TOKEN: token };
 }
 
+export class WorkDirOutsideTownError extends GtError {
+  constructor(identity: string, dir: string, real: string) {
+    super(
+      'GT_WORKDIR_OUTSIDE_TOWN',
+      `work dir of ${identity} (${dir}) resolves to ${real}, outside the town`,
+      { hint: 'replace the symlink with a real folder inside the town (gt crew add makes one)' },
+    );
+  }
+}
+
+/** Throws unless `dir`, symlinks resolved, is the town root or inside it: no agent runs (or syncs) elsewhere. */
+function requireInsideTown(root: string, identity: string, dir: string): void {
+  const realRoot = realpathSync(root);
+  const real = realpathSync(dir);
+  const rel = relative(realRoot, real);
+  if (rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))) return;
+  throw new WorkDirOutsideTownError(identity, dir, real);
+}
+
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -93,6 +113,7 @@ export async function startAgent(
   const session = sessionName(id);
   const cwd = workDirPath(ctx.root, id);
   if (!isDirectory(cwd)) throw new WorkDirMissingError(address, cwd);
+  requireInsideTown(ctx.root, address, cwd);
   // Checked before the token rotates: a failed start must not unverify a running agent.
   if (!opts.justStopped && (await ctx.host.find(session)) !== undefined)
     throw new SessionExistsError(session);

@@ -183,6 +183,14 @@ function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/** "ENOSPC: no space left on device" from a file system error, so the user reads what happened. */
+function fsReason(err: unknown): string {
+  const code = errCode(err);
+  const message = err instanceof Error ? err.message : String(err);
+  if (code !== undefined && message.startsWith(`${code}: `)) return message.split(',')[0] ?? code;
+  return code ?? message;
+}
+
 function unreadable(file: string, why: string, cause?: unknown): AgentStateError {
   return new AgentStateError(
     'GT_STATE_UNREADABLE',
@@ -354,7 +362,7 @@ export async function updateAgentState(
       throw new AgentStateError(
         'GT_STATE_UNWRITABLE',
         located.file,
-        `cannot write agent state ${located.file}: ${String(errCode(err) ?? err)}`,
+        `cannot write agent state ${located.file}: ${fsReason(err)}`,
         { cause: err },
       );
     }
@@ -430,7 +438,7 @@ function withStateLock<T>(located: Located, timeoutMs: number, fn: () => Promise
         new AgentStateError(
           'GT_STATE_UNWRITABLE',
           file,
-          `cannot lock agent state ${file}: ${String(errCode(cause) ?? cause)}`,
+          `cannot lock agent state ${file}: ${fsReason(cause)}`,
           {
             cause,
           },

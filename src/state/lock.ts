@@ -2,7 +2,16 @@
 // one host: made with O_EXCL, holding "<pid> <nonce>"; a dead holder's lock is broken,
 // a live one is waited for until a deadline.
 import { randomBytes } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface FileLock {
@@ -74,21 +83,49 @@ function tryCreate(path: string, token: string, opts: LockOptions): boolean {
   }
   try {
     writeSync(fd, token);
-  } finally {
+  } catch (err) {
+    // A full disk takes the file but not its content: an empty lock would hold up every
+    // other writer until it looks abandoned, so take it away again and say why.
     closeSync(fd);
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+    throw opts.createError(err);
   }
+  closeSync(fd);
   return true;
 }
 
 function readHolder(path: string): Holder | undefined {
   try {
-    const content = readFileSync(path, 'utf8');
+    const content = readLockFile(path);
     const ageMs = Date.now() - lstatSync(path).mtimeMs;
     const match = /^(\d{1,10}) /.exec(content);
     const pid = match ? Number(match[1]) : undefined;
     return { content, pid: pid !== undefined && pid > 0 ? pid : undefined, ageMs };
   } catch {
     return undefined; // released between our attempt and this read: just try again
+  }
+}
+
+/** What a lock file holds; never read through a symlink (or from a FIFO) planted in its place. */
+const NOT_A_LOCK = '\0not a lock file\0';
+
+function readLockFile(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    // A symlink holds no pid: like an empty lock, it is broken once it looks abandoned.
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') return NOT_A_LOCK;
+    throw err;
+  }
+  try {
+    return fstatSync(fd).isFile() ? readFileSync(fd, 'utf8') : NOT_A_LOCK;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -131,7 +168,7 @@ function breakStale(lock: FileLock, seen: Holder, opts: LockOptions): void {
 /** Unlinks `path` if it still holds `token`: never someone else's lock. */
 function release(path: string, token: string): void {
   try {
-    if (readFileSync(path, 'utf8') === token) unlinkSync(path);
+    if (readLockFile(path) === token) unlinkSync(path);
   } catch {
     // already gone: nothing to release
   }

@@ -95,6 +95,22 @@ export function storeSuite(name: string, open: StoreFactory): void {
         expect((await store.getMessage(sent.id))?.body).toBe(body);
       }));
 
+    it('keeps a settled request for the retention after it settled, however old it is', () =>
+      withStore(async (store) => {
+        const old = await store.sendMessage(mail({ to: 'deacon', createdAt: 10 }));
+        await store.claimMessages({
+          to: 'deacon',
+          owner: 'd',
+          host: 'h',
+          now: 1_000,
+          leaseMs: 100,
+          limit: 5,
+        });
+        await store.settleMessage(old.id, 'd', { kind: 'dead', error: 'x' }, 1_000);
+        expect(await store.purgeMessages(500)).toBe(0);
+        expect(await store.purgeMessages(2_000)).toBe(1);
+      }));
+
     it('purges read and settled mail older than the cut-off, never open requests', () =>
       withStore(async (store) => {
         const oldRead = await store.sendMessage(mail({ createdAt: 10 }));

@@ -49,7 +49,8 @@ export const STATEMENTS = {
   markRead: `UPDATE messages SET read = $1 WHERE id = $2`,
   deleteMessage: `DELETE FROM messages WHERE id = $1`,
   // Ids are time-ordered, so the id index finds old mail without an index of its own.
-  purge: `DELETE FROM messages WHERE id < $1 AND created_at < $2 AND (status IN ('done', 'dead')
+  purge: `DELETE FROM messages WHERE id < $1 AND created_at < $2 AND (
+    (status IN ('done', 'dead') AND closed_at < $2)
     OR (read AND status = 'open' AND to_addr <> 'deacon'))`,
   // SKIP LOCKED: daemons claiming at once each take different rows instead of queueing.
   claim: `UPDATE messages

@@ -39,7 +39,10 @@ const STATEMENTS = {
   markRead: `UPDATE messages SET read = ? WHERE id = ?`,
   deleteMessage: `DELETE FROM messages WHERE id = ?`,
   // Ids are time-ordered, so the id index finds old mail without an index of its own.
-  purge: `DELETE FROM messages WHERE id < @cutoffId AND created_at < @before AND (status IN ('done', 'dead')
+  // Settled requests are kept for the retention after they settle, not after they were sent,
+  // so an old request dead-lettered today still shows in gt status.
+  purge: `DELETE FROM messages WHERE id < @cutoffId AND created_at < @before AND (
+    (status IN ('done', 'dead') AND closed_at < @before)
     OR (read = 1 AND status = 'open' AND to_addr <> 'deacon'))`,
   claim: `UPDATE messages
     SET status = 'claimed', claim_owner = @owner, claim_host = @host,
