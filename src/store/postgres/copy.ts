@@ -5,7 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
 import { SqliteStore } from '../sqlite/sqlite-store.js';
 import { PostgresStore } from './postgres-store.js';
-import type { Row } from './rows.js';
+import type { Row } from '../rows.js';
 import type { StatementName } from './statements.js';
 import { STATEMENTS } from './statements.js';
 

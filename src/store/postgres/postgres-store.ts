@@ -24,8 +24,8 @@ import type {
 } from '../store.js';
 import { isConnectionError, isTransientConnectError, pgStoreError } from './errors.js';
 import { Listener } from './listener.js';
-import { AGENT_FIELDS, NEW_MESSAGE_STATE, toAgent, toEvent, toMessage } from './rows.js';
-import type { Row } from './rows.js';
+import { AGENT_FIELDS, NEW_MESSAGE_STATE, toAgent, toEvent, toMessage } from '../rows.js';
+import type { Row } from '../rows.js';
 import { migrate } from './migrate.js';
 import { DEACON_CHANNEL } from './schema.js';
 import type { StatementName } from './statements.js';

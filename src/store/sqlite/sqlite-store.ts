@@ -23,6 +23,8 @@ import type {
   StoredEvent,
 } from '../store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import type { Row } from '../rows.js';
+import { AGENT_FIELDS, NEW_MESSAGE_STATE, toAgent, toEvent, toMessage } from '../rows.js';
 
 /** The sender's agent record names another host than @host: that host's daemon acts for it. */
 const OTHER_HOST_AGENT = `SELECT 1 FROM agents WHERE agents.identity = messages.from_addr
@@ -93,21 +95,6 @@ const STATEMENTS = {
 } as const;
 
 type StatementName = keyof typeof STATEMENTS;
-
-/** The columns a new message starts with (the schema's defaults). */
-const NEW_MESSAGE_STATE = {
-  read: false,
-  status: 'open',
-  claimOwner: null,
-  leaseExpiresAt: null,
-  attempts: 0,
-  nextAttemptAt: 0,
-  lastError: null,
-  outcome: null,
-  closedAt: null,
-  firstClaimedAt: null,
-} as const;
-type Row = Record<string, unknown>;
 
 export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
@@ -504,73 +491,13 @@ function storeError(err: unknown, file: string, what: string): StoreError {
   }
 }
 
-function toMessage(row: Row): Message {
-  return {
-    id: row.id as string,
-    seq: row.seq as number,
-    from: row.from_addr as string,
-    to: row.to_addr as string,
-    subject: row.subject as string,
-    body: row.body as string,
-    priority: row.priority as Message['priority'],
-    type: row.type as string,
-    threadId: (row.thread_id as string | null) ?? null,
-    replyTo: (row.reply_to as string | null) ?? null,
-    createdAt: row.created_at as number,
-    read: row.read === 1,
-    senderVerified: row.sender_verified === 1,
-    status: row.status as MessageStatus,
-    claimOwner: (row.claim_owner as string | null) ?? null,
-    leaseExpiresAt: (row.lease_expires_at as number | null) ?? null,
-    attempts: row.attempts as number,
-    nextAttemptAt: row.next_attempt_at as number,
-    lastError: (row.last_error as string | null) ?? null,
-    outcome: (row.outcome as string | null) ?? null,
-    closedAt: (row.closed_at as number | null) ?? null,
-    firstClaimedAt: (row.first_claimed_at as number | null) ?? null,
-  };
-}
-
-function toEvent(row: Row): StoredEvent {
-  return {
-    seq: row.seq as number,
-    ts: row.ts as number,
-    kind: row.kind as string,
-    identity: (row.identity as string | null) ?? null,
-    messageId: (row.message_id as string | null) ?? null,
-    requestId: (row.request_id as string | null) ?? null,
-    action: (row.action as string | null) ?? null,
-    outcome: (row.outcome as string | null) ?? null,
-    reason: (row.reason as string | null) ?? null,
-    durationMs: (row.duration_ms as number | null) ?? null,
-    data: row.data == null ? null : (JSON.parse(row.data as string) as Record<string, unknown>),
-  };
-}
-
-/** Agent fields and their columns; a patch may set only these. */
-const AGENT_COLUMNS = {
-  host: 'host',
-  session: 'session',
-  tokenHash: 'token_hash',
-  startedAt: 'started_at',
-  requestId: 'request_id',
-  sessionConfirmed: 'session_confirmed',
-  desired: 'desired',
-  restarts: 'restarts',
-  nextRestartAt: 'next_restart_at',
-  parkedAt: 'parked_at',
-  parkedReason: 'parked_reason',
-  lastExit: 'last_exit',
-  lastExitAt: 'last_exit_at',
-} as const satisfies Record<keyof AgentPatch, string>;
-
 function agentUpdate(patch: AgentPatch): { sql: string; values: Record<string, unknown> } {
   const sets: string[] = ['updated_at = @updatedAt'];
   const values: Record<string, unknown> = {};
-  for (const key of Object.keys(AGENT_COLUMNS) as Array<keyof AgentPatch>) {
+  for (const key of Object.keys(AGENT_FIELDS) as Array<keyof AgentPatch>) {
     if (!(key in patch)) continue;
     const value = patch[key];
-    sets.push(`${AGENT_COLUMNS[key]} = @${key}`);
+    sets.push(`${AGENT_FIELDS[key]} = @${key}`);
     values[key] =
       key === 'restarts'
         ? JSON.stringify(value ?? [])
@@ -579,24 +506,4 @@ function agentUpdate(patch: AgentPatch): { sql: string; values: Record<string, u
           : value;
   }
   return { sql: `UPDATE agents SET ${sets.join(', ')} WHERE identity = @identity`, values };
-}
-
-function toAgent(row: Row): AgentRecord {
-  return {
-    identity: row.identity as string,
-    host: (row.host as string | null) ?? null,
-    session: (row.session as string | null) ?? null,
-    tokenHash: (row.token_hash as string | null) ?? null,
-    startedAt: (row.started_at as number | null) ?? null,
-    requestId: (row.request_id as string | null) ?? null,
-    sessionConfirmed: row.session_confirmed === 1,
-    desired: row.desired as AgentRecord['desired'],
-    restarts: JSON.parse(row.restarts as string) as number[],
-    nextRestartAt: (row.next_restart_at as number | null) ?? null,
-    parkedAt: (row.parked_at as number | null) ?? null,
-    parkedReason: (row.parked_reason as string | null) ?? null,
-    lastExit: (row.last_exit as string | null) ?? null,
-    lastExitAt: (row.last_exit_at as number | null) ?? null,
-    updatedAt: row.updated_at as number,
-  };
 }

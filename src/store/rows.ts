@@ -1,6 +1,7 @@
-// PostgreSQL rows to the Store's records. BIGINT arrives as a number (see the pool's type
-// parsers), BOOLEAN as a boolean and JSONB parsed.
-import type { AgentPatch, AgentRecord, Message, MessageStatus, StoredEvent } from '../store.js';
+// Database rows to the Store's records, for every backend: SQLite gives booleans as 0/1
+// and JSON as text; PostgreSQL gives BOOLEAN, BIGINT as a number (the pool's type parsers)
+// and JSONB parsed.
+import type { AgentPatch, AgentRecord, Message, MessageStatus, StoredEvent } from './store.js';
 
 export type Row = Record<string, unknown>;
 
@@ -20,6 +21,13 @@ export const NEW_MESSAGE_STATE = {
 
 const text = (value: unknown): string | null => (value as string | null | undefined) ?? null;
 const num = (value: unknown): number | null => (value as number | null | undefined) ?? null;
+const bool = (value: unknown): boolean => value === true || value === 1;
+const json = <T>(value: unknown): T | null =>
+  value === null || value === undefined
+    ? null
+    : typeof value === 'string'
+      ? (JSON.parse(value) as T)
+      : (value as T);
 
 export function toMessage(row: Row): Message {
   return {
@@ -34,8 +42,8 @@ export function toMessage(row: Row): Message {
     threadId: text(row.thread_id),
     replyTo: text(row.reply_to),
     createdAt: row.created_at as number,
-    read: row.read === true,
-    senderVerified: row.sender_verified === true,
+    read: bool(row.read),
+    senderVerified: bool(row.sender_verified),
     status: row.status as MessageStatus,
     claimOwner: text(row.claim_owner),
     leaseExpiresAt: num(row.lease_expires_at),
@@ -60,7 +68,7 @@ export function toEvent(row: Row): StoredEvent {
     outcome: text(row.outcome),
     reason: text(row.reason),
     durationMs: num(row.duration_ms),
-    data: (row.data as Record<string, unknown> | null | undefined) ?? null,
+    data: json<Record<string, unknown>>(row.data),
   };
 }
 
@@ -89,9 +97,9 @@ export function toAgent(row: Row): AgentRecord {
     tokenHash: text(row.token_hash),
     startedAt: num(row.started_at),
     requestId: text(row.request_id),
-    sessionConfirmed: row.session_confirmed === true,
+    sessionConfirmed: bool(row.session_confirmed),
     desired: row.desired as AgentRecord['desired'],
-    restarts: row.restarts as number[],
+    restarts: json<number[]>(row.restarts) ?? [],
     nextRestartAt: num(row.next_restart_at),
     parkedAt: num(row.parked_at),
     parkedReason: text(row.parked_reason),
