@@ -105,6 +105,7 @@ async function supervisorSamples(dir: string): Promise<number[] | string> {
       '[supervisord]',
       `logfile=${join(dir, 'sv', 'log')}`,
       `pidfile=${join(dir, 'sv', 'pid')}`,
+      `childlogdir=${join(dir, 'sv')}`,
       'nodaemon=true',
       '[rpcinterface:supervisor]',
       'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface',
