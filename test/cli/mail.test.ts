@@ -5,20 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { gt, gtOk } from '../helpers/cli.js';
 import { makeOrigin } from '../helpers/git.js';
 import { tempDir } from '../helpers/temp.js';
+import type { MessageJson } from '../../src/mail/mail.js';
 
-interface MailJson {
-  id: string;
-  from: string;
-  to: string;
-  subject: string;
-  body: string;
-  timestamp: string;
-  read: boolean;
-  priority: string;
-  type: string;
-  thread_id?: string;
-  reply_to?: string;
-}
+/** What gt mail inbox --json prints, element by element. */
+type MailJson = MessageJson;
 
 async function townWithCrew(): Promise<string> {
   const root = join(tempDir('town'), 'town');
