@@ -112,13 +112,17 @@ export function writeResults(file: string, rows: readonly Row[]): void {
 }
 
 /** Sends `signal` to a child we started and waits for it to be gone (at once if it already is). */
-export function stopChild(
-  child: ChildProcess,
-  signal: NodeJS.Signals = 'SIGTERM',
-): Promise<void> {
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill(signal);
   });
+}
+
+/** Ends the tmux server a benchmark started on `socket` and removes its socket file. */
+export function killTmux(socket: string): void {
+  spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  const dir = join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`);
+  rmSync(join(dir, socket), { force: true });
 }

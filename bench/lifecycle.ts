@@ -1,12 +1,12 @@
 // Lifecycle: handoff → new agent running (idle daemon, then with 100,000 unrelated
 // messages) beside a bare tmux restart of the same session; daemon RSS and CPU at rest.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Row } from './harness.js';
-import { stopChild, median, nowMs, percentile, scratch } from './harness.js';
+import { killTmux, stopChild, median, nowMs, percentile, scratch } from './harness.js';
 
 const SECTION = 'lifecycle';
 const MARK = 'marks.log';
@@ -44,7 +44,7 @@ function makeTown(gtBin: string, crew: number, extra: Record<string, unknown> = 
     env,
     gt,
     done: () => {
-      spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+      killTmux(socket);
       done();
     },
   };

@@ -5,7 +5,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Row } from './harness.js';
-import { stopChild, median, percentile, scratch } from './harness.js';
+import { killTmux, stopChild, median, percentile, scratch } from './harness.js';
 
 const SECTION = 'peers';
 const RUNS = 20;
@@ -173,7 +173,7 @@ async function gtSamples(
     return { restart, handoff };
   } finally {
     await stopChild(daemon);
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    killTmux(socket);
   }
 }
 

@@ -13,7 +13,7 @@ import { newRequestId } from '../src/store/ids.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { loadSettings } from '../src/town/settings.js';
 import type { Row } from './harness.js';
-import { stopChild, median, nowMs, percentile, scratch } from './harness.js';
+import { killTmux, stopChild, median, nowMs, percentile, scratch } from './harness.js';
 
 const SECTION = 'scale';
 
@@ -47,7 +47,7 @@ function makeTown(gtBin: string, agents: number, heartbeat: string): ScaleTown {
     socket,
     env,
     done: () => {
-      spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+      killTmux(socket);
       done();
     },
   };

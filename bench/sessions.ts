@@ -1,10 +1,11 @@
 // Sessions: `gt session restart` as a whole process against a bare shell restart of the
 // same session plus `node -e 0`; listing 200 live sessions in one tmux call.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TmuxHost } from '../src/sessions/tmux.js';
 import type { Row } from './harness.js';
+import { killTmux } from './harness.js';
 import { median, nowMs, percentile, scratch, timeProcess } from './harness.js';
 
 const SECTION = 'sessions';
@@ -54,7 +55,7 @@ function restartRows(gtBin: string): Row[] {
       },
     ];
   } finally {
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    killTmux(socket);
     done();
   }
 }
@@ -96,7 +97,7 @@ async function listRows(): Promise<Row[]> {
       },
     ];
   } finally {
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    killTmux(socket);
   }
 }
 
