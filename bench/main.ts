@@ -8,6 +8,7 @@ import { benchMail } from './mail.js';
 import { benchPeers } from './peers.js';
 import { benchPostgres } from './postgres.js';
 import { benchScale } from './scale.js';
+import { benchStartup } from './startup.js';
 import { benchSessions } from './sessions.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -15,6 +16,7 @@ const gtBin = resolve(root, 'dist', 'gt.cjs');
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   mail: () => benchMail(gtBin),
+  startup: () => benchStartup(gtBin),
   sessions: () => benchSessions(gtBin),
   lifecycle: () => benchLifecycle(gtBin),
   peers: () => benchPeers(gtBin),

@@ -1,0 +1,50 @@
+// Start-up of the commands agents and scripts run most, as whole processes, each beside
+// `node -e 0` run alternately in the same loop.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Row } from './harness.js';
+import { interleave, median, scratch, timeProcess } from './harness.js';
+
+const SECTION = 'startup';
+
+export function benchStartup(gtBin: string): Promise<Row[]> {
+  const { dir, done } = scratch('startup');
+  try {
+    const root = join(dir, 'town');
+    const env = { ...process.env, GT_TOWN_ROOT: root, GT_TMUX_SOCKET: `gt-bench-u-${process.pid}` };
+    execFileSync(process.execPath, [gtBin, 'install', root], { env });
+    // No daemon runs and no agent session exists: each command does its own work only.
+    writeFileSync(
+      join(root, 'settings', 'config.json'),
+      JSON.stringify({ lifecycle: { require_verified_sender: false } }),
+    );
+    const commands: Array<[string, string[]]> = [
+      ['gt mail send', ['mail', 'send', 'mayor', '-s', 'bench', '-m', 'hello']],
+      ['gt handoff', ['handoff', '--identity', 'mayor']],
+      ['gt status', ['status']],
+      ['gt --help', ['--help']],
+    ];
+    const rows: Row[] = commands.map(([name, args]) => {
+      const runs = interleave(
+        20,
+        () => timeProcess(process.execPath, [gtBin, ...args], { env }),
+        () => timeProcess(process.execPath, ['-e', '0']),
+      );
+      const [ours, base] = [median(runs.a), median(runs.b)];
+      return {
+        section: SECTION,
+        name: `${name}, whole process (median)`,
+        ours,
+        baseline: base,
+        baselineName: 'node -e 0',
+        unit: 'ms',
+        target: '≤ 1.5x',
+        pass: ours <= 1.5 * base,
+      };
+    });
+    return Promise.resolve(rows);
+  } finally {
+    done();
+  }
+}
