@@ -1,6 +1,7 @@
 // Running the built `gt` as a user would: a real process, stdout, stderr and exit code.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { onCleanup } from './temp.js';
 
 export const GT_BIN = resolve(import.meta.dirname, '../../dist/gt.cjs');
 
@@ -45,4 +46,40 @@ export async function gtOk(args: readonly string[], opts: RunOptions = {}): Prom
     throw new Error(`gt ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   }
   return result.stdout;
+}
+
+export interface SpawnedGt {
+  pid: number;
+  result: Promise<RunResult>;
+  kill: (signal?: NodeJS.Signals) => void;
+}
+
+/**
+ * Starts `gt args…` without waiting for it; killed after the test if still running.
+ * With `openUmask`, it runs under umask 000, so anything private must be made private on purpose.
+ */
+export function spawnGt(
+  args: readonly string[],
+  env: Record<string, string>,
+  opts: { openUmask?: boolean } = {},
+): SpawnedGt {
+  const [file, argv] = opts.openUmask
+    ? ['/bin/sh', ['-c', 'umask 000 && exec "$@"', 'sh', process.execPath, GT_BIN, ...args]]
+    : [process.execPath, [GT_BIN, ...args]];
+  const child = spawn(file, argv, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  onCleanup(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return {
+    pid: child.pid ?? 0,
+    result: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr }))),
+    kill: (signal) => child.kill(signal),
+  };
 }

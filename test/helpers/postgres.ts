@@ -2,7 +2,10 @@
 // cluster of its own (started before the file's tests, stopped after them). Each test then
 // gets a fresh schema or database, dropped when it finishes, pass or fail.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import type { Cluster } from './postgres-cluster.js';
 import { startCluster } from './postgres-cluster.js';
@@ -76,4 +79,21 @@ export function usePostgres(): PgServer {
       return dbUrl.href;
     },
   };
+}
+
+/** A town's settings file as written (to see what gt install/store migrate put there). */
+export function settingsOf(root: string): { store?: { url?: string } } {
+  return JSON.parse(readFileSync(join(root, 'settings', 'config.json'), 'utf8')) as {
+    store?: { url?: string };
+  };
+}
+
+/** Runs `fn` with a PostgresStore on `url`, closed afterwards. */
+export async function withPg<T>(url: string, fn: (store: PostgresStore) => Promise<T>): Promise<T> {
+  const store = await PostgresStore.open(url);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
 }

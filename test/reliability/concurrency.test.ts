@@ -1,40 +1,14 @@
 // Concurrency: daemons started together on one town, and many processes sending and reading
 // mail at once. Exactly one daemon runs; no message is lost or doubled; no "database is locked".
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { GT_BIN } from '../helpers/cli.js';
+import { spawnGt } from '../helpers/cli.js';
 import type { RunResult } from '../helpers/cli.js';
-import { onCleanup, waitFor } from '../helpers/temp.js';
+import { waitFor } from '../helpers/temp.js';
 import { makeTown } from '../helpers/town.js';
 import { seeded, STRESS } from './helpers.js';
 
 const WORKERS = 8;
 const SENDS = STRESS ? 100 : 25;
-
-interface Spawned {
-  pid: number;
-  result: Promise<RunResult>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-function spawnGt(args: string[], env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, [GT_BIN, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  onCleanup(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return {
-    pid: child.pid ?? 0,
-    result: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr }))),
-    kill: (signal) => child.kill(signal),
-  };
-}
 
 describe('daemons started at once', () => {
   it('4 × gt daemon run on one town: exactly one runs, the other three exit 1 saying why', async () => {

@@ -1,41 +1,17 @@
 // Files: the store, agent state files, the daemon folder and everything in it (log, pid, state,
 // socket) are private to the user (0600 / 0700), checked with stat after real commands run
 // under the most permissive umask there is.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../helpers/cli.js';
-import { GT_BIN } from '../helpers/cli.js';
+import { spawnGt } from '../helpers/cli.js';
 import { makeOrigin } from '../helpers/git.js';
-import { onCleanup, tempDir, tmuxSocket, waitFor } from '../helpers/temp.js';
+import { tempDir, tmuxSocket, waitFor } from '../helpers/temp.js';
 import { TINY_AGENT } from '../helpers/town.js';
 
-/** Runs gt with umask 000: anything private must be made private on purpose, not by luck. */
-function gtOpenUmask(
-  args: string[],
-  env: Record<string, string>,
-): { pid: number; result: Promise<RunResult> } {
-  const child = spawn(
-    '/bin/sh',
-    ['-c', 'umask 000 && exec "$@"', 'sh', process.execPath, GT_BIN, ...args],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  onCleanup(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return {
-    pid: child.pid ?? 0,
-    result: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr }))),
-  };
-}
-
 async function ok(args: string[], env: Record<string, string>): Promise<string> {
-  const r = await gtOpenUmask(args, env).result;
+  const r = await spawnGt(args, env, { openUmask: true }).result;
   if (r.code !== 0) throw new Error(`gt ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
 }
@@ -63,7 +39,7 @@ describe('private files', () => {
     );
     await ok(['session', 'start', 'alpha/crew/max'], env);
     await ok(['mail', 'send', 'mayor', '-s', 'hello', '-m', 'private'], env);
-    const daemon = gtOpenUmask(['daemon', 'run', '--quiet'], env);
+    const daemon = spawnGt(['daemon', 'run', '--quiet'], env, { openUmask: true });
     await waitFor('the daemon socket', () => existsSync(join(root, 'daemon', 'daemon.sock')));
     const token = execFileSync(
       'tmux',

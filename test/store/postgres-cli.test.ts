@@ -1,29 +1,13 @@
 // The PostgreSQL store as a user meets it: `gt install --store`, and SQLite towns that never
 // load the PostgreSQL driver.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { gt, gtOk } from '../helpers/cli.js';
-import { adminQuery, usePostgres } from '../helpers/postgres.js';
+import { adminQuery, settingsOf as settings, usePostgres, withPg } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp.js';
 
 const server = usePostgres();
-
-function settings(root: string): { store?: { url?: string } } {
-  return JSON.parse(readFileSync(join(root, 'settings', 'config.json'), 'utf8')) as {
-    store?: { url?: string };
-  };
-}
-
-async function withPg<T>(url: string, fn: (store: PostgresStore) => Promise<T>): Promise<T> {
-  const store = await PostgresStore.open(url);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 describe('gt install --store', () => {
   it('makes a town on PostgreSQL: migrated, the URL kept private, no SQLite file', async () => {

@@ -1,32 +1,15 @@
 // `gt store migrate` as a user meets it: a SQLite town copied into PostgreSQL, checked, and
 // switched over; refused when the target holds data, there is no target, or a daemon runs.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { gt, gtOk } from '../helpers/cli.js';
-import { usePostgres } from '../helpers/postgres.js';
+import { settingsOf as settings, usePostgres, withPg } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp.js';
 import { makeTown, runDaemon } from '../helpers/town.js';
 import { mail } from './store-suite.js';
 
 const server = usePostgres();
-
-function settings(root: string): { store?: { url?: string } } {
-  return JSON.parse(readFileSync(join(root, 'settings', 'config.json'), 'utf8')) as {
-    store?: { url?: string };
-  };
-}
-
-async function withPg<T>(url: string, fn: (store: PostgresStore) => Promise<T>): Promise<T> {
-  const store = await PostgresStore.open(url);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 describe('gt store migrate', () => {
   it('copies mail, agents and events, checks the counts, and switches the town', async () => {
