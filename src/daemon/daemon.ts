@@ -1,7 +1,6 @@
 // The town daemon: holds the host lock, wakes on a poke, SIGUSR1 (wired by the CLI) or
 // its heartbeat, carries out lifecycle requests, and keeps the keep-alive set running.
-import { rmSync } from 'node:fs';
-import { chmod } from 'node:fs/promises';
+import { promises as fsp, rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { createServer } from 'node:net';
 import { errorMessage, GtError, StoreError } from '../errors.js';
@@ -156,7 +155,7 @@ export class Daemon {
             server.listen(bindPath, () => resolve());
           }),
       );
-      await chmod(path, 0o600);
+      await fsp.chmod(path, 0o600);
     } catch (err) {
       // A server left listening would keep a daemon that failed to start from ever exiting.
       server.close();

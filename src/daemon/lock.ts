@@ -2,11 +2,11 @@
 // town: binding it is atomic, and the kernel releases it the instant its holder dies
 // (even by SIGKILL), so a daemon that holds it knows every predecessor here is dead.
 // Connecting to it asks the holder who it is.
-import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { connect, createServer } from 'node:net';
 import { GtError } from '../errors.js';
+import { fnv1a128 } from '../util/hash.js';
 
 export interface HolderInfo {
   pid: number;
@@ -33,7 +33,7 @@ export function lockName(townRoot: string, host: string): string {
   } catch {
     // a town that vanished still gets a stable name from its given path
   }
-  const digest = createHash('sha256').update(`${host}\0${real}`).digest('hex').slice(0, 32);
+  const digest = fnv1a128(`${host}\0${real}`);
   return `\0gastown-daemon-${digest}`;
 }
 

@@ -1,9 +1,9 @@
 // The agent runtime the daemon and the CLI share: start, stop, restart and inspect one agent's
 // session. Every start gives the agent a fresh secret, so an old session's token stops working.
-import { randomBytes } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, sep } from 'node:path';
 import { GtError } from '../errors.js';
+import { randomHex } from '../util/random.js';
 import { hashToken } from '../mail/mail.js';
 import type { AgentPatch, Store } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
@@ -118,7 +118,7 @@ export async function startAgent(
   if (!opts.justStopped && (await ctx.host.find(session)) !== undefined)
     throw new SessionExistsError(session);
   await opts.beforeStart?.(id);
-  const token = randomBytes(32).toString('hex');
+  const token = randomHex(32);
   const tokenHash = hashToken(token);
   const startedAt = (ctx.now ?? Date.now)();
   await ctx.store.patchAgent(address, {

@@ -1,7 +1,6 @@
 // A lock file for read-modify-write of a small file shared by several processes on
 // one host: made with O_EXCL, holding "<pid> <nonce>"; a dead holder's lock is broken,
 // a live one is waited for until a deadline.
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -13,6 +12,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { randomHex } from '../util/random.js';
 
 export interface FileLock {
   /** The lock file itself. */
@@ -56,7 +56,7 @@ export async function withFileLock<T>(
 }
 
 function newToken(): string {
-  return `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+  return `${process.pid} ${randomHex(8)}\n`;
 }
 
 async function acquire(lock: FileLock, token: string, opts: LockOptions): Promise<void> {

@@ -1,5 +1,5 @@
 // Message and request ids: short, random, safe in paths, shells and URLs.
-import { randomFillSync } from 'node:crypto';
+import { fillRandom } from '../util/random.js';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -10,7 +10,7 @@ class RandomPool {
 
   token(length: number): string {
     if (this.at + length > this.pool.length) {
-      randomFillSync(this.pool);
+      fillRandom(this.pool);
       this.at = 0;
     }
     let out = '';

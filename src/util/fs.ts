@@ -1,11 +1,11 @@
 // Small file helpers: atomic writes (temp file, fsync, rename) and private modes.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { dirname, basename, join } from 'node:path';
+import { randomHex } from './random.js';
 
 /** Writes `data` to `path` so that readers see the old file or the new one, never half. */
 export function writeFileAtomic(path: string, data: string, mode = 0o600): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${randomHex(6)}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
     try {
