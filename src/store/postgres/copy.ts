@@ -1,7 +1,7 @@
 // `gt store migrate`: a town's SQLite store copied whole into PostgreSQL in one transaction,
 // ids and sequence numbers kept, and checked by counting both sides before it commits.
-import { createRequire } from 'node:module';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase } from '../sqlite/driver.js';
+import { openSqlite } from '../sqlite/driver.js';
 import { StoreError } from '../../errors.js';
 import { SqliteStore } from '../sqlite/sqlite-store.js';
 import { PostgresStore } from './postgres-store.js';
@@ -77,9 +77,8 @@ export async function copySqliteToPostgres(
   }
 }
 
-function openReadOnly(file: string): BetterSqlite3.Database {
-  const Driver = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-  return new Driver(file, { readonly: true, fileMustExist: true });
+function openReadOnly(file: string): SqliteDatabase {
+  return openSqlite(file, { readonly: true, fileMustExist: true });
 }
 
 function* batches(rows: Iterable<Row>): Generator<Row[]> {

@@ -1,9 +1,10 @@
 // The embedded Store: SQLite through better-sqlite3, WAL, file mode 0600.
 // All SQL of this backend lives in STATEMENTS below, prepared on first use.
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase } from './driver.js';
+import { openSqlite } from './driver.js';
 import { StoreError } from '../../errors.js';
 import { messageIdFloor, newMessageId } from '../ids.js';
 import type {
@@ -365,26 +366,11 @@ export class SqliteStore implements Store {
   }
 }
 
-function loadDriver(): { Driver: typeof BetterSqlite3; nativeBinding: string | undefined } {
-  const require = createRequire(import.meta.url);
-  const Driver = require('better-sqlite3') as typeof BetterSqlite3;
-  // Naming the addon spares the driver its search of a dozen candidate paths on every start.
-  const built = join(
-    dirname(require.resolve('better-sqlite3')),
-    '..',
-    'build',
-    'Release',
-    'better_sqlite3.node',
-  );
-  return { Driver, nativeBinding: existsSync(built) ? built : undefined };
-}
-
 function openDatabase(file: string, busyTimeoutMs: number): BetterSqlite3.Database {
   if (!existsSync(file)) createPrivateFile(file);
-  const { Driver, nativeBinding } = loadDriver();
-  let db: BetterSqlite3.Database;
+  let db: SqliteDatabase;
   try {
-    db = new Driver(file, { timeout: busyTimeoutMs, fileMustExist: true, nativeBinding });
+    db = openSqlite(file, { timeout: busyTimeoutMs, fileMustExist: true });
   } catch (err) {
     throw storeError(err, file, 'opening the store');
   }
