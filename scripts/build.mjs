@@ -1,29 +1,81 @@
-// Bundles the CLI, the demo and the benchmarks into dist/ with esbuild.
-// `gt` is one CommonJS file: Node starts it faster than an ES module graph.
+// Bundles the CLI, the demo and the benchmarks into dist/ with esbuild, then makes the
+// CLI's code cache.
+//
+// `gt` is dist/gt.cjs, a small launcher, and dist/gt-main.cjs, the command line as one
+// CommonJS file (Node starts that faster than an ES module graph). Its first line names
+// the build by a hash of the rest; dist/gt-main.cache is V8's compiled code for it, made
+// by scripts/code-cache.ts and used only by the build it names.
 import { build } from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { Buffer } from 'node:buffer';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import process from 'node:process';
 
 const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  sourcemap: 'linked',
-  external: ['better-sqlite3', 'pg'],
   logLevel: 'warning',
 };
-
-await build({
+// The CJS files have no import.meta: give them the one thing the code reads from it.
+const cjs = {
   ...common,
-  entryPoints: { gt: 'src/cli/main.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.cjs' },
   format: 'cjs',
   define: { 'import.meta.url': '__gtImportMetaUrl' },
   banner: { js: "const __gtImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+// Every build starts from an empty dist/, so nothing of an older build (a cache least of all) lingers.
+await rm('dist', { recursive: true, force: true });
+await mkdir('dist');
+
+// commander loads child_process (3 ms of every start) for executable subcommands, which
+// gt does not have: defer it to the first spawn. The build fails if commander changes.
+const lazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const eager = "const childProcess = require('node:child_process');";
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes(eager)) throw new Error(`${args.path}: no "${eager}" to defer`);
+      const lazy =
+        "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
+const main = await build({
+  ...cjs,
+  plugins: [lazyChildProcess],
+  // better-sqlite3's JavaScript is bundled (no module resolution at start); its addon is
+  // loaded by path. `bindings` is its fallback addon finder, never reached that way.
+  external: ['pg', 'bindings'],
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/gt-main.cjs',
+  write: false,
 });
+const code = main.outputFiles[0].contents;
+const buildId = createHash('sha256').update(code).digest('hex').slice(0, 16);
+await writeFile('dist/gt-main.cjs', Buffer.concat([Buffer.from(`// gt build ${buildId}\n`), code]));
+
+await build({
+  ...cjs,
+  entryPoints: ['src/cli/bin.ts'],
+  outfile: 'dist/gt.cjs',
+});
+await chmod('dist/gt.cjs', 0o755);
+
 await build({
   ...common,
-  entryPoints: { demo: 'src/demo/main.ts', bench: 'bench/main.ts' },
+  external: ['pg', 'bindings'],
+  sourcemap: 'linked',
+  entryPoints: {
+    demo: 'src/demo/main.ts',
+    bench: 'bench/main.ts',
+    'code-cache': 'scripts/code-cache.ts',
+  },
   outdir: 'dist',
   splitting: true,
   format: 'esm',
@@ -32,4 +84,11 @@ await build({
     js: "import { createRequire as __gtCreateRequire } from 'node:module'; const require = __gtCreateRequire(import.meta.url);",
   },
 });
-await chmod('dist/gt.cjs', 0o755);
+
+const made = spawnSync(process.execPath, ['dist/code-cache.js'], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
+if (made.status !== 0)
+  process.stderr.write(
+    `build: no code cache for gt (it still works, it only starts slower):\n${made.stderr}`,
+  );

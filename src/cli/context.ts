@@ -5,6 +5,7 @@ import { findTownRoot, townPaths } from '../town/layout.js';
 import type { TownPaths } from '../town/layout.js';
 import type { Store } from '../store/store.js';
 import { openStore } from '../store/open.js';
+import { writeStdout } from './output.js';
 
 export interface GlobalOptions {
   town?: string;
@@ -59,9 +60,9 @@ export async function withTown<T>(
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeStdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function println(text = ''): void {
-  process.stdout.write(`${text}\n`);
+  writeStdout(`${text}\n`);
 }

@@ -1,32 +1,26 @@
-#!/usr/bin/env node
-// Entry of the `gt` command line: builds the command tree, runs it, and turns every
-// error into one line on stderr and an exit code. The only place that exits the process.
+// The `gt` command line: builds the command tree, runs it, and turns every error into
+// one line on stderr and an exit code. bin.ts starts it (through launch.ts). Only a closed
+// stdout (output.ts) exits the process before its command is done.
 import { Command, CommanderError } from 'commander';
 import { GtError } from '../errors.js';
 import { GT_VERSION } from '../version.js';
-import { registerAgent } from './agent.js';
-import { registerConfig } from './config.js';
-import { registerDaemon } from './daemon.js';
-import { registerHandoff } from './handoff.js';
-import { registerMail } from './mail.js';
-import { registerSession } from './session.js';
-import { registerStatus } from './status.js';
-import { registerStore } from './store.js';
-import { registerTown } from './town.js';
-
+import { writeStdout } from './output.js';
 type Register = (program: Command) => void;
 
-/** Each top-level command and the group that defines it. */
-const GROUPS: ReadonlyArray<[names: readonly string[], register: Register]> = [
-  [['install', 'rig', 'crew'], registerTown],
-  [['mail'], registerMail],
-  [['handoff'], registerHandoff],
-  [['daemon'], registerDaemon],
-  [['session', 'attach'], registerSession],
-  [['agent'], registerAgent],
-  [['status', 'events'], registerStatus],
-  [['config'], registerConfig],
-  [['store'], registerStore],
+/**
+ * Each top-level command and how to load the group that defines it. Groups load on
+ * demand, so a command pays only for its own modules (SQLite, tmux, zod), not everyone's.
+ */
+const GROUPS: ReadonlyArray<[names: readonly string[], load: () => Promise<Register>]> = [
+  [['install', 'rig', 'crew'], async () => (await import('./town.js')).registerTown],
+  [['mail'], async () => (await import('./mail.js')).registerMail],
+  [['handoff'], async () => (await import('./handoff.js')).registerHandoff],
+  [['daemon'], async () => (await import('./daemon.js')).registerDaemon],
+  [['session', 'attach'], async () => (await import('./session.js')).registerSession],
+  [['agent'], async () => (await import('./agent.js')).registerAgent],
+  [['status', 'events'], async () => (await import('./status.js')).registerStatus],
+  [['config'], async () => (await import('./config.js')).registerConfig],
+  [['store'], async () => (await import('./store.js')).registerStore],
 ];
 
 /** The command word of argv: the first argument that is not an option or an option's value. */
@@ -43,7 +37,7 @@ function commandWord(args: readonly string[]): string | undefined {
  * The command tree. Given argv, only the group that owns its command is built (every
  * command pays for its own parsing, not everyone's); help, errors and unknown words get all.
  */
-export function buildProgram(argv?: readonly string[]): Command {
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('gt')
     .description(
       'Gas Town: keep a town of AI coding agents running in tmux and carry out their lifecycle requests',
@@ -56,11 +50,13 @@ export function buildProgram(argv?: readonly string[]): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
+      writeOut: writeStdout,
       outputError: (text, write) => write(`gt: ${text.replace(/^error: /, '')}`),
     });
   const word = argv === undefined ? undefined : commandWord(argv.slice(2));
   const owner = GROUPS.find(([names]) => word !== undefined && names.includes(word));
-  for (const [, register] of owner === undefined ? GROUPS : [owner]) register(program);
+  const groups = owner === undefined ? GROUPS : [owner];
+  for (const register of await Promise.all(groups.map(([, load]) => load()))) register(program);
   return program;
 }
 
@@ -82,20 +78,12 @@ function report(err: unknown): number {
   return 1;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one `gt` command line (argv as in process.argv) and returns its exit code. */
+export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram(argv).parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return report(err);
   }
 }
-
-// Output cut short by a closed pipe (gt mail inbox | head) is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw err;
-});
-void main(process.argv).then((code) => {
-  process.exitCode = code;
-});
