@@ -72,14 +72,15 @@ export function registerStatus(program: Command): void {
 }
 
 async function townStatus(town: TownContext): Promise<StatusJson> {
+  // tmux and the daemon answer while this process reads the store.
+  const listing = new TmuxHost({ socket: town.settings.tmux.socket })
+    .list()
+    .catch((): SessionInfo[] | undefined => undefined);
+  const daemon = daemonStatus(town);
+  daemon.catch(() => undefined); // awaited below; this keeps an early failure from counting as unhandled
   const store = await town.store();
-  let sessions: SessionInfo[] | undefined;
-  try {
-    sessions = await new TmuxHost({ socket: town.settings.tmux.socket }).list();
-  } catch {
-    sessions = undefined;
-  }
   const records = new Map((await store.listAgents()).map((r) => [r.identity, r]));
+  const sessions = await listing;
   const ids = new Map<string, Identity>(townAgents(town.root).map((id) => [formatAddress(id), id]));
   for (const s of sessions ?? []) {
     const id = identityFromSession(s.name);
@@ -99,7 +100,7 @@ async function townStatus(town: TownContext): Promise<StatusJson> {
   const counts = await store.countByStatus('deacon');
   const dead = await store.listByStatus('deacon', 'dead', 20);
   return {
-    daemon: await daemonStatus(town),
+    daemon: await daemon,
     agents,
     requests: {
       ...counts,
