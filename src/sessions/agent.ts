@@ -195,7 +195,8 @@ export async function restartAgent(
   opts: StartAgentOptions = {},
 ): Promise<StartedAgent & { replaced: boolean }> {
   const replaced = await endSession(ctx, id);
-  return { ...(await startAgent(ctx, id, opts)), replaced };
+  // The stop has just seen the session gone: asking tmux again would only cost a call.
+  return { ...(await startAgent(ctx, id, { ...opts, justStopped: true })), replaced };
 }
 
 function statusOf(identity: string, session: string, info: SessionInfo, now: number): AgentStatus {
