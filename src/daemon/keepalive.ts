@@ -144,6 +144,14 @@ export function lastLine(text: string): string {
   return (lines[lines.length - 1] ?? '').trim().slice(0, 200);
 }
 
+/** No session was ever started for this agent (a failed first start counts as a restart). */
+function neverStarted(record: AgentRecord | undefined): boolean {
+  return (
+    record === undefined ||
+    (record.startedAt === null && record.lastExitAt === null && record.restarts.length === 0)
+  );
+}
+
 async function restartDead(
   deps: KeepAliveDeps,
   id: Identity,
@@ -152,6 +160,14 @@ async function restartDead(
   now: number,
 ): Promise<void> {
   const address = formatAddress(id);
+  if (neverStarted(record)) {
+    // A first start is not a restart: it does not bring a crash loop nearer. If it fails,
+    // it is one, so the next try waits its backoff.
+    await startKept(deps, id, { kind: 'agent.started', outcome: 'started' }, async () => {
+      await deps.store.patchAgent(address, { restarts: [now], nextRestartAt: null });
+    });
+    return;
+  }
   const decision = decideRestart(historyOf(record), now, policy);
   switch (decision.kind) {
     case 'parked':
@@ -165,28 +181,40 @@ async function restartDead(
       return;
     case 'restart':
       await deps.store.patchAgent(address, { restarts: decision.restarts, nextRestartAt: null });
-      try {
-        await startAgent(deps, id);
-        await emit(deps, {
-          kind: 'agent.restarted',
-          identity: address,
-          outcome: 'restarted',
-          data: { restartsInWindow: decision.restarts.length },
-        });
-      } catch (err) {
-        await emit(deps, {
-          kind: 'agent.restart-failed',
-          identity: address,
-          outcome: 'failed',
-          reason: errorMessage(err),
-        });
-      }
+      await startKept(deps, id, {
+        kind: 'agent.restarted',
+        outcome: 'restarted',
+        data: { restartsInWindow: decision.restarts.length },
+      });
       return;
     default: {
       const never: never = decision;
       return never;
     }
   }
+}
+
+/** Starts a kept-alive agent and records how that went. */
+async function startKept(
+  deps: KeepAliveDeps,
+  id: Identity,
+  success: { kind: string; outcome: string; data?: Record<string, unknown> },
+  onFailure: () => Promise<void> = async () => {},
+): Promise<void> {
+  const address = formatAddress(id);
+  try {
+    await startAgent(deps, id);
+  } catch (err) {
+    await onFailure();
+    await emit(deps, {
+      kind: 'agent.restart-failed',
+      identity: address,
+      outcome: 'failed',
+      reason: errorMessage(err),
+    });
+    return;
+  }
+  await emit(deps, { ...success, identity: address });
 }
 
 async function park(

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/temp.js';
 import { events, makeTown, runDaemon, starts, TINY_AGENT } from '../helpers/town.js';
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const MAX = 'alpha/crew/max';
 
@@ -100,6 +102,72 @@ describe('keep-alive', () => {
     // clear-backoff lets it try again
     await town.gtOk(['daemon', 'clear-backoff', MAX]);
     await waitFor('a fresh restart after clear-backoff', () => starts(town, MAX).length > seen);
+  });
+
+  it('an agent that never ran is started once, and that start is not counted as a restart', async () => {
+    const town = await makeTown({
+      settings: { daemon: { heartbeat: '100ms', keep_alive: ['*/crew/*'] } },
+    });
+    await runDaemon(town);
+    await waitFor('the agent started', async () => (await agent(town, MAX))?.state === 'alive');
+    expect(starts(town, MAX)).toHaveLength(1);
+    expect((await agent(town, MAX))?.restarts).toBe(0);
+    const kinds = (await events(town)).filter((e) => e.identity === MAX).map((e) => e.kind);
+    expect(kinds).toEqual(['agent.started']);
+  });
+
+  it('a crash loop from the very first start parks after the first start plus crash_loop_restarts', async () => {
+    const town = await makeTown({
+      settings: {
+        daemon: {
+          heartbeat: '100ms',
+          keep_alive: ['*/crew/*'],
+          restart: {
+            backoff: '100ms',
+            backoff_max: '200ms',
+            crash_loop_restarts: 2,
+            crash_loop_window: '1m',
+          },
+        },
+        agents: {
+          crew: { command: `${TINY_AGENT.replace('; exec sleep 600', '')}; exit 3`, sync: false },
+        },
+      },
+    });
+    await runDaemon(town);
+    await waitFor(
+      'the agent to be parked',
+      async () => (await agent(town, MAX))?.parked === true,
+      15_000,
+    );
+    expect(starts(town, MAX)).toHaveLength(3);
+    expect((await agent(town, MAX))?.parked_reason).toMatch(/crash loop: restarted 2 times/);
+  });
+
+  it('a first start that fails counts as a restart: backed off, then parked, never spinning', async () => {
+    const WITNESS = 'alpha/witness';
+    const town = await makeTown({
+      settings: {
+        daemon: {
+          heartbeat: '100ms',
+          keep_alive: ['*/witness'],
+          restart: { backoff: '100ms', crash_loop_restarts: 2, crash_loop_window: '1m' },
+        },
+      },
+    });
+    // The witness is known from the rig list; without its work dir every start fails.
+    rmSync(join(town.root, 'alpha', 'witness'), { recursive: true, force: true });
+    await runDaemon(town);
+    await waitFor(
+      'the witness to be parked',
+      async () => (await agent(town, WITNESS))?.parked === true,
+      15_000,
+    );
+    const failed = (await events(town)).filter(
+      (e) => e.identity === WITNESS && e.kind === 'agent.restart-failed',
+    );
+    // The failed first start is restart 1 of the 2 that make a crash loop.
+    expect(failed.map((e) => e.reason)).toEqual(Array(2).fill(expect.stringMatching(/work dir/)));
   });
 
   it('an agent outside the keep-alive set is left dead', async () => {
