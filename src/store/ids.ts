@@ -37,8 +37,13 @@ function timePart(ms: number): string {
   return out;
 }
 
+/** The times a message id can carry: whole ms from the epoch, in 9 base-32 digits. */
+const MAX_ID_TIME = 32 ** 9 - 1;
+
 /** A message id: time-ordered (cheap to index, sorts by arrival) with 30 random bits against collisions. */
 export function newMessageId(now = Date.now()): string {
+  if (!Number.isSafeInteger(now) || now < 0 || now > MAX_ID_TIME)
+    throw new RangeError(`a message time must be whole ms from 0 to ${MAX_ID_TIME}, got ${now}`);
   return `gm-${timePart(now)}${randomToken(6)}`;
 }
 

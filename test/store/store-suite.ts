@@ -88,6 +88,15 @@ export function storeSuite(name: string, open: StoreFactory): void {
         expect(await store.markRead(a.id, true)).toBe(false);
       }));
 
+    it('refuses a message time an id cannot carry, and stores nothing', () =>
+      withStore(async (store) => {
+        for (const createdAt of [-1, 1.5, Number.NaN, 32 ** 9])
+          await expect(store.sendMessage(mail({ createdAt }))).rejects.toThrow(/message time/);
+        expect(await store.listInbox('alpha/crew/max')).toEqual([]);
+        const edge = await store.sendMessage(mail({ createdAt: 0 }));
+        expect(edge.id.startsWith('gm-000000000')).toBe(true);
+      }));
+
     it('keeps unicode, quotes and control characters byte for byte', () =>
       withStore(async (store) => {
         const body = `ünï ☃ 𝄞 '"; $(rm -rf /) \`x\` #{pane} \u0001\u007f\r\n`;
