@@ -69,4 +69,18 @@ describe('the code cache of gt', () => {
     writeFileSync(join(dir, 'gt-main.cjs'), `// edited by hand\n${main.replace(/^.*\n/, '')}`);
     expect(version(dir)).toEqual({ code: 0, stdout: VERSION, cache: 'none' });
   });
+
+  it('without its bundle, gt says so in one line and exits 1', () => {
+    const dir = tempDir('dist');
+    copyFileSync(join(DIST, 'gt.cjs'), join(dir, 'gt.cjs'));
+    const result = spawnSync(process.execPath, [join(dir, 'gt.cjs'), '--version'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^gt: cannot load gt-main\.cjs from .*: ENOENT.*\ngt: hint: rebuild gt/,
+    );
+  });
 });
