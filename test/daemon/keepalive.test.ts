@@ -1,6 +1,7 @@
 // Keep-alive with a real daemon and real tmux: dead agents come back, crash loops park.
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/temp.js';
+import type { TestTown } from '../helpers/town.js';
 import { events, makeTown, runDaemon, starts, TINY_AGENT } from '../helpers/town.js';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -20,9 +21,30 @@ interface StatusJson {
   }>;
 }
 
-async function agent(town: Awaited<ReturnType<typeof makeTown>>, address: string) {
+async function agent(town: TestTown, address: string) {
   const status = JSON.parse(await town.gtOk(['status', '--json'])) as StatusJson;
   return status.agents.find((a) => a.identity === address);
+}
+
+/** A town whose crew are kept alive and run `exit` (after logging their start): a crash loop. */
+function crashingCrewTown(crashLoopRestarts: number, exit: string): Promise<TestTown> {
+  return makeTown({
+    settings: {
+      daemon: {
+        heartbeat: '100ms',
+        keep_alive: ['*/crew/*'],
+        restart: {
+          backoff: '100ms',
+          backoff_max: '200ms',
+          crash_loop_restarts: crashLoopRestarts,
+          crash_loop_window: '1m',
+        },
+      },
+      agents: {
+        crew: { command: `${TINY_AGENT.replace('; exec sleep 600', '')}; ${exit}`, sync: false },
+      },
+    },
+  });
 }
 
 describe('keep-alive', () => {
@@ -45,26 +67,10 @@ describe('keep-alive', () => {
   });
 
   it('an agent that exits at once is backed off, then parked; the mayor is told and status says why', async () => {
-    const town = await makeTown({
-      settings: {
-        daemon: {
-          heartbeat: '100ms',
-          keep_alive: ['*/crew/*'],
-          restart: {
-            backoff: '100ms',
-            backoff_max: '200ms',
-            crash_loop_restarts: 3,
-            crash_loop_window: '1m',
-          },
-        },
-        agents: {
-          crew: {
-            command: `${TINY_AGENT.replace('; exec sleep 600', '')}; echo "fatal: cannot use --dangerously-skip-permissions as root"; exit 3`,
-            sync: false,
-          },
-        },
-      },
-    });
+    const town = await crashingCrewTown(
+      3,
+      'echo "fatal: cannot use --dangerously-skip-permissions as root"; exit 3',
+    );
     await town.gtOk(['session', 'start', MAX]);
     await runDaemon(town);
     await waitFor(
@@ -117,23 +123,7 @@ describe('keep-alive', () => {
   });
 
   it('a crash loop from the very first start parks after the first start plus crash_loop_restarts', async () => {
-    const town = await makeTown({
-      settings: {
-        daemon: {
-          heartbeat: '100ms',
-          keep_alive: ['*/crew/*'],
-          restart: {
-            backoff: '100ms',
-            backoff_max: '200ms',
-            crash_loop_restarts: 2,
-            crash_loop_window: '1m',
-          },
-        },
-        agents: {
-          crew: { command: `${TINY_AGENT.replace('; exec sleep 600', '')}; exit 3`, sync: false },
-        },
-      },
-    });
+    const town = await crashingCrewTown(2, 'exit 3');
     await runDaemon(town);
     await waitFor(
       'the agent to be parked',
