@@ -6,7 +6,7 @@ import { realpathSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { connect, createServer } from 'node:net';
 import { GtError } from '../errors.js';
-import { fnv1a128 } from '../util/hash.js';
+import { sha256Hex } from '../util/sha256.js';
 
 export interface HolderInfo {
   pid: number;
@@ -33,7 +33,7 @@ export function lockName(townRoot: string, host: string): string {
   } catch {
     // a town that vanished still gets a stable name from its given path
   }
-  const digest = fnv1a128(`${host}\0${real}`);
+  const digest = sha256Hex(`${host}\0${real}`).slice(0, 32);
   return `\0gastown-daemon-${digest}`;
 }
 

@@ -1,7 +1,7 @@
 // Mail between agents: checking what a sender gives us, naming the sender, and the
 // JSON shape of `gt mail inbox --json` (the fields the original daemon reads).
 import { InputError } from '../errors.js';
-import { nodeCrypto } from '../util/random.js';
+import { constantTimeEqual, sha256Hex } from '../util/sha256.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import type { Message, Priority, Store } from '../store/store.js';
@@ -93,7 +93,7 @@ export function resolveSender(from: string | undefined, env: NodeJS.ProcessEnv):
 }
 
 export function hashToken(token: string): string {
-  return nodeCrypto().createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256Hex(token);
 }
 
 /** True when `token` is the secret the daemon gave `sender`'s current session. */
@@ -105,7 +105,5 @@ export async function isVerifiedSender(
   if (token === undefined || token.length === 0) return false;
   const agent = await store.getAgent(formatAddress(sender));
   if (agent?.tokenHash == null) return false;
-  const want = Buffer.from(agent.tokenHash, 'hex');
-  const have = Buffer.from(hashToken(token), 'hex');
-  return want.length === have.length && nodeCrypto().timingSafeEqual(want, have);
+  return constantTimeEqual(agent.tokenHash, hashToken(token));
 }

@@ -6,7 +6,7 @@
 import type * as Crypto from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 
-/** node:crypto, loaded on first use: only hashing and the fallback below need it. */
+/** node:crypto, loaded on first use: only the fallback below needs it. */
 export function nodeCrypto(): typeof Crypto {
   return process.getBuiltinModule('node:crypto');
 }
