@@ -1,7 +1,9 @@
-// Builds dist/ once before the suite (CLI tests spawn the real `gt`), and after the
-// suite fails the run if a test left a temp dir or a tmux server behind.
+// Builds dist/ once before the suite (CLI tests spawn the real `gt`), points the user's
+// cache folder at a temp dir, and after the suite fails the run if a test left a temp dir
+// or a tmux server behind.
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { tempPrefix, tmuxSocketDir } from './helpers/names.js';
@@ -25,7 +27,12 @@ export function setup(): () => void {
   process.env.GT_TEST_RUN = randomBytes(3).toString('hex');
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   const before = new Set(leftovers());
+  // gt saves a code cache in the user's cache folder when the build's does not fit this
+  // Node: during the suite that folder is a temp dir, never the real home.
+  const cache = mkdtempSync(join(tmpdir(), `${tempPrefix()}xdg-cache-`));
+  process.env.XDG_CACHE_HOME = cache;
   return () => {
+    rmSync(cache, { recursive: true, force: true });
     const leaked = leftovers().filter((item) => !before.has(item));
     if (leaked.length > 0) throw new Error(`tests leaked: ${leaked.join(', ')}`);
   };

@@ -16,10 +16,12 @@ try {
   process.exitCode = 1;
 }
 if (cli !== undefined) {
-  // Tells tests and the curious whether this start used the build's code cache.
+  const loaded = cli;
+  // Tells tests and the curious whether this start used a code cache, and whose.
   if (process.env.GT_DEBUG_CODE_CACHE === '1')
-    process.stderr.write(`gt: code cache ${cli.cache}\n`);
-  void cli.main(process.argv).then((code) => {
+    process.stderr.write(`gt: code cache ${loaded.cache} (${loaded.source})\n`);
+  void loaded.main(process.argv).then((code) => {
     process.exitCode = code;
+    loaded.saveUserCache();
   });
 }
