@@ -25,11 +25,11 @@ export function benchStartup(gtBin: string): Promise<Row[]> {
       ['gt status', ['status']],
       ['gt --help', ['--help']],
     ];
-    const rows: Row[] = commands.map(([name, args]) => {
+    const row = (name: string, args: string[], runEnv: NodeJS.ProcessEnv): Row => {
       const runs = interleave(
         20,
-        () => timeProcess(process.execPath, [gtBin, ...args], { env }),
-        () => timeProcess(process.execPath, ['-e', '0']),
+        () => timeProcess(process.execPath, [gtBin, ...args], { env: runEnv }),
+        () => timeProcess(process.execPath, ['-e', '0'], { env: runEnv }),
       );
       const [ours, base] = [median(runs.a), median(runs.b)];
       return {
@@ -42,7 +42,18 @@ export function benchStartup(gtBin: string): Promise<Row[]> {
         target: '≤ 1.5x',
         pass: ours <= 1.5 * base,
       };
-    });
+    };
+    const rows = commands.map(([name, args]) => row(name, args, env));
+    // V8 refuses the build's code cache under other flags; gt then keeps one of its own
+    // (in a scratch cache folder here). The warm-up run of interleave() makes it.
+    const flagged = {
+      ...env,
+      NODE_OPTIONS: '--max-old-space-size=4096',
+      XDG_CACHE_HOME: join(dir, 'cache'),
+    };
+    rows.push(
+      row('gt mail send under NODE_OPTIONS=--max-old-space-size', commands[0]?.[1] ?? [], flagged),
+    );
     return Promise.resolve(rows);
   } finally {
     done();
