@@ -38,24 +38,6 @@ interface HostRig {
   logs: string[];
 }
 
-/**
- * Claims only for this host's agents, as the Daemon asks of a PostgreSQL store: applied
- * around the store here too, so the test holds whether or not the Daemon passes the flag.
- */
-function ownHostOnly(store: Store, host: string): Store {
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'claimMessages')
-        return (opts: Parameters<Store['claimMessages']>[0]) =>
-          target.claimMessages({ ...opts, onlyOwnHostAgents: true });
-      if (prop === 'nextDueAt')
-        return (to: string) => target.nextDueAt(to, { host, onlyOwnHostAgents: true });
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
-    },
-  });
-}
-
 /** Retries while the store is unreachable (PostgreSQL restarting), as an agent would. */
 async function patiently<T>(fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 20_000;
@@ -112,7 +94,7 @@ async function setUpHost(
   const daemon = new Daemon({
     root: town.root,
     settings,
-    store: ownHostOnly(daemonStore, host),
+    store: daemonStore, // the daemon filters claims by host itself on PostgreSQL
     host: new TmuxHost({ socket: town.socket }),
     hostName: host,
     log,
