@@ -11,6 +11,7 @@ import { formatAddress, parseIdentity } from '../town/identity.js';
 import { oneLine } from '../util/text.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { openTown, printJson, println, withTown } from './context.js';
+import { stdoutStream } from './output.js';
 
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
@@ -86,7 +87,7 @@ async function runDaemon(
   const store = await town.store();
   const log = fileLogger({
     file: town.paths.daemonLog,
-    echo: opts.quiet ? undefined : process.stdout,
+    echo: opts.quiet ? undefined : stdoutStream(),
   });
   const daemon = new Daemon({
     root: town.root,

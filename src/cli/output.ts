@@ -24,7 +24,12 @@ export function writeOrHandOver(fd: number, bytes: Buffer, rest: (left: Buffer) 
 
 let useStream = false;
 
-function viaStream(bytes: Buffer): void {
+/**
+ * process.stdout, for what writes to it as a stream (the daemon's log echo); from then on
+ * this module writes through it too, so lines keep their order. A closed pipe still ends
+ * the command quietly.
+ */
+export function stdoutStream(): NodeJS.WriteStream {
   if (!useStream) {
     useStream = true;
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -32,7 +37,11 @@ function viaStream(bytes: Buffer): void {
       throw err;
     });
   }
-  process.stdout.write(bytes);
+  return process.stdout;
+}
+
+function viaStream(bytes: Buffer): void {
+  stdoutStream().write(bytes);
 }
 
 export function writeStdout(text: string): void {

@@ -1,5 +1,7 @@
 // gt daemon start/stop/status/logs and gt events as a user meets them.
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { GT_BIN } from '../helpers/cli.js';
 import { onCleanup, waitFor } from '../helpers/temp.js';
 import { makeTown, starts } from '../helpers/town.js';
 
@@ -95,5 +97,28 @@ describe('gt events', () => {
     const bad = await town.gt(['events', '--since', 'yesterday-ish']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--since "yesterday-ish" is neither a duration/);
+  });
+});
+
+describe('gt daemon run in the foreground', () => {
+  it('gt daemon run | head: a reader that goes away ends the daemon quietly, exit 0', async () => {
+    const town = await makeTown();
+    const child = spawn(process.execPath, [GT_BIN, 'daemon', 'run'], {
+      env: { ...process.env, ...town.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onCleanup(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // The first log line arrives; then the reader is gone, like head after its lines.
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.stdout.destroy();
+    // Mail for the deacon makes the daemon log again, into the closed pipe.
+    await town.gtOk(['mail', 'send', 'deacon/', '-s', 'hello', '-m', 'not a request']);
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
   });
 });
