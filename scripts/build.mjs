@@ -85,10 +85,17 @@ await build({
   },
 });
 
+// The training runs gt for real: none of the builder's own town may reach it (a store
+// URL, an agent token, a daemon host), so it gets no GT_ or PostgreSQL variables.
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !/^(GT_|PG)/.test(key) && key !== 'TMUX'),
+);
 const made = spawnSync(process.execPath, ['dist/code-cache.js'], {
+  env,
   stdio: ['ignore', 'ignore', 'pipe'],
+  timeout: 60_000,
 });
 if (made.status !== 0)
   process.stderr.write(
-    `build: no code cache for gt (it still works, it only starts slower):\n${made.stderr}`,
+    `build: no code cache for gt (it still works, it only starts slower): ${made.error?.message ?? ''}\n${made.stderr}`,
   );

@@ -8,21 +8,28 @@
 // write ($XDG_CACHE_HOME or ~/.cache, then gastown-ts/), named by build and by Node
 // version and flags; the next start with the same Node and flags uses it.
 //
-// Every cache file begins with the build id from the bundle's first line: a cache from
-// another build is never offered to V8. Without a usable cache the bundle compiles as it
-// would under require(); nothing but speed depends on a cache. GT_CODE_CACHE=off uses
-// and writes none.
+// Every cache file begins with a stamp of the bundle it was made for: the build id from
+// the bundle's first line, its size and its modification time. V8 itself checks little
+// more than the source's length, so a cache is offered only to the very file it was made
+// from. Files are written whole (fsync, then rename), because V8 trusts what it is given:
+// a cache damaged after that would stop gt until it is deleted or GT_CODE_CACHE=off.
+// Without a usable cache the bundle compiles as it would under require(); nothing but
+// speed depends on a cache.
 import {
+  closeSync,
+  fsyncSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
+  statSync,
   unlinkSync,
-  writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 export const MAIN_FILE = 'gt-main.cjs';
@@ -30,14 +37,18 @@ export const CACHE_FILE = 'gt-main.cache';
 
 /** The bundle's first line: `// gt build <id>`, the id being a hash of the rest. */
 const BUILD_LINE = /^\/\/ gt build ([0-9a-f]{16})\n/;
-const ID_BYTES = 16;
+/** A cache file's header: build id, bundle size and mtime, 32 ASCII characters. */
+const STAMP_BYTES = 32;
+/** Another build's user cache is removed once it has not been written for this long. */
+const STALE_MS = 7 * 24 * 3600_000;
 
 export type CacheUse = 'accepted' | 'rejected' | 'none';
 
 export interface LoadedCli {
   main: (argv: string[]) => Promise<number>;
   script: Script;
-  buildId: string | undefined;
+  /** What a cache for this bundle must begin with; undefined without a build line. */
+  stamp: string | undefined;
   cache: CacheUse;
   /** Where the cache offered to V8 came from. */
   source: 'build' | 'user' | 'none';
@@ -45,10 +56,20 @@ export interface LoadedCli {
   saveUserCache: () => void;
 }
 
-/** The V8 data in `bytes` if they were made for `buildId`, else undefined. */
-function dataFor(bytes: Buffer | undefined, buildId: string): Buffer | undefined {
-  if (bytes === undefined || bytes.length <= ID_BYTES) return undefined;
-  return bytes.toString('latin1', 0, ID_BYTES) === buildId ? bytes.subarray(ID_BYTES) : undefined;
+const hex8 = (n: number): string => (n % 2 ** 32).toString(16).padStart(8, '0');
+
+/** The stamp of bundle `file` whose first line names build `buildId`. */
+export function bundleStamp(file: string, buildId: string): string {
+  const st = statSync(file);
+  return `${buildId}${hex8(st.size)}${hex8(Math.floor(st.mtimeMs))}`;
+}
+
+/** The V8 data in `bytes` if they were made for the bundle with `stamp`, else undefined. */
+function dataFor(bytes: Buffer | undefined, stamp: string): Buffer | undefined {
+  if (bytes === undefined || bytes.length <= STAMP_BYTES) return undefined;
+  return bytes.toString('latin1', 0, STAMP_BYTES) === stamp
+    ? bytes.subarray(STAMP_BYTES)
+    : undefined;
 }
 
 function readOrUndefined(file: string): Buffer | undefined {
@@ -59,9 +80,31 @@ function readOrUndefined(file: string): Buffer | undefined {
   }
 }
 
-/** The cache file's bytes for a script of build `buildId`: the id, then V8's data. */
-export function cacheBytes(buildId: string, script: Script): Buffer {
-  return Buffer.concat([Buffer.from(buildId, 'latin1'), script.createCachedData()]);
+/** Writes `bytes` to `file` so that readers see the whole file or none: temp, fsync, rename. */
+export function writeWhole(file: string, bytes: Buffer, mode: number): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(temp, 'wx', mode);
+    try {
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (err) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never made, or already renamed
+    }
+    throw err;
+  }
+}
+
+/** The cache file's bytes for `script`, made from the bundle with `stamp`. */
+export function cacheBytes(stamp: string, script: Script): Buffer {
+  return Buffer.concat([Buffer.from(stamp, 'latin1'), script.createCachedData()]);
 }
 
 /** The user's code-cache folder, or undefined when there is no home to put it in. */
@@ -85,6 +128,33 @@ function private_(path: string, kind: 'file' | 'dir'): boolean {
   }
 }
 
+function ownedDir(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    return st.isDirectory() && st.uid === process.getuid?.();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes the cache folder, but only inside folders of our own: a gt run as root with
+ * someone else's HOME must not leave root's folders in their home.
+ */
+function makeCacheDir(dir: string): boolean {
+  const base = dirname(dir);
+  try {
+    if (!ownedDir(base)) {
+      if (!ownedDir(dirname(base))) return false;
+      mkdirSync(base, { mode: 0o700 });
+    }
+    if (!ownedDir(dir)) mkdirSync(dir, { mode: 0o700 });
+  } catch {
+    return false;
+  }
+  return private_(dir, 'dir');
+}
+
 /**
  * Names what V8 checks a cache against besides the source: Node's version and its flags.
  * Two FNV-1a passes over the text: on every start, so cheap; a clash costs only a refused
@@ -103,16 +173,23 @@ function runtimeKey(env: NodeJS.ProcessEnv): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
-/** Writes the cache for build `buildId` to `file` and removes the caches of other builds. */
-function writeUserCache(dir: string, file: string, buildId: string, script: Script): void {
+/** Removes other builds' caches and leftover temp files nobody has written for a week. */
+function prune(dir: string, buildId: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(`${buildId}-`) && name.endsWith('.cache')) continue;
+    if (!name.endsWith('.cache') && !name.endsWith('.tmp')) continue;
+    const path = join(dir, name);
+    if (now - lstatSync(path).mtimeMs > STALE_MS) unlinkSync(path);
+  }
+}
+
+/** Writes the user's cache file, then tidies the folder. */
+function writeUserCache(dir: string, file: string, stamp: string, script: Script): void {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (!private_(dir, 'dir')) return;
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, cacheBytes(buildId, script), { mode: 0o600, flag: 'wx' });
-    renameSync(temp, file);
-    for (const name of readdirSync(dir))
-      if (name.endsWith('.cache') && !name.startsWith(`${buildId}-`)) unlinkSync(join(dir, name));
+    if (!makeCacheDir(dir)) return;
+    writeWhole(file, cacheBytes(stamp, script), 0o600);
+    prune(dir, stamp.slice(0, 16));
   } catch {
     // a cache is only ever a shortcut: a full disk or a read-only home costs speed, not work
   }
@@ -127,7 +204,8 @@ export function loadCli(
   const file = join(dir, MAIN_FILE);
   const source = readFileSync(file, 'utf8');
   const buildId = BUILD_LINE.exec(source)?.[1];
-  const enabled = opts.useCache !== false && env.GT_CODE_CACHE !== 'off' && buildId !== undefined;
+  const stamp = buildId === undefined ? undefined : bundleStamp(file, buildId);
+  const enabled = opts.useCache !== false && env.GT_CODE_CACHE !== 'off' && stamp !== undefined;
 
   let offered: Buffer | undefined;
   let from: LoadedCli['source'] = 'none';
@@ -138,12 +216,12 @@ export function loadCli(
     if (userDir !== undefined) {
       userFile = join(userDir, `${buildId}-${runtimeKey(env)}.cache`);
       if (private_(userDir, 'dir') && private_(userFile, 'file')) {
-        offered = dataFor(readOrUndefined(userFile), buildId);
+        offered = dataFor(readOrUndefined(userFile), stamp);
         if (offered !== undefined) from = 'user';
       }
     }
     if (offered === undefined) {
-      offered = dataFor(readOrUndefined(join(dir, CACHE_FILE)), buildId);
+      offered = dataFor(readOrUndefined(join(dir, CACHE_FILE)), stamp);
       if (offered !== undefined) from = 'build';
     }
   }
@@ -168,7 +246,7 @@ export function loadCli(
   if (typeof main !== 'function') throw new Error(`${file} does not export main()`);
   const saveUserCache = (): void => {
     if (cache === 'accepted' || userDir === undefined || userFile === undefined) return;
-    if (buildId !== undefined) writeUserCache(userDir, userFile, buildId, script);
+    if (stamp !== undefined) writeUserCache(userDir, userFile, stamp, script);
   };
-  return { main, script, buildId, cache, source: from, saveUserCache };
+  return { main, script, stamp, cache, source: from, saveUserCache };
 }

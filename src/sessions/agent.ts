@@ -195,8 +195,9 @@ export async function restartAgent(
   opts: StartAgentOptions = {},
 ): Promise<StartedAgent & { replaced: boolean }> {
   const replaced = await endSession(ctx, id);
-  // The stop has just seen the session gone: asking tmux again would only cost a call.
-  return { ...(await startAgent(ctx, id, { ...opts, justStopped: true })), replaced };
+  // Not justStopped: the daemon's keep-alive may start the agent between this stop and
+  // this start, and only the check in startAgent keeps us from unverifying that session.
+  return { ...(await startAgent(ctx, id, opts)), replaced };
 }
 
 function statusOf(identity: string, session: string, info: SessionInfo, now: number): AgentStatus {

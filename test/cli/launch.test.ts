@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -10,10 +11,12 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { bundleStamp, writeWhole } from '../../src/cli/launch.js';
 import { GT_BIN } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -47,11 +50,18 @@ function version(dir: string, env: NodeJS.ProcessEnv = {}): Run {
   return { code: result.status, stdout: result.stdout.trim(), cache };
 }
 
-/** A copy of the built gt in a temp folder, to spoil its cache without touching dist/. */
+/**
+ * A copy of the built gt in a temp folder, to spoil without touching dist/. Its cache is
+ * stamped for the copied bundle, as a build made in that folder would be.
+ */
 function copyOfDist(): string {
   const dir = tempDir('dist');
   for (const file of ['gt.cjs', 'gt-main.cjs', 'gt-main.cache'])
     copyFileSync(join(DIST, file), join(dir, file));
+  const cache = readFileSync(join(dir, 'gt-main.cache'));
+  const buildId = cache.toString('latin1', 0, 16);
+  cache.write(bundleStamp(join(dir, 'gt-main.cjs'), buildId), 0, 'latin1');
+  writeFileSync(join(dir, 'gt-main.cache'), cache);
   return dir;
 }
 
@@ -71,7 +81,7 @@ describe('the code cache of gt', () => {
   it('a cache of the right build holding garbage is refused by V8, and gt runs', () => {
     const dir = copyOfDist();
     const cache = readFileSync(join(dir, 'gt-main.cache'));
-    cache.fill(0x5a, 16);
+    cache.fill(0x5a, 32);
     writeFileSync(join(dir, 'gt-main.cache'), cache);
     expect(version(dir)).toEqual({ code: 0, stdout: VERSION, cache: 'rejected (build)' });
   });
@@ -79,7 +89,7 @@ describe('the code cache of gt', () => {
   it('a truncated or missing cache is passed over, and the user cache saved then takes its place', () => {
     const dir = copyOfDist();
     const cache = readFileSync(join(dir, 'gt-main.cache'));
-    writeFileSync(join(dir, 'gt-main.cache'), cache.subarray(0, 16));
+    writeFileSync(join(dir, 'gt-main.cache'), cache.subarray(0, 32));
     expect(version(dir)).toEqual({ code: 0, stdout: VERSION, cache: 'none (none)' });
     expect(version(dir)).toEqual({ code: 0, stdout: VERSION, cache: 'accepted (user)' });
     rmSync(join(dir, 'gt-main.cache'));
@@ -128,7 +138,7 @@ describe("the user's own code cache, for a Node the build's cache does not fit",
     version(DIST, FLAGS);
     const file = join(folder(), files()[0] ?? '');
     const bytes = readFileSync(file);
-    writeFileSync(file, bytes.fill(0x5a, 16));
+    writeFileSync(file, bytes.fill(0x5a, 32));
     expect(version(DIST, FLAGS).cache).toBe('rejected (user)');
     expect(version(DIST, FLAGS).cache).toBe('accepted (user)');
   });
@@ -146,14 +156,48 @@ describe("the user's own code cache, for a Node the build's cache does not fit",
     chmodSync(folder(), 0o700);
   });
 
-  it('a new build removes the caches older builds saved', () => {
+  it("removes other builds' caches and stray temp files once a week old, and nothing newer", () => {
     mkdirSync(folder(), { recursive: true, mode: 0o700 });
-    writeFileSync(join(folder(), '0000000000000000-1111111111111111.cache'), 'old', {
-      mode: 0o600,
-    });
+    const old = join(folder(), '0000000000000000-1111111111111111.cache');
+    const stray = join(folder(), 'x.cache.123.tmp');
+    const recent = join(folder(), '2222222222222222-1111111111111111.cache');
+    for (const file of [old, stray, recent]) writeFileSync(file, 'other', { mode: 0o600 });
+    const weekAgo = new Date(Date.now() - 8 * 24 * 3600_000);
+    utimesSync(old, weekAgo, weekAgo);
+    utimesSync(stray, weekAgo, weekAgo);
     version(DIST, FLAGS);
-    expect(files()).toHaveLength(1);
-    expect(files()[0]).not.toMatch(/^0000000000000000-/);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(stray)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(files()).toHaveLength(2);
+  });
+
+  it('is not made where a folder on the way belongs to someone else (gt run as root with their HOME)', () => {
+    // As root, a home made someone else's; otherwise / is someone else's already.
+    const home = process.getuid?.() === 0 ? tempDir('home') : '/';
+    if (home !== '/') chownSync(home, 65534, 65534);
+    const before = existsSync(join(home, '.cache'));
+    const run = version(DIST, { ...FLAGS, XDG_CACHE_HOME: '', HOME: home });
+    expect(run).toEqual({ code: 0, stdout: VERSION, cache: 'rejected (build)' });
+    expect(existsSync(join(home, '.cache'))).toBe(before);
+  });
+
+  it('a bundle edited after the build, even to the same length, never gets its cache', () => {
+    const dir = copyOfDist();
+    const main = readFileSync(join(dir, 'gt-main.cjs'), 'utf8');
+    const edited = main.replace(`"${VERSION}"`, `"${VERSION.replace(/\d$/, '9')}"`);
+    expect(edited.length).toBe(main.length);
+    writeFileSync(join(dir, 'gt-main.cjs'), edited);
+    const run = version(dir);
+    expect(run.stdout).toBe(VERSION.replace(/\d$/, '9'));
+    expect(run.cache).toBe('none (none)');
+  });
+
+  it('a cache file is written whole or not at all: a failed rename leaves no temp file', () => {
+    const dir = tempDir('whole');
+    mkdirSync(join(dir, 'target', 'inside'), { recursive: true }); // rename onto a full folder fails
+    expect(() => writeWhole(join(dir, 'target'), Buffer.from('data'), 0o600)).toThrow();
+    expect(readdirSync(dir)).toEqual(['target']);
   });
 
   it('GT_CODE_CACHE=off uses no cache and saves none', () => {
