@@ -71,7 +71,8 @@ export function interleave(
 
 export function scratch(label: string): { dir: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `gt-bench-${label}-`));
-  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+  // Retried: a process being stopped may still add a file while the folder is removed.
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }) };
 }
 
 function fmt(value: number | null, unit = ''): string {
