@@ -59,6 +59,12 @@ function marks(b: Bench, address: string): number[] {
     .map((l) => Number(l.split(' ')[1]));
 }
 
+/** How many agent starts the marks file records (none before the first start). */
+function allMarks(b: Bench): number {
+  const file = join(b.root, MARK);
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+}
+
 async function until<T>(
   what: string,
   fn: () => T | undefined | false,
@@ -222,11 +228,7 @@ async function restRows(gtBin: string, agents: number, watchMs: number): Promise
   let daemon: ChildProcess | undefined;
   try {
     daemon = await startDaemon(gtBin, b);
-    await until(
-      'every agent running',
-      () => readFileSync(join(b.root, MARK), 'utf8').split('\n').length > agents,
-      60_000,
-    );
+    await until('every agent running', () => allMarks(b) >= agents, 60_000);
     const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
       stdio: 'ignore',
     });
