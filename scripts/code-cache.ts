@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CACHE_FILE, cacheBytes, loadCli, writeWhole } from '../src/cli/launch.js';
+import { CACHE_FILE, cacheBytes, loadCli } from '../src/cli/launch.js';
+import { writeFileAtomic } from '../src/util/fs.js';
 
 const dist = dirname(fileURLToPath(import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'gt-code-cache-'));
@@ -40,7 +41,7 @@ try {
     await cli.main([process.execPath, join(dist, 'gt.cjs'), ...args]);
   }
   process.exitCode = 0;
-  writeWhole(join(dist, CACHE_FILE), cacheBytes(cli.stamp, cli.script), 0o644);
+  writeFileAtomic(join(dist, CACHE_FILE), cacheBytes(cli.stamp, cli.script), 0o644);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

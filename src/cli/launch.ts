@@ -15,22 +15,11 @@
 // a cache damaged after that would stop gt until it is deleted or GT_CODE_CACHE=off.
 // Without a usable cache the bundle compiles as it would under require(); nothing but
 // speed depends on a cache.
-import {
-  closeSync,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { writeFileAtomic } from '../util/fs.js';
 
 export const MAIN_FILE = 'gt-main.cjs';
 export const CACHE_FILE = 'gt-main.cache';
@@ -77,28 +66,6 @@ function readOrUndefined(file: string): Buffer | undefined {
     return readFileSync(file);
   } catch {
     return undefined;
-  }
-}
-
-/** Writes `bytes` to `file` so that readers see the whole file or none: temp, fsync, rename. */
-export function writeWhole(file: string, bytes: Buffer, mode: number): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    const fd = openSync(temp, 'wx', mode);
-    try {
-      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
-  } catch (err) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // never made, or already renamed
-    }
-    throw err;
   }
 }
 
@@ -188,7 +155,7 @@ function prune(dir: string, buildId: string): void {
 function writeUserCache(dir: string, file: string, stamp: string, script: Script): void {
   try {
     if (!makeCacheDir(dir)) return;
-    writeWhole(file, cacheBytes(stamp, script), 0o600);
+    writeFileAtomic(file, cacheBytes(stamp, script), 0o600);
     prune(dir, stamp.slice(0, 16));
   } catch {
     // a cache is only ever a shortcut: a full disk or a read-only home costs speed, not work

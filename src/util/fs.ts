@@ -4,12 +4,13 @@ import { dirname, basename, join } from 'node:path';
 import { randomHex } from './random.js';
 
 /** Writes `data` to `path` so that readers see the old file or the new one, never half. */
-export function writeFileAtomic(path: string, data: string, mode = 0o600): void {
+export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600): void {
   const tmp = join(dirname(path), `.${basename(path)}.${randomHex(6)}.tmp`);
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const fd = openSync(tmp, 'wx', mode);
   try {
     try {
-      writeSync(fd, data);
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -16,7 +16,8 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { bundleStamp, writeWhole } from '../../src/cli/launch.js';
+import { bundleStamp } from '../../src/cli/launch.js';
+import { writeFileAtomic } from '../../src/util/fs.js';
 import { GT_BIN } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -196,7 +197,7 @@ describe("the user's own code cache, for a Node the build's cache does not fit",
   it('a cache file is written whole or not at all: a failed rename leaves no temp file', () => {
     const dir = tempDir('whole');
     mkdirSync(join(dir, 'target', 'inside'), { recursive: true }); // rename onto a full folder fails
-    expect(() => writeWhole(join(dir, 'target'), Buffer.from('data'), 0o600)).toThrow();
+    expect(() => writeFileAtomic(join(dir, 'target'), Buffer.from('data'), 0o600)).toThrow();
     expect(readdirSync(dir)).toEqual(['target']);
   });
 
