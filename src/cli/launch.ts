@@ -19,6 +19,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync }
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { fnv1a32 } from '../util/fnv.js';
 import { writeFileAtomic } from '../util/fs.js';
 
 export const MAIN_FILE = 'gt-main.cjs';
@@ -124,20 +125,14 @@ function makeCacheDir(dir: string): boolean {
 
 /**
  * Names what V8 checks a cache against besides the source: Node's version and its flags.
- * Two FNV-1a passes over the text: on every start, so cheap; a clash costs only a refused
- * cache, which is then rewritten.
+ * Cheap, as it runs on every start; a clash costs only a refused cache, then rewritten.
  */
 function runtimeKey(env: NodeJS.ProcessEnv): string {
   const text = [process.version, process.arch, env.NODE_OPTIONS ?? '', ...process.execArgv].join(
     '\0',
   );
-  let a = 0x811c9dc5;
-  let b = 0x050c5d1f;
-  for (let i = 0; i < text.length; i++) {
-    a = Math.imul(a ^ text.charCodeAt(i), 0x01000193);
-    b = Math.imul(b ^ text.charCodeAt(i), 0x01000193) ^ (b >>> 15);
-  }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  const hex = (n: number): string => n.toString(16).padStart(8, '0');
+  return hex(fnv1a32(text)) + hex(fnv1a32(`gt\0${text}`));
 }
 
 /** Removes other builds' caches and leftover temp files nobody has written for a week. */

@@ -2,6 +2,7 @@
 // palette by FNV-1a hash of its name, so every agent of a rig shares it; mayor gold, deacon purple.
 import type { Identity, Role } from '../town/identity.js';
 import { assertNever, formatAddress } from '../town/identity.js';
+import { fnv1a32 } from '../util/fnv.js';
 import type { SessionTheme } from './tmux.js';
 
 export interface ColourPair {
@@ -33,16 +34,6 @@ export const ROLE_ICONS: Readonly<Record<Role, string>> = {
   refinery: '🏭',
   crew: '👷',
 };
-
-/** FNV-1a, 32 bits, over the UTF-8 bytes of `text`. */
-export function fnv1a32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(text, 'utf8')) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}
 
 export function rigColours(rig: string): ColourPair {
   const pair = RIG_PALETTE[fnv1a32(rig) % RIG_PALETTE.length];
