@@ -1,7 +1,7 @@
 // Benchmark plumbing: timing, percentiles, and the table each figure is printed in
 // beside its baseline measured in the same run.
 import type { ChildProcess } from 'node:child_process';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,41 @@ export function interleave(
     out.b.push(b());
   }
   return out;
+}
+
+/** `gt args…` as a process under `env` (plus `more`), returning its stdout. */
+export function gtRunner(
+  gtBin: string,
+  env: NodeJS.ProcessEnv,
+): (args: string[], more?: NodeJS.ProcessEnv) => string {
+  return (args, more = {}) =>
+    execFileSync(process.execPath, [gtBin, ...args], {
+      env: { ...env, ...more },
+      encoding: 'utf8',
+    });
+}
+
+/** A whole-process figure beside `node -e 0` run alternately with it: the median, ≤ 1.5x. */
+export function versusNode(
+  section: string,
+  name: string,
+  run: () => number,
+  opts: { env?: NodeJS.ProcessEnv; n?: number } = {},
+): { row: Row; runs: { a: number[]; b: number[] } } {
+  const node = (): number => timeProcess(process.execPath, ['-e', '0'], { env: opts.env });
+  const runs = interleave(opts.n ?? 20, run, node);
+  const [ours, base] = [median(runs.a), median(runs.b)];
+  const row: Row = {
+    section,
+    name: `${name}, whole process (median)`,
+    ours,
+    baseline: base,
+    baselineName: 'node -e 0',
+    unit: 'ms',
+    target: '≤ 1.5x',
+    pass: ours <= 1.5 * base,
+  };
+  return { row, runs };
 }
 
 export function scratch(label: string): { dir: string; done: () => void } {

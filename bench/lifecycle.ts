@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Row } from './harness.js';
-import { killTmux, stopChild, median, nowMs, percentile, scratch } from './harness.js';
+import { gtRunner, killTmux, median, nowMs, percentile, scratch, stopChild } from './harness.js';
 
 const SECTION = 'lifecycle';
 const MARK = 'marks.log';
@@ -26,11 +26,7 @@ function makeTown(gtBin: string, crew: number, extra: Record<string, unknown> = 
   const root = join(dir, 'town');
   const socket = `gt-bench-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
   const env = { ...process.env, GT_TOWN_ROOT: root, GT_TMUX_SOCKET: socket };
-  const gt = (args: string[], more: NodeJS.ProcessEnv = {}): string =>
-    execFileSync(process.execPath, [gtBin, ...args], {
-      env: { ...env, ...more },
-      encoding: 'utf8',
-    });
+  const gt = gtRunner(gtBin, env);
   gt(['install', root]);
   const origin = join(dir, 'origin.git');
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', origin]);

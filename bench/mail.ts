@@ -7,7 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { NewMessage } from '../src/store/store.js';
 import type { Row } from './harness.js';
-import { interleave, median, nowMs, percentile, scratch, timeProcess } from './harness.js';
+import { median, nowMs, percentile, scratch, timeProcess, versusNode } from './harness.js';
 
 const SECTION = 'mail';
 
@@ -28,29 +28,17 @@ function startupRows(gtBin: string): Row[] {
   try {
     const town = join(dir, 'town');
     spawnSync(process.execPath, [gtBin, 'install', town], { stdio: 'ignore' });
-    const runs = interleave(
-      30,
-      () =>
-        timeProcess(
-          process.execPath,
-          [gtBin, 'mail', 'send', 'mayor', '-s', 'bench', '-m', 'hello'],
-          { cwd: town },
-        ),
-      () => timeProcess(process.execPath, ['-e', '0']),
-    );
-    const ours = median(runs.a);
-    const base = median(runs.b);
+    const send = (): number =>
+      timeProcess(
+        process.execPath,
+        [gtBin, 'mail', 'send', 'mayor', '-s', 'bench', '-m', 'hello'],
+        {
+          cwd: town,
+        },
+      );
+    const { row, runs } = versusNode(SECTION, 'gt mail send', send, { n: 30 });
     return [
-      {
-        section: SECTION,
-        name: 'gt mail send, whole process (median)',
-        ours,
-        baseline: base,
-        baselineName: 'node -e 0',
-        unit: 'ms',
-        target: '≤ 1.5x',
-        pass: ours <= 1.5 * base,
-      },
+      row,
       {
         section: SECTION,
         name: 'gt mail send, whole process (p90)',

@@ -5,7 +5,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Row } from './harness.js';
-import { killTmux, stopChild, median, percentile, scratch } from './harness.js';
+import { gtRunner, killTmux, median, percentile, scratch, stopChild } from './harness.js';
 
 const SECTION = 'peers';
 const RUNS = 20;
@@ -138,11 +138,7 @@ async function gtSamples(
   const socket = `gt-bench-p-${process.pid}`;
   const marks = join(dir, 'gt-marks');
   const env = { ...process.env, GT_TOWN_ROOT: root, GT_TMUX_SOCKET: socket };
-  const gt = (args: string[], more: NodeJS.ProcessEnv = {}): string =>
-    execFileSync(process.execPath, [gtBin, ...args], {
-      env: { ...env, ...more },
-      encoding: 'utf8',
-    });
+  const gt = gtRunner(gtBin, env);
   gt(['install', root]);
   writeFileSync(
     join(root, 'settings', 'config.json'),

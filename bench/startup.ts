@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Row } from './harness.js';
-import { interleave, median, scratch, timeProcess } from './harness.js';
+import { scratch, timeProcess, versusNode } from './harness.js';
 
 const SECTION = 'startup';
 
@@ -25,24 +25,13 @@ export function benchStartup(gtBin: string): Promise<Row[]> {
       ['gt status', ['status']],
       ['gt --help', ['--help']],
     ];
-    const row = (name: string, args: string[], runEnv: NodeJS.ProcessEnv): Row => {
-      const runs = interleave(
-        20,
+    const row = (name: string, args: string[], runEnv: NodeJS.ProcessEnv): Row =>
+      versusNode(
+        SECTION,
+        name,
         () => timeProcess(process.execPath, [gtBin, ...args], { env: runEnv }),
-        () => timeProcess(process.execPath, ['-e', '0'], { env: runEnv }),
-      );
-      const [ours, base] = [median(runs.a), median(runs.b)];
-      return {
-        section: SECTION,
-        name: `${name}, whole process (median)`,
-        ours,
-        baseline: base,
-        baselineName: 'node -e 0',
-        unit: 'ms',
-        target: '≤ 1.5x',
-        pass: ours <= 1.5 * base,
-      };
-    };
+        { env: runEnv },
+      ).row;
     const rows = commands.map(([name, args]) => row(name, args, env));
     // V8 refuses the build's code cache under other flags; gt then keeps one of its own
     // (in a scratch cache folder here). The warm-up run of interleave() makes it.
