@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Daemon } from '../src/daemon/daemon.js';
 import { silentLogger } from '../src/daemon/logger.js';
 import { TmuxHost } from '../src/sessions/tmux.js';
-import type { SessionHost } from '../src/sessions/tmux.js';
+import type { SessionHost } from '../src/sessions/host.js';
 import { setRequesting } from '../src/state/agent-state.js';
 import { newRequestId } from '../src/store/ids.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -88,7 +88,7 @@ async function heartbeatRows(gtBin: string, agents: number): Promise<Row[]> {
       settings,
       store,
       host,
-      hostName: settings.daemon.host ?? 'h',
+      hostName: settings.daemon.host,
       log: silentLogger,
     });
     await daemon.start();

@@ -1,13 +1,13 @@
 // `gt agent demo`: runs the stand-in agent until SIGTERM or SIGINT, then exits 0.
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import type { DemoAgent } from '../agent/demo.js';
+import type { DemoAgent } from '../agents/demo-agent.js';
 import {
   DEFAULT_DEMO_INTERVAL_MS,
   realSchedule,
   spawnHandoff,
   startDemoAgent,
-} from '../agent/demo.js';
+} from '../agents/demo-agent.js';
 import type { GlobalOptions } from './context.js';
 import { println } from './context.js';
 

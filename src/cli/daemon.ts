@@ -2,7 +2,9 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { unparked } from '../agents/record.js';
 import { Daemon } from '../daemon/daemon.js';
+import { crashPointFromEnv } from '../lifecycle/crash.js';
 import { fileLogger, humanLine, openLog } from '../daemon/logger.js';
 import { queryHolder } from '../daemon/lock.js';
 import { GtError, InputError } from '../errors.js';
@@ -67,12 +69,7 @@ export function registerDaemon(program: Command): void {
       withTown(globals(cmd), async (town) => {
         const address = formatAddress(parseIdentity(identity));
         const store = await town.store();
-        await store.patchAgent(address, {
-          restarts: [],
-          parkedAt: null,
-          parkedReason: null,
-          nextRestartAt: null,
-        });
+        await unparked(store, address);
         await store.recordEvent({ kind: 'agent.unparked', identity: address, outcome: 'cleared' });
         println(`cleared restart history of ${address}`);
       }),
@@ -94,8 +91,9 @@ async function runDaemon(
     settings: town.settings,
     store,
     host: new TmuxHost({ socket: town.settings.tmux.socket }),
-    hostName: town.settings.daemon.host ?? 'localhost',
+    hostName: town.settings.daemon.host,
     log,
+    crashPoint: crashPointFromEnv(process.env),
     onEvent: (e) =>
       log.log('info', e.kind, {
         identity: e.identity,
@@ -135,7 +133,7 @@ async function runDaemon(
 
 async function startDaemon(global: GlobalOptions, opts: { json?: boolean }): Promise<void> {
   const town = openTown(global);
-  const hostName = town.settings.daemon.host ?? 'localhost';
+  const hostName = town.settings.daemon.host;
   const running = await queryHolder(town.root, hostName);
   if (running !== undefined) {
     if (opts.json) printJson({ pid: running.pid, already_running: true });
@@ -185,7 +183,7 @@ async function stopDaemon(global: GlobalOptions, timeoutSeconds: number): Promis
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
     throw new InputError('GT_BAD_TIMEOUT', '--timeout must be a positive number of seconds');
   const town = openTown(global);
-  const hostName = town.settings.daemon.host ?? 'localhost';
+  const hostName = town.settings.daemon.host;
   const holder = await queryHolder(town.root, hostName);
   if (holder === undefined) {
     println('no daemon is running');
@@ -216,7 +214,7 @@ export interface DaemonStatus {
 }
 
 export async function daemonStatus(town: TownContext): Promise<DaemonStatus> {
-  const host = town.settings.daemon.host ?? 'localhost';
+  const host = town.settings.daemon.host;
   const holder = await queryHolder(town.root, host);
   let state: Record<string, unknown> = {};
   try {

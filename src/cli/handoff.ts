@@ -3,8 +3,8 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { GtError, InputError } from '../errors.js';
-import { pokeDaemon } from '../daemon/poke.js';
-import { isVerifiedSender } from '../mail/mail.js';
+import { pokeDaemon } from '../util/socket.js';
+import { isVerifiedSender } from '../agents/token.js';
 import type { LifecycleAction } from '../state/agent-state.js';
 import { setRequesting } from '../state/agent-state.js';
 import type { Message, Store } from '../store/store.js';

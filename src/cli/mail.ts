@@ -1,21 +1,14 @@
 // `gt mail send|inbox|read|delete|check`.
 import type { Command } from 'commander';
 import { InputError, NotFoundError } from '../errors.js';
-import {
-  checkBody,
-  checkSubject,
-  checkType,
-  isVerifiedSender,
-  messageToJson,
-  parsePriority,
-  resolveSender,
-} from '../mail/mail.js';
+import { checkBody, checkSubject, checkType, messageToJson, parsePriority, resolveSender } from '../mail/mail.js';
+import { isVerifiedSender } from '../agents/token.js';
 import type { Message } from '../store/store.js';
 import { isMessageId } from '../store/ids.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import { requireKnownIdentity } from '../town/layout.js';
-import { pokeDaemon } from '../daemon/poke.js';
+import { pokeDaemon } from '../util/socket.js';
 import { oneLine, printable } from '../util/text.js';
 import type { GlobalOptions } from './context.js';
 import { openTown, printJson, println, withTown } from './context.js';

@@ -2,8 +2,10 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { GtError } from '../errors.js';
-import type { AgentContext, AgentStatus } from '../sessions/agent.js';
-import { listAgentStatuses, restartAgent, startAgent, stopAgent } from '../sessions/agent.js';
+import type { AgentContext } from '../agents/agent.js';
+import type { AgentStatus } from '../agents/status.js';
+import { restartAgent, startAgent, stopAgent } from '../agents/agent.js';
+import { listAgentStatuses } from '../agents/status.js';
 import { SessionNotFoundError, TmuxHost, TmuxMissingError } from '../sessions/tmux.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, parseIdentity, sessionName } from '../town/identity.js';
@@ -25,7 +27,7 @@ async function agentContext(town: TownContext): Promise<AgentContext> {
     settings: town.settings,
     host: hostFor(town),
     store: await town.store(),
-    hostName: town.settings.daemon.host ?? 'localhost',
+    hostName: town.settings.daemon.host,
   };
 }
 

@@ -1,9 +1,11 @@
 // `gt status` (daemon, every agent, requests) and `gt events`.
 import type { Command } from 'commander';
-import { lastLine, townAgents } from '../daemon/keepalive.js';
+import { lastLine } from '../daemon/keepalive.js';
+import { townAgents } from '../town/agents.js';
 import { errorMessage, InputError } from '../errors.js';
-import type { SessionInfo } from '../sessions/tmux.js';
-import { TmuxHost, sessionState } from '../sessions/tmux.js';
+import type { SessionInfo } from '../sessions/host.js';
+import { TmuxHost } from '../sessions/tmux.js';
+import { sessionState } from '../sessions/host.js';
 import { LIFECYCLE_ACTIONS, readAgentState, requestingKey } from '../state/agent-state.js';
 import type { AgentRecord, StoredEvent } from '../store/store.js';
 import type { Identity } from '../town/identity.js';

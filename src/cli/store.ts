@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { queryHolder } from '../daemon/lock.js';
 import { GtError, InputError } from '../errors.js';
-import { storeFile } from '../store/open.js';
 import { parseStoreUrl } from '../store/postgres/url.js';
 import { settingsFile } from '../town/settings.js';
 import { writeJsonAtomic } from '../util/fs.js';
@@ -42,13 +41,13 @@ async function migrate(town: TownContext, opts: MigrateOptions): Promise<void> {
     });
   }
   const url = parseStoreUrl(target);
-  const source = storeFile(town.root);
+  const source = town.paths.storeFile;
   if (!existsSync(source)) {
     throw new GtError('GT_STORE_NOT_FOUND', `this town has no SQLite store at ${source}`, {
       hint: 'nothing to copy: gt install --store URL makes a town on PostgreSQL from the start',
     });
   }
-  const host = town.settings.daemon.host ?? 'localhost';
+  const host = town.settings.daemon.host;
   const daemon = await queryHolder(town.root, host);
   if (daemon !== undefined) {
     throw new GtError(

@@ -1,10 +1,8 @@
 // `gt install`, `gt rig add|list`, `gt crew add|list`: making a town and its workspaces.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { addCrew, addRig, installTown, installTownOnStore } from '../town/install.js';
+import { addCrew, addRig, installTown, installTownOnStore } from '../setup/install.js';
 import { findTownRoot, readRigs } from '../town/layout.js';
-import { nameProblem } from '../town/identity.js';
+import { listCrew } from '../town/agents.js';
 import type { GlobalOptions } from './context.js';
 import { printJson, println } from './context.js';
 
@@ -91,15 +89,4 @@ export function registerTown(program: Command): void {
       else if (members.length === 0) println('no crew');
       else for (const m of members) println(m.address);
     });
-}
-
-function listCrew(root: string, rig: string): string[] {
-  try {
-    return readdirSync(join(root, rig, 'crew'), { withFileTypes: true })
-      .filter((e) => e.isDirectory() && nameProblem('crew', e.name) === undefined)
-      .map((e) => e.name)
-      .sort();
-  } catch {
-    return [];
-  }
 }

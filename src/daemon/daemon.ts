@@ -4,19 +4,20 @@ import { promises as fsp, rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { createServer } from 'node:net';
 import { errorMessage, GtError, StoreError } from '../errors.js';
+import type { CrashStep } from '../agents/agent.js';
 import type { ExecuteDeps } from '../lifecycle/execute.js';
 import { executeClaimed } from '../lifecycle/execute.js';
-import type { SessionHost } from '../sessions/tmux.js';
+import type { SessionHost } from '../sessions/host.js';
 import { isTmuxUnavailable } from '../sessions/tmux.js';
 import type { Message, NewEvent, Store, StoredEvent, Unsubscribe } from '../store/store.js';
 import { townPaths } from '../town/layout.js';
 import type { Settings } from '../town/settings.js';
-import { ms } from '../town/settings.js';
+import { ms } from '../util/duration.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import { keepAlive } from './keepalive.js';
 import type { DaemonLock } from './lock.js';
 import { acquireLock } from './lock.js';
-import { withSocketPath } from './poke.js';
+import { withSocketPath } from '../util/socket.js';
 import type { Logger } from './logger.js';
 
 export const DEACON = 'deacon';
@@ -35,6 +36,8 @@ export interface DaemonOptions {
   log: Logger;
   now?: () => number;
   onEvent?: (event: StoredEvent) => void;
+  /** The exactly-once tests' fault injection (lifecycle/crash.ts); absent in normal runs. */
+  crashPoint?: ((step: CrashStep) => void) | undefined;
 }
 
 export const DAEMON_STATES = {
@@ -252,8 +255,9 @@ export class Daemon {
   }
 
   private executeDeps(): ExecuteDeps {
-    const { root, settings, store, host, hostName, onEvent } = this.opts;
-    return { root, settings, store, host, hostName, owner: this.owner, now: this.now, onEvent };
+    const { root, settings, store, host, hostName, onEvent, crashPoint } = this.opts;
+    const owner = this.owner;
+    return { root, settings, store, host, hostName, owner, now: this.now, onEvent, crashPoint };
   }
 
   async processRequests(): Promise<number> {

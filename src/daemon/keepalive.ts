@@ -1,23 +1,17 @@
 // Keep-alive: on each heartbeat, from one tmux listing, restart the agents of the
 // keep-alive set that died, under the restart policy; keep the last screen of each death.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { errorMessage } from '../errors.js';
-import type { AgentContext } from '../sessions/agent.js';
-import { startAgent } from '../sessions/agent.js';
-import type { SessionInfo } from '../sessions/tmux.js';
-import { sessionState } from '../sessions/tmux.js';
-import type { AgentRecord, NewEvent, StoredEvent } from '../store/store.js';
+import type { AgentContext } from '../agents/agent.js';
+import { startAgent } from '../agents/agent.js';
+import type { SessionInfo } from '../sessions/host.js';
+import { sessionState } from '../sessions/host.js';
+import * as record from '../agents/record.js';
+import type { AgentRecord, EventKind, NewEvent, StoredEvent } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
-import {
-  formatAddress,
-  matchesAddressPattern,
-  nameProblem,
-  sessionName,
-} from '../town/identity.js';
-import { readRigs } from '../town/layout.js';
+import { formatAddress, matchesAddressPattern, sessionName } from '../town/identity.js';
+import { townAgents } from '../town/agents.js';
 import type { Settings } from '../town/settings.js';
-import { ms } from '../town/settings.js';
+import { ms } from '../util/duration.js';
 import type { RestartPolicy } from './restart-policy.js';
 import { decideRestart, settleHistory } from './restart-policy.js';
 
@@ -37,25 +31,6 @@ export function restartPolicy(settings: Settings): RestartPolicy {
     windowMs: ms(r.crash_loop_window),
     stableAfterMs: ms(r.stable_after),
   };
-}
-
-/** Every agent the town has: mayor, deacon, and each rig's witness, refinery and crew. */
-export function townAgents(root: string): Identity[] {
-  const agents: Identity[] = [{ role: 'mayor' }, { role: 'deacon' }];
-  for (const rig of Object.keys(readRigs(root).rigs)) {
-    if (nameProblem('rig', rig) !== undefined) continue;
-    agents.push({ role: 'witness', rig }, { role: 'refinery', rig });
-    let crew: string[] = [];
-    try {
-      crew = readdirSync(join(root, rig, 'crew'), { withFileTypes: true })
-        .filter((e) => e.isDirectory() && nameProblem('crew', e.name) === undefined)
-        .map((e) => e.name);
-    } catch {
-      // a rig without a crew folder has no crew
-    }
-    for (const name of crew.sort()) agents.push({ role: 'crew', rig, name });
-  }
-  return agents;
 }
 
 export function keepAliveSet(root: string, patterns: readonly string[]): Identity[] {
@@ -94,18 +69,18 @@ async function checkAgent(
   policy: RestartPolicy,
 ): Promise<void> {
   const address = formatAddress(id);
-  const record = await deps.store.getAgent(address);
-  if (record?.desired === 'stopped') return;
-  if (record?.host != null && record.host !== deps.hostName) return;
+  const known = await deps.store.getAgent(address);
+  if (known?.desired === 'stopped') return;
+  if (known?.host != null && known.host !== deps.hostName) return;
   const now = deps.now();
   if (info !== undefined && sessionState(info) === 'alive') {
-    const cleared = record && settleHistory(historyOf(record), now, policy);
+    const cleared = known && settleHistory(historyOf(known), now, policy);
     if (cleared !== undefined)
-      await deps.store.patchAgent(address, { restarts: cleared, nextRestartAt: null });
+      await record.restartsCounted(deps.store, address, cleared);
     return;
   }
   if (info !== undefined) await buryZombie(deps, id, info);
-  const current = (await deps.store.getAgent(address)) ?? record;
+  const current = (await deps.store.getAgent(address)) ?? known;
   await restartDead(deps, id, current, policy, now);
 }
 
@@ -127,7 +102,7 @@ async function buryZombie(deps: KeepAliveDeps, id: Identity, info: SessionInfo):
   }
   const lastExit = lines.join('\n').trimEnd();
   const address = formatAddress(id);
-  await deps.store.patchAgent(address, { lastExit, lastExitAt: deps.now() });
+  await record.exited(deps.store, address, { lastExit, at: deps.now() });
   await deps.host.stop(info.name);
   const status = info.paneDeadStatus === null ? '' : ` (exit status ${info.paneDeadStatus})`;
   await emit(deps, {
@@ -155,32 +130,32 @@ function neverStarted(record: AgentRecord | undefined): boolean {
 async function restartDead(
   deps: KeepAliveDeps,
   id: Identity,
-  record: AgentRecord | undefined,
+  current: AgentRecord | undefined,
   policy: RestartPolicy,
   now: number,
 ): Promise<void> {
   const address = formatAddress(id);
-  if (neverStarted(record)) {
+  if (neverStarted(current)) {
     // A first start is not a restart: it does not bring a crash loop nearer. If it fails,
     // it is one, so the next try waits its backoff.
     await startKept(deps, id, { kind: 'agent.started', outcome: 'started' }, async () => {
-      await deps.store.patchAgent(address, { restarts: [now], nextRestartAt: null });
+      await record.restartsCounted(deps.store, address, [now]);
     });
     return;
   }
-  const decision = decideRestart(historyOf(record), now, policy);
+  const decision = decideRestart(historyOf(current), now, policy);
   switch (decision.kind) {
     case 'parked':
       return;
     case 'wait':
-      if (record?.nextRestartAt !== decision.until)
-        await deps.store.patchAgent(address, { nextRestartAt: decision.until });
+      if (current?.nextRestartAt !== decision.until)
+        await record.restartDeferred(deps.store, address, decision.until);
       return;
     case 'park':
-      await park(deps, id, decision.reason, decision.restarts, record);
+      await park(deps, id, decision.reason, decision.restarts, current);
       return;
     case 'restart':
-      await deps.store.patchAgent(address, { restarts: decision.restarts, nextRestartAt: null });
+      await record.restartsCounted(deps.store, address, decision.restarts);
       await startKept(deps, id, {
         kind: 'agent.restarted',
         outcome: 'restarted',
@@ -198,7 +173,7 @@ async function restartDead(
 async function startKept(
   deps: KeepAliveDeps,
   id: Identity,
-  success: { kind: string; outcome: string; data?: Record<string, unknown> },
+  success: { kind: EventKind; outcome: string; data?: Record<string, unknown> },
   onFailure: () => Promise<void> = async () => {},
 ): Promise<void> {
   const address = formatAddress(id);
@@ -222,17 +197,11 @@ async function park(
   id: Identity,
   reason: string,
   restarts: number[],
-  record: AgentRecord | undefined,
+  current: AgentRecord | undefined,
 ): Promise<void> {
   const address = formatAddress(id);
-  const now = deps.now();
-  await deps.store.patchAgent(address, {
-    parkedAt: now,
-    parkedReason: reason,
-    restarts,
-    nextRestartAt: null,
-  });
-  const last = record?.lastExit ? `\n\nIts screen when it last died:\n${record.lastExit}` : '';
+  await record.parked(deps.store, address, { reason, restarts, at: deps.now() });
+  const last = current?.lastExit ? `\n\nIts screen when it last died:\n${current.lastExit}` : '';
   await deps.store.sendMessage({
     from: 'deacon',
     to: 'mayor',

@@ -9,12 +9,13 @@ import { Daemon } from '../daemon/daemon.js';
 import { keepAliveSet } from '../daemon/keepalive.js';
 import { fileLogger } from '../daemon/logger.js';
 import { errorMessage, GtError } from '../errors.js';
-import { startAgent } from '../sessions/agent.js';
-import { TmuxHost, sessionState } from '../sessions/tmux.js';
+import { startAgent } from '../agents/agent.js';
+import { TmuxHost } from '../sessions/tmux.js';
+import { sessionState } from '../sessions/host.js';
 import { openStore } from '../store/open.js';
 import type { StoredEvent } from '../store/store.js';
 import { formatAddress, sessionName } from '../town/identity.js';
-import { addCrew, addRig, installTown } from '../town/install.js';
+import { addCrew, addRig, installTown } from '../setup/install.js';
 import { readRigs, townPaths } from '../town/layout.js';
 import { loadSettings } from '../town/settings.js';
 import { parseDuration } from '../util/duration.js';
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
   const { settings } = loadSettings(root);
   const store = await openStore(root, settings);
   const host = new TmuxHost({ socket: settings.tmux.socket });
-  const hostName = settings.daemon.host ?? 'localhost';
+  const hostName = settings.daemon.host;
   const ctx = { root, settings, store, host, hostName };
   console.log(`demo town at ${root} (tmux socket ${settings.tmux.socket})`);
   for (const id of keepAliveSet(root, settings.daemon.keep_alive)) {

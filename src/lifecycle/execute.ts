@@ -1,37 +1,37 @@
-// Carrying out one claimed lifecycle request: screen, verify, act, settle.
-// Exactly-once rests on the agent record: before touching a session the daemon writes
-// which request it acts for, so a daemon that died half-way is followed by one that
-// finishes the same action instead of doing it again.
+// Carrying out one claimed lifecycle request: gather the facts decide.ts asks for, apply its
+// plan step by step, settle. Exactly-once rests on the agent record: before touching a session
+// the daemon writes which request it acts for, so a daemon that died half-way is followed by
+// one that finishes the same action instead of doing it again.
 import { errorMessage, GtError } from '../errors.js';
-import type { AgentContext } from '../sessions/agent.js';
-import { startAgent, stopAgent } from '../sessions/agent.js';
-import { clearRequesting, readAgentState, verifyRequesting } from '../state/agent-state.js';
-import type { AgentRecord, Message, Settlement, StoredEvent } from '../store/store.js';
+import type { AgentContext } from '../agents/agent.js';
+import { startAgent, stopAgent } from '../agents/agent.js';
+import * as record from '../agents/record.js';
+import { clearRequesting, readAgentState } from '../state/agent-state.js';
+import type { EventKind, Message, Settlement, StoredEvent } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
-import { formatAddress, sessionName, workDirPath } from '../town/identity.js';
-import { requireKnownIdentity, readRigs } from '../town/layout.js';
-import { ms } from '../town/settings.js';
+import { formatAddress, parseIdentity, sessionName, workDirPath } from '../town/identity.js';
+import { readRigs, requireKnownIdentity } from '../town/layout.js';
+import { ms } from '../util/duration.js';
 import { syncWorkspace } from '../workspace/sync.js';
-import type { LifecycleRequest } from './screen.js';
-import { screenMessage } from './screen.js';
-import { crashPoint } from './crash.js';
+import type { DecisionPolicy, Fact, Plan, RequestFacts, RequestTags, Step } from './decide.js';
+import { decideRequest, STEPS } from './decide.js';
+import type { RequestOutcome } from './outcome.js';
+import { outcomeText } from './outcome.js';
 
 export interface ExecuteDeps extends AgentContext {
   owner: string;
   now: () => number;
   /** Called with every event as it is recorded (the demo prints them). */
-  onEvent?: (event: StoredEvent) => void;
+  onEvent?: ((event: StoredEvent) => void) | undefined;
 }
 
 interface Outcome {
   settlement: Settlement;
   event: {
-    kind: string;
-    outcome: string;
-    reason?: string;
-    action?: string;
-    identity?: string;
-    requestId?: string;
+    kind: EventKind;
+    outcome: RequestOutcome | 'retry';
+    reason?: string | undefined;
+    tags?: Partial<RequestTags> | undefined;
   };
 }
 
@@ -42,22 +42,22 @@ interface Outcome {
  */
 export async function executeClaimed(deps: ExecuteDeps, msg: Message): Promise<Settlement> {
   const started = deps.now();
-  crashPoint('claimed');
+  deps.crashPoint?.('claimed');
   let outcome: Outcome;
   try {
-    outcome = overClaimed(deps, msg) ?? (await decideAndAct(deps, msg));
+    outcome = await carryOut(deps, msg);
   } catch (err) {
     outcome = failure(deps, msg, err);
   }
   const { settlement, event } = outcome;
-  crashPoint('acted');
+  deps.crashPoint?.('acted');
   const held = await deps.store.settleMessage(msg.id, deps.owner, settlement, deps.now());
   const recorded = await deps.store.recordEvent({
     kind: event.kind,
-    identity: event.identity ?? msg.from,
+    identity: event.tags?.identity ?? msg.from,
     messageId: msg.id,
-    requestId: event.requestId ?? null,
-    action: event.action ?? null,
+    requestId: event.tags?.requestId ?? null,
+    action: event.tags?.action ?? null,
     outcome: held ? event.outcome : `${event.outcome} (claim lost)`,
     reason: event.reason ?? null,
     durationMs: Math.round(deps.now() - started),
@@ -67,156 +67,138 @@ export async function executeClaimed(deps: ExecuteDeps, msg: Message): Promise<S
   return settlement;
 }
 
-/**
- * A request claimed more often than max_attempts without ever settling killed every daemon
- * that took it (out of memory, say): it is dead-lettered unrun, so work stays bounded.
- */
-function overClaimed(deps: ExecuteDeps, msg: Message): Outcome | undefined {
-  const max = deps.settings.lifecycle.max_attempts;
-  if (msg.attempts <= max) return undefined;
-  const error = `claimed ${msg.attempts} times without settling: every daemon that took it died`;
+function policyOf(deps: ExecuteDeps): DecisionPolicy {
+  const lifecycle = deps.settings.lifecycle;
   return {
-    settlement: { kind: 'dead', error },
-    event: { kind: 'request.dead', outcome: 'dead-letter', reason: error },
+    now: deps.now(),
+    maxAgeMs: ms(lifecycle.max_age),
+    requireVerifiedSender: lifecycle.require_verified_sender,
+    maxAttempts: lifecycle.max_attempts,
   };
 }
 
-async function decideAndAct(deps: ExecuteDeps, msg: Message): Promise<Outcome> {
-  const screened = screenMessage(msg, {
-    now: deps.now(),
-    maxAgeMs: ms(deps.settings.lifecycle.max_age),
-    requireVerifiedSender: deps.settings.lifecycle.require_verified_sender,
-  });
-  switch (screened.kind) {
-    case 'not-lifecycle':
-      return done('mail.ignored', 'ignored', { reason: 'not a lifecycle request' });
-    case 'rejected':
-      return done('request.rejected', 'rejected', {
-        reason: screened.reason,
-        action: screened.action,
-      });
-    case 'request':
-      return handleRequest(deps, msg, screened.request);
+/** Decides, gathering each fact the decision asks for, then applies the plan. */
+async function carryOut(deps: ExecuteDeps, msg: Message): Promise<Outcome> {
+  const facts: RequestFacts = { msg, policy: policyOf(deps) };
+  let plan = decideRequest(facts);
+  while (plan.kind === 'need') {
+    await gather(deps, facts, plan.fact);
+    plan = decideRequest(facts);
+  }
+  return apply(deps, msg, plan);
+}
+
+/** Reads one fact about the sender (the decision asks only once the sender parsed). */
+async function gather(deps: ExecuteDeps, facts: RequestFacts, fact: Fact): Promise<void> {
+  const sender = parseIdentity(facts.msg.from);
+  switch (fact) {
+    case 'agent':
+      try {
+        requireKnownIdentity(deps.root, sender);
+      } catch (err) {
+        facts.agent = { unknown: errorMessage(err) };
+        return;
+      }
+      facts.agent = { record: await deps.store.getAgent(formatAddress(sender)) };
+      return;
+    case 'state':
+      facts.state = readAgentState(deps.root, sender);
+      return;
+    case 'sessionExists':
+      facts.sessionExists = (await deps.host.find(sessionName(sender))) !== undefined;
+      return;
     default: {
-      const never: never = screened;
+      const never: never = fact;
       return never;
     }
   }
 }
 
-function done(
-  kind: string,
-  outcome: string,
-  extra: Omit<Outcome['event'], 'kind' | 'outcome'> = {},
+async function apply(
+  deps: ExecuteDeps,
+  msg: Message,
+  plan: Exclude<Plan, { kind: 'need' }>,
+): Promise<Outcome> {
+  switch (plan.kind) {
+    case 'dead':
+      return {
+        settlement: { kind: 'dead', error: plan.reason },
+        event: { kind: 'request.dead', outcome: 'dead-letter', reason: plan.reason },
+      };
+    case 'close':
+      return closed(
+        plan.outcome === 'ignored' ? 'mail.ignored' : 'request.rejected',
+        plan.outcome,
+        plan.reason,
+        plan.tags,
+      );
+    case 'run': {
+      const id = plan.request.sender;
+      for (const step of plan.steps) await runStep(deps, msg, id, step, plan);
+      const reason = plan.resumed ? 'finished after an interrupted attempt' : undefined;
+      return closed('request.done', 'done', reason, plan.tags);
+    }
+    default: {
+      const never: never = plan;
+      return never;
+    }
+  }
+}
+
+function closed(
+  kind: EventKind,
+  outcome: RequestOutcome,
+  reason: string | undefined,
+  tags: Partial<RequestTags> | undefined,
 ): Outcome {
-  const reason = extra.reason === undefined ? '' : `: ${extra.reason}`;
   return {
-    settlement: { kind: 'done', outcome: `${outcome}${reason}` },
-    event: { kind, outcome, ...extra },
+    settlement: { kind: 'done', outcome: outcomeText(outcome, reason) },
+    event: { kind, outcome, reason, tags },
   };
 }
 
-async function handleRequest(
-  deps: ExecuteDeps,
-  msg: Message,
-  request: LifecycleRequest,
-): Promise<Outcome> {
-  const id = request.sender;
-  const address = formatAddress(id);
-  const tags = { action: request.action, identity: address, requestId: request.requestId };
-  try {
-    requireKnownIdentity(deps.root, id);
-  } catch (err) {
-    return done('request.rejected', 'rejected', { ...tags, reason: errorMessage(err) });
-  }
-  const record = await deps.store.getAgent(address);
-  if (record?.requestId === msg.id) {
-    // A predecessor claimed this request and got part of the way: finish, never repeat.
-    await resume(deps, msg, request, record);
-    return done('request.done', 'done', {
-      ...tags,
-      reason: 'finished after an interrupted attempt',
-    });
-  }
-  const agentState = readAgentState(deps.root, id);
-  const verdict = verifyRequesting(agentState, request.action, request.requestId);
-  if (!verdict.ok) return done('request.rejected', 'stale', { ...tags, reason: verdict.reason });
-  const predates = predatesAsk(agentState.requesting_time, request.createdAt);
-  if (predates !== undefined)
-    return done('request.rejected', 'stale', { ...tags, reason: predates });
-  await act(deps, msg, request);
-  return done('request.done', 'done', tags);
-}
-
-/**
- * A request sent before the agent's current ask cannot be that ask (the seed's P0).
- * Both times come from the agent's own machine: gt handoff stamps the state, then mails.
- */
-export function predatesAsk(
-  requestingTime: unknown,
-  sentAt: number,
-  skewMs = 0,
-): string | undefined {
-  if (typeof requestingTime !== 'string') return undefined;
-  const askedAt = Date.parse(requestingTime);
-  if (Number.isNaN(askedAt) || sentAt >= askedAt - skewMs) return undefined;
-  return `sent ${new Date(sentAt).toISOString()}, before the agent's current request (${requestingTime})`;
-}
-
-async function act(deps: ExecuteDeps, msg: Message, request: LifecycleRequest): Promise<void> {
-  const id = request.sender;
-  const session = sessionName(id);
-  if (request.action === 'shutdown') {
-    await deps.store.patchAgent(formatAddress(id), {
-      requestId: msg.id,
-      desired: 'stopped',
-      host: deps.hostName,
-    });
-    crashPoint('recorded');
-    // stopAgent also forgets the token: a process left from the session can no longer speak for it.
-    await stopAgent(deps, id, { requestId: msg.id });
-    crashPoint('stopped');
-    await clearRequesting(deps.root, id, request.action, request.requestId);
-    return;
-  }
-  await deps.host.stop(session);
-  crashPoint('stopped');
-  await startFor(deps, msg, id, true);
-  crashPoint('started');
-  await clearRequesting(deps.root, id, request.action, request.requestId);
-}
-
-async function resume(
-  deps: ExecuteDeps,
-  msg: Message,
-  request: LifecycleRequest,
-  record: AgentRecord,
-): Promise<void> {
-  const id = request.sender;
-  const session = sessionName(id);
-  if (request.action === 'shutdown') {
-    await stopAgent(deps, id, { requestId: msg.id });
-  } else if (!record.sessionConfirmed && (await deps.host.find(session)) === undefined) {
-    // The predecessor died after recording this request but before tmux made the session.
-    await startFor(deps, msg, id);
-  } else if (!record.sessionConfirmed) {
-    // The old session was stopped before the record was written, so this one is ours.
-    await deps.store.patchAgent(formatAddress(id), { sessionConfirmed: true });
-  }
-  await clearRequesting(deps.root, id, request.action, request.requestId);
-}
-
-async function startFor(
+async function runStep(
   deps: ExecuteDeps,
   msg: Message,
   id: Identity,
-  justStopped = false,
+  step: Step,
+  plan: Extract<Plan, { kind: 'run' }>,
 ): Promise<void> {
-  await startAgent(deps, id, {
-    requestId: msg.id,
-    justStopped,
-    beforeStart: (who) => syncBeforeStart(deps, who),
-  });
+  const address = formatAddress(id);
+  switch (step) {
+    case STEPS.recordStop:
+      await record.stopping(deps.store, address, { requestId: msg.id, host: deps.hostName });
+      deps.crashPoint?.('recorded');
+      return;
+    case STEPS.stopAgent:
+      // stopAgent also forgets the token: a process left from the session can no longer speak for it.
+      await stopAgent(deps, id, { requestId: msg.id });
+      deps.crashPoint?.('stopped');
+      return;
+    case STEPS.stopSession:
+      await deps.host.stop(sessionName(id));
+      deps.crashPoint?.('stopped');
+      return;
+    case STEPS.start:
+      await startAgent(deps, id, {
+        requestId: msg.id,
+        // Only when this plan stopped the session itself a moment ago.
+        justStopped: plan.steps.includes(STEPS.stopSession),
+        beforeStart: (who) => syncBeforeStart(deps, who),
+      });
+      deps.crashPoint?.('started');
+      return;
+    case STEPS.confirm:
+      await record.confirmed(deps.store, address);
+      return;
+    case STEPS.clearRequest:
+      await clearRequesting(deps.root, id, plan.request.action, plan.request.requestId);
+      return;
+    default: {
+      const never: never = step;
+      return never;
+    }
+  }
 }
 
 /** Workspace sync for roles that ask for it; a failure stops the start only if sync.required. */

@@ -1,10 +1,9 @@
 // Mail between agents: checking what a sender gives us, naming the sender, and the
 // JSON shape of `gt mail inbox --json` (the fields the original daemon reads).
 import { InputError } from '../errors.js';
-import { constantTimeEqual, sha256Hex } from '../util/sha256.js';
 import type { Identity } from '../town/identity.js';
-import { formatAddress, parseIdentity } from '../town/identity.js';
-import type { Message, Priority, Store } from '../store/store.js';
+import { parseIdentity } from '../town/identity.js';
+import type { Message, Priority } from '../store/store.js';
 import { MAX_BODY_BYTES, MAX_SUBJECT_BYTES, PRIORITIES } from '../store/store.js';
 
 export interface MessageJson {
@@ -90,20 +89,4 @@ export function checkBody(body: string): string {
 export function resolveSender(from: string | undefined, env: NodeJS.ProcessEnv): Identity {
   const text = from ?? (env.GT_ROLE ? env.GT_ROLE : 'mayor');
   return parseIdentity(text);
-}
-
-export function hashToken(token: string): string {
-  return sha256Hex(token);
-}
-
-/** True when `token` is the secret the daemon gave `sender`'s current session. */
-export async function isVerifiedSender(
-  store: Store,
-  sender: Identity,
-  token: string | undefined,
-): Promise<boolean> {
-  if (token === undefined || token.length === 0) return false;
-  const agent = await store.getAgent(formatAddress(sender));
-  if (agent?.tokenHash == null) return false;
-  return constantTimeEqual(agent.tokenHash, hashToken(token));
 }

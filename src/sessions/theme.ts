@@ -3,7 +3,7 @@
 import type { Identity, Role } from '../town/identity.js';
 import { assertNever, formatAddress } from '../town/identity.js';
 import { fnv1a32 } from '../util/fnv.js';
-import type { SessionTheme } from './tmux.js';
+import type { SessionTheme } from './host.js';
 
 export interface ColourPair {
   readonly bg: string;

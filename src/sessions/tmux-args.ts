@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { BadSessionNameError } from './errors.js';
 import type { PaneMarker } from './proc.js';
-import type { SessionInfo, SessionSpec, SessionTheme } from './tmux.js';
+import type { SessionInfo, SessionSpec, SessionTheme } from './host.js';
 
 const SESSION_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -1,5 +1,5 @@
-// Agent sessions in tmux: the SessionHost interface and TmuxHost, its implementation on a
-// dedicated socket with no config file. Every call is execFile with an argument array.
+// Agent sessions in tmux: TmuxHost, the SessionHost (host.ts) on a dedicated socket with no
+// config file. Every call is execFile with an argument array.
 import { execFile } from 'node:child_process';
 import type { ExecFileException } from 'node:child_process';
 import { InputError } from '../errors.js';
@@ -24,6 +24,8 @@ import {
   startCommands,
   tmuxSocketPath,
 } from './tmux-args.js';
+import type { AttachCommand, Liveness, SessionHost, SessionInfo, SessionSpec } from './host.js';
+import { sessionState } from './host.js';
 
 export {
   BadSessionNameError,
@@ -36,76 +38,6 @@ export {
   isTmuxUnavailable,
 } from './errors.js';
 export { checkSessionName, escapeFormat, sessionTarget, shellArgv } from './tmux-args.js';
-
-export interface SessionInfo {
-  name: string;
-  /** Pid of the first pane's process: the agent itself. */
-  panePid: number | null;
-  /** Every pane's pid (a user may have split the agent's window). */
-  panePids: number[];
-  paneCommand: string;
-  paneDead: boolean;
-  /**
-   * Exit status of a dead pane kept by remain-on-exit. Best effort: null when a signal killed it,
-   * and sometimes when tmux (3.3) saw the pane close before it reaped the process.
-   */
-  paneDeadStatus: number | null;
-  /** Creation time in ms; tmux keeps whole seconds. */
-  createdAt: number;
-  attached: boolean;
-}
-
-export interface SessionTheme {
-  /** tmux colour names (colour0…colour255 or a plain name). */
-  bg: string;
-  fg: string;
-  /** Plain text, never a tmux format: '#' is escaped before tmux sees it. */
-  statusLeft: string;
-  statusRight?: string;
-}
-
-export interface SessionSpec {
-  name: string;
-  cwd: string;
-  /** Shell text from the town's settings, run by /bin/sh as the pane's first process. */
-  command: string;
-  /** Passed at creation (-e), so the agent has it from its first instruction. */
-  env: Readonly<Record<string, string>>;
-  theme?: SessionTheme;
-  /** Keep a dead pane (and its last output) so the death can be seen and captured. */
-  remainOnExit?: boolean;
-  width?: number;
-  height?: number;
-}
-
-export type Liveness = 'alive' | 'dead' | 'unknown';
-
-export interface SessionHost {
-  readonly socket: string;
-  /** Every session on the socket; [] when no server runs. Throws when tmux cannot answer. */
-  list(): Promise<SessionInfo[]>;
-  /** One session, or undefined when it does not exist. Throws when tmux cannot answer. */
-  find(name: string): Promise<SessionInfo | undefined>;
-  /** 'unknown' when tmux cannot answer: callers must never treat it as dead. */
-  liveness(name: string): Promise<Liveness>;
-  start(spec: SessionSpec): Promise<SessionInfo>;
-  /** Ends every process of the session, then the session; false when there was none. */
-  stop(name: string): Promise<boolean>;
-  /** The last `lines` lines of the agent's pane, dead or alive. */
-  capture(name: string, lines: number): Promise<string[]>;
-}
-
-/** A session whose pane is dead is a zombie: it exists, but its agent is gone. */
-export function sessionState(info: SessionInfo): 'alive' | 'zombie' {
-  return info.paneDead || info.panePid === null ? 'zombie' : 'alive';
-}
-
-/** A tmux client to run interactively (spawned with the user's terminal). */
-export interface AttachCommand {
-  file: string;
-  args: string[];
-  env: NodeJS.ProcessEnv;
-}
 
 export interface TmuxHostOptions {
   socket: string;
@@ -179,7 +111,7 @@ export class TmuxHost implements SessionHost {
     }
   }
 
-  async liveness(name: string): Promise<Liveness> {
+  async liveness(name: string): Promise<Exclude<Liveness, 'zombie'>> {
     checkSessionName(name);
     try {
       const info = await this.find(name);

@@ -93,9 +93,29 @@ export type Settlement =
   | { kind: 'retry'; error: string; nextAttemptAt: number }
   | { kind: 'dead'; error: string };
 
+/** Every kind of event gastown-ts records; `gt events` and the dashboard show them. */
+export const EVENT_KINDS = [
+  'request.done',
+  'request.rejected',
+  'request.retry',
+  'request.dead',
+  'mail.ignored',
+  'workspace.sync',
+  'agent.started',
+  'agent.restarted',
+  'agent.restart-failed',
+  'agent.check-failed',
+  'agent.died',
+  'agent.parked',
+  'agent.unparked',
+  'daemon.pass-failed',
+  'daemon.recovered',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
 export interface NewEvent {
   ts?: number;
-  kind: string;
+  kind: EventKind;
   identity?: string | null;
   messageId?: string | null;
   requestId?: string | null;
@@ -109,6 +129,7 @@ export interface NewEvent {
 export interface StoredEvent {
   seq: number;
   ts: number;
+  /** An EventKind, or a kind a newer gt recorded that this one does not know. */
   kind: string;
   identity: string | null;
   messageId: string | null;

@@ -72,7 +72,7 @@ const schema = z.strictObject({
       'addresses or patterns (*/witness, alpha/crew/*) the daemon keeps running',
     ),
     host: doc(
-      z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
+      z._default(z.string().check(z.minLength(1), z.maxLength(253)), () => hostname()),
       'host this daemon acts for (default: the machine’s hostname); env GT_DAEMON_HOST',
     ),
     restart: section({
@@ -248,9 +248,7 @@ export function loadSettings(townRoot: string, opts: LoadOptions = {}): LoadedSe
       return `from ${ENV_KEYS.find((k) => k.path === key)?.env.find((n) => env[n]) ?? 'the environment'}`;
     return source === 'flag' ? 'from a flag' : undefined;
   };
-  const settings = parseSettings(raw, file, origin);
-  settings.daemon.host ??= hostname();
-  return { settings, file, sources };
+  return { settings: parseSettings(raw, file, origin), file, sources };
 }
 
 export function parseSettings(
@@ -290,15 +288,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 export function defaultSettings(): Settings {
-  const settings = schema.parse({});
-  settings.daemon.host ??= hostname();
-  return settings;
-}
-
-export function ms(duration: string): number {
-  const value = parseDuration(duration);
-  if (value === undefined) throw new Error(`not a duration: ${duration}`);
-  return value;
+  return schema.parse({});
 }
 
 export function agentSettings(

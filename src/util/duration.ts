@@ -12,6 +12,13 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(ms) ? Math.round(ms) : undefined;
 }
 
+/** Milliseconds of a duration the settings schema has already checked; throws on anything else. */
+export function ms(duration: string): number {
+  const value = parseDuration(duration);
+  if (value === undefined) throw new Error(`not a duration: ${duration}`);
+  return value;
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const s = Math.floor(ms / 1000);

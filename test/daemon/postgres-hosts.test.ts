@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { Logger } from '../../src/daemon/logger.js';
 import { StoreError } from '../../src/errors.js';
-import { isVerifiedSender } from '../../src/mail/mail.js';
+import { isVerifiedSender } from '../../src/agents/token.js';
 import { TmuxHost } from '../../src/sessions/tmux.js';
 import { setRequesting } from '../../src/state/agent-state.js';
 import { newRequestId } from '../../src/store/ids.js';

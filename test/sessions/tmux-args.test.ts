@@ -13,8 +13,8 @@ import {
   shellArgv,
   startCommands,
 } from '../../src/sessions/tmux-args.js';
-import { sessionState } from '../../src/sessions/tmux.js';
-import type { SessionInfo } from '../../src/sessions/tmux.js';
+import { sessionState } from '../../src/sessions/host.js';
+import type { SessionInfo } from '../../src/sessions/host.js';
 import { parseStat } from '../../src/sessions/proc.js';
 import { parseIdentity, sessionName } from '../../src/town/identity.js';
 

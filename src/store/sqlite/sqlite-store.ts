@@ -1,11 +1,6 @@
-// The embedded Store: SQLite through better-sqlite3, WAL, file mode 0600.
-// All SQL of this backend lives in STATEMENTS below, prepared on first use.
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+// The embedded Store: SQLite through better-sqlite3, WAL, file mode 0600. Its SQL is in
+// statements.ts (prepared on first use), its schema in schema.ts and migrate.ts.
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SqliteDatabase } from './driver.js';
-import { openSqlite } from './driver.js';
-import { StoreError } from '../../errors.js';
 import { messageIdFloor, newMessageId } from '../ids.js';
 import type {
   AgentPatch,
@@ -23,79 +18,12 @@ import type {
   Store,
   StoredEvent,
 } from '../store.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import type { Row } from '../rows.js';
 import { AGENT_FIELDS, NEW_MESSAGE_STATE, toAgent, toEvent, toMessage } from '../rows.js';
-
-/** The sender's agent record names another host than @host: that host's daemon acts for it. */
-const OTHER_HOST_AGENT = `SELECT 1 FROM agents WHERE agents.identity = messages.from_addr
-  AND agents.host IS NOT NULL AND agents.host <> @host`;
-
-const STATEMENTS = {
-  insertMessage: `INSERT INTO messages (id, from_addr, to_addr, subject, body, priority, type, thread_id,
-      reply_to, created_at, sender_verified)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  getMessage: `SELECT * FROM messages WHERE id = ?`,
-  inbox: `SELECT * FROM messages WHERE to_addr = ? ORDER BY seq DESC LIMIT ?`,
-  inboxUnread: `SELECT * FROM messages WHERE to_addr = ? AND read = 0 ORDER BY seq DESC LIMIT ?`,
-  countUnread: `SELECT count(*) AS n FROM messages WHERE to_addr = ? AND read = 0`,
-  markRead: `UPDATE messages SET read = ? WHERE id = ?`,
-  deleteMessage: `DELETE FROM messages WHERE id = ?`,
-  // Ids are time-ordered, so the id index finds old mail without an index of its own.
-  // Settled requests are kept for the retention after they settle, not after they were sent,
-  // so an old request dead-lettered today still shows in gt status.
-  purge: `DELETE FROM messages WHERE id < @cutoffId AND created_at < @before AND (
-    (status IN ('done', 'dead') AND closed_at < @before)
-    OR (read = 1 AND status = 'open' AND to_addr <> 'deacon'))`,
-  claim: `UPDATE messages
-    SET status = 'claimed', claim_owner = @owner, claim_host = @host,
-        lease_expires_at = @leaseUntil, attempts = attempts + 1,
-        first_claimed_at = coalesce(first_claimed_at, @now)
-    WHERE seq IN (
-      -- Only the partial index of due requests, so a long history of settled mail costs nothing;
-      -- INDEXED BY makes a plan that loses the index fail loudly instead of scanning.
-      SELECT seq FROM (
-        SELECT seq FROM messages INDEXED BY messages_due
-        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'open' AND next_attempt_at <= @now
-          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT}))
-        UNION ALL
-        SELECT seq FROM messages INDEXED BY messages_due
-        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'claimed'
-          AND (lease_expires_at <= @now OR (@takeOver = 1 AND claim_host = @host AND claim_owner <> @owner))
-          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT})))
-      ORDER BY seq LIMIT @limit)
-    RETURNING *`,
-  settleDone: `UPDATE messages SET status = 'done', outcome = @outcome, closed_at = @now,
-      claim_owner = NULL, lease_expires_at = NULL
-    WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
-  settleDead: `UPDATE messages SET status = 'dead', last_error = @error, outcome = 'dead-letter', closed_at = @now,
-      claim_owner = NULL, lease_expires_at = NULL
-    WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
-  settleRetry: `UPDATE messages SET status = 'open', last_error = @error, next_attempt_at = @nextAttemptAt,
-      claim_owner = NULL, lease_expires_at = NULL
-    WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
-  release: `UPDATE messages SET status = 'open', attempts = max(attempts - 1, 0), claim_owner = NULL,
-      lease_expires_at = NULL WHERE status = 'claimed' AND claim_owner = ?`,
-  countByStatus: `SELECT status, count(*) AS n FROM messages WHERE to_addr = ? GROUP BY status`,
-  nextDue: `SELECT min(t) AS t FROM (
-      SELECT min(next_attempt_at) AS t FROM messages INDEXED BY messages_due
-        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'open'
-          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT}))
-      UNION ALL SELECT min(lease_expires_at) FROM messages INDEXED BY messages_due
-        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'claimed'
-          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT})))`,
-  listByStatus: `SELECT * FROM messages WHERE to_addr = ? AND status = ? ORDER BY seq LIMIT ?`,
-  insertEvent: `INSERT INTO events (ts, kind, identity, message_id, request_id, action, outcome, reason,
-      duration_ms, data)
-    VALUES (@ts, @kind, @identity, @messageId, @requestId, @action, @outcome, @reason, @durationMs, @data)
-    RETURNING *`,
-  listEvents: `SELECT * FROM events WHERE ts >= @sinceTs AND seq > @afterSeq ORDER BY seq LIMIT @limit`,
-  getAgent: `SELECT * FROM agents WHERE identity = ?`,
-  ensureAgent: `INSERT INTO agents (identity, updated_at) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING`,
-  listAgents: `SELECT * FROM agents ORDER BY identity`,
-} as const;
-
-type StatementName = keyof typeof STATEMENTS;
+import { storeError } from './errors.js';
+import { migrate, openDatabase } from './migrate.js';
+import type { StatementName } from './statements.js';
+import { STATEMENTS } from './statements.js';
 
 export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
@@ -363,117 +291,6 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     if (this.db.open) this.db.close();
     return Promise.resolve();
-  }
-}
-
-function openDatabase(file: string, busyTimeoutMs: number): BetterSqlite3.Database {
-  if (!existsSync(file)) createPrivateFile(file);
-  let db: SqliteDatabase;
-  try {
-    db = openSqlite(file, { timeout: busyTimeoutMs, fileMustExist: true });
-  } catch (err) {
-    throw storeError(err, file, 'opening the store');
-  }
-  try {
-    db.exec('PRAGMA synchronous = NORMAL');
-    return db;
-  } catch (err) {
-    db.close();
-    throw storeError(err, file, 'opening the store');
-  }
-}
-
-/** Creates the file ourselves so it is born private; SQLite gives -wal and -shm the same mode. */
-function createPrivateFile(file: string): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    closeSync(openSync(file, 'a', 0o600));
-    chmodSync(file, 0o600);
-  } catch (err) {
-    throw storeError(err, file, 'creating the store');
-  }
-}
-
-function migrate(db: BetterSqlite3.Database, file: string): void {
-  let version: number;
-  try {
-    version = db.pragma('user_version', { simple: true }) as number;
-  } catch (err) {
-    throw storeError(err, file, 'reading the schema version');
-  }
-  if (version > SCHEMA_VERSION) {
-    throw new StoreError(
-      'GT_STORE_TOO_NEW',
-      `the store ${file} has schema version ${version}, newer than this gt knows (${SCHEMA_VERSION})`,
-      { hint: 'upgrade gt; it will not touch a store written by a newer version' },
-    );
-  }
-  if (version === SCHEMA_VERSION) return;
-  try {
-    if (version === 0) db.pragma('journal_mode = WAL');
-    db.transaction(() => {
-      // Re-read inside the write transaction: another process may have migrated meanwhile.
-      const current = db.pragma('user_version', { simple: true }) as number;
-      for (let v = current; v < SCHEMA_VERSION; v++) {
-        db.exec(MIGRATIONS[v] ?? '');
-        db.pragma(`user_version = ${v + 1}`);
-      }
-    }).immediate();
-  } catch (err) {
-    throw storeError(err, file, 'migrating the store');
-  }
-}
-
-function storeError(err: unknown, file: string, what: string): StoreError {
-  if (err instanceof StoreError) return err;
-  const code = (err as { code?: unknown }).code;
-  const message = (err as Error).message ?? String(err);
-  switch (code) {
-    case 'SQLITE_BUSY':
-    case 'SQLITE_LOCKED':
-    case 'SQLITE_BUSY_SNAPSHOT':
-      return new StoreError(
-        'GT_STORE_BUSY',
-        `the store ${file} stayed locked by another process while ${what}`,
-        {
-          hint: 'try again; if it persists, look for a stuck gt process',
-          cause: err,
-        },
-      );
-    case 'SQLITE_NOTADB':
-    case 'SQLITE_CORRUPT':
-      return new StoreError(
-        'GT_STORE_CORRUPT',
-        `the store ${file} is not a valid database (${message})`,
-        {
-          hint: 'restore .gt/town.db from a backup or move it aside',
-          cause: err,
-        },
-      );
-    case 'SQLITE_READONLY':
-    case 'SQLITE_CANTOPEN':
-    case 'SQLITE_PERM':
-    case 'SQLITE_AUTH':
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return new StoreError(
-        'GT_STORE_UNAVAILABLE',
-        `cannot use the store ${file} while ${what}: ${message}`,
-        {
-          hint: 'check that the file and its folder exist and belong to you',
-          cause: err,
-        },
-      );
-    case 'SQLITE_FULL':
-    case 'ENOSPC':
-      return new StoreError('GT_STORE_FULL', `the disk holding ${file} is full while ${what}`, {
-        cause: err,
-      });
-    default:
-      return new StoreError('GT_STORE_ERROR', `store error while ${what}: ${message}`, {
-        cause: err,
-      });
   }
 }
 

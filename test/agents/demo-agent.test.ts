@@ -3,8 +3,8 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DemoDeps, HandoffOutcome } from '../../src/agent/demo.js';
-import { demoName, spawnHandoff, startDemoAgent } from '../../src/agent/demo.js';
+import type { DemoDeps, HandoffOutcome } from '../../src/agents/demo-agent.js';
+import { demoName, spawnHandoff, startDemoAgent } from '../../src/agents/demo-agent.js';
 import { tempDir } from '../helpers/temp.js';
 
 interface Task {

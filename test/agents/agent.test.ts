@@ -3,16 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashToken, isVerifiedSender } from '../../src/mail/mail.js';
-import type { AgentContext } from '../../src/sessions/agent.js';
-import {
-  agentStatus,
-  listAgentStatuses,
-  restartAgent,
-  startAgent,
-  stopAgent,
-} from '../../src/sessions/agent.js';
-import type { SessionHost, SessionSpec } from '../../src/sessions/tmux.js';
+import { hashToken, isVerifiedSender } from '../../src/agents/token.js';
+import type { AgentContext } from '../../src/agents/agent.js';
+import { restartAgent, startAgent, stopAgent } from '../../src/agents/agent.js';
+import { agentStatus, listAgentStatuses } from '../../src/agents/status.js';
+import type { SessionHost, SessionSpec } from '../../src/sessions/host.js';
 import {
   SessionExistsError,
   TmuxFailedError,
@@ -22,7 +17,7 @@ import {
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Identity } from '../../src/town/identity.js';
 import { parseIdentity } from '../../src/town/identity.js';
-import { installTown } from '../../src/town/install.js';
+import { installTown } from '../../src/setup/install.js';
 import { loadSettings, settingsFile } from '../../src/town/settings.js';
 import { onCleanup, tempDir, tmuxSocket, waitFor } from '../helpers/temp.js';
 

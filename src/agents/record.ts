@@ -1,0 +1,109 @@
+// An agent's record in the store changes only through the named transitions here, so
+// every write to it says what happened to the agent, and the fields each event touches are
+// decided in one place.
+import type { AgentRecord, Store } from '../store/store.js';
+
+export interface StartFacts {
+  host: string;
+  session: string;
+  tokenHash: string;
+  startedAt: number;
+  /** The lifecycle request this start carries out; other starts keep the last one on record. */
+  requestId?: string | undefined;
+}
+
+/** A session is about to be created with a fresh token; not confirmed until tmux answers. */
+export function started(store: Store, address: string, facts: StartFacts): Promise<AgentRecord> {
+  const { requestId, ...rest } = facts;
+  return store.patchAgent(address, {
+    ...rest,
+    desired: 'running',
+    ...(requestId === undefined ? {} : { requestId }),
+    sessionConfirmed: false,
+  });
+}
+
+/** tmux has created the session recorded by started(). */
+export function confirmed(store: Store, address: string): Promise<AgentRecord> {
+  return store.patchAgent(address, { sessionConfirmed: true });
+}
+
+/** A start that failed before tmux made anything: its token is forgotten. */
+export function startFailed(store: Store, address: string): Promise<AgentRecord> {
+  return store.patchAgent(address, { session: null, tokenHash: null, startedAt: null });
+}
+
+/** The daemon is about to stop the agent for `requestId` and keep it down. */
+export function stopping(
+  store: Store,
+  address: string,
+  facts: { requestId: string; host: string },
+): Promise<AgentRecord> {
+  return store.patchAgent(address, { ...facts, desired: 'stopped' });
+}
+
+/**
+ * The session is gone and its token with it, so a process left holding the old token is no
+ * longer verified. `keepDown` records that it was stopped on purpose.
+ */
+export function stopped(
+  store: Store,
+  address: string,
+  opts: { keepDown: boolean; requestId?: string | undefined },
+): Promise<AgentRecord> {
+  return store.patchAgent(address, {
+    session: null,
+    tokenHash: null,
+    startedAt: null,
+    sessionConfirmed: false,
+    ...(opts.requestId === undefined ? {} : { requestId: opts.requestId }),
+    ...(opts.keepDown ? { desired: 'stopped' as const } : {}),
+  });
+}
+
+/** The agent's process exited; `lastExit` is what its screen showed last. */
+export function exited(
+  store: Store,
+  address: string,
+  facts: { lastExit: string; at: number },
+): Promise<AgentRecord> {
+  return store.patchAgent(address, { lastExit: facts.lastExit, lastExitAt: facts.at });
+}
+
+/** Automatic restarts inside the crash-loop window; [] forgets them (a stable run). */
+export function restartsCounted(
+  store: Store,
+  address: string,
+  restarts: number[],
+): Promise<AgentRecord> {
+  return store.patchAgent(address, { restarts, nextRestartAt: null });
+}
+
+/** The next automatic restart waits until `until` (backoff). */
+export function restartDeferred(store: Store, address: string, until: number): Promise<AgentRecord> {
+  return store.patchAgent(address, { nextRestartAt: until });
+}
+
+/** Crash loop: the daemon stops restarting the agent until someone clears it. */
+export function parked(
+  store: Store,
+  address: string,
+  facts: { reason: string; restarts: number[]; at: number },
+): Promise<AgentRecord> {
+  return store.patchAgent(address, {
+    parkedAt: facts.at,
+    parkedReason: facts.reason,
+    restarts: facts.restarts,
+    nextRestartAt: null,
+  });
+}
+
+/** `gt daemon clear-backoff`: history forgotten, park lifted. */
+export function unparked(store: Store, address: string): Promise<AgentRecord> {
+  return store.patchAgent(address, {
+    restarts: [],
+    parkedAt: null,
+    parkedReason: null,
+    nextRestartAt: null,
+  });
+}

@@ -1,0 +1,77 @@
+// What a session host is to the rest of gastown-ts: the SessionHost interface and the plain
+// data it speaks in. TmuxHost (tmux.ts) implements it; tests may stand in a fake.
+
+export interface SessionInfo {
+  name: string;
+  /** Pid of the first pane's process: the agent itself. */
+  panePid: number | null;
+  /** Every pane's pid (a user may have split the agent's window). */
+  panePids: number[];
+  paneCommand: string;
+  paneDead: boolean;
+  /**
+   * Exit status of a dead pane kept by remain-on-exit. Best effort: null when a signal killed it,
+   * and sometimes when tmux (3.3) saw the pane close before it reaped the process.
+   */
+  paneDeadStatus: number | null;
+  /** Creation time in ms; tmux keeps whole seconds. */
+  createdAt: number;
+  attached: boolean;
+}
+
+export interface SessionTheme {
+  /** tmux colour names (colour0…colour255 or a plain name). */
+  bg: string;
+  fg: string;
+  /** Plain text, never a tmux format: '#' is escaped before tmux sees it. */
+  statusLeft: string;
+  statusRight?: string;
+}
+
+export interface SessionSpec {
+  name: string;
+  cwd: string;
+  /** Shell text from the town's settings, run by /bin/sh as the pane's first process. */
+  command: string;
+  /** Passed at creation (-e), so the agent has it from its first instruction. */
+  env: Readonly<Record<string, string>>;
+  theme?: SessionTheme;
+  /** Keep a dead pane (and its last output) so the death can be seen and captured. */
+  remainOnExit?: boolean;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * What the town knows of an agent's process: running, its pane kept but the process gone
+ * (zombie), no session at all (dead), or tmux could not answer (unknown: never a reason to kill).
+ */
+export const LIVENESS = ['alive', 'zombie', 'dead', 'unknown'] as const;
+export type Liveness = (typeof LIVENESS)[number];
+
+export interface SessionHost {
+  readonly socket: string;
+  /** Every session on the socket; [] when no server runs. Throws when tmux cannot answer. */
+  list(): Promise<SessionInfo[]>;
+  /** One session, or undefined when it does not exist. Throws when tmux cannot answer. */
+  find(name: string): Promise<SessionInfo | undefined>;
+  /** 'unknown' when tmux cannot answer: callers must never treat it as dead. */
+  liveness(name: string): Promise<Exclude<Liveness, 'zombie'>>;
+  start(spec: SessionSpec): Promise<SessionInfo>;
+  /** Ends every process of the session, then the session; false when there was none. */
+  stop(name: string): Promise<boolean>;
+  /** The last `lines` lines of the agent's pane, dead or alive. */
+  capture(name: string, lines: number): Promise<string[]>;
+}
+
+/** A session whose pane is dead is a zombie: it exists, but its agent is gone. */
+export function sessionState(info: SessionInfo): Extract<Liveness, 'alive' | 'zombie'> {
+  return info.paneDead || info.panePid === null ? 'zombie' : 'alive';
+}
+
+/** A tmux client to run interactively (spawned with the user's terminal). */
+export interface AttachCommand {
+  file: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}

@@ -1,0 +1,71 @@
+// Every SQL statement of the SQLite store, by name; sqlite-store.ts prepares each on first use.
+
+/** The sender's agent record names another host than @host: that host's daemon acts for it. */
+const OTHER_HOST_AGENT = `SELECT 1 FROM agents WHERE agents.identity = messages.from_addr
+  AND agents.host IS NOT NULL AND agents.host <> @host`;
+
+export const STATEMENTS = {
+  insertMessage: `INSERT INTO messages (id, from_addr, to_addr, subject, body, priority, type, thread_id,
+      reply_to, created_at, sender_verified)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  getMessage: `SELECT * FROM messages WHERE id = ?`,
+  inbox: `SELECT * FROM messages WHERE to_addr = ? ORDER BY seq DESC LIMIT ?`,
+  inboxUnread: `SELECT * FROM messages WHERE to_addr = ? AND read = 0 ORDER BY seq DESC LIMIT ?`,
+  countUnread: `SELECT count(*) AS n FROM messages WHERE to_addr = ? AND read = 0`,
+  markRead: `UPDATE messages SET read = ? WHERE id = ?`,
+  deleteMessage: `DELETE FROM messages WHERE id = ?`,
+  // Ids are time-ordered, so the id index finds old mail without an index of its own.
+  // Settled requests are kept for the retention after they settle, not after they were sent,
+  // so an old request dead-lettered today still shows in gt status.
+  purge: `DELETE FROM messages WHERE id < @cutoffId AND created_at < @before AND (
+    (status IN ('done', 'dead') AND closed_at < @before)
+    OR (read = 1 AND status = 'open' AND to_addr <> 'deacon'))`,
+  claim: `UPDATE messages
+    SET status = 'claimed', claim_owner = @owner, claim_host = @host,
+        lease_expires_at = @leaseUntil, attempts = attempts + 1,
+        first_claimed_at = coalesce(first_claimed_at, @now)
+    WHERE seq IN (
+      -- Only the partial index of due requests, so a long history of settled mail costs nothing;
+      -- INDEXED BY makes a plan that loses the index fail loudly instead of scanning.
+      SELECT seq FROM (
+        SELECT seq FROM messages INDEXED BY messages_due
+        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'open' AND next_attempt_at <= @now
+          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT}))
+        UNION ALL
+        SELECT seq FROM messages INDEXED BY messages_due
+        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'claimed'
+          AND (lease_expires_at <= @now OR (@takeOver = 1 AND claim_host = @host AND claim_owner <> @owner))
+          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT})))
+      ORDER BY seq LIMIT @limit)
+    RETURNING *`,
+  settleDone: `UPDATE messages SET status = 'done', outcome = @outcome, closed_at = @now,
+      claim_owner = NULL, lease_expires_at = NULL
+    WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
+  settleDead: `UPDATE messages SET status = 'dead', last_error = @error, outcome = 'dead-letter', closed_at = @now,
+      claim_owner = NULL, lease_expires_at = NULL
+    WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
+  settleRetry: `UPDATE messages SET status = 'open', last_error = @error, next_attempt_at = @nextAttemptAt,
+      claim_owner = NULL, lease_expires_at = NULL
+    WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
+  release: `UPDATE messages SET status = 'open', attempts = max(attempts - 1, 0), claim_owner = NULL,
+      lease_expires_at = NULL WHERE status = 'claimed' AND claim_owner = ?`,
+  countByStatus: `SELECT status, count(*) AS n FROM messages WHERE to_addr = ? GROUP BY status`,
+  nextDue: `SELECT min(t) AS t FROM (
+      SELECT min(next_attempt_at) AS t FROM messages INDEXED BY messages_due
+        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'open'
+          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT}))
+      UNION ALL SELECT min(lease_expires_at) FROM messages INDEXED BY messages_due
+        WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'claimed'
+          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT})))`,
+  listByStatus: `SELECT * FROM messages WHERE to_addr = ? AND status = ? ORDER BY seq LIMIT ?`,
+  insertEvent: `INSERT INTO events (ts, kind, identity, message_id, request_id, action, outcome, reason,
+      duration_ms, data)
+    VALUES (@ts, @kind, @identity, @messageId, @requestId, @action, @outcome, @reason, @durationMs, @data)
+    RETURNING *`,
+  listEvents: `SELECT * FROM events WHERE ts >= @sinceTs AND seq > @afterSeq ORDER BY seq LIMIT @limit`,
+  getAgent: `SELECT * FROM agents WHERE identity = ?`,
+  ensureAgent: `INSERT INTO agents (identity, updated_at) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING`,
+  listAgents: `SELECT * FROM agents ORDER BY identity`,
+} as const;
+
+export type StatementName = keyof typeof STATEMENTS;
