@@ -4,7 +4,7 @@
 // names, else a throwaway cluster with durable commits (fsync on).
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { pokeDaemon } from '../src/util/socket.js';
+import { poke } from '../src/util/socket.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { NewMessage, Store } from '../src/store/store.js';
@@ -148,7 +148,7 @@ async function pokeLatency(): Promise<number[]> {
       const got = new Promise<void>((resolve) => (claimed = resolve));
       const t0 = nowMs();
       await store.sendMessage(request(i));
-      await pokeDaemon(socket);
+      await poke(socket);
       await got;
       samples.push(nowMs() - t0);
     }

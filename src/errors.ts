@@ -3,13 +3,93 @@
 
 export type ExitCode = 1 | 2;
 
+/** Every error code gt reports: stable, so scripts and tests can match on them. */
+export const ERROR_CODES = [
+  'GT_BAD_BODY',
+  'GT_BAD_BRANCH',
+  'GT_BAD_COMMAND',
+  'GT_BAD_DURATION',
+  'GT_BAD_ENV',
+  'GT_BAD_FLAG',
+  'GT_BAD_IDENTITY',
+  'GT_BAD_LIMIT',
+  'GT_BAD_LINES',
+  'GT_BAD_MESSAGE_ID',
+  'GT_BAD_NAME',
+  'GT_BAD_PRIORITY',
+  'GT_BAD_SESSION_NAME',
+  'GT_BAD_SETTING',
+  'GT_BAD_STORE_URL',
+  'GT_BAD_SUBJECT',
+  'GT_BAD_THEME',
+  'GT_BAD_TIME',
+  'GT_BAD_TIMEOUT',
+  'GT_BAD_TYPE',
+  'GT_BAD_URL',
+  'GT_BAD_USAGE',
+  'GT_BAD_WORKDIR',
+  'GT_BODY_TOO_LONG',
+  'GT_CREW_EXISTS',
+  'GT_DAEMON_LOCK',
+  'GT_DAEMON_LOG',
+  'GT_DAEMON_RUNNING',
+  'GT_DAEMON_SOCKET',
+  'GT_DAEMON_START_FAILED',
+  'GT_DAEMON_STOP_TIMEOUT',
+  'GT_DIR_NOT_EMPTY',
+  'GT_EMPTY_SUBJECT',
+  'GT_GIT_FAILED',
+  'GT_GIT_MISSING',
+  'GT_GIT_TIMEOUT',
+  'GT_MESSAGE_NOT_FOUND',
+  'GT_NO_IDENTITY',
+  'GT_NO_STORE_URL',
+  'GT_NOT_A_TERMINAL',
+  'GT_PATH_EXISTS',
+  'GT_REQUEST_LOST',
+  'GT_RIG_EXISTS',
+  'GT_RIG_NOT_FOUND',
+  'GT_SESSION_EXISTS',
+  'GT_SESSION_NOT_FOUND',
+  'GT_STATE_CORRUPT',
+  'GT_STATE_LOCKED',
+  'GT_STATE_OUTSIDE_TOWN',
+  'GT_STATE_UNREADABLE',
+  'GT_STATE_UNWRITABLE',
+  'GT_STORE_BUSY',
+  'GT_STORE_CLOSED',
+  'GT_STORE_COPY_MISMATCH',
+  'GT_STORE_CORRUPT',
+  'GT_STORE_ERROR',
+  'GT_STORE_FULL',
+  'GT_STORE_NOT_EMPTY',
+  'GT_STORE_NOT_FOUND',
+  'GT_STORE_TOO_NEW',
+  'GT_STORE_UNAVAILABLE',
+  'GT_SUBJECT_TOO_LONG',
+  'GT_SYNC_FAILED',
+  'GT_TMUX_FAILED',
+  'GT_TMUX_MISSING',
+  'GT_TMUX_NO_SERVER',
+  'GT_TMUX_TIMEOUT',
+  'GT_TOWN_CORRUPT',
+  'GT_TOWN_EXISTS',
+  'GT_TOWN_NOT_FOUND',
+  'GT_UNKNOWN_ADDRESS',
+  'GT_UNVERIFIED_SENDER',
+  'GT_WAIT_TIMEOUT',
+  'GT_WORKDIR_MISSING',
+  'GT_WORKDIR_OUTSIDE_TOWN',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export class GtError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     opts: { exitCode?: ExitCode; hint?: string; cause?: unknown } = {},
   ) {
@@ -23,7 +103,7 @@ export class GtError extends Error {
 
 /** Bad input: a name, an address, a flag value, a file the user gave us. Exit 2. */
 export class InputError extends GtError {
-  constructor(code: string, message: string, opts: { hint?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { hint?: string; cause?: unknown } = {}) {
     super(code, message, { ...opts, exitCode: 2 });
   }
 }
@@ -54,13 +134,13 @@ export class SettingsError extends InputError {
 }
 
 export class StoreError extends GtError {
-  constructor(code: string, message: string, opts: { hint?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { hint?: string; cause?: unknown } = {}) {
     super(code, message, opts);
   }
 }
 
 export class NotFoundError extends GtError {
-  constructor(code: string, message: string, opts: { hint?: string } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { hint?: string } = {}) {
     super(code, message, { ...opts, exitCode: 1 });
   }
 }

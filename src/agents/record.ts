@@ -80,7 +80,11 @@ export function restartsCounted(
 }
 
 /** The next automatic restart waits until `until` (backoff). */
-export function restartDeferred(store: Store, address: string, until: number): Promise<AgentRecord> {
+export function restartDeferred(
+  store: Store,
+  address: string,
+  until: number,
+): Promise<AgentRecord> {
   return store.patchAgent(address, { nextRestartAt: until });
 }
 

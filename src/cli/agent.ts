@@ -1,5 +1,6 @@
 // `gt agent demo`: runs the stand-in agent until SIGTERM or SIGINT, then exits 0.
 import type { Command } from 'commander';
+import type { GtCommand } from './program.js';
 import { InputError } from '../errors.js';
 import type { DemoAgent } from '../agents/demo-agent.js';
 import {
@@ -30,7 +31,7 @@ export function parseSeconds(flag: string, text: string, min: number): number {
   return Math.round(seconds * 1000);
 }
 
-export function registerAgent(program: Command): void {
+export function registerAgent(program: GtCommand): void {
   const agent = program.command('agent').description('agent programs that come with gt');
   agent
     .command('demo')

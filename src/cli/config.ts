@@ -1,10 +1,11 @@
 // `gt config show`: the effective settings, where each came from, and what it means.
 import type { Command } from 'commander';
+import type { GtCommand } from './program.js';
 import { describeSettingKey, flattenSettings } from '../town/settings.js';
 import type { GlobalOptions } from './context.js';
 import { openTown, printJson, println } from './context.js';
 
-export function registerConfig(program: Command): void {
+export function registerConfig(program: GtCommand): void {
   const config = program.command('config').description('town settings (settings/config.json)');
   config
     .command('show')

@@ -2,15 +2,18 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { GtCommand } from './program.js';
 import { unparked } from '../agents/record.js';
 import { Daemon } from '../daemon/daemon.js';
 import { crashPointFromEnv } from '../lifecycle/crash.js';
+import type { Logger } from '../daemon/logger.js';
 import { fileLogger, humanLine, openLog } from '../daemon/logger.js';
 import { queryHolder } from '../daemon/lock.js';
 import { GtError, InputError } from '../errors.js';
 import { TmuxHost } from '../sessions/tmux.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import { oneLine } from '../util/text.js';
+import { pollUntil, sleep } from '../util/wait.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { openTown, printJson, println, withTown } from './context.js';
 import { stdoutStream } from './output.js';
@@ -19,7 +22,7 @@ function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
 }
 
-export function registerDaemon(program: Command): void {
+export function registerDaemon(program: GtCommand): void {
   const daemon = program
     .command('daemon')
     .description('the town daemon: lifecycle requests and keep-alive');
@@ -114,21 +117,31 @@ async function runDaemon(
     await town.close();
     return;
   }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      log.log('info', `received ${signal}: finishing the request in hand`);
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      void daemon.stop().then(resolve, resolve);
-    };
-    const onTerm = (): void => stop('SIGTERM');
-    const onInt = (): void => stop('SIGINT');
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
-    process.on('SIGUSR1', () => daemon.wake('SIGUSR1'));
-  });
-  process.removeAllListeners('SIGUSR1');
+  await untilStopSignal(
+    log,
+    () => daemon.stop(),
+    () => daemon.wake('SIGUSR1'),
+  );
   await town.close();
+}
+
+/**
+ * Serves until SIGTERM or SIGINT, then runs `stop`; SIGUSR1 meanwhile calls `wake`. Only the
+ * listeners added here are removed again.
+ */
+function untilStopSignal(log: Logger, stop: () => Promise<void>, wake: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      log.log('info', `received ${signal}: finishing the request in hand`);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      process.off('SIGUSR1', wake);
+      void stop().then(resolve, resolve);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGUSR1', wake);
+  });
 }
 
 async function startDaemon(global: GlobalOptions, opts: { json?: boolean }): Promise<void> {
@@ -151,20 +164,16 @@ async function startDaemon(global: GlobalOptions, opts: { json?: boolean }): Pro
   child.unref();
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const holder = await queryHolder(town.root, hostName);
-    if (holder?.pid === child.pid) break;
-    if (exited !== undefined || Date.now() > deadline) {
-      throw new GtError(
-        'GT_DAEMON_START_FAILED',
-        `the daemon did not start${exited !== undefined ? ` (exit ${exited})` : ''}: ${lastLogLine(town.paths.daemonLog)}`,
-        {
-          hint: 'gt daemon logs shows more',
-        },
-      );
-    }
-    await new Promise((r) => setTimeout(r, 25));
+  const ready = await pollUntil(
+    async () => exited !== undefined || (await queryHolder(town.root, hostName))?.pid === child.pid,
+    { timeoutMs: 15_000, intervalMs: 25, fastStart: true },
+  );
+  if (ready === undefined || exited !== undefined) {
+    throw new GtError(
+      'GT_DAEMON_START_FAILED',
+      `the daemon did not start${exited !== undefined ? ` (exit ${exited})` : ''}: ${lastLogLine(town.paths.daemonLog)}`,
+      { hint: 'gt daemon logs shows more' },
+    );
   }
   if (opts.json) printJson({ pid: child.pid, already_running: false });
   else println(`daemon started (pid ${child.pid})`);
@@ -191,15 +200,16 @@ async function stopDaemon(global: GlobalOptions, timeoutSeconds: number): Promis
   }
   // The pid comes from the lock holder itself, never from a pid file that may be stale.
   process.kill(holder.pid, 'SIGTERM');
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  while ((await queryHolder(town.root, hostName)) !== undefined) {
-    if (Date.now() > deadline)
-      throw new GtError(
-        'GT_DAEMON_STOP_TIMEOUT',
-        `daemon (pid ${holder.pid}) is still running after ${timeoutSeconds} s`,
-      );
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const gone = await pollUntil(async () => (await queryHolder(town.root, hostName)) === undefined, {
+    timeoutMs: timeoutSeconds * 1000,
+    intervalMs: 25,
+    fastStart: true,
+  });
+  if (gone === undefined)
+    throw new GtError(
+      'GT_DAEMON_STOP_TIMEOUT',
+      `daemon (pid ${holder.pid}) is still running after ${timeoutSeconds} s`,
+    );
   println(`daemon stopped (pid ${holder.pid}); agents keep running`);
 }
 
@@ -271,7 +281,7 @@ async function showLogs(
   }
   if (!opts.follow) return;
   for (;;) {
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     if (!existsSync(file)) continue;
     const size = statSync(file).size;
     if (size < offset) offset = 0;

@@ -1,17 +1,12 @@
-// `gt handoff`: the agent side of the lifecycle protocol. Marks the agent's state file,
-// mails the deacon, pokes the daemon, and with --wait follows the request to its end.
+// `gt handoff`: flags in, lines or JSON out; the protocol itself is lifecycle/handoff.ts.
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { GtError, InputError } from '../errors.js';
-import { pokeDaemon } from '../util/socket.js';
-import { isVerifiedSender } from '../agents/token.js';
+import type { GtCommand } from './program.js';
+import { InputError } from '../errors.js';
+import { requestHandoff, waitForOutcome } from '../lifecycle/handoff.js';
 import type { LifecycleAction } from '../state/agent-state.js';
-import { setRequesting } from '../state/agent-state.js';
-import type { Message, Store } from '../store/store.js';
-import { newRequestId } from '../store/ids.js';
 import type { Identity } from '../town/identity.js';
-import { formatAddress, identityFromWorkDir, parseIdentity } from '../town/identity.js';
-import { requireKnownIdentity } from '../town/layout.js';
+import { identityFromWorkDir, parseIdentity } from '../town/identity.js';
 import { parseDuration } from '../util/duration.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, withTown } from './context.js';
@@ -27,7 +22,7 @@ interface HandoffOptions {
   json?: boolean;
 }
 
-export function registerHandoff(program: Command): void {
+export function registerHandoff(program: GtCommand): void {
   program
     .command('handoff')
     .description('ask the daemon to cycle (default), restart or shut down this agent’s session')
@@ -66,66 +61,29 @@ function whoAmI(town: TownContext, flag: string | undefined): Identity {
   return id;
 }
 
-async function handoff(town: TownContext, opts: HandoffOptions): Promise<void> {
+async function handoff(town: TownContext, opts: HandoffOptions): Promise<number> {
   const action = chosenAction(opts);
   const timeoutMs = opts.wait ? parseTimeout(opts.timeout) : 0;
   const id = whoAmI(town, opts.identity);
-  requireKnownIdentity(town.root, id);
-  const address = formatAddress(id);
   const store = await town.store();
-  const verified = await isVerifiedSender(store, id, town.env.GT_AGENT_TOKEN);
-  if (!verified && town.settings.lifecycle.require_verified_sender) {
-    throw new GtError(
-      'GT_UNVERIFIED_SENDER',
-      `this shell cannot speak for ${address}: the daemon only takes lifecycle requests from the agent’s own session`,
-      {
-        hint: `run it inside the agent’s session, or use gt session restart ${address}`,
-      },
-    );
-  }
-  const requestId = newRequestId();
-  await setRequesting(town.root, id, action, requestId, new Date());
-  const body: Record<string, string> = { action, request_id: requestId };
-  if (opts.message !== undefined) body.note = opts.message;
-  const msg = await store.sendMessage({
-    from: address,
-    to: 'deacon',
-    subject: `LIFECYCLE: ${address} requesting ${action}`,
-    body: JSON.stringify(body),
-    priority: 'high',
-    type: 'lifecycle',
-    senderVerified: verified,
-  });
-  const poked = await pokeDaemon(town.paths.daemonSocket);
-  const request = {
-    identity: address,
-    action,
-    request_id: requestId,
-    message_id: msg.id,
-    daemon_poked: poked,
-  };
+  const deps = { root: town.root, settings: town.settings, store, token: town.env.GT_AGENT_TOKEN };
+  const request = await requestHandoff(deps, id, action, opts.message);
   if (!opts.wait) {
     if (opts.json) printJson(request);
     else
       println(
-        `requested ${action} of ${address} (request ${requestId}, message ${msg.id})${poked ? '' : '; no daemon is running to act on it yet'}`,
+        `requested ${action} of ${request.identity} (request ${request.request_id}, message ${request.message_id})${request.daemon_poked ? '' : '; no daemon is running to act on it yet'}`,
       );
-    return;
+    return 0;
   }
-  const settled = await waitForSettlement(store, msg.id, timeoutMs);
-  const outcome = {
-    ...request,
-    status: settled.status,
-    outcome: settled.outcome,
-    error: settled.lastError,
-  };
-  if (opts.json) printJson(outcome);
+  const settled = await waitForOutcome(store, request, timeoutMs);
+  const error = settled.status === 'dead' ? settled.reason : null;
+  if (opts.json) printJson({ ...settled, error });
   else
     println(
-      `${action} of ${address}: ${settled.outcome ?? settled.status}${settled.lastError ? ` (${settled.lastError})` : ''}`,
+      `${action} of ${request.identity}: ${settled.outcome}${settled.reason ? ` (${settled.reason})` : ''}`,
     );
-  if (settled.status !== 'done' || !(settled.outcome ?? '').startsWith('done'))
-    process.exitCode = 1;
+  return settled.outcome === 'done' ? 0 : 1;
 }
 
 function parseTimeout(text: string): number {
@@ -136,31 +94,4 @@ function parseTimeout(text: string): number {
       `--timeout ${JSON.stringify(text)} is not a duration like 30s or 2m`,
     );
   return value;
-}
-
-async function waitForSettlement(
-  store: Store,
-  messageId: string,
-  timeoutMs: number,
-): Promise<Message> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const msg = await store.getMessage(messageId);
-    if (msg === undefined)
-      throw new GtError(
-        'GT_REQUEST_LOST',
-        `request message ${messageId} was deleted before the daemon settled it`,
-      );
-    if (msg.status === 'done' || msg.status === 'dead') return msg;
-    if (Date.now() > deadline) {
-      throw new GtError(
-        'GT_WAIT_TIMEOUT',
-        `the daemon has not carried out ${messageId} yet (status ${msg.status})`,
-        {
-          hint: 'is the daemon running? gt daemon status',
-        },
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

@@ -1,14 +1,22 @@
 // `gt mail send|inbox|read|delete|check`.
 import type { Command } from 'commander';
+import type { GtCommand } from './program.js';
 import { InputError, NotFoundError } from '../errors.js';
-import { checkBody, checkSubject, checkType, messageToJson, parsePriority, resolveSender } from '../mail/mail.js';
+import {
+  checkBody,
+  checkSubject,
+  checkType,
+  messageToJson,
+  parsePriority,
+  resolveSender,
+} from '../mail/mail.js';
 import { isVerifiedSender } from '../agents/token.js';
 import type { Message } from '../store/store.js';
 import { isMessageId } from '../store/ids.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import { requireKnownIdentity } from '../town/layout.js';
-import { pokeDaemon } from '../util/socket.js';
+import { poke } from '../util/socket.js';
 import { oneLine, printable } from '../util/text.js';
 import type { GlobalOptions } from './context.js';
 import { openTown, printJson, println, withTown } from './context.js';
@@ -28,7 +36,7 @@ function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
 }
 
-export function registerMail(program: Command): void {
+export function registerMail(program: GtCommand): void {
   const mail = program.command('mail').description('mail between agents');
   mail
     .command('send')
@@ -118,11 +126,11 @@ export function registerMail(program: Command): void {
         cmd: Command,
       ) => {
         const owner = formatAddress(inboxOwner(address ?? opts.identity));
-        await withTown(globals(cmd), async (town) => {
+        return withTown(globals(cmd), async (town) => {
           const unread = await (await town.store()).countUnread(owner);
           if (opts.json) printJson({ address: owner, unread });
           else println(unread > 0 ? `${owner}: ${unread} unread` : `${owner}: no unread mail`);
-          process.exitCode = unread > 0 ? 0 : 1;
+          return unread > 0 ? 0 : 1;
         });
       },
     );
@@ -151,7 +159,7 @@ async function send(address: string, opts: SendOptions, global: GlobalOptions): 
       replyTo: opts.replyTo,
       senderVerified: await isVerifiedSender(store, from, process.env.GT_AGENT_TOKEN),
     });
-    if (to.role === 'deacon') await pokeDaemon(town.paths.daemonSocket);
+    if (to.role === 'deacon') await poke(town.paths.daemonSocket);
     if (opts.json) printJson(messageToJson(msg));
     else println(`sent ${msg.id} to ${msg.to}`);
   } finally {

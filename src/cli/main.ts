@@ -1,11 +1,12 @@
 // The `gt` command line: builds the command tree, runs it, and turns every error into
 // one line on stderr and an exit code. bin.ts starts it (through launch.ts). Only a closed
 // stdout (output.ts) exits the process before its command is done.
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { GtError } from '../errors.js';
 import { GT_VERSION } from '../version.js';
 import { writeStdout } from './output.js';
-type Register = (program: Command) => void;
+import { GtCommand } from './program.js';
+type Register = (program: GtCommand) => void;
 
 /**
  * Each top-level command and how to load the group that defines it. Groups load on
@@ -37,8 +38,8 @@ function commandWord(args: readonly string[]): string | undefined {
  * The command tree. Given argv, only the group that owns its command is built (every
  * command pays for its own parsing, not everyone's); help, errors and unknown words get all.
  */
-export async function buildProgram(argv?: readonly string[]): Promise<Command> {
-  const program = new Command('gt')
+export async function buildProgram(argv?: readonly string[]): Promise<GtCommand> {
+  const program = new GtCommand('gt')
     .description(
       'Gas Town: keep a town of AI coding agents running in tmux and carry out their lifecycle requests',
     )
@@ -81,8 +82,9 @@ function report(err: unknown): number {
 /** Runs one `gt` command line (argv as in process.argv) and returns its exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await (await buildProgram(argv)).parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    const program = await buildProgram(argv);
+    await program.parseAsync(argv);
+    return program.exitStatus;
   } catch (err) {
     return report(err);
   }

@@ -1,6 +1,7 @@
 // `gt session start|stop|restart|list` and `gt attach`: agent sessions on the town's tmux socket.
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
+import type { GtCommand } from './program.js';
 import { GtError } from '../errors.js';
 import type { AgentContext } from '../agents/agent.js';
 import type { AgentStatus } from '../agents/status.js';
@@ -48,7 +49,7 @@ export function statusToJson(s: AgentStatus): Record<string, unknown> {
   };
 }
 
-export function registerSession(program: Command): void {
+export function registerSession(program: GtCommand): void {
   const session = program.command('session').description('agent sessions in tmux (one per agent)');
   session
     .command('start')
@@ -147,7 +148,7 @@ function printStatuses(statuses: AgentStatus[]): void {
   }
 }
 
-async function attach(town: TownContext, text: string): Promise<void> {
+async function attach(town: TownContext, text: string): Promise<number> {
   const id = knownIdentity(town, text);
   const host = hostFor(town);
   const name = sessionName(id);
@@ -161,7 +162,7 @@ async function attach(town: TownContext, text: string): Promise<void> {
       },
     );
   }
-  process.exitCode = await new Promise<number>((resolve, reject) => {
+  return new Promise<number>((resolve, reject) => {
     // spawn, not exec: gt stays the parent and returns tmux's exit code when the user detaches.
     const { file, args, env } = host.attachCommand(name);
     const child = spawn(file, args, { stdio: 'inherit', env });

@@ -1,5 +1,6 @@
 // `gt status` (daemon, every agent, requests) and `gt events`.
 import type { Command } from 'commander';
+import type { GtCommand } from './program.js';
 import { lastLine } from '../daemon/keepalive.js';
 import { townAgents } from '../town/agents.js';
 import { errorMessage, InputError } from '../errors.js';
@@ -12,6 +13,7 @@ import type { Identity } from '../town/identity.js';
 import { formatAddress, identityFromSession, sessionName } from '../town/identity.js';
 import { parseDuration } from '../util/duration.js';
 import { oneLine } from '../util/text.js';
+import { sleep } from '../util/wait.js';
 import type { DaemonStatus } from './daemon.js';
 import { daemonStatus, describeStatus } from './daemon.js';
 import type { GlobalOptions, TownContext } from './context.js';
@@ -44,7 +46,7 @@ interface StatusJson {
   };
 }
 
-export function registerStatus(program: Command): void {
+export function registerStatus(program: GtCommand): void {
   program
     .command('status')
     .description('the daemon, every agent (alive, dead, parked, requesting) and the request queue')
@@ -234,7 +236,7 @@ async function showEvents(
   if (!opts.follow) return;
   let after = events[events.length - 1]?.seq ?? 0;
   for (;;) {
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     for (const e of await store.listEvents({ afterSeq: after, sinceTs })) {
       println(opts.json ? JSON.stringify(eventJson(e)) : eventLine(e));
       after = e.seq;

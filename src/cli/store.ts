@@ -2,6 +2,7 @@
 // The PostgreSQL code (and its driver) is loaded only when the command runs.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { GtCommand } from './program.js';
 import { queryHolder } from '../daemon/lock.js';
 import { GtError, InputError } from '../errors.js';
 import { parseStoreUrl } from '../store/postgres/url.js';
@@ -16,7 +17,7 @@ interface MigrateOptions {
   json?: boolean;
 }
 
-export function registerStore(program: Command): void {
+export function registerStore(program: GtCommand): void {
   const store = program
     .command('store')
     .description('the town store: embedded SQLite, or PostgreSQL for towns that span machines');

@@ -1,5 +1,6 @@
 // `gt install`, `gt rig add|list`, `gt crew add|list`: making a town and its workspaces.
 import type { Command } from 'commander';
+import type { GtCommand } from './program.js';
 import { addCrew, addRig, installTown, installTownOnStore } from '../setup/install.js';
 import { findTownRoot, readRigs } from '../town/layout.js';
 import { listCrew } from '../town/agents.js';
@@ -10,7 +11,7 @@ function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
 }
 
-export function registerTown(program: Command): void {
+export function registerTown(program: GtCommand): void {
   program
     .command('install')
     .description('create a town in <dir> (a new or empty folder)')

@@ -75,8 +75,7 @@ async function checkAgent(
   const now = deps.now();
   if (info !== undefined && sessionState(info) === 'alive') {
     const cleared = known && settleHistory(historyOf(known), now, policy);
-    if (cleared !== undefined)
-      await record.restartsCounted(deps.store, address, cleared);
+    if (cleared !== undefined) await record.restartsCounted(deps.store, address, cleared);
     return;
   }
   if (info !== undefined) await buryZombie(deps, id, info);

@@ -3,9 +3,7 @@
 // into the agent context; nothing else reads the variable.
 import type { CrashStep } from '../agents/agent.js';
 
-export function crashPointFromEnv(
-  env: NodeJS.ProcessEnv,
-): ((step: CrashStep) => void) | undefined {
+export function crashPointFromEnv(env: NodeJS.ProcessEnv): ((step: CrashStep) => void) | undefined {
   const at = env.GT_TEST_CRASH_AT;
   if (at === undefined || at === '') return undefined;
   return (step) => {

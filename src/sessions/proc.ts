@@ -1,6 +1,7 @@
 // Finding and ending every process of a tmux pane through /proc: the pane's descendants, members
 // of its Unix session, and escapees that daemonised but still carry the pane's TMUX variables.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { pollUntil } from '../util/wait.js';
 
 export interface ProcEntry {
   pid: number;
@@ -161,13 +162,16 @@ async function waitUntilGone(
   timeoutMs: number,
   pollMs: number,
 ): Promise<ProcSet> {
-  const deadline = Date.now() + timeoutMs;
+  let left = targets;
   // Most agents are gone within a few ms of the signal: poll fast first, then back off.
-  for (let wait = 1; ; wait = Math.min(wait * 2, pollMs)) {
-    const left = survivors(targets);
-    if (left.size === 0 || Date.now() >= deadline) return left;
-    await new Promise((r) => setTimeout(r, wait));
-  }
+  await pollUntil(
+    () => {
+      left = survivors(left);
+      return left.size === 0;
+    },
+    { timeoutMs, intervalMs: pollMs, fastStart: true },
+  );
+  return left;
 }
 
 /**
@@ -206,9 +210,7 @@ async function endWithoutProc(
       }
     });
   send('SIGTERM');
-  const deadline = Date.now() + opts.graceMs;
-  while (send(0).length > 0 && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, pollMs));
+  await pollUntil(() => send(0).length === 0, { timeoutMs: opts.graceMs, intervalMs: pollMs });
   send('SIGKILL');
   return []; // without /proc a killed zombie cannot be told from a survivor
 }

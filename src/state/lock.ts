@@ -11,7 +11,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../util/wait.js';
 import { randomHex } from '../util/random.js';
 
 export interface FileLock {

@@ -25,7 +25,7 @@ export async function withSocketPath<T>(
   }
 }
 
-export function pokeDaemon(socketPath: string, timeoutMs = 250): Promise<boolean> {
+export function poke(socketPath: string, timeoutMs = 250): Promise<boolean> {
   // No socket file, no daemon listening: spare the caller loading node:net (about 2 ms).
   if (!existsSync(socketPath)) return Promise.resolve(false);
   const { connect } = process.getBuiltinModule('node:net');

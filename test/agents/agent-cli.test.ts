@@ -4,22 +4,23 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { Command } from 'commander';
+import { GtCommand } from '../../src/cli/program.js';
 import { describe, expect, it } from 'vitest';
 import { parseSeconds, registerAgent } from '../../src/cli/agent.js';
 import { InputError } from '../../src/errors.js';
 import { onCleanup, tempDir, waitFor } from '../helpers/temp.js';
 
 const AGENT_CLI = resolve(import.meta.dirname, '../../src/cli/agent.ts');
+const PROGRAM = resolve(import.meta.dirname, '../../src/cli/program.ts');
 
 async function bundleEntry(): Promise<string> {
   const outfile = join(tempDir('agent-cli'), 'gt-agent.cjs');
   await build({
     stdin: {
       contents: `
-        import { Command } from 'commander';
+        import { GtCommand } from ${JSON.stringify(PROGRAM)};
         import { registerAgent } from ${JSON.stringify(AGENT_CLI)};
-        const program = new Command('gt').option('--town <dir>');
+        const program = new GtCommand('gt').option('--town <dir>');
         registerAgent(program);
         program.parseAsync(process.argv).catch((err) => { console.error('gt: ' + err.message); process.exitCode = 1; });`,
       resolveDir: import.meta.dirname,
@@ -101,7 +102,7 @@ describe('flags', () => {
   it.each(['abc', '-1', '0', '1e3', '', '999999999'])(
     '--interval %j is bad input (exit 2)',
     async (value) => {
-      const program = new Command('gt')
+      const program = new GtCommand('gt')
         .exitOverride()
         .configureOutput({ writeErr: () => undefined });
       registerAgent(program);

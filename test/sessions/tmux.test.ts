@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import type { ProcEntry } from '../../src/sessions/proc.js';
 import { parseStat } from '../../src/sessions/proc.js';
 import type { TmuxHostOptions } from '../../src/sessions/tmux.js';
-import { BadSessionNameError, SessionExistsError, SessionNotFoundError, TmuxHost } from '../../src/sessions/tmux.js';
+import {
+  BadSessionNameError,
+  SessionExistsError,
+  SessionNotFoundError,
+  TmuxHost,
+} from '../../src/sessions/tmux.js';
 import { sessionState } from '../../src/sessions/host.js';
 import { tmuxSocketPath } from '../../src/sessions/tmux-args.js';
 import { onCleanup, tempDir, tmuxSocket, waitFor } from '../helpers/temp.js';

@@ -439,10 +439,15 @@ export function storeSuite(name: string, open: StoreFactory): void {
         expect(b.seq).toBeGreaterThan(a.seq);
         expect((await store.getMessage(b.id))?.seq).toBe(b.seq);
         const e1 = await store.recordEvent({ kind: 'agent.started' });
-        const e2 = await store.recordEvent({ kind: 'agent.died', data: { nested: { list: [1, 'two'] } } });
+        const e2 = await store.recordEvent({
+          kind: 'agent.died',
+          data: { nested: { list: [1, 'two'] } },
+        });
         expect(e2.seq).toBeGreaterThan(e1.seq);
         expect(e2.data).toEqual({ nested: { list: [1, 'two'] } });
-        expect((await store.listEvents({ limit: 1 })).map((e) => e.kind)).toEqual(['agent.started']);
+        expect((await store.listEvents({ limit: 1 })).map((e) => e.kind)).toEqual([
+          'agent.started',
+        ]);
       }));
 
     it('records when a request was first claimed, and keeps it across claims', () =>

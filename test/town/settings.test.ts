@@ -2,7 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '../../src/errors.js';
-import { defaultSettings, describeSettingKey, loadSettings, parseSettings } from '../../src/town/settings.js';
+import {
+  defaultSettings,
+  describeSettingKey,
+  loadSettings,
+  parseSettings,
+} from '../../src/town/settings.js';
 import { ms } from '../../src/util/duration.js';
 import { tempDir } from '../helpers/temp.js';
 

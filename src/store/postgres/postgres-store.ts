@@ -4,6 +4,7 @@
 import pg from 'pg';
 import { StoreError } from '../../errors.js';
 import { messageIdFloor, newMessageId } from '../ids.js';
+import { sleep } from '../../util/wait.js';
 import type {
   AgentPatch,
   AgentRecord,
@@ -72,7 +73,6 @@ const READS = new Set<StatementName>([
   'listAgents',
 ]);
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres';

@@ -1,0 +1,255 @@
+// A Store in memory: a test double for decisions and plans that need a store's answers but
+// not its disk. It passes the same suite as the SQLite and PostgreSQL backends
+// (test/store/memory.test.ts), so what it says is what a real store would say.
+import { messageIdFloor, newMessageId } from '../../src/store/ids.js';
+import type {
+  AgentPatch,
+  AgentRecord,
+  ClaimOptions,
+  DueOptions,
+  EventQuery,
+  InboxOptions,
+  Message,
+  MessageCounts,
+  MessageStatus,
+  NewEvent,
+  NewMessage,
+  Settlement,
+  Store,
+  StoredEvent,
+} from '../../src/store/store.js';
+import { NEW_MESSAGE_STATE } from '../../src/store/rows.js';
+
+const EMPTY_AGENT: Omit<AgentRecord, 'identity' | 'updatedAt'> = {
+  host: null,
+  session: null,
+  tokenHash: null,
+  startedAt: null,
+  requestId: null,
+  sessionConfirmed: false,
+  desired: 'running',
+  restarts: [],
+  nextRestartAt: null,
+  parkedAt: null,
+  parkedReason: null,
+  lastExit: null,
+  lastExitAt: null,
+};
+
+/** Records are copied in and out, so a caller never holds the store's own object. */
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class MemoryStore implements Store {
+  readonly kind = 'sqlite';
+  private readonly messages: Message[] = [];
+  private readonly events: StoredEvent[] = [];
+  private readonly agents = new Map<string, AgentRecord>();
+  private readonly claimHosts = new Map<string, string>();
+  private seq = 0;
+  private eventSeq = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async sendMessage(msg: NewMessage): Promise<Message> {
+    await Promise.resolve(); // a bad time rejects, as the real stores' promises do
+    const createdAt = msg.createdAt ?? this.now();
+    const stored: Message = {
+      id: newMessageId(createdAt),
+      seq: ++this.seq,
+      from: msg.from,
+      to: msg.to,
+      subject: msg.subject,
+      body: msg.body,
+      priority: msg.priority,
+      type: msg.type,
+      threadId: msg.threadId ?? null,
+      replyTo: msg.replyTo ?? null,
+      createdAt,
+      senderVerified: msg.senderVerified,
+      ...NEW_MESSAGE_STATE,
+    };
+    this.messages.push(stored);
+    return copy(stored);
+  }
+
+  getMessage(id: string): Promise<Message | undefined> {
+    const found = this.messages.find((m) => m.id === id);
+    return Promise.resolve(found && copy(found));
+  }
+
+  listInbox(to: string, opts: InboxOptions = {}): Promise<Message[]> {
+    const rows = this.messages
+      .filter((m) => m.to === to && (!opts.unreadOnly || !m.read))
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, opts.limit ?? Infinity);
+    return Promise.resolve(rows.map(copy));
+  }
+
+  countUnread(to: string): Promise<number> {
+    return Promise.resolve(this.messages.filter((m) => m.to === to && !m.read).length);
+  }
+
+  markRead(id: string, read: boolean): Promise<boolean> {
+    const found = this.messages.find((m) => m.id === id);
+    if (found !== undefined) found.read = read;
+    return Promise.resolve(found !== undefined);
+  }
+
+  deleteMessage(id: string): Promise<boolean> {
+    const at = this.messages.findIndex((m) => m.id === id);
+    if (at >= 0) this.messages.splice(at, 1);
+    return Promise.resolve(at >= 0);
+  }
+
+  purgeMessages(before: number): Promise<number> {
+    const floor = messageIdFloor(before);
+    const doomed = (m: Message): boolean =>
+      m.id < floor &&
+      m.createdAt < before &&
+      (((m.status === 'done' || m.status === 'dead') && (m.closedAt ?? Infinity) < before) ||
+        (m.read && m.status === 'open' && m.to !== 'deacon'));
+    const count = this.messages.filter(doomed).length;
+    const kept = this.messages.filter((m) => !doomed(m));
+    this.messages.splice(0, this.messages.length, ...kept);
+    return Promise.resolve(count);
+  }
+
+  /** Whether the sender's record names another host than `host` (that host's daemon acts). */
+  private otherHosts(msg: Message, host: string): boolean {
+    const agentHost = this.agents.get(msg.from)?.host;
+    return agentHost != null && agentHost !== host;
+  }
+
+  claimMessages(opts: ClaimOptions): Promise<Message[]> {
+    const due = this.messages
+      .filter((m) => m.to === opts.to)
+      .filter((m) => !(opts.onlyOwnHostAgents === true && this.otherHosts(m, opts.host)))
+      .filter((m) =>
+        m.status === 'open'
+          ? m.nextAttemptAt <= opts.now
+          : m.status === 'claimed' &&
+            ((m.leaseExpiresAt ?? 0) <= opts.now ||
+              (opts.takeOverHost === true &&
+                this.claimHosts.get(m.id) === opts.host &&
+                m.claimOwner !== opts.owner)),
+      )
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, opts.limit);
+    for (const m of due) {
+      m.status = 'claimed';
+      m.claimOwner = opts.owner;
+      m.leaseExpiresAt = opts.now + opts.leaseMs;
+      m.attempts += 1;
+      m.firstClaimedAt ??= opts.now;
+      this.claimHosts.set(m.id, opts.host);
+    }
+    return Promise.resolve(due.map(copy));
+  }
+
+  settleMessage(id: string, owner: string, settlement: Settlement, now: number): Promise<boolean> {
+    const m = this.messages.find((x) => x.id === id);
+    if (m === undefined || m.status !== 'claimed' || m.claimOwner !== owner)
+      return Promise.resolve(false);
+    m.claimOwner = null;
+    m.leaseExpiresAt = null;
+    switch (settlement.kind) {
+      case 'done':
+        Object.assign(m, { status: 'done', outcome: settlement.outcome, closedAt: now });
+        break;
+      case 'dead':
+        Object.assign(m, {
+          status: 'dead',
+          lastError: settlement.error,
+          outcome: 'dead-letter',
+          closedAt: now,
+        });
+        break;
+      case 'retry':
+        Object.assign(m, {
+          status: 'open',
+          lastError: settlement.error,
+          nextAttemptAt: settlement.nextAttemptAt,
+        });
+        break;
+    }
+    return Promise.resolve(true);
+  }
+
+  releaseClaims(owner: string): Promise<number> {
+    const mine = this.messages.filter((m) => m.status === 'claimed' && m.claimOwner === owner);
+    for (const m of mine) {
+      Object.assign(m, { status: 'open', claimOwner: null, leaseExpiresAt: null });
+      m.attempts = Math.max(m.attempts - 1, 0);
+    }
+    return Promise.resolve(mine.length);
+  }
+
+  countByStatus(to: string): Promise<MessageCounts> {
+    const counts: MessageCounts = { open: 0, claimed: 0, done: 0, dead: 0 };
+    for (const m of this.messages) if (m.to === to) counts[m.status] += 1;
+    return Promise.resolve(counts);
+  }
+
+  nextDueAt(to: string, opts?: DueOptions): Promise<number | null> {
+    const times = this.messages
+      .filter((m) => m.to === to && (m.status === 'open' || m.status === 'claimed'))
+      .filter((m) => !(opts?.onlyOwnHostAgents === true && this.otherHosts(m, opts.host)))
+      .map((m) => (m.status === 'open' ? m.nextAttemptAt : (m.leaseExpiresAt ?? 0)));
+    return Promise.resolve(times.length === 0 ? null : Math.min(...times));
+  }
+
+  listByStatus(to: string, status: MessageStatus, limit: number): Promise<Message[]> {
+    const rows = this.messages.filter((m) => m.to === to && m.status === status).slice(0, limit);
+    return Promise.resolve(rows.map(copy));
+  }
+
+  recordEvent(event: NewEvent): Promise<StoredEvent> {
+    const stored: StoredEvent = {
+      seq: ++this.eventSeq,
+      ts: event.ts ?? this.now(),
+      kind: event.kind,
+      identity: event.identity ?? null,
+      messageId: event.messageId ?? null,
+      requestId: event.requestId ?? null,
+      action: event.action ?? null,
+      outcome: event.outcome ?? null,
+      reason: event.reason ?? null,
+      durationMs: event.durationMs ?? null,
+      data: event.data == null ? null : copy(event.data),
+    };
+    this.events.push(stored);
+    return Promise.resolve(copy(stored));
+  }
+
+  listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
+    const rows = this.events
+      .filter((e) => e.ts >= (query.sinceTs ?? 0) && e.seq > (query.afterSeq ?? 0))
+      .slice(0, query.limit ?? Infinity);
+    return Promise.resolve(rows.map(copy));
+  }
+
+  getAgent(identity: string): Promise<AgentRecord | undefined> {
+    const found = this.agents.get(identity);
+    return Promise.resolve(found && copy(found));
+  }
+
+  patchAgent(identity: string, patch: AgentPatch): Promise<AgentRecord> {
+    const current = this.agents.get(identity) ?? { identity, ...EMPTY_AGENT, updatedAt: 0 };
+    // As in the real stores, a key given as undefined clears its field (to [] for restarts).
+    const given = Object.fromEntries(
+      Object.entries(patch).map(([k, v]) => [k, v ?? (k === 'restarts' ? [] : null)]),
+    );
+    const next: AgentRecord = { ...current, ...copy(given), identity, updatedAt: this.now() };
+    this.agents.set(identity, next);
+    return Promise.resolve(copy(next));
+  }
+
+  listAgents(): Promise<AgentRecord[]> {
+    const rows = [...this.agents.values()].sort((a, b) => a.identity.localeCompare(b.identity));
+    return Promise.resolve(rows.map(copy));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

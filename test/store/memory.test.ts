@@ -1,0 +1,5 @@
+// The in-memory test double answers as the real backends do: it passes their suite.
+import { MemoryStore } from '../helpers/memory-store.js';
+import { storeSuite } from './store-suite.js';
+
+storeSuite('memory (test double)', () => Promise.resolve(new MemoryStore()));
