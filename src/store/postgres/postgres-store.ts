@@ -73,7 +73,6 @@ const READS = new Set<StatementName>([
   'listAgents',
 ]);
 
-
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
   /** The URL without its password. */
