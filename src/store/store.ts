@@ -53,7 +53,9 @@ export interface Message {
 
 export interface InboxOptions {
   unreadOnly?: boolean;
-  limit?: number;
+  /** Also closed mail: settled lifecycle requests and archived messages. */
+  all?: boolean;
+  limit?: number | undefined;
 }
 
 export interface ClaimOptions {
@@ -190,6 +192,14 @@ export interface Store {
   countUnread(to: string): Promise<number>;
   markRead(id: string, read: boolean): Promise<boolean>;
   deleteMessage(id: string): Promise<boolean>;
+  /**
+   * Closes an open message without handling it (archive): it leaves the inbox, read, with
+   * `outcome`. False when there is no such message or it is not open (a daemon holds it, or
+   * it is closed already).
+   */
+  closeMessage(id: string, outcome: string, now: number): Promise<boolean>;
+  /** Every message of a thread, oldest first. */
+  listThread(threadId: string): Promise<Message[]>;
   /** Removes read or settled mail created before `before`; returns how many. */
   purgeMessages(before: number): Promise<number>;
 

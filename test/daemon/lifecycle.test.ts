@@ -141,7 +141,9 @@ describe('handoff → daemon', () => {
     );
     // Remove the genuine request so only the stale ones remain (the flag stays set).
     await withStore(town, async (store) => {
-      const genuine = (await store.listInbox('deacon')).find((m) => m.body.includes(current));
+      const genuine = (await store.listInbox('deacon', { all: true })).find((m) =>
+        m.body.includes(current),
+      );
       expect(genuine).toBeDefined();
       await store.deleteMessage(genuine?.id ?? '');
     });
@@ -150,7 +152,7 @@ describe('handoff → daemon', () => {
     expect(await sessionPid(town)).toBe(pid);
     expect(starts(town, MAX)).toHaveLength(1);
     const outcomes = await withStore(town, async (store) =>
-      (await store.listInbox('deacon')).map((m) => [m.status, m.outcome]),
+      (await store.listInbox('deacon', { all: true })).map((m) => [m.status, m.outcome]),
     );
     expect(outcomes).toHaveLength(3);
     for (const [status] of outcomes) expect(status).toBe('done');
@@ -174,7 +176,8 @@ describe('handoff → daemon', () => {
     const env = agentEnv(town, MAX, MAX_SESSION);
     await town.gtOk(['handoff'], { env }); // the flag is set, so only screening can stop these
     await withStore(town, async (store) => {
-      for (const m of await store.listInbox('deacon')) await store.deleteMessage(m.id);
+      for (const m of await store.listInbox('deacon', { all: true }))
+        await store.deleteMessage(m.id);
       const base = {
         to: 'deacon',
         subject: 'LIFECYCLE: x',

@@ -152,7 +152,9 @@ async function handoff(rig: HostRig, address: string): Promise<string[]> {
     throw new Error(`${err.message}\n${rig.logs.slice(-20).join('\n')}`);
   });
   if (settledMsg.outcome?.startsWith('done')) return [sent.id];
-  const twins = (await rig.store.listInbox('deacon')).filter((m) => m.body.includes(requestId));
+  const twins = (await rig.store.listInbox('deacon', { all: true })).filter((m) =>
+    m.body.includes(requestId),
+  );
   const acted = twins.filter((m) => m.status === 'done' && m.outcome?.startsWith('done'));
   if (acted.length !== 1)
     throw new Error(`request ${requestId} of ${address}: ${JSON.stringify(twins)}`);

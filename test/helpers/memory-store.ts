@@ -78,8 +78,10 @@ export class MemoryStore implements Store {
   }
 
   listInbox(to: string, opts: InboxOptions = {}): Promise<Message[]> {
+    const closed = (m: Message): boolean => m.status === 'done' || m.status === 'dead';
     const rows = this.messages
       .filter((m) => m.to === to && (!opts.unreadOnly || !m.read))
+      .filter((m) => opts.all === true || !closed(m))
       .sort((a, b) => b.seq - a.seq)
       .slice(0, opts.limit ?? Infinity);
     return Promise.resolve(rows.map(copy));
@@ -99,6 +101,17 @@ export class MemoryStore implements Store {
     const at = this.messages.findIndex((m) => m.id === id);
     if (at >= 0) this.messages.splice(at, 1);
     return Promise.resolve(at >= 0);
+  }
+
+  closeMessage(id: string, outcome: string, now: number): Promise<boolean> {
+    const m = this.messages.find((x) => x.id === id);
+    if (m === undefined || m.status !== 'open') return Promise.resolve(false);
+    Object.assign(m, { status: 'done', outcome, closedAt: now, read: true });
+    return Promise.resolve(true);
+  }
+
+  listThread(threadId: string): Promise<Message[]> {
+    return Promise.resolve(this.messages.filter((m) => m.threadId === threadId).map(copy));
   }
 
   purgeMessages(before: number): Promise<number> {
@@ -154,7 +167,7 @@ export class MemoryStore implements Store {
     m.leaseExpiresAt = null;
     switch (settlement.kind) {
       case 'done':
-        Object.assign(m, { status: 'done', outcome: settlement.outcome, closedAt: now });
+        Object.assign(m, { status: 'done', outcome: settlement.outcome, closedAt: now, read: true });
         break;
       case 'dead':
         Object.assign(m, {
@@ -162,6 +175,7 @@ export class MemoryStore implements Store {
           lastError: settlement.error,
           outcome: 'dead-letter',
           closedAt: now,
+          read: true,
         });
         break;
       case 'retry':

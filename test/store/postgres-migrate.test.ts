@@ -34,7 +34,7 @@ describe('gt store migrate', () => {
     });
     const before = {
       inbox: await sqlite.listInbox('mayor'),
-      deacon: await sqlite.listInbox('deacon'),
+      deacon: await sqlite.listInbox('deacon', { all: true }),
       agents: await sqlite.listAgents(),
       events: await sqlite.listEvents(),
     };
@@ -53,7 +53,7 @@ describe('gt store migrate', () => {
     expect(await gtOk(['mail', 'inbox', 'mayor', '--json'], { env })).toBe(inboxJson);
     await withPg(url, async (store) => {
       expect(await store.listInbox('mayor')).toEqual(before.inbox);
-      expect(await store.listInbox('deacon')).toEqual(before.deacon);
+      expect(await store.listInbox('deacon', { all: true })).toEqual(before.deacon);
       expect(await store.listAgents()).toEqual(before.agents);
       expect(await store.listEvents()).toEqual(before.events);
       // new rows continue the copied sequences

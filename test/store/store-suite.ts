@@ -137,6 +137,69 @@ export function storeSuite(name: string, open: StoreFactory): void {
       }));
   });
 
+  describe(`${name}: closed mail`, () => {
+    it('a settled request leaves the inbox and is read; --all still shows it with its outcome', () =>
+      withStore(async (store) => {
+        const done = await store.sendMessage(mail({ to: 'deacon' }));
+        const dead = await store.sendMessage(mail({ to: 'deacon' }));
+        const open = await store.sendMessage(mail({ to: 'deacon' }));
+        await store.claimMessages({
+          to: 'deacon',
+          owner: 'd',
+          host: 'h',
+          now: Date.now(),
+          leaseMs: 60_000,
+          limit: 2,
+        });
+        await store.settleMessage(done.id, 'd', { kind: 'done', outcome: 'done' }, Date.now());
+        await store.settleMessage(dead.id, 'd', { kind: 'dead', error: 'boom' }, Date.now());
+        expect((await store.listInbox('deacon')).map((m) => m.id)).toEqual([open.id]);
+        expect(await store.countUnread('deacon')).toBe(1);
+        const all = await store.listInbox('deacon', { all: true });
+        expect(all.map((m) => [m.id, m.read, m.outcome])).toEqual([
+          [open.id, false, null],
+          [dead.id, true, 'dead-letter'],
+          [done.id, true, 'done'],
+        ]);
+      }));
+
+    it('archive closes an open message only: not a claimed one, not twice', () =>
+      withStore(async (store) => {
+        const a = await store.sendMessage(mail());
+        expect(await store.closeMessage(a.id, 'archived', 5)).toBe(true);
+        expect(await store.closeMessage(a.id, 'archived', 6)).toBe(false);
+        expect(await store.getMessage(a.id)).toMatchObject({
+          status: 'done',
+          read: true,
+          outcome: 'archived',
+          closedAt: 5,
+        });
+        expect(await store.listInbox('alpha/crew/max')).toEqual([]);
+        const r = await store.sendMessage(mail({ to: 'deacon' }));
+        await store.claimMessages({
+          to: 'deacon',
+          owner: 'd',
+          host: 'h',
+          now: Date.now(),
+          leaseMs: 60_000,
+          limit: 1,
+        });
+        expect(await store.closeMessage(r.id, 'archived', 7)).toBe(false);
+        expect(await store.closeMessage('gm-nosuchmessage', 'archived', 7)).toBe(false);
+      }));
+
+    it('a thread lists its messages oldest first, whoever they went to', () =>
+      withStore(async (store) => {
+        const a = await store.sendMessage(mail({ threadId: 'thread-1', subject: 'a' }));
+        await store.sendMessage(mail({ threadId: 'thread-2', subject: 'x' }));
+        const b = await store.sendMessage(
+          mail({ threadId: 'thread-1', to: 'mayor', subject: 'b' }),
+        );
+        expect((await store.listThread('thread-1')).map((m) => m.id)).toEqual([a.id, b.id]);
+        expect(await store.listThread('thread-none')).toEqual([]);
+      }));
+  });
+
   describe(`${name}: claims`, () => {
     const claim = (
       store: Store,

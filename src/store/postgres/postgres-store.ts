@@ -63,7 +63,7 @@ const TYPES: pg.CustomTypesConfig = {
 const READS = new Set<StatementName>([
   'getMessage',
   'inbox',
-  'inboxUnread',
+  'thread',
   'countUnread',
   'countByStatus',
   'nextDue',
@@ -222,8 +222,16 @@ export class PostgresStore implements Store {
   }
 
   async listInbox(to: string, opts: InboxOptions = {}): Promise<Message[]> {
-    const name = opts.unreadOnly ? 'inboxUnread' : 'inbox';
-    return (await this.query(name, [to, opts.limit ?? null], 'reading the inbox')).map(toMessage);
+    const params = [to, opts.limit ?? null, opts.all === true, opts.unreadOnly === true];
+    return (await this.query('inbox', params, 'reading the inbox')).map(toMessage);
+  }
+
+  async listThread(threadId: string): Promise<Message[]> {
+    return (await this.query('thread', [threadId], 'reading a thread')).map(toMessage);
+  }
+
+  async closeMessage(id: string, outcome: string, now: number): Promise<boolean> {
+    return (await this.count('closeMessage', [id, outcome, now], 'closing a message')) > 0;
   }
 
   async countUnread(to: string): Promise<number> {

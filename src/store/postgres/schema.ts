@@ -80,6 +80,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER messages_notify_deacon AFTER INSERT ON messages
     FOR EACH ROW WHEN (NEW.to_addr = 'deacon') EXECUTE FUNCTION gt_notify_deacon();
   `,
+  // 2: threads are looked up by id; settled requests are read (closed mail never counts as new)
+  `
+  CREATE INDEX messages_thread ON messages (thread_id) WHERE thread_id IS NOT NULL;
+  UPDATE messages SET read = true WHERE status IN ('done', 'dead');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

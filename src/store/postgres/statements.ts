@@ -43,8 +43,13 @@ export const STATEMENTS = {
       thread_id, reply_to, created_at, sender_verified)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq`,
   getMessage: `SELECT * FROM messages WHERE id = $1`,
-  inbox: `SELECT * FROM messages WHERE to_addr = $1 ORDER BY seq DESC LIMIT $2`,
-  inboxUnread: `SELECT * FROM messages WHERE to_addr = $1 AND NOT read ORDER BY seq DESC LIMIT $2`,
+  // Closed mail (settled requests, archived messages) is listed only when asked for.
+  inbox: `SELECT * FROM messages WHERE to_addr = $1
+      AND ($3::boolean OR status NOT IN ('done', 'dead')) AND (NOT $4::boolean OR NOT read)
+    ORDER BY seq DESC LIMIT $2`,
+  thread: `SELECT * FROM messages WHERE thread_id = $1 ORDER BY seq`,
+  closeMessage: `UPDATE messages SET status = 'done', outcome = $2, closed_at = $3, read = true
+    WHERE id = $1 AND status = 'open'`,
   countUnread: `SELECT count(*) AS n FROM messages WHERE to_addr = $1 AND NOT read`,
   markRead: `UPDATE messages SET read = $1 WHERE id = $2`,
   deleteMessage: `DELETE FROM messages WHERE id = $1`,
@@ -61,10 +66,11 @@ export const STATEMENTS = {
       ORDER BY m.seq LIMIT $6
       FOR UPDATE OF m SKIP LOCKED)
     RETURNING *`,
-  settleDone: `UPDATE messages SET status = 'done', outcome = $3, closed_at = $4,
+  // A settled request is closed: read, so nothing that reads the inbox takes it as pending.
+  settleDone: `UPDATE messages SET status = 'done', outcome = $3, closed_at = $4, read = true,
       claim_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 AND status = 'claimed' AND claim_owner = $2`,
-  settleDead: `UPDATE messages SET status = 'dead', last_error = $3, outcome = 'dead-letter',
+  settleDead: `UPDATE messages SET status = 'dead', last_error = $3, outcome = 'dead-letter', read = true,
       closed_at = $4, claim_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 AND status = 'claimed' AND claim_owner = $2`,
   settleRetry: `UPDATE messages SET status = 'open', last_error = $3, next_attempt_at = $4,

@@ -66,6 +66,11 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 2: threads are looked up by id; settled requests are read (closed mail never counts as new)
+  `
+  CREATE INDEX messages_thread ON messages (thread_id) WHERE thread_id IS NOT NULL;
+  UPDATE messages SET read = 1 WHERE status IN ('done', 'dead');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -119,9 +119,27 @@ export class SqliteStore implements Store {
   }
 
   listInbox(to: string, opts: InboxOptions = {}): Promise<Message[]> {
-    const name = opts.unreadOnly ? 'inboxUnread' : 'inbox';
+    const params = {
+      to,
+      all: opts.all ? 1 : 0,
+      unread: opts.unreadOnly ? 1 : 0,
+      limit: opts.limit ?? -1,
+    };
     return this.run('reading the inbox', () =>
-      (this.stmt(name).all(to, opts.limit ?? -1) as Row[]).map(toMessage),
+      (this.stmt('inbox').all(params) as Row[]).map(toMessage),
+    );
+  }
+
+  listThread(threadId: string): Promise<Message[]> {
+    return this.run('reading a thread', () =>
+      (this.stmt('thread').all(threadId) as Row[]).map(toMessage),
+    );
+  }
+
+  closeMessage(id: string, outcome: string, now: number): Promise<boolean> {
+    return this.run(
+      'closing a message',
+      () => this.stmt('closeMessage').run({ id, outcome, now }).changes > 0,
     );
   }
 

@@ -9,8 +9,13 @@ export const STATEMENTS = {
       reply_to, created_at, sender_verified)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   getMessage: `SELECT * FROM messages WHERE id = ?`,
-  inbox: `SELECT * FROM messages WHERE to_addr = ? ORDER BY seq DESC LIMIT ?`,
-  inboxUnread: `SELECT * FROM messages WHERE to_addr = ? AND read = 0 ORDER BY seq DESC LIMIT ?`,
+  // Closed mail (settled requests, archived messages) is listed only when asked for.
+  inbox: `SELECT * FROM messages WHERE to_addr = @to
+      AND (@all = 1 OR status NOT IN ('done', 'dead')) AND (@unread = 0 OR read = 0)
+    ORDER BY seq DESC LIMIT @limit`,
+  thread: `SELECT * FROM messages WHERE thread_id = ? ORDER BY seq`,
+  closeMessage: `UPDATE messages SET status = 'done', outcome = @outcome, closed_at = @now, read = 1
+    WHERE id = @id AND status = 'open'`,
   countUnread: `SELECT count(*) AS n FROM messages WHERE to_addr = ? AND read = 0`,
   markRead: `UPDATE messages SET read = ? WHERE id = ?`,
   deleteMessage: `DELETE FROM messages WHERE id = ?`,
@@ -38,11 +43,12 @@ export const STATEMENTS = {
           AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT})))
       ORDER BY seq LIMIT @limit)
     RETURNING *`,
-  settleDone: `UPDATE messages SET status = 'done', outcome = @outcome, closed_at = @now,
+  // A settled request is closed: read, so nothing that reads the inbox takes it as pending.
+  settleDone: `UPDATE messages SET status = 'done', outcome = @outcome, closed_at = @now, read = 1,
       claim_owner = NULL, lease_expires_at = NULL
     WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
   settleDead: `UPDATE messages SET status = 'dead', last_error = @error, outcome = 'dead-letter', closed_at = @now,
-      claim_owner = NULL, lease_expires_at = NULL
+      read = 1, claim_owner = NULL, lease_expires_at = NULL
     WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
   settleRetry: `UPDATE messages SET status = 'open', last_error = @error, next_attempt_at = @nextAttemptAt,
       claim_owner = NULL, lease_expires_at = NULL
