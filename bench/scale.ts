@@ -71,6 +71,7 @@ function counted(host: SessionHost): { host: SessionHost; calls: () => number } 
       start: wrap((s: Parameters<SessionHost['start']>[0]) => host.start(s)),
       stop: wrap((n: string) => host.stop(n)),
       capture: wrap((n: string, l: number) => host.capture(n, l)),
+      refreshStatus: wrap((n: string) => host.refreshStatus(n)),
     },
     calls: () => calls,
   };

@@ -4,6 +4,8 @@ import { loadSettings } from '../town/settings.js';
 import { findTownRoot, townPaths } from '../town/layout.js';
 import type { TownPaths } from '../town/layout.js';
 import type { Store } from '../store/store.js';
+import type { Identity } from '../town/identity.js';
+import { whoAmI } from '../town/whoami.js';
 import { openStore } from '../store/open.js';
 import { writeStdout } from './output.js';
 
@@ -17,6 +19,8 @@ export interface TownContext {
   settings: Settings;
   loaded: LoadedSettings;
   env: NodeJS.ProcessEnv;
+  /** The agent this command acts for: the flag, else GT_ROLE, else the working directory, else mayor. */
+  self(flag?: string): Identity;
   store(): Promise<Store>;
   close(): Promise<void>;
 }
@@ -35,6 +39,7 @@ export function openTown(
     settings: loaded.settings,
     loaded,
     env,
+    self: (flag) => whoAmI({ flag, env, cwd: process.cwd(), root }),
     async store() {
       store ??= await openStore(root, loaded.settings);
       return store;

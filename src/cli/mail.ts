@@ -1,224 +1,203 @@
-// `gt mail send|inbox|read|delete|check`.
+// `gt mail …`: the command tree. Sending is mail-send.ts, reading and filing mail-read.ts.
 import type { Command } from 'commander';
-import type { GtCommand } from './program.js';
-import { InputError, NotFoundError } from '../errors.js';
-import {
-  checkBody,
-  checkSubject,
-  checkType,
-  messageToJson,
-  parsePriority,
-  resolveSender,
-} from '../mail/mail.js';
-import { isVerifiedSender } from '../agents/token.js';
-import type { Message } from '../store/store.js';
-import { isMessageId } from '../store/ids.js';
-import type { Identity } from '../town/identity.js';
-import { formatAddress, parseIdentity } from '../town/identity.js';
-import { requireKnownIdentity } from '../town/layout.js';
-import { poke } from '../util/socket.js';
-import { oneLine, printable } from '../util/text.js';
+import { errorMessage } from '../errors.js';
 import type { GlobalOptions } from './context.js';
-import { openTown, printJson, println, withTown } from './context.js';
+import { withTown } from './context.js';
+import type { CheckFlags, InboxFlags } from './mail-read.js';
+import {
+  changeMessages,
+  check,
+  findMessage,
+  mailboxOf,
+  peek,
+  printMessage,
+  showInbox,
+  showThread,
+} from './mail-read.js';
+import { printJson } from './context.js';
+import type { SendFlags } from './mail-send.js';
+import { sendMail } from './mail-send.js';
+import { messageToJson } from '../mail/mail.js';
+import type { GtCommand } from './program.js';
 
-interface SendOptions {
-  subject: string;
-  message?: string;
-  priority: string;
-  type: string;
-  from?: string;
-  thread?: string;
-  replyTo?: string;
-  json?: boolean;
-}
+const ADDRESSES =
+  'mayor, deacon, <rig>/witness, <rig>/refinery, <rig>/crew/<name> (or <rig>/<name>), <rig>/ (the whole rig), overseer';
 
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
 }
 
-export function registerMail(program: GtCommand): void {
-  const mail = program.command('mail').description('mail between agents');
-  mail
-    .command('send')
-    .description('send mail to an address (mayor, deacon/, <rig>/witness, <rig>/crew/<name>, …)')
-    .argument('<address>', 'recipient address')
-    .requiredOption('-s, --subject <subject>', 'subject line (at most 1 KiB)')
-    .option('-m, --message <body>', 'body text (at most 64 KiB)', '')
-    .option('--priority <priority>', 'low, normal, high or urgent', 'normal')
-    .option('--type <type>', 'message type', 'message')
-    .option('--from <address>', 'sender (default: GT_ROLE, else mayor)')
-    .option('--thread <id>', 'thread id')
-    .option('--reply-to <id>', 'id of the message this answers')
-    .option('--json', 'print the stored message as JSON')
-    .action((address: string, opts: SendOptions, cmd: Command) =>
-      send(address, opts, globals(cmd)),
-    );
+const collect = (value: string, list: string[] = []): string[] => [...list, value];
 
-  mail
-    .command('inbox')
-    .description('list mail for an address (default: GT_ROLE, else mayor), newest first')
-    .argument('[address]', 'whose inbox')
-    .option('--identity <address>', 'whose inbox (same as the argument)')
-    .option('--unread', 'only unread mail')
+interface OwnerFlags {
+  identity?: string;
+  address?: string;
+}
+
+export function registerMail(program: GtCommand): void {
+  const mail = program
+    .command('mail')
+    .description('mail between agents (and the overseer, the human)')
+    .addHelpText(
+      'after',
+      `\nAddresses: ${ADDRESSES}.\nWithout one, mail is for who you are: --identity, else GT_ROLE, else the working directory, else mayor.`,
+    );
+  registerSend(mail);
+  registerReading(mail);
+  registerFiling(mail);
+}
+
+function sendOptions(cmd: GtCommand): GtCommand {
+  return cmd
+    .option('-m, --message <body>', 'body text (at most 64 KiB)')
+    .option('--body <body>', 'the same as -m')
+    .option('--stdin', 'read the body from standard input')
+    .option('--priority <p>', 'urgent, high, normal, low, or 0 (urgent) to 4 (backlog)', 'normal')
+    .option('--urgent', 'the same as --priority urgent')
+    .option('--type <type>', 'message type (default notification; reply for a reply)')
+    .option('--from <address>', 'sender (default: who you are)')
+    .option('-n, --notify', 'also wake the recipient: its status line shows the mail at once')
+    .option('--json', 'print the stored message (an array for several recipients) as JSON');
+}
+
+function registerSend(mail: GtCommand): void {
+  sendOptions(
+    mail
+      .command('send')
+      .description('send mail to one or more addresses')
+      .argument('[address]', 'recipient (or use --to)')
+      .option('-s, --subject <subject>', 'subject line (at most 1 KiB)')
+      .option('--to <address>', 'a recipient; repeat for several', collect)
+      .option('--cc <address>', 'a recipient of a copy; repeat for several', collect)
+      .option('--self', 'send it to yourself (a note for your successor)')
+      .option('--human', 'send it to the overseer, the human')
+      .option('--thread <id>', 'put it in this thread')
+      .option('--reply-to <id>', 'answer this message: its thread, type reply'),
+  ).action((address: string | undefined, flags: SendFlags, cmd: Command) =>
+    withTown(globals(cmd), (town) => sendMail(town, address, flags)),
+  );
+  sendOptions(
+    mail
+      .command('reply')
+      .description('answer a message: to its sender, in its thread, subject "Re: …"')
+      .argument('<id>', 'the message to answer')
+      .option('-s, --subject <subject>', 'subject (default: Re: and the original’s)'),
+  ).action((id: string, flags: SendFlags, cmd: Command) =>
+    withTown(globals(cmd), async (town) => {
+      const parent = await findMessage(await town.store(), '', id);
+      return sendMail(town, parent.from, { ...flags, replyTo: parent.id });
+    }),
+  );
+}
+
+function ownerOptions(cmd: GtCommand): GtCommand {
+  return cmd
+    .option('--identity <address>', 'whose mail (default: who you are)')
+    .option('--address <address>', 'the same as --identity');
+}
+
+function registerReading(mail: GtCommand): void {
+  ownerOptions(
+    mail
+      .command('inbox')
+      .description('list open mail, newest first (settled requests and archived mail: --all)')
+      .argument('[address]', 'whose inbox'),
+  )
+    .option('-u, --unread', 'only unread mail')
+    .option('-a, --all', 'also closed mail: handled requests, archived messages')
     .option('-n, --limit <n>', 'at most this many messages')
     .option('--json', 'print an array of messages as JSON')
-    .action(
-      async (
-        address: string | undefined,
-        opts: { identity?: string; unread?: boolean; limit?: string; json?: boolean },
-        cmd: Command,
-      ) => {
-        const owner = inboxOwner(address ?? opts.identity);
-        const limit = opts.limit === undefined ? undefined : parseLimit(opts.limit);
-        await withTown(globals(cmd), async (town) => {
-          const store = await town.store();
-          const messages = await store.listInbox(formatAddress(owner), {
-            unreadOnly: opts.unread === true,
-            limit,
-          });
-          if (opts.json) printJson(messages.map(messageToJson));
-          else printInbox(formatAddress(owner), messages);
-        });
-      },
+    .action((address: string | undefined, flags: InboxFlags & OwnerFlags, cmd: Command) =>
+      withTown(globals(cmd), (town) =>
+        showInbox(town, mailboxOf(town, address ?? flags.identity ?? flags.address), flags),
+      ),
     );
-
+  for (const name of ['read', 'show']) {
+    ownerOptions(
+      mail
+        .command(name)
+        .description('show one message (it stays unread: gt mail mark-read when done)')
+        .argument('<id>', 'message id, or its number in the inbox listing'),
+    )
+      .option('--peek', 'accepted for older scripts; reading never marks read')
+      .option('--json', 'print the message as JSON')
+      .action((ref: string, flags: OwnerFlags & { json?: boolean }, cmd: Command) =>
+        withTown(globals(cmd), async (town) => {
+          const owner = mailboxOf(town, flags.identity ?? flags.address);
+          const msg = await findMessage(await town.store(), owner, ref);
+          if (flags.json) printJson(messageToJson(msg));
+          else printMessage(msg);
+        }),
+      );
+  }
+  ownerOptions(
+    mail
+      .command('peek')
+      .description('the newest unread message, short; exit 1 when there is none')
+      .argument('[address]', 'whose inbox'),
+  )
+    .option('--json', 'print it as JSON (null when there is none)')
+    .action((address: string | undefined, flags: OwnerFlags & { json?: boolean }, cmd: Command) =>
+      withTown(globals(cmd), (town) =>
+        peek(
+          town,
+          mailboxOf(town, address ?? flags.identity ?? flags.address),
+          flags.json === true,
+        ),
+      ),
+    );
   mail
-    .command('read')
-    .description('show one message and mark it read')
-    .argument('<id>', 'message id')
-    .option('--peek', 'do not mark it read')
-    .option('--json', 'print the message as JSON')
-    .action(async (id: string, opts: { peek?: boolean; json?: boolean }, cmd: Command) => {
-      checkId(id);
-      await withTown(globals(cmd), async (town) => {
-        const store = await town.store();
-        const msg = await store.getMessage(id);
-        if (msg === undefined) throw noMessage(id);
-        if (!opts.peek && !msg.read) await store.markRead(id, true);
-        if (opts.json) printJson(messageToJson(msg));
-        else printMessage(msg);
-      });
+    .command('thread')
+    .description('every message of a thread, oldest first')
+    .argument('<id>', 'a thread id (thread-…) or the id of a message in it')
+    .option('--json', 'print an array of messages as JSON')
+    .action((ref: string, flags: { json?: boolean }, cmd: Command) =>
+      withTown(globals(cmd), (town) => showThread(town, ref, flags.json === true)),
+    );
+  registerCheck(mail);
+}
+
+function registerCheck(mail: GtCommand): void {
+  ownerOptions(
+    mail
+      .command('check')
+      .description('exit 0 if there is unread mail, 1 if none (--inject: always 0)')
+      .argument('[address]', 'whose inbox'),
+  )
+    .option('--json', 'print {"address", "unread", "has_new"} as JSON')
+    .option('--inject', 'for agent hooks: print unread mail as one block of context; always exit 0')
+    .action(async (address: string | undefined, flags: CheckFlags & OwnerFlags, cmd: Command) => {
+      const run = withTown(globals(cmd), (town) =>
+        check(town, mailboxOf(town, address ?? flags.identity ?? flags.address), flags),
+      );
+      if (!flags.inject) return run;
+      // A failing hook must not block the agent's prompt: say why on stderr and go on.
+      try {
+        return await run;
+      } catch (err) {
+        process.stderr.write(`gt: mail check --inject: ${errorMessage(err)}\n`);
+        return 0;
+      }
     });
-
-  mail
-    .command('delete')
-    .description('delete a message')
-    .argument('<id>', 'message id')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      checkId(id);
-      await withTown(globals(cmd), async (town) => {
-        const store = await town.store();
-        if (!(await store.deleteMessage(id))) throw noMessage(id);
-        println(`deleted ${id}`);
-      });
-    });
-
-  mail
-    .command('check')
-    .description('exit 0 if the address has unread mail, 1 if none')
-    .argument('[address]', 'whose inbox (default: GT_ROLE, else mayor)')
-    .option('--identity <address>', 'whose inbox')
-    .option('--json', 'print {"address", "unread"} as JSON')
-    .action(
-      async (
-        address: string | undefined,
-        opts: { identity?: string; json?: boolean },
-        cmd: Command,
-      ) => {
-        const owner = formatAddress(inboxOwner(address ?? opts.identity));
-        return withTown(globals(cmd), async (town) => {
-          const unread = await (await town.store()).countUnread(owner);
-          if (opts.json) printJson({ address: owner, unread });
-          else println(unread > 0 ? `${owner}: ${unread} unread` : `${owner}: no unread mail`);
-          return unread > 0 ? 0 : 1;
-        });
-      },
-    );
 }
 
-async function send(address: string, opts: SendOptions, global: GlobalOptions): Promise<void> {
-  // Check everything the user gave before touching the town, so bad input writes nothing.
-  const to = parseIdentity(address);
-  const from = resolveSender(opts.from, process.env);
-  const subject = checkSubject(opts.subject);
-  const body = checkBody(opts.message ?? '');
-  const priority = parsePriority(opts.priority);
-  const type = checkType(opts.type);
-  const town = openTown(global);
-  try {
-    requireKnownIdentity(town.root, to);
-    const store = await town.store();
-    const msg = await store.sendMessage({
-      from: formatAddress(from),
-      to: formatAddress(to),
-      subject,
-      body,
-      priority,
-      type,
-      threadId: opts.thread,
-      replyTo: opts.replyTo,
-      senderVerified: await isVerifiedSender(store, from, process.env.GT_AGENT_TOKEN),
-    });
-    if (to.role === 'deacon') await poke(town.paths.daemonSocket);
-    if (opts.json) printJson(messageToJson(msg));
-    else println(`sent ${msg.id} to ${msg.to}`);
-  } finally {
-    await town.close();
+function registerFiling(mail: GtCommand): void {
+  const change = [
+    ['mark-read', 'mark messages read'],
+    ['mark-unread', 'mark messages unread'],
+    [
+      'archive',
+      'close messages without deleting them: out of the inbox (gt mail inbox --all shows them)',
+    ],
+    ['delete', 'delete messages'],
+  ] as const;
+  for (const [name, about] of change) {
+    mail
+      .command(name)
+      .description(about)
+      .argument('<ids...>', 'message ids')
+      .action((ids: string[], _flags: unknown, cmd: Command) =>
+        withTown(globals(cmd), (town) => changeMessages(town, name, ids)),
+      );
   }
-}
-
-function inboxOwner(address: string | undefined): Identity {
-  const text = address ?? (process.env.GT_ROLE ? process.env.GT_ROLE : 'mayor');
-  return parseIdentity(text);
-}
-
-function parseLimit(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InputError(
-      'GT_BAD_LIMIT',
-      `--limit must be a positive whole number, got ${JSON.stringify(text)}`,
-    );
-  return n;
-}
-
-function checkId(id: string): void {
-  if (!isMessageId(id)) {
-    throw new InputError(
-      'GT_BAD_MESSAGE_ID',
-      `${JSON.stringify(id.slice(0, 60))} is not a message id`,
-      {
-        hint: 'ids look like gm-0a1b2c3d4e5f; gt mail inbox lists them',
-      },
-    );
-  }
-}
-
-function noMessage(id: string): NotFoundError {
-  return new NotFoundError('GT_MESSAGE_NOT_FOUND', `no message ${id}`);
-}
-
-function printInbox(owner: string, messages: Message[]): void {
-  if (messages.length === 0) {
-    println(`${owner}: no mail`);
-    return;
-  }
-  for (const m of messages) {
-    const flag = m.read ? ' ' : '*';
-    const when = new Date(m.createdAt).toISOString().replace('T', ' ').slice(0, 19);
-    println(
-      `${flag} ${m.id}  ${when}  ${m.priority.padEnd(6)}  ${oneLine(m.from).padEnd(20)}  ${oneLine(m.subject)}`,
-    );
-  }
-}
-
-function printMessage(m: Message): void {
-  println(`id:       ${m.id}`);
-  println(`from:     ${oneLine(m.from)}${m.senderVerified ? ' (verified)' : ''}`);
-  println(`to:       ${oneLine(m.to)}`);
-  println(`date:     ${new Date(m.createdAt).toISOString()}`);
-  println(`priority: ${m.priority}   type: ${oneLine(m.type)}`);
-  println(`subject:  ${oneLine(m.subject)}`);
-  println('');
-  println(printable(m.body));
 }

@@ -62,6 +62,8 @@ export interface SessionHost {
   stop(name: string): Promise<boolean>;
   /** The last `lines` lines of the agent's pane, dead or alive. */
   capture(name: string, lines: number): Promise<string[]>;
+  /** Redraws the status line of every terminal attached to the session (none: nothing to do). */
+  refreshStatus(name: string): Promise<void>;
 }
 
 /** A session whose pane is dead is a zombie: it exists, but its agent is gone. */

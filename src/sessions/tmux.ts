@@ -182,6 +182,29 @@ export class TmuxHost implements SessionHost {
     }
   }
 
+  async refreshStatus(name: string): Promise<void> {
+    checkSessionName(name);
+    let clients: string[];
+    try {
+      const out = await this.run(
+        'list-clients',
+        [['list-clients', '-t', sessionTarget(name), '-F', '#{client_name}']],
+        name,
+      );
+      clients = out.split('\n').filter((c) => c.length > 0);
+    } catch (err) {
+      if (err instanceof TmuxNoServerError || err instanceof SessionNotFoundError) return;
+      throw err;
+    }
+    if (clients.length === 0) return;
+    // -S redraws the status line, which runs its #() commands (the mail count) again.
+    await this.run(
+      'refresh-client',
+      clients.map((c) => ['refresh-client', '-S', '-t', c]),
+      name,
+    );
+  }
+
   /**
    * The tmux client that puts a terminal on the session: attach-session, or switch-client when
    * the terminal is already a client of this server (which needs its TMUX to find itself).

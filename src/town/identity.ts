@@ -82,11 +82,15 @@ export function parseIdentity(text: string): Identity {
 }
 
 function parseSlashForm(text: string, parts: string[]): Identity {
-  const [rig = '', role, name] = parts;
+  const [rig = '', role = '', name] = parts;
   if (parts.length === 2 && role === 'witness') return build(text, { role: 'witness', rig });
   if (parts.length === 2 && role === 'refinery') return build(text, { role: 'refinery', rig });
   if (parts.length === 3 && role === 'crew')
     return build(text, { role: 'crew', rig, name: name ?? '' });
+  // Gas Town's short form of a crew member: <rig>/<name>. No crew name is a role word, so
+  // it cannot be mistaken for another agent.
+  if (parts.length === 2 && !(ROLES as readonly string[]).includes(role))
+    return build(text, { role: 'crew', rig, name: role });
   throw new BadIdentityError(`unknown address ${quote(text)}`);
 }
 
@@ -234,8 +238,12 @@ export function addressPatternProblem(pattern: string): string | undefined {
     .join('/');
   if (probe.includes('*')) return `pattern ${quote(pattern)}: '*' must stand for a whole name`;
   try {
-    parseIdentity(probe);
-    return probe.includes('/') ? undefined : `pattern ${quote(pattern)} must use the slash form`;
+    const id = parseIdentity(probe);
+    const canonical =
+      formatAddress(id).split('/').length === probe.replace(/\/$/, '').split('/').length;
+    return probe.includes('/') && canonical
+      ? undefined
+      : `pattern ${quote(pattern)} must use the canonical slash form (*/witness, alpha/crew/*)`;
   } catch (err) {
     return (err as Error).message;
   }

@@ -56,14 +56,18 @@ export interface FindTownOptions {
   cwd?: string;
 }
 
-/** The town root from --town, else GT_TOWN_ROOT, else the nearest ancestor holding mayor/town.json. */
+/**
+ * The town root from --town, else GT_TOWN_ROOT (or Gas Town's GT_ROOT), else the nearest
+ * ancestor holding mayor/town.json.
+ */
 export function findTownRoot(opts: FindTownOptions = {}): string {
   const env = opts.env ?? process.env;
-  const given = opts.town ?? (env.GT_TOWN_ROOT ? env.GT_TOWN_ROOT : undefined);
+  const variable = env.GT_TOWN_ROOT ? 'GT_TOWN_ROOT' : env.GT_ROOT ? 'GT_ROOT' : undefined;
+  const given = opts.town ?? (variable === undefined ? undefined : env[variable]);
   if (given !== undefined) {
     const root = resolve(opts.cwd ?? process.cwd(), given);
     if (!isTownRoot(root)) {
-      const from = opts.town !== undefined ? '--town' : 'GT_TOWN_ROOT';
+      const from = opts.town !== undefined ? '--town' : (variable ?? 'GT_TOWN_ROOT');
       throw new TownNotFoundError(`${from} ${root} is not a town (no mayor/town.json)`);
     }
     return root;

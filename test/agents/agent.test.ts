@@ -110,6 +110,7 @@ function spyingHost(
     },
     stop: (name) => inner.stop(name),
     capture: (name, lines) => inner.capture(name, lines),
+    refreshStatus: (name) => inner.refreshStatus(name),
   };
 }
 
@@ -124,6 +125,7 @@ function unanswering(socket: string): SessionHost {
     start: fail,
     stop: fail,
     capture: fail,
+    refreshStatus: fail,
   };
 }
 

@@ -68,10 +68,12 @@ describe('gt mail', () => {
       'priority',
       'read',
       'subject',
+      'thread_id',
       'timestamp',
       'to',
       'type',
     ]);
+    expect(msg?.thread_id).toMatch(/^thread-[0-9a-f]{12}$/);
     expect(msg?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   });
 
@@ -89,7 +91,7 @@ describe('gt mail', () => {
     ]);
   });
 
-  it('inbox defaults to GT_ROLE; read marks read; --unread filters; check exits 0 or 1', async () => {
+  it('inbox defaults to GT_ROLE; read leaves it unread, mark-read marks it; --unread filters; check exits 0 or 1', async () => {
     const root = await townWithCrew();
     const sent = JSON.parse(
       await gtOk(['mail', 'send', 'alpha/crew/max', '-s', 'x', '--thread', 't-1', '--json'], {
@@ -105,6 +107,8 @@ describe('gt mail', () => {
     ) as MailJson;
     expect(peek.read).toBe(false);
     expect(await gtOk(['mail', 'read', sent.id], { cwd: root })).toMatch(/subject:\s+x/);
+    expect((await gt(['mail', 'check'], { cwd: root, env })).code).toBe(0);
+    await gtOk(['mail', 'mark-read', sent.id], { cwd: root });
     expect(await inbox(root, '--unread')).toEqual([]);
     expect(
       (await gt(['mail', 'inbox', '--unread', '--json'], { cwd: root, env })).stdout.trim(),
@@ -113,6 +117,7 @@ describe('gt mail', () => {
     expect(JSON.parse((await gt(['mail', 'check', '--json'], { cwd: root, env })).stdout)).toEqual({
       address: 'alpha/crew/max',
       unread: 0,
+      has_new: false,
     });
   });
 
@@ -137,7 +142,7 @@ describe('gt mail', () => {
       [['mail', 'send', 'beta/crew/max', '-s', 'x'], /no rig named beta/],
       [['mail', 'send', 'alpha/crew/nobody', '-s', 'x'], /no crew member nobody/],
       [['mail', 'send', '../../etc', '-s', 'x'], /address/],
-      [['mail', 'send', 'mayor'], /required option '-s, --subject/],
+      [['mail', 'send', 'mayor'], /a subject is needed \(-s SUBJECT\)/],
       [['mail', 'send', 'mayor', '-s', ''], /subject is empty/],
       [['mail', 'send', 'mayor', '-s', 'x'.repeat(1025)], /subject is 1025 bytes/],
       [

@@ -5,7 +5,7 @@ import type { Liveness, SessionHost, SessionInfo, SessionSpec } from '../../src/
 import { SessionExistsError } from '../../src/sessions/tmux.js';
 
 export interface FakeCall {
-  op: 'start' | 'stop' | 'find' | 'list' | 'capture';
+  op: 'start' | 'stop' | 'find' | 'list' | 'capture' | 'refresh';
   name?: string;
 }
 
@@ -64,6 +64,11 @@ export class FakeSessionHost implements SessionHost {
   capture(name: string, lines: number): Promise<string[]> {
     this.calls.push({ op: 'capture', name });
     return Promise.resolve((this.screens.get(name) ?? []).slice(-lines));
+  }
+
+  refreshStatus(name: string): Promise<void> {
+    this.calls.push({ op: 'refresh', name });
+    return Promise.resolve();
   }
 
   /** The agent's process exits; the pane stays (remain-on-exit), as tmux keeps it. */

@@ -67,7 +67,7 @@ describe('mail from many processes at once', () => {
             check(`inbox by w${w}`, inbox);
             const first = (JSON.parse(inbox.stdout || '[]') as Array<{ id: string }>)[0];
             if (first !== undefined)
-              check(`read by w${w}`, await town.gt(['mail', 'read', first.id, '--json']));
+              check(`mark-read by w${w}`, await town.gt(['mail', 'mark-read', first.id]));
           }
         }
       };
