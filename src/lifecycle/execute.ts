@@ -151,10 +151,11 @@ function closed(
   reason: string | undefined,
   tags: Partial<RequestTags> | undefined,
 ): Outcome {
-  return {
-    settlement: { kind: 'done', outcome: outcomeText(outcome, reason) },
-    event: { kind, outcome, reason, tags },
-  };
+  const text = outcomeText(outcome, reason);
+  // Mail that is no request stays in the deacon's inbox, unread, for whoever reads it.
+  const settlement: Settlement =
+    outcome === 'ignored' ? { kind: 'mail', outcome: text } : { kind: 'done', outcome: text };
+  return { settlement, event: { kind, outcome, reason, tags } };
 }
 
 async function runStep(

@@ -93,7 +93,12 @@ export type Unsubscribe = () => Promise<void>;
 export type Settlement =
   | { kind: 'done'; outcome: string }
   | { kind: 'retry'; error: string; nextAttemptAt: number }
-  | { kind: 'dead'; error: string };
+  | { kind: 'dead'; error: string }
+  /** Not a request at all: left open and unread as plain mail, never claimed again. */
+  | { kind: 'mail'; outcome: string };
+
+/** next_attempt_at of mail a daemon will never claim (settled as plain mail). */
+export const NEVER = Number.MAX_SAFE_INTEGER;
 
 /** Every kind of event gastown-ts records; `gt events` and the dashboard show them. */
 export const EVENT_KINDS = [

@@ -18,6 +18,7 @@ import type {
   Store,
   StoredEvent,
 } from '../../src/store/store.js';
+import { NEVER } from '../../src/store/store.js';
 import { NEW_MESSAGE_STATE } from '../../src/store/rows.js';
 
 const EMPTY_AGENT: Omit<AgentRecord, 'identity' | 'updatedAt'> = {
@@ -120,7 +121,7 @@ export class MemoryStore implements Store {
       m.id < floor &&
       m.createdAt < before &&
       (((m.status === 'done' || m.status === 'dead') && (m.closedAt ?? Infinity) < before) ||
-        (m.read && m.status === 'open' && m.to !== 'deacon'));
+        (m.read && m.status === 'open' && (m.to !== 'deacon' || m.nextAttemptAt === NEVER)));
     const count = this.messages.filter(doomed).length;
     const kept = this.messages.filter((m) => !doomed(m));
     this.messages.splice(0, this.messages.length, ...kept);
@@ -178,6 +179,9 @@ export class MemoryStore implements Store {
           read: true,
         });
         break;
+      case 'mail':
+        Object.assign(m, { status: 'open', outcome: settlement.outcome, nextAttemptAt: NEVER });
+        break;
       case 'retry':
         Object.assign(m, {
           status: 'open',
@@ -200,13 +204,15 @@ export class MemoryStore implements Store {
 
   countByStatus(to: string): Promise<MessageCounts> {
     const counts: MessageCounts = { open: 0, claimed: 0, done: 0, dead: 0 };
-    for (const m of this.messages) if (m.to === to) counts[m.status] += 1;
+    for (const m of this.messages)
+      if (m.to === to && m.nextAttemptAt !== NEVER) counts[m.status] += 1;
     return Promise.resolve(counts);
   }
 
   nextDueAt(to: string, opts?: DueOptions): Promise<number | null> {
     const times = this.messages
       .filter((m) => m.to === to && (m.status === 'open' || m.status === 'claimed'))
+      .filter((m) => m.nextAttemptAt !== NEVER)
       .filter((m) => !(opts?.onlyOwnHostAgents === true && this.otherHosts(m, opts.host)))
       .map((m) => (m.status === 'open' ? m.nextAttemptAt : (m.leaseExpiresAt ?? 0)));
     return Promise.resolve(times.length === 0 ? null : Math.min(...times));

@@ -2,6 +2,7 @@
 // load the PostgreSQL driver.
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SCHEMA_VERSION } from '../../src/store/postgres/schema.js';
 import { describe, expect, it } from 'vitest';
 import { gt, gtOk } from '../helpers/cli.js';
 import { adminQuery, settingsOf as settings, usePostgres, withPg } from '../helpers/postgres.js';
@@ -18,7 +19,7 @@ describe('gt install --store', () => {
     expect(statSync(join(root, 'settings', 'config.json')).mode & 0o777).toBe(0o600);
     expect(existsSync(join(root, '.gt', 'town.db'))).toBe(false);
     const versions = await adminQuery(url, 'SELECT count(*)::int AS n FROM gt_migrations');
-    expect(versions.rows[0]).toEqual({ n: 1 });
+    expect(versions.rows[0]).toEqual({ n: SCHEMA_VERSION });
     await gtOk(['mail', 'send', 'mayor', '-s', 'on postgres', '-m', 'hi'], {
       env: { GT_TOWN_ROOT: root },
     });

@@ -163,6 +163,53 @@ export function storeSuite(name: string, open: StoreFactory): void {
         ]);
       }));
 
+    it('mail that is no request is left as plain mail: open, unread, never claimed or counted again', () =>
+      withStore(async (store) => {
+        const plain = await store.sendMessage(mail({ to: 'deacon', subject: 'hello deacon' }));
+        const now = Date.now();
+        await store.claimMessages({
+          to: 'deacon',
+          owner: 'd',
+          host: 'h',
+          now,
+          leaseMs: 60_000,
+          limit: 1,
+        });
+        expect(
+          await store.settleMessage(
+            plain.id,
+            'd',
+            { kind: 'mail', outcome: 'ignored: not a request' },
+            now,
+          ),
+        ).toBe(true);
+        expect(await store.getMessage(plain.id)).toMatchObject({
+          status: 'open',
+          read: false,
+          claimOwner: null,
+        });
+        expect((await store.listInbox('deacon')).map((m) => m.id)).toEqual([plain.id]);
+        expect(
+          await store.claimMessages({
+            to: 'deacon',
+            owner: 'd2',
+            host: 'h',
+            now: now + 1e9,
+            leaseMs: 1,
+            limit: 5,
+          }),
+        ).toEqual([]);
+        expect(await store.countByStatus('deacon')).toEqual({
+          open: 0,
+          claimed: 0,
+          done: 0,
+          dead: 0,
+        });
+        expect(await store.nextDueAt('deacon')).toBeNull();
+        await store.markRead(plain.id, true);
+        expect(await store.purgeMessages(Date.now() + 1000)).toBe(1);
+      }));
+
     it('archive closes an open message only: not a claimed one, not twice', () =>
       withStore(async (store) => {
         const a = await store.sendMessage(mail());

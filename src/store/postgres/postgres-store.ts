@@ -23,6 +23,7 @@ import type {
   Unsubscribe,
   WakeChannel,
 } from '../store.js';
+import { NEVER } from '../store.js';
 import { isConnectionError, isTransientConnectError, pgStoreError } from './errors.js';
 import { Listener } from './listener.js';
 import { AGENT_FIELDS, NEW_MESSAGE_STATE, toAgent, toEvent, toMessage } from '../rows.js';
@@ -248,7 +249,7 @@ export class PostgresStore implements Store {
   }
 
   purgeMessages(before: number): Promise<number> {
-    return this.count('purge', [messageIdFloor(before), before], 'purging mail');
+    return this.count('purge', [messageIdFloor(before), before, NEVER], 'purging mail');
   }
 
   async claimMessages(opts: ClaimOptions): Promise<Message[]> {
@@ -285,6 +286,8 @@ export class PostgresStore implements Store {
         const values = [id, owner, settlement.error, settlement.nextAttemptAt];
         return (await this.count('settleRetry', values, what)) > 0;
       }
+      case 'mail':
+        return (await this.count('settleMail', [id, owner, settlement.outcome, NEVER], what)) > 0;
     }
   }
 
@@ -293,14 +296,14 @@ export class PostgresStore implements Store {
   }
 
   async countByStatus(to: string): Promise<MessageCounts> {
-    const rows = await this.query('countByStatus', [to], 'counting requests');
+    const rows = await this.query('countByStatus', [to, NEVER], 'counting requests');
     const counts: MessageCounts = { open: 0, claimed: 0, done: 0, dead: 0 };
     for (const row of rows) counts[row.status as MessageStatus] = row.n as number;
     return counts;
   }
 
   async nextDueAt(to: string, opts?: DueOptions): Promise<number | null> {
-    const values = [to, opts?.host ?? '', opts?.onlyOwnHostAgents === true];
+    const values = [to, opts?.host ?? '', opts?.onlyOwnHostAgents === true, NEVER];
     const [row] = await this.query('nextDue', values, 'reading due requests');
     return (row?.t as number | null | undefined) ?? null;
   }

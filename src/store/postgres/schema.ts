@@ -80,9 +80,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER messages_notify_deacon AFTER INSERT ON messages
     FOR EACH ROW WHEN (NEW.to_addr = 'deacon') EXECUTE FUNCTION gt_notify_deacon();
   `,
-  // 2: threads are looked up by id; settled requests are read (closed mail never counts as new)
+  // 2: threads are looked up by id; mail to the deacon that was not a request is plain open
+  // mail again (never claimed); settled requests are read (closed mail never counts as new)
   `
   CREATE INDEX messages_thread ON messages (thread_id) WHERE thread_id IS NOT NULL;
+  UPDATE messages SET status = 'open', closed_at = NULL, next_attempt_at = 9007199254740991
+    WHERE status = 'done' AND outcome LIKE 'ignored%';
   UPDATE messages SET read = true WHERE status IN ('done', 'dead');
   `,
 ];

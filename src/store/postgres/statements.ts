@@ -56,7 +56,7 @@ export const STATEMENTS = {
   // Ids are time-ordered, so the id index finds old mail without an index of its own.
   purge: `DELETE FROM messages WHERE id < $1 AND created_at < $2 AND (
     (status IN ('done', 'dead') AND closed_at < $2)
-    OR (read AND status = 'open' AND to_addr <> 'deacon'))`,
+    OR (read AND status = 'open' AND (to_addr <> 'deacon' OR next_attempt_at = $3)))`,
   // SKIP LOCKED: daemons claiming at once each take different rows instead of queueing.
   claim: `UPDATE messages
     SET status = 'claimed', claim_owner = $2, claim_host = $3, lease_expires_at = $5,
@@ -73,17 +73,22 @@ export const STATEMENTS = {
   settleDead: `UPDATE messages SET status = 'dead', last_error = $3, outcome = 'dead-letter', read = true,
       closed_at = $4, claim_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 AND status = 'claimed' AND claim_owner = $2`,
+  settleMail: `UPDATE messages SET status = 'open', outcome = $3, next_attempt_at = $4,
+      claim_owner = NULL, lease_expires_at = NULL
+    WHERE id = $1 AND status = 'claimed' AND claim_owner = $2`,
   settleRetry: `UPDATE messages SET status = 'open', last_error = $3, next_attempt_at = $4,
       claim_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 AND status = 'claimed' AND claim_owner = $2`,
   release: `UPDATE messages SET status = 'open', attempts = greatest(attempts - 1, 0),
       claim_owner = NULL, lease_expires_at = NULL
     WHERE status = 'claimed' AND claim_owner = $1`,
-  countByStatus: `SELECT status, count(*) AS n FROM messages WHERE to_addr = $1 GROUP BY status`,
+  // Plain mail left in the deacon's inbox (never to be claimed) is no request: not counted.
+  countByStatus: `SELECT status, count(*) AS n FROM messages
+    WHERE to_addr = $1 AND next_attempt_at <> $2 GROUP BY status`,
   nextDue: `SELECT least(
       (SELECT min(m.next_attempt_at) FROM messages m
         WHERE m.to_addr = $1 AND m.status IN ('open', 'claimed') AND m.status = 'open'
-          AND NOT ($3::boolean AND EXISTS (${otherHostAgent('$2')}))),
+          AND m.next_attempt_at < $4 AND NOT ($3::boolean AND EXISTS (${otherHostAgent('$2')}))),
       (SELECT min(m.lease_expires_at) FROM messages m
         WHERE m.to_addr = $1 AND m.status IN ('open', 'claimed') AND m.status = 'claimed'
           AND NOT ($3::boolean AND EXISTS (${otherHostAgent('$2')})))) AS t`,

@@ -18,6 +18,7 @@ import type {
   Store,
   StoredEvent,
 } from '../store.js';
+import { NEVER } from '../store.js';
 import type { Row } from '../rows.js';
 import { AGENT_FIELDS, NEW_MESSAGE_STATE, toAgent, toEvent, toMessage } from '../rows.js';
 import { storeError } from './errors.js';
@@ -161,7 +162,8 @@ export class SqliteStore implements Store {
   purgeMessages(before: number): Promise<number> {
     return this.run(
       'purging mail',
-      () => this.stmt('purge').run({ before, cutoffId: messageIdFloor(before) }).changes,
+      () =>
+        this.stmt('purge').run({ before, cutoffId: messageIdFloor(before), never: NEVER }).changes,
     );
   }
 
@@ -196,6 +198,10 @@ export class SqliteStore implements Store {
           const { error, nextAttemptAt } = settlement;
           return this.stmt('settleRetry').run({ id, owner, error, nextAttemptAt }).changes > 0;
         }
+        case 'mail': {
+          const params = { id, owner, outcome: settlement.outcome, never: NEVER };
+          return this.stmt('settleMail').run(params).changes > 0;
+        }
       }
     });
   }
@@ -206,7 +212,7 @@ export class SqliteStore implements Store {
 
   countByStatus(to: string): Promise<MessageCounts> {
     return this.run('counting requests', () => {
-      const rows = this.stmt('countByStatus').all(to) as Array<{
+      const rows = this.stmt('countByStatus').all({ to, never: NEVER }) as Array<{
         status: MessageStatus;
         n: number;
       }>;
@@ -217,7 +223,8 @@ export class SqliteStore implements Store {
   }
 
   nextDueAt(to: string, opts?: DueOptions): Promise<number | null> {
-    const params = { to, host: opts?.host ?? '', ownHost: opts?.onlyOwnHostAgents ? 1 : 0 };
+    const ownHost = opts?.onlyOwnHostAgents ? 1 : 0;
+    const params = { to, host: opts?.host ?? '', ownHost, never: NEVER };
     return this.run(
       'reading due requests',
       () => (this.stmt('nextDue').get(params) as { t: number | null }).t,

@@ -24,7 +24,7 @@ export const STATEMENTS = {
   // so an old request dead-lettered today still shows in gt status.
   purge: `DELETE FROM messages WHERE id < @cutoffId AND created_at < @before AND (
     (status IN ('done', 'dead') AND closed_at < @before)
-    OR (read = 1 AND status = 'open' AND to_addr <> 'deacon'))`,
+    OR (read = 1 AND status = 'open' AND (to_addr <> 'deacon' OR next_attempt_at = @never)))`,
   claim: `UPDATE messages
     SET status = 'claimed', claim_owner = @owner, claim_host = @host,
         lease_expires_at = @leaseUntil, attempts = attempts + 1,
@@ -50,16 +50,21 @@ export const STATEMENTS = {
   settleDead: `UPDATE messages SET status = 'dead', last_error = @error, outcome = 'dead-letter', closed_at = @now,
       read = 1, claim_owner = NULL, lease_expires_at = NULL
     WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
+  settleMail: `UPDATE messages SET status = 'open', outcome = @outcome, next_attempt_at = @never,
+      claim_owner = NULL, lease_expires_at = NULL
+    WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
   settleRetry: `UPDATE messages SET status = 'open', last_error = @error, next_attempt_at = @nextAttemptAt,
       claim_owner = NULL, lease_expires_at = NULL
     WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
   release: `UPDATE messages SET status = 'open', attempts = max(attempts - 1, 0), claim_owner = NULL,
       lease_expires_at = NULL WHERE status = 'claimed' AND claim_owner = ?`,
-  countByStatus: `SELECT status, count(*) AS n FROM messages WHERE to_addr = ? GROUP BY status`,
+  // Plain mail left in the deacon's inbox (never to be claimed) is no request: not counted.
+  countByStatus: `SELECT status, count(*) AS n FROM messages
+    WHERE to_addr = @to AND next_attempt_at <> @never GROUP BY status`,
   nextDue: `SELECT min(t) AS t FROM (
       SELECT min(next_attempt_at) AS t FROM messages INDEXED BY messages_due
         WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'open'
-          AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT}))
+          AND next_attempt_at < @never AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT}))
       UNION ALL SELECT min(lease_expires_at) FROM messages INDEXED BY messages_due
         WHERE to_addr = @to AND status IN ('open', 'claimed') AND status = 'claimed'
           AND (@ownHost = 0 OR NOT EXISTS (${OTHER_HOST_AGENT})))`,
