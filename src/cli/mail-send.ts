@@ -14,7 +14,7 @@ import {
   newThreadId,
   parsePriority,
 } from '../mail/mail.js';
-import { TmuxHost } from '../sessions/tmux.js';
+import { townHost } from '../agents/host.js';
 import type { Message, Priority, Store } from '../store/store.js';
 import { formatAddress, parseIdentity, sessionName } from '../town/identity.js';
 import { poke } from '../util/socket.js';
@@ -140,7 +140,7 @@ async function afterSending(
 ): Promise<void> {
   if (to.includes('deacon')) await poke(town.paths.daemonSocket);
   if (!notify) return;
-  const host = new TmuxHost({ socket: town.settings.tmux.socket });
+  const host = townHost(town.root, town.settings);
   for (const address of to) {
     if (address === OVERSEER) continue;
     // The status line shows the unread count; a session not running has nothing to show.

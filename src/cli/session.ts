@@ -7,19 +7,21 @@ import type { AgentContext } from '../agents/agent.js';
 import type { AgentStatus } from '../agents/status.js';
 import { restartAgent, startAgent, stopAgent } from '../agents/agent.js';
 import { listAgentStatuses } from '../agents/status.js';
-import { SessionNotFoundError, TmuxHost, TmuxMissingError } from '../sessions/tmux.js';
+import type { TmuxHost } from '../sessions/tmux.js';
+import { SessionNotFoundError, TmuxMissingError } from '../sessions/tmux.js';
+import { townHost } from '../agents/host.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, parseIdentity, sessionName } from '../town/identity.js';
 import { requireKnownIdentity } from '../town/layout.js';
 import type { GlobalOptions, TownContext } from './context.js';
-import { printJson, println, withTown } from './context.js';
+import { printJson, println, thisGt, withTown } from './context.js';
 
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
 }
 
 function hostFor(town: TownContext): TmuxHost {
-  return new TmuxHost({ socket: town.settings.tmux.socket });
+  return townHost(town.root, town.settings);
 }
 
 async function agentContext(town: TownContext): Promise<AgentContext> {
@@ -29,6 +31,7 @@ async function agentContext(town: TownContext): Promise<AgentContext> {
     host: hostFor(town),
     store: await town.store(),
     hostName: town.settings.daemon.host,
+    gt: thisGt(),
   };
 }
 

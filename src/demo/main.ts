@@ -10,7 +10,7 @@ import { keepAliveSet } from '../daemon/keepalive.js';
 import { fileLogger } from '../daemon/logger.js';
 import { errorMessage, GtError } from '../errors.js';
 import { startAgent } from '../agents/agent.js';
-import { TmuxHost } from '../sessions/tmux.js';
+import { attachHint, townHost } from '../agents/host.js';
 import { sessionState } from '../sessions/host.js';
 import { openStore } from '../store/open.js';
 import type { StoredEvent } from '../store/store.js';
@@ -53,7 +53,7 @@ function makeOrigin(dir: string): string {
 
 async function buildTown(dir: string, handoffAfter: number, socket: string): Promise<string> {
   const root = join(dir, 'town');
-  if (!existsSync(join(root, 'mayor', 'town.json'))) installTown(root, 'demo');
+  if (!existsSync(join(root, 'mayor', 'town.json'))) installTown(root, { name: 'demo' });
   const origin = makeOrigin(dir);
   if (readRigs(root).rigs[RIG] === undefined) await addRig(root, RIG, origin);
   for (const name of CREW)
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       dir: { type: 'string', default: resolve(import.meta.dirname, '..', '.demo-town') },
       'handoff-after': { type: 'string', default: '20' },
       for: { type: 'string' },
-      socket: { type: 'string', default: 'gt-demo' },
+      socket: { type: 'string', default: 'auto' },
     },
   });
   const handoffAfter = Number(values['handoff-after']);
@@ -100,10 +100,10 @@ async function main(): Promise<void> {
   const root = await buildTown(dir, handoffAfter, values.socket);
   const { settings } = loadSettings(root);
   const store = await openStore(root, settings);
-  const host = new TmuxHost({ socket: settings.tmux.socket });
+  const host = townHost(root, settings);
   const hostName = settings.daemon.host;
   const ctx = { root, settings, store, host, hostName };
-  console.log(`demo town at ${root} (tmux socket ${settings.tmux.socket})`);
+  console.log(`demo town at ${root} (tmux socket ${host.socket})`);
   for (const id of keepAliveSet(root, settings.daemon.keep_alive)) {
     const info = await host.find(sessionName(id));
     if (info !== undefined && sessionState(info) === 'alive') continue;
@@ -111,9 +111,7 @@ async function main(): Promise<void> {
     await startAgent(ctx, id);
     console.log(`started ${formatAddress(id)} in tmux session ${sessionName(id)}`);
   }
-  console.log(
-    `watch one: tmux -L ${settings.tmux.socket} attach -t gt-${RIG}-crew-ada    (detach: C-b d)`,
-  );
+  console.log(`watch one: ${attachHint(host.socket, `gt-${RIG}-crew-ada`)}    (detach: C-b d)`);
   console.log(
     'daemon running; every agent hands off after its interval. Ctrl-C stops the daemon.\n',
   );
@@ -129,7 +127,7 @@ async function main(): Promise<void> {
   });
   await store.close();
   console.log(
-    `\ndaemon stopped; the agents keep running. Stop them with: tmux -L ${settings.tmux.socket} kill-server`,
+    `\ndaemon stopped; the agents keep running. Stop them with: tmux -L ${host.socket} kill-server`,
   );
 }
 

@@ -26,6 +26,16 @@ export class SessionExistsError extends GtError {
   }
 }
 
+export class ForeignSessionError extends GtError {
+  constructor(name: string, socket: string, town: string) {
+    super(
+      'GT_SESSION_FOREIGN',
+      `session ${name} on tmux socket ${socket} belongs to another town (${town}); it is left alone`,
+      { hint: 'give each town its own tmux server: leave tmux.socket at auto (the default)' },
+    );
+  }
+}
+
 export class SessionNotFoundError extends NotFoundError {
   constructor(name: string, socket: string) {
     super('GT_SESSION_NOT_FOUND', `no session ${name} on tmux socket ${socket}`, {

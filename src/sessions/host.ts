@@ -17,6 +17,8 @@ export interface SessionInfo {
   /** Creation time in ms; tmux keeps whole seconds. */
   createdAt: number;
   attached: boolean;
+  /** The town root the session was marked with at creation (null: unmarked). */
+  town: string | null;
 }
 
 export interface SessionTheme {
@@ -26,6 +28,12 @@ export interface SessionTheme {
   /** Plain text, never a tmux format: '#' is escaped before tmux sees it. */
   statusLeft: string;
   statusRight?: string;
+  /**
+   * A program whose output leads the right of the status line (the agent's unread mail),
+   * run by tmux every `statusInterval` seconds. Its argv is quoted for the shell tmux uses.
+   */
+  statusJob?: readonly string[] | undefined;
+  statusInterval?: number;
 }
 
 export interface SessionSpec {

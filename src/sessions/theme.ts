@@ -61,8 +61,9 @@ export function statusLine(id: Identity): string {
   return `${ROLE_ICONS[id.role]} ${formatAddress(id)}`;
 }
 
-export function themeFor(id: Identity): SessionTheme {
+/** The agent's colours and status line; `statusJob` (its unread mail) leads the right side. */
+export function themeFor(id: Identity, statusJob?: readonly string[]): SessionTheme {
   const { bg, fg } = coloursFor(id);
   const right = id.role === 'mayor' || id.role === 'deacon' ? 'town' : `rig ${id.rig}`;
-  return { bg, fg, statusLeft: statusLine(id), statusRight: right };
+  return { bg, fg, statusLeft: statusLine(id), statusRight: right, statusJob };
 }

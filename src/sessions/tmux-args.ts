@@ -58,6 +58,7 @@ export const INFO_FORMAT = [
   '#{pane_dead_status}',
   '#{session_created}',
   '#{session_attached}',
+  '#{@gt_town}',
   '#{pane_current_command}',
 ].join('\t');
 
@@ -88,8 +89,8 @@ export function lastLines(screen: readonly string[], count: number): string[] {
 export function parseSessions(stdout: string): SessionInfo[] {
   const byName = new Map<string, SessionInfo>();
   for (const line of stdout.split('\n')) {
-    const [name, pid, dead, status, created, attached, ...command] = line.split('\t');
-    if (name === undefined || attached === undefined || !SESSION_NAME_RE.test(name)) continue;
+    const [name, pid, dead, status, created, attached, town, ...command] = line.split('\t');
+    if (name === undefined || town === undefined || !SESSION_NAME_RE.test(name)) continue;
     const panePid = intOrNull(pid);
     const known = byName.get(name);
     if (known !== undefined) {
@@ -105,6 +106,7 @@ export function parseSessions(stdout: string): SessionInfo[] {
       paneDeadStatus: intOrNull(status),
       createdAt: (intOrNull(created) ?? 0) * 1000,
       attached: (intOrNull(attached) ?? 0) > 0,
+      town: town === undefined || town === '' ? null : town,
     });
   }
   return [...byName.values()];
@@ -137,8 +139,8 @@ export function tmuxSocketPath(socket: string, env: NodeJS.ProcessEnv = process.
   return join(env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket);
 }
 
-/** new-session plus its options and theme, for one tmux invocation. */
-export function startCommands(spec: SessionSpec): string[][] {
+/** new-session plus its options and theme, for one tmux invocation; `town` marks the session. */
+export function startCommands(spec: SessionSpec, town?: string): string[][] {
   const name = checkSessionName(spec.name);
   if (!spec.cwd.startsWith('/') || spec.cwd.includes('\0')) {
     throw new InputError(
@@ -179,6 +181,8 @@ export function startCommands(spec: SessionSpec): string[][] {
       ...shellArgv(spec.command),
     ],
     ['set-option', '-w', '-t', target, 'remain-on-exit', spec.remainOnExit === true ? 'on' : 'off'],
+    // A user option's value is stored as given, never expanded as a format.
+    ...(town === undefined ? [] : [['set-option', '-t', target, '@gt_town', town]]),
     ...(spec.theme === undefined ? [] : themeCommands(target, spec.theme)),
   ];
 }
@@ -192,6 +196,27 @@ function themeCommands(target: string, theme: SessionTheme): string[][] {
     ['set-option', '-t', target, 'status-style', `bg=${theme.bg},fg=${theme.fg}`],
     ['set-option', '-t', target, 'status-left-length', '80'],
     ['set-option', '-t', target, 'status-left', ` ${escapeFormat(theme.statusLeft)} `],
-    ['set-option', '-t', target, 'status-right', ` ${escapeFormat(theme.statusRight ?? '')} `],
+    ['set-option', '-t', target, 'status-right', statusRight(theme)],
+    ...(theme.statusJob === undefined
+      ? []
+      : [['set-option', '-t', target, 'status-interval', String(theme.statusInterval ?? 5)]]),
   ];
+}
+
+/** Quotes one argument for /bin/sh: inside single quotes nothing is special but the quote. */
+export function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The status-right format: the job's output as `#(…)`, then the plain text. tmux ends `#(` at
+ * its matching parenthesis and expands `#` inside it, so `#` is doubled, and an argument with
+ * a parenthesis or a control character leaves the job out rather than risk a broken line.
+ */
+export function statusRight(theme: SessionTheme): string {
+  const text = escapeFormat(theme.statusRight ?? '');
+  const job = theme.statusJob;
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (job === undefined || job.some((arg) => /[()\u0000-\u001f\u007f]/.test(arg))) return ` ${text} `;
+  return ` #(${escapeFormat(job.map(shellQuote).join(' '))}) ${text} `;
 }

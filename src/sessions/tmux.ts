@@ -1,9 +1,11 @@
 // Agent sessions in tmux: TmuxHost, the SessionHost (host.ts) on a dedicated socket with no
 // config file. Every call is execFile with an argument array.
 import { execFile } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import type { ExecFileException } from 'node:child_process';
 import { InputError } from '../errors.js';
 import {
+  ForeignSessionError,
   SessionExistsError,
   SessionNotFoundError,
   TmuxFailedError,
@@ -29,6 +31,7 @@ import { sessionState } from './host.js';
 
 export {
   BadSessionNameError,
+  ForeignSessionError,
   SessionExistsError,
   SessionNotFoundError,
   TmuxFailedError,
@@ -47,6 +50,11 @@ export interface TmuxHostOptions {
   stopGraceMs?: number;
   /** Environment of the tmux client (and so of a server it starts); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The town root this host acts for. Its sessions are marked with it, and a session marked
+   * (or started) by another town on the same server is never listed, stopped or replaced.
+   */
+  town?: string;
 }
 
 /**
@@ -54,6 +62,18 @@ export interface TmuxHostOptions {
  * every later session inherits), and a tmux client must not think it is nested.
  */
 const CLIENT_ENV_DROP = ['TMUX', 'TMUX_PANE', 'GT_ROLE', 'BD_ACTOR', 'GT_AGENT_TOKEN'];
+
+/** The socket name that means the user's own tmux server (no -L). */
+export const DEFAULT_SOCKET = 'default';
+
+/** A path with its symlinks resolved, or as given when it cannot be (a town since removed). */
+function realOrSame(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
 
 /** tmux's words for "no such session" (they vary between commands and versions). */
 const SESSION_GONE_RE =
@@ -68,6 +88,8 @@ const NO_SERVER_RE =
 
 export class TmuxHost implements SessionHost {
   readonly socket: string;
+  /** The town's real path, as its sessions are marked; undefined: every session is ours. */
+  readonly town: string | undefined;
   private readonly timeoutMs: number;
   private readonly stopGraceMs: number;
   private readonly env: NodeJS.ProcessEnv;
@@ -80,6 +102,7 @@ export class TmuxHost implements SessionHost {
       );
     }
     this.socket = opts.socket;
+    this.town = opts.town === undefined ? undefined : realOrSame(opts.town);
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.stopGraceMs = opts.stopGraceMs ?? 5000;
     const env = { ...(opts.env ?? process.env) };
@@ -89,7 +112,9 @@ export class TmuxHost implements SessionHost {
 
   async list(): Promise<SessionInfo[]> {
     try {
-      return parseSessions(await this.run('list-panes', [['list-panes', '-a', '-F', INFO_FORMAT]]));
+      const all = parseSessions(await this.run('list-panes', [['list-panes', '-a', '-F', INFO_FORMAT]]));
+      // Unmarked sessions (made before towns marked theirs) are listed; stop() checks them.
+      return all.filter((info) => info.town === null || this.isOurs(info.town));
     } catch (err) {
       if (err instanceof TmuxNoServerError) return [];
       throw err;
@@ -104,11 +129,35 @@ export class TmuxHost implements SessionHost {
         [['list-panes', '-s', '-t', sessionTarget(name), '-F', INFO_FORMAT]],
         name,
       );
-      return parseSessions(out).find((s) => s.name === name);
+      const info = parseSessions(out).find((s) => s.name === name);
+      if (info !== undefined) await this.requireOurs(name, info.town);
+      return info;
     } catch (err) {
       if (err instanceof TmuxNoServerError || err instanceof SessionNotFoundError) return undefined;
       throw err;
     }
+  }
+
+  private isOurs(town: string): boolean {
+    return this.town === undefined || realOrSame(town) === this.town;
+  }
+
+  /**
+   * Throws ForeignSessionError when session `name` belongs to another town: by its mark, or,
+   * for an unmarked session, by the GT_TOWN_ROOT it was started with.
+   */
+  private async requireOurs(name: string, marked: string | null): Promise<void> {
+    if (this.town === undefined) return;
+    let town = marked;
+    if (town === null) {
+      const out = await this.run(
+        'show-environment',
+        [['show-environment', '-t', sessionTarget(name), 'GT_TOWN_ROOT']],
+        name,
+      ).catch(() => '');
+      town = /^GT_TOWN_ROOT=(.*)$/m.exec(out)?.[1] ?? null;
+    }
+    if (town !== null && !this.isOurs(town)) throw new ForeignSessionError(name, this.socket, town);
   }
 
   async liveness(name: string): Promise<Exclude<Liveness, 'zombie'>> {
@@ -122,7 +171,7 @@ export class TmuxHost implements SessionHost {
   }
 
   async start(spec: SessionSpec): Promise<SessionInfo> {
-    const commands = startCommands(spec);
+    const commands = startCommands(spec, this.town);
     const out = await this.run('new-session', commands, spec.name).catch(async (err: unknown) => {
       // An option after new-session failed: don't leave a half-made session behind.
       if (err instanceof TmuxFailedError) await this.stop(spec.name).catch(() => false);
@@ -136,18 +185,26 @@ export class TmuxHost implements SessionHost {
 
   async stop(name: string): Promise<boolean> {
     checkSessionName(name);
+    const target = sessionTarget(name);
     let out: string;
     try {
+      // The session's town mark, then its panes: one tmux invocation.
       out = await this.run(
         'list-panes',
-        [['list-panes', '-s', '-t', sessionTarget(name), '-F', PANE_FORMAT]],
+        [
+          ['display-message', '-p', '-t', target, '#{@gt_town}'],
+          ['list-panes', '-s', '-t', target, '-F', PANE_FORMAT],
+        ],
         name,
       );
     } catch (err) {
       if (err instanceof TmuxNoServerError || err instanceof SessionNotFoundError) return false;
       throw err;
     }
-    await endPaneProcesses(parsePaneMarkers(out), { graceMs: this.stopGraceMs, killWaitMs: 2000 });
+    const [mark = '', ...panes] = out.split('\n');
+    await this.requireOurs(name, mark === '' ? null : mark);
+    const markers = parsePaneMarkers(panes.join('\n'));
+    await endPaneProcesses(markers, { graceMs: this.stopGraceMs, killWaitMs: 2000 });
     try {
       await this.run('kill-session', [['kill-session', '-t', sessionTarget(name)]], name);
     } catch (err) {
@@ -222,7 +279,8 @@ export class TmuxHost implements SessionHost {
   }
 
   private baseArgs(): string[] {
-    return ['-L', this.socket, '-f', '/dev/null'];
+    // `default` is the user's own server, config and all; any other socket is ours alone.
+    return this.socket === DEFAULT_SOCKET ? [] : ['-L', this.socket, '-f', '/dev/null'];
   }
 
   private run(

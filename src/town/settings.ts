@@ -60,9 +60,9 @@ const schema = z.strictObject({
         z
           .string()
           .check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a socket name of letters, digits, _ . -')),
-        'gt',
+        'auto',
       ),
-      'tmux socket name (tmux -L); env GT_TMUX_SOCKET',
+      'tmux socket (tmux -L): auto = one server per town, named after it; default = your own tmux server; env GT_TMUX_SOCKET',
     ),
   }),
   daemon: section({

@@ -50,6 +50,7 @@ export class FakeSessionHost implements SessionHost {
       paneDeadStatus: null,
       createdAt: Date.now(),
       attached: false,
+      town: null,
       spec,
     };
     this.sessions.set(spec.name, info);

@@ -133,9 +133,9 @@ describe('shellArgv: the agent is the pane’s first process', () => {
 describe('parseSessions', () => {
   it('groups panes by session, the first pane being the agent’s', () => {
     const out = [
-      'gt-a\t100\t0\t\t1700000000\t0\tclaude',
-      'gt-a\t101\t0\t\t1700000000\t0\tbash',
-      'gt-b\t200\t1\t3\t1700000005\t2\tsh',
+      'gt-a\t100\t0\t\t1700000000\t0\t/town/one\tclaude',
+      'gt-a\t101\t0\t\t1700000000\t0\t/town/one\tbash',
+      'gt-b\t200\t1\t3\t1700000005\t2\t\tsh',
       'not a row',
       '',
     ].join('\n');
@@ -149,6 +149,7 @@ describe('parseSessions', () => {
         paneDeadStatus: null,
         createdAt: 1_700_000_000_000,
         attached: false,
+        town: '/town/one',
       },
       {
         name: 'gt-b',
@@ -159,12 +160,13 @@ describe('parseSessions', () => {
         paneDeadStatus: 3,
         createdAt: 1_700_000_005_000,
         attached: true,
+        town: null,
       },
     ]);
   });
 
   it('keeps a tab inside the pane command and skips sessions with names we never make', () => {
-    const out = ['gt-a\t1\t0\t\t1\t0\tweird\tname', 'has space\t2\t0\t\t1\t0\tsh'].join('\n');
+    const out = ['gt-a\t1\t0\t\t1\t0\t\tweird\tname', 'has space\t2\t0\t\t1\t0\t\tsh'].join('\n');
     expect(parseSessions(out).map((s) => [s.name, s.paneCommand])).toEqual([
       ['gt-a', 'weird\tname'],
     ]);
@@ -181,6 +183,7 @@ describe('sessionState', () => {
     paneDeadStatus: null,
     createdAt: 0,
     attached: false,
+    town: null,
   };
   it.each<[Partial<SessionInfo>, 'alive' | 'zombie']>([
     [{}, 'alive'],

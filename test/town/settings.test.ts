@@ -21,7 +21,7 @@ function townWith(config: string | undefined): string {
 describe('settings', () => {
   it('every key has a default', () => {
     const s = defaultSettings();
-    expect(s.tmux.socket).toBe('gt');
+    expect(s.tmux.socket).toBe('auto');
     expect(ms(s.daemon.heartbeat)).toBe(30_000);
     expect(ms(s.lifecycle.max_age)).toBe(3_600_000);
     expect(s.lifecycle.max_attempts).toBe(3);
@@ -36,7 +36,7 @@ describe('settings', () => {
   });
 
   it('a missing file means defaults', () => {
-    expect(loadSettings(townWith(undefined), { env: {} }).settings.tmux.socket).toBe('gt');
+    expect(loadSettings(townWith(undefined), { env: {} }).settings.tmux.socket).toBe('auto');
   });
 
   it('nested keys from the file override defaults and keep siblings', () => {
