@@ -11,6 +11,7 @@ import type { Identity } from '../town/identity.js';
 import { formatAddress, sessionName, workDirPath } from '../town/identity.js';
 import type { Settings } from '../town/settings.js';
 import { agentEnv } from './env.js';
+import type { GtInvocation } from './gt-command.js';
 import * as record from './record.js';
 import { hashToken, newAgentToken } from './token.js';
 
@@ -27,7 +28,9 @@ export interface AgentContext {
   hostName: string;
   now?: () => number;
   /** Called at each step boundary; the exactly-once tests make it kill the process there. */
-  crashPoint?: (step: CrashStep) => void;
+  crashPoint?: ((step: CrashStep) => void) | undefined;
+  /** This gt, for the agent's PATH and status line; absent, sessions get neither. */
+  gt?: GtInvocation | undefined;
 }
 
 export interface StartAgentOptions {
@@ -124,8 +127,8 @@ export async function startAgent(
       name: session,
       cwd,
       command: ctx.settings.agents[id.role].command,
-      env: agentEnv(ctx.root, id, token),
-      theme: themeFor(id),
+      env: agentEnv(ctx.root, id, token, ctx.gt),
+      theme: themeFor(id, statusJob(ctx, address)),
       remainOnExit: opts.remainOnExit ?? true,
     });
   } catch (err) {
@@ -136,6 +139,12 @@ export async function startAgent(
   ctx.crashPoint?.('spawned');
   await record.confirmed(ctx.store, address);
   return { identity: address, session, info };
+}
+
+/** The status line's mail count: `gt status-line` for this agent, run by tmux. */
+function statusJob(ctx: AgentContext, address: string): string[] | undefined {
+  if (ctx.gt === undefined) return undefined;
+  return [...ctx.gt.argv, '--town', ctx.root, 'status-line', '--identity', address];
 }
 
 /** Undoes a failed start's record, unless a racing start has saved its own token since. */

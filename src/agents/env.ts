@@ -1,9 +1,29 @@
 // The environment an agent's session gets at creation.
 import type { Identity } from '../town/identity.js';
-import { formatAddress } from '../town/identity.js';
+import { formatAddress, sessionName } from '../town/identity.js';
+import type { GtInvocation } from './gt-command.js';
+import { pathWithGt } from './gt-command.js';
 
-/** BD_ACTOR and GT_ROLE carry the canonical address; GT_AGENT_TOKEN is the session's secret. */
-export function agentEnv(root: string, id: Identity, token: string): Record<string, string> {
+/**
+ * GT_ROLE and BD_ACTOR carry the canonical address, GT_AGENT_TOKEN the session's secret;
+ * GT_RIG, GT_CREW and GT_SESSION are what Gas Town's tools read. With `gt`, PATH leads to it.
+ */
+export function agentEnv(
+  root: string,
+  id: Identity,
+  token: string,
+  gt?: GtInvocation,
+): Record<string, string> {
   const address = formatAddress(id);
-  return { GT_ROLE: address, BD_ACTOR: address, GT_TOWN_ROOT: root, GT_AGENT_TOKEN: token };
+  const env: Record<string, string> = {
+    GT_ROLE: address,
+    BD_ACTOR: address,
+    GT_TOWN_ROOT: root,
+    GT_SESSION: sessionName(id),
+    GT_AGENT_TOKEN: token,
+  };
+  if (id.role !== 'mayor' && id.role !== 'deacon') env.GT_RIG = id.rig;
+  if (id.role === 'crew') env.GT_CREW = id.name;
+  if (gt !== undefined) env.PATH = pathWithGt(gt);
+  return env;
 }

@@ -8,6 +8,9 @@ import type { Identity } from '../town/identity.js';
 import { whoAmI } from '../town/whoami.js';
 import { openStore } from '../store/open.js';
 import { writeStdout } from './output.js';
+import { fileURLToPath } from 'node:url';
+import type { GtInvocation } from '../agents/gt-command.js';
+import { locateGt } from '../agents/gt-command.js';
 
 export interface GlobalOptions {
   town?: string;
@@ -62,6 +65,11 @@ export async function withTown<T>(
   } finally {
     await town.close();
   }
+}
+
+/** This gt as an agent's session reaches it (undefined when run from source, as in tests). */
+export function thisGt(): GtInvocation | undefined {
+  return locateGt(fileURLToPath(import.meta.url));
 }
 
 export function printJson(value: unknown): void {
