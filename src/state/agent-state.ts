@@ -26,11 +26,11 @@ export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
 /** The parsed file: the protocol's fields are typed, every other field is kept as it is. */
 export interface AgentState {
   readonly [key: string]: unknown;
-  readonly requesting_cycle?: boolean;
-  readonly requesting_restart?: boolean;
-  readonly requesting_shutdown?: boolean;
-  readonly requesting_time?: string;
-  readonly requesting_id?: string;
+  readonly requesting_cycle?: boolean | null;
+  readonly requesting_restart?: boolean | null;
+  readonly requesting_shutdown?: boolean | null;
+  readonly requesting_time?: string | null;
+  readonly requesting_id?: string | null;
 }
 
 export type AgentStateErrorCode =
@@ -88,14 +88,15 @@ export function verifyRequesting(
 ): Verdict {
   const key = requestingKey(action);
   const value = state[key];
-  if (value === undefined) return { ok: false, reason: `${key} is not set` };
+  // null is absent: agents and tools that write the file may spell "not set" either way.
+  if (value === undefined || value === null) return { ok: false, reason: `${key} is not set` };
   if (value !== true) return { ok: false, reason: `${key} is ${show(value)}, not true` };
   if (requestId !== undefined && state.requesting_id !== requestId) {
     const have = state.requesting_id;
     return {
       ok: false,
       reason:
-        have === undefined
+        have === undefined || have === null
           ? `request ${show(requestId)} carries an id but the state has no requesting_id`
           : `request ${show(requestId)} is not the current one (requesting_id is ${show(have)})`,
     };
@@ -103,7 +104,10 @@ export function verifyRequesting(
   return { ok: true };
 }
 
-/** Every problem with the protocol's fields, or [] when the value is a usable state. */
+/**
+ * Every problem with the protocol's fields, or [] when the value is a usable state. A field
+ * that is null counts as absent; only a wrong non-null type is a problem.
+ */
 export function stateProblems(value: unknown): string[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return [`expected a JSON object, found ${Array.isArray(value) ? 'an array' : show(value)}`];
@@ -112,12 +116,12 @@ export function stateProblems(value: unknown): string[] {
   const problems: string[] = [];
   for (const action of LIFECYCLE_ACTIONS) {
     const key = requestingKey(action);
-    if (state[key] !== undefined && typeof state[key] !== 'boolean') {
+    if (state[key] != null && typeof state[key] !== 'boolean') {
       problems.push(`${key} is ${show(state[key])}, expected true or false`);
     }
   }
   for (const key of ['requesting_time', 'requesting_id']) {
-    if (state[key] !== undefined && typeof state[key] !== 'string') {
+    if (state[key] != null && typeof state[key] !== 'string') {
       problems.push(`${key} is ${show(state[key])}, expected a string`);
     }
   }

@@ -142,11 +142,34 @@ describe('verifyRequesting', () => {
     ['other action asked', { requesting_cycle: true }, 'shutdown', undefined, false],
     ['wrong request id', { requesting_cycle: true, requesting_id: 'a' }, 'cycle', 'b', false],
     ['id asked, none stored', { requesting_cycle: true }, 'cycle', 'a', false],
+    ['flag null (absent)', { requesting_cycle: null }, 'cycle', undefined, false],
+    ['id asked, null stored', { requesting_cycle: true, requesting_id: null }, 'cycle', 'a', false],
   ];
   it.each(cases)('%s', (_label, state, action, id, ok) => {
     const verdict = verifyRequesting(state, action, id);
     expect(verdict.ok).toBe(ok);
     if (!verdict.ok) expect(verdict.reason).toMatch(/requesting_|request/);
+  });
+});
+
+describe('null means absent', () => {
+  it('a file whose protocol fields are null reads fine, and a request can be written over it', async () => {
+    const { root, file } = town();
+    const text = JSON.stringify({
+      requesting_cycle: null,
+      requesting_restart: null,
+      requesting_shutdown: null,
+      requesting_time: null,
+      requesting_id: null,
+      mood: 'fine',
+    });
+    writeFileSync(file, text);
+    expect(readAgentState(root, MAX)).toMatchObject({ requesting_id: null, mood: 'fine' });
+    await setRequesting(root, MAX, 'cycle', 'rq-1', NOW);
+    const after = readAgentState(root, MAX);
+    expect(after).toMatchObject({ requesting_cycle: true, requesting_id: 'rq-1', mood: 'fine' });
+    expect(verifyRequesting(after, 'cycle', 'rq-1').ok).toBe(true);
+    expect((await clearRequesting(root, MAX, 'cycle', 'rq-1')).cleared).toBe(true);
   });
 });
 
