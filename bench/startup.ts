@@ -21,7 +21,7 @@ export function benchStartup(gtBin: string): Promise<Row[]> {
     );
     const commands: Array<[string, string[]]> = [
       ['gt mail send', ['mail', 'send', 'mayor', '-s', 'bench', '-m', 'hello']],
-      ['gt handoff', ['handoff', '--identity', 'mayor']],
+      ['gt handoff', ['handoff', '--identity', 'mayor', '--no-daemon']],
       ['gt status', ['status']],
       ['gt --help', ['--help']],
     ];

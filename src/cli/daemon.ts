@@ -1,5 +1,4 @@
 // `gt daemon run|start|stop|status|logs|clear-backoff`.
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { GtCommand } from './program.js';
@@ -7,15 +6,17 @@ import { unparked } from '../agents/record.js';
 import { Daemon } from '../daemon/daemon.js';
 import { crashPointFromEnv } from '../lifecycle/crash.js';
 import type { Logger } from '../daemon/logger.js';
-import { fileLogger, humanLine, openLog } from '../daemon/logger.js';
+import { fileLogger, humanLine } from '../daemon/logger.js';
 import { queryHolder } from '../daemon/lock.js';
 import { GtError, InputError } from '../errors.js';
-import { TmuxHost } from '../sessions/tmux.js';
+import { daemonStatus, describeDaemon } from '../status/daemon.js';
+import { townHost } from '../agents/host.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import { oneLine } from '../util/text.js';
 import { pollUntil, sleep } from '../util/wait.js';
 import type { GlobalOptions, TownContext } from './context.js';
-import { openTown, printJson, println, withTown } from './context.js';
+import { openTown, printJson, println, thisGt, withTown } from './context.js';
+import { ensureDaemon } from './daemon-process.js';
 import { stdoutStream } from './output.js';
 
 function globals(cmd: Command): GlobalOptions {
@@ -51,9 +52,10 @@ export function registerDaemon(program: GtCommand): void {
     .description('is the daemon running, since when, and its last heartbeat')
     .option('--json', 'print the status as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const status = await daemonStatus(openTown(globals(cmd)));
+      const town = openTown(globals(cmd));
+      const status = await daemonStatus(town.root, town.settings.daemon.host);
       if (opts.json) printJson(status);
-      else println(describeStatus(status));
+      else println(describeDaemon(status));
     });
   daemon
     .command('logs')
@@ -93,10 +95,11 @@ async function runDaemon(
     root: town.root,
     settings: town.settings,
     store,
-    host: new TmuxHost({ socket: town.settings.tmux.socket }),
+    host: townHost(town.root, town.settings),
     hostName: town.settings.daemon.host,
     log,
     crashPoint: crashPointFromEnv(process.env),
+    gt: thisGt(),
     onEvent: (e) =>
       log.log('info', e.kind, {
         identity: e.identity,
@@ -117,75 +120,37 @@ async function runDaemon(
     await town.close();
     return;
   }
-  await untilStopSignal(
-    log,
-    () => daemon.stop(),
-    () => daemon.wake('SIGUSR1'),
-  );
+  await serveUntilStopped(daemon, log);
   await town.close();
 }
 
 /**
- * Serves until SIGTERM or SIGINT, then runs `stop`; SIGUSR1 meanwhile calls `wake`. Only the
- * listeners added here are removed again.
+ * Serves until SIGTERM or SIGINT (which stop the daemon) or the daemon stops by itself;
+ * SIGUSR1 meanwhile wakes it. Only the listeners added here are removed again.
  */
-function untilStopSignal(log: Logger, stop: () => Promise<void>, wake: () => void): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      log.log('info', `received ${signal}: finishing the request in hand`);
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      process.off('SIGUSR1', wake);
-      void stop().then(resolve, resolve);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-    process.on('SIGUSR1', wake);
-  });
+async function serveUntilStopped(daemon: Daemon, log: Logger): Promise<void> {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log.log('info', `received ${signal}: finishing the request in hand`);
+    void daemon.stop();
+  };
+  const wake = (): void => daemon.wake('SIGUSR1');
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGUSR1', wake);
+  try {
+    await daemon.stopped;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    process.off('SIGUSR1', wake);
+  }
 }
 
 async function startDaemon(global: GlobalOptions, opts: { json?: boolean }): Promise<void> {
-  const town = openTown(global);
-  const hostName = town.settings.daemon.host;
-  const running = await queryHolder(town.root, hostName);
-  if (running !== undefined) {
-    if (opts.json) printJson({ pid: running.pid, already_running: true });
-    else println(`daemon already running (pid ${running.pid})`);
-    return;
-  }
-  const logFd = openLog(town.paths.daemonLog);
-  const script = process.argv[1] ?? '';
-  const child = spawn(process.execPath, [script, 'daemon', 'run', '--quiet', '--town', town.root], {
-    detached: true,
-    stdio: ['ignore', logFd, logFd],
-    env: process.env,
-  });
-  closeSync(logFd);
-  child.unref();
-  let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
-  const ready = await pollUntil(
-    async () => exited !== undefined || (await queryHolder(town.root, hostName))?.pid === child.pid,
-    { timeoutMs: 15_000, intervalMs: 25, fastStart: true },
-  );
-  if (ready === undefined || exited !== undefined) {
-    throw new GtError(
-      'GT_DAEMON_START_FAILED',
-      `the daemon did not start${exited !== undefined ? ` (exit ${exited})` : ''}: ${lastLogLine(town.paths.daemonLog)}`,
-      { hint: 'gt daemon logs shows more' },
-    );
-  }
-  if (opts.json) printJson({ pid: child.pid, already_running: false });
-  else println(`daemon started (pid ${child.pid})`);
-}
-
-function lastLogLine(file: string): string {
-  try {
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    return lines[lines.length - 1] ?? '';
-  } catch {
-    return 'no log';
-  }
+  const started = await ensureDaemon(openTown(global));
+  if (opts.json) printJson(started);
+  else if (started.already_running) println(`daemon already running (pid ${started.pid})`);
+  else println(`daemon started (pid ${started.pid})`);
 }
 
 async function stopDaemon(global: GlobalOptions, timeoutSeconds: number): Promise<void> {
@@ -211,42 +176,6 @@ async function stopDaemon(global: GlobalOptions, timeoutSeconds: number): Promis
       `daemon (pid ${holder.pid}) is still running after ${timeoutSeconds} s`,
     );
   println(`daemon stopped (pid ${holder.pid}); agents keep running`);
-}
-
-export interface DaemonStatus {
-  running: boolean;
-  pid: number | null;
-  host: string;
-  started_at: string | null;
-  uptime_seconds: number | null;
-  last_heartbeat: string | null;
-  heartbeat_count: number | null;
-}
-
-export async function daemonStatus(town: TownContext): Promise<DaemonStatus> {
-  const host = town.settings.daemon.host;
-  const holder = await queryHolder(town.root, host);
-  let state: Record<string, unknown> = {};
-  try {
-    state = JSON.parse(readFileSync(town.paths.daemonState, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // no state yet: a daemon that never ran, or one still on its first pass
-  }
-  const sameDaemon = holder !== undefined && state.pid === holder.pid;
-  return {
-    running: holder !== undefined,
-    pid: holder?.pid ?? null,
-    host,
-    started_at: holder ? new Date(holder.startedAt).toISOString() : null,
-    uptime_seconds: holder ? Math.floor((Date.now() - holder.startedAt) / 1000) : null,
-    last_heartbeat: sameDaemon ? ((state.last_heartbeat as string | null) ?? null) : null,
-    heartbeat_count: sameDaemon ? ((state.heartbeat_count as number | null) ?? null) : null,
-  };
-}
-
-export function describeStatus(s: DaemonStatus): string {
-  if (!s.running) return 'daemon: not running';
-  return `daemon: running (pid ${s.pid}, up ${s.uptime_seconds} s, last heartbeat ${s.last_heartbeat ?? 'not yet'}, ${s.heartbeat_count ?? 0} heartbeats)`;
 }
 
 async function showLogs(

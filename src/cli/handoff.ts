@@ -1,12 +1,12 @@
 // `gt handoff`: flags in, lines or JSON out; the protocol itself is lifecycle/handoff.ts.
-import { relative } from 'node:path';
 import type { Command } from 'commander';
 import type { GtCommand } from './program.js';
 import { InputError } from '../errors.js';
+import type { HandoffRequest } from '../lifecycle/handoff.js';
 import { requestHandoff, waitForOutcome } from '../lifecycle/handoff.js';
 import type { LifecycleAction } from '../state/agent-state.js';
-import type { Identity } from '../town/identity.js';
-import { identityFromWorkDir, parseIdentity } from '../town/identity.js';
+import type { DaemonStart } from './daemon-process.js';
+import { ensureDaemon } from './daemon-process.js';
 import { parseDuration } from '../util/duration.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, withTown } from './context.js';
@@ -15,8 +15,11 @@ interface HandoffOptions {
   cycle?: boolean;
   restart?: boolean;
   shutdown?: boolean;
+  subject?: string;
   message?: string;
   identity?: string;
+  /** false with --no-daemon */
+  daemon: boolean;
   wait?: boolean;
   timeout: string;
   json?: boolean;
@@ -29,8 +32,13 @@ export function registerHandoff(program: GtCommand): void {
     .option('--cycle', 'replace the session with a fresh one (default)')
     .option('--restart', 'restart the session')
     .option('--shutdown', 'end the session and keep it down')
-    .option('-m, --message <note>', 'a note for whoever picks up the work')
-    .option('--identity <address>', 'the agent (default: GT_ROLE, else the working directory)')
+    .option('-s, --subject <subject>', 'subject of the note to your successor (🤝 HANDOFF: …)')
+    .option('-m, --message <note>', 'the note for whoever picks up the work (mailed to yourself)')
+    .option(
+      '--identity <address>',
+      'the agent (default: GT_ROLE, else the working directory, else mayor)',
+    )
+    .option('--no-daemon', 'only queue the request: do not start a daemon when none runs')
     .option('--wait', 'block until the daemon has carried the request out (or refused it)')
     .option('--timeout <duration>', 'how long --wait waits', '2m')
     .option('--json', 'print the request (and with --wait its outcome) as JSON')
@@ -49,41 +57,41 @@ function chosenAction(opts: HandoffOptions): LifecycleAction {
   return chosen[0] ?? 'cycle';
 }
 
-function whoAmI(town: TownContext, flag: string | undefined): Identity {
-  if (flag !== undefined) return parseIdentity(flag);
-  if (town.env.GT_ROLE) return parseIdentity(town.env.GT_ROLE);
-  const id = identityFromWorkDir(relative(town.root, process.cwd()));
-  if (id === undefined) {
-    throw new InputError('GT_NO_IDENTITY', 'cannot tell which agent this is', {
-      hint: 'pass --identity <address>, set GT_ROLE, or run inside the agent’s work dir',
-    });
-  }
-  return id;
-}
-
 async function handoff(town: TownContext, opts: HandoffOptions): Promise<number> {
   const action = chosenAction(opts);
   const timeoutMs = opts.wait ? parseTimeout(opts.timeout) : 0;
-  const id = whoAmI(town, opts.identity);
+  const id = town.self(opts.identity);
   const store = await town.store();
   const deps = { root: town.root, settings: town.settings, store, token: town.env.GT_AGENT_TOKEN };
-  const request = await requestHandoff(deps, id, action, opts.message);
+  const text = { subject: opts.subject, note: opts.message };
+  const request = await requestHandoff(deps, id, action, text);
+  // A request nobody will act on is a hand-off to no one: start the daemon (as Gas Town
+  // needs none), unless told not to.
+  const started = !request.daemon_poked && opts.daemon ? await ensureDaemon(town) : undefined;
+  const daemon = started && !started.already_running ? { daemon_started: started.pid } : {};
   if (!opts.wait) {
-    if (opts.json) printJson(request);
-    else
-      println(
-        `requested ${action} of ${request.identity} (request ${request.request_id}, message ${request.message_id})${request.daemon_poked ? '' : '; no daemon is running to act on it yet'}`,
-      );
+    if (opts.json) printJson({ ...request, ...daemon });
+    else println(requestLine(request, started));
     return 0;
   }
+  if (!opts.json && started !== undefined && !started.already_running)
+    println(`no daemon was running: started one (pid ${started.pid})`);
   const settled = await waitForOutcome(store, request, timeoutMs);
   const error = settled.status === 'dead' ? settled.reason : null;
-  if (opts.json) printJson({ ...settled, error });
+  if (opts.json) printJson({ ...settled, ...daemon, error });
   else
     println(
       `${action} of ${request.identity}: ${settled.outcome}${settled.reason ? ` (${settled.reason})` : ''}`,
     );
   return settled.outcome === 'done' ? 0 : 1;
+}
+
+function requestLine(request: HandoffRequest, started: DaemonStart | undefined): string {
+  const what = `requested ${request.action} of ${request.identity} (request ${request.request_id}, message ${request.message_id})`;
+  if (request.daemon_poked || started?.already_running) return what;
+  if (started !== undefined)
+    return `${what}; no daemon was running: started one (pid ${started.pid})`;
+  return `${what}; no daemon is running to act on it yet (gt daemon start)`;
 }
 
 function parseTimeout(text: string): number {

@@ -1,10 +1,11 @@
 // The town daemon: holds the host lock, wakes on a poke, SIGUSR1 (wired by the CLI) or
 // its heartbeat, carries out lifecycle requests, and keeps the keep-alive set running.
-import { promises as fsp, rmSync } from 'node:fs';
+import { existsSync, promises as fsp, rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { createServer } from 'node:net';
 import { errorMessage, GtError, StoreError } from '../errors.js';
 import type { CrashStep } from '../agents/agent.js';
+import type { GtInvocation } from '../agents/gt-command.js';
 import type { ExecuteDeps } from '../lifecycle/execute.js';
 import { executeClaimed } from '../lifecycle/execute.js';
 import type { SessionHost } from '../sessions/host.js';
@@ -38,6 +39,8 @@ export interface DaemonOptions {
   onEvent?: (event: StoredEvent) => void;
   /** The exactly-once tests' fault injection (lifecycle/crash.ts); absent in normal runs. */
   crashPoint?: ((step: CrashStep) => void) | undefined;
+  /** This gt, for the agents' PATH and status lines. */
+  gt?: GtInvocation | undefined;
 }
 
 export const DAEMON_STATES = {
@@ -68,6 +71,8 @@ export class Daemon {
   private lastHeartbeat: number | null = null;
   private readonly now: () => number;
   private readonly paths;
+  private markStopped: () => void = () => undefined;
+  private readonly stoppedPromise = new Promise<void>((resolve) => (this.markStopped = resolve));
 
   constructor(private readonly opts: DaemonOptions) {
     this.now = opts.now ?? Date.now;
@@ -255,9 +260,9 @@ export class Daemon {
   }
 
   private executeDeps(): ExecuteDeps {
-    const { root, settings, store, host, hostName, onEvent, crashPoint } = this.opts;
+    const { root, settings, store, host, hostName, onEvent, crashPoint, gt } = this.opts;
     const owner = this.owner;
-    return { root, settings, store, host, hostName, owner, now: this.now, onEvent, crashPoint };
+    return { root, settings, store, host, hostName, owner, now: this.now, onEvent, crashPoint, gt };
   }
 
   async processRequests(): Promise<number> {
@@ -315,6 +320,14 @@ export class Daemon {
   }
 
   private async housekeeping(): Promise<void> {
+    if (!existsSync(this.paths.marker)) {
+      // The town was removed (or moved) under the daemon: nothing here to serve any more.
+      this.opts.log.log('warn', 'the town is gone (no mayor/town.json): stopping', {
+        town: this.opts.root,
+      });
+      void this.stop();
+      return;
+    }
     this.heartbeats += 1;
     this.lastHeartbeat = this.now();
     const purged = await this.opts.store.purgeMessages(
@@ -339,6 +352,11 @@ export class Daemon {
     } catch (err) {
       this.opts.log.log('warn', 'cannot write daemon/state.json', { error: errorMessage(err) });
     }
+  }
+
+  /** Settles once the daemon has stopped, whoever stopped it (a signal, or the town vanishing). */
+  get stopped(): Promise<void> {
+    return this.stoppedPromise;
   }
 
   /** Finishes the pass in hand, puts unstarted claims back, and lets go of the lock. Agents keep running. */
@@ -367,6 +385,7 @@ export class Daemon {
     this.writeState(false);
     await this.lock?.release();
     this.setState(DAEMON_STATES.stopped);
+    this.markStopped();
   }
 }
 

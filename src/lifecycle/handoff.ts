@@ -5,7 +5,8 @@ import { GtError } from '../errors.js';
 import type { LifecycleAction } from '../state/agent-state.js';
 import { setRequesting } from '../state/agent-state.js';
 import { newRequestId } from '../store/ids.js';
-import type { Store } from '../store/store.js';
+import type { Message, Store } from '../store/store.js';
+import { newThreadId } from '../mail/mail.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress } from '../town/identity.js';
 import { requireKnownIdentity, townPaths } from '../town/layout.js';
@@ -29,6 +30,8 @@ export interface HandoffRequest {
   action: LifecycleAction;
   request_id: string;
   message_id: string;
+  /** The note left in the agent's own inbox for its successor. */
+  handoff_mail_id: string | null;
   daemon_poked: boolean;
 }
 
@@ -39,12 +42,31 @@ export interface HandoffOutcome extends HandoffRequest {
   reason: string | null;
 }
 
-/** Steps 1–3 of the protocol: the state file, the mail to the deacon, the poke. */
+export interface HandoffNote {
+  /** -s: the handoff mail's subject, after `🤝 HANDOFF: `. */
+  subject?: string | undefined;
+  /** -m: what the successor should know. */
+  note?: string | undefined;
+}
+
+/** The subject of the note an agent leaves its successor (as Gas Town writes it). */
+export function handoffSubject(subject: string | undefined): string {
+  if (subject === undefined || subject.trim() === '') return '🤝 HANDOFF: Session cycling';
+  return subject.includes('HANDOFF') ? subject : `🤝 HANDOFF: ${subject}`;
+}
+
+const DEFAULT_NOTE = 'Context cycling: pick up where the previous session left off.';
+
+/**
+ * The protocol's agent side: the state file, a note to the agent's own inbox for its
+ * successor (for a cycle or restart, or whenever a note is given), the mail to the deacon,
+ * the poke.
+ */
 export async function requestHandoff(
   deps: HandoffDeps,
   id: Identity,
   action: LifecycleAction,
-  note?: string,
+  text: HandoffNote = {},
 ): Promise<HandoffRequest> {
   requireKnownIdentity(deps.root, id);
   const address = formatAddress(id);
@@ -58,8 +80,13 @@ export async function requestHandoff(
   }
   const requestId = newRequestId();
   await setRequesting(deps.root, id, action, requestId, (deps.now ?? (() => new Date()))());
+  // Mailed before the request, so the successor the daemon starts always finds it waiting.
+  const handoffMail =
+    action !== 'shutdown' || text.note !== undefined || text.subject !== undefined
+      ? await mailSuccessor(deps.store, address, text, verified)
+      : undefined;
   const body: Record<string, string> = { action, request_id: requestId };
-  if (note !== undefined) body.note = note;
+  if (text.note !== undefined) body.note = text.note;
   const msg = await deps.store.sendMessage({
     from: address,
     to: 'deacon',
@@ -75,8 +102,27 @@ export async function requestHandoff(
     action,
     request_id: requestId,
     message_id: msg.id,
+    handoff_mail_id: handoffMail?.id ?? null,
     daemon_poked: poked,
   };
+}
+
+function mailSuccessor(
+  store: Store,
+  address: string,
+  text: HandoffNote,
+  verified: boolean,
+): Promise<Message> {
+  return store.sendMessage({
+    from: address,
+    to: address,
+    subject: handoffSubject(text.subject),
+    body: text.note ?? DEFAULT_NOTE,
+    priority: 'high',
+    type: 'notification',
+    threadId: newThreadId(),
+    senderVerified: verified,
+  });
 }
 
 /** Follows a request until the daemon settles it; throws GT_WAIT_TIMEOUT after `timeoutMs`. */

@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { GT_BIN } from '../helpers/cli.js';
 import { onCleanup, waitFor } from '../helpers/temp.js';
-import { makeTown, starts } from '../helpers/town.js';
+import { makeTown, runDaemon, starts } from '../helpers/town.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 interface Status {
   running: boolean;
@@ -120,5 +122,15 @@ describe('gt daemon run in the foreground', () => {
     await town.gtOk(['mail', 'send', 'deacon/', '-s', 'hello', '-m', 'not a request']);
     expect(await exited).toBe(0);
     expect(stderr).toBe('');
+  });
+});
+
+describe('a daemon whose town is removed', () => {
+  it('stops by itself at its next heartbeat, exit 0, instead of serving nothing forever', async () => {
+    const town = await makeTown({ settings: { daemon: { heartbeat: '100ms' } } });
+    const daemon = await runDaemon(town);
+    rmSync(join(town.root, 'mayor', 'town.json'));
+    expect(await daemon.exited).toBe(0);
+    expect(daemon.output()).toMatch(/the town is gone/);
   });
 });

@@ -41,7 +41,7 @@ describe('handoff → daemon', () => {
     const before = await sessionPid(town);
     await runDaemon(town);
     const out = JSON.parse(
-      await town.gtOk(['handoff', '--wait', '--json', '-m', 'context full'], {
+      await town.gtOk(['handoff', '--no-daemon', '--wait', '--json', '-m', 'context full'], {
         env: agentEnv(town, MAX, MAX_SESSION),
       }),
     ) as Record<string, unknown>;
@@ -69,9 +69,9 @@ describe('handoff → daemon', () => {
     });
     await town.gtOk(['session', 'start', MAX]);
     await runDaemon(town);
-    await town.gtOk(['handoff', '--restart', '--wait'], { env: agentEnv(town, MAX, MAX_SESSION) });
+    await town.gtOk(['handoff', '--no-daemon', '--restart', '--wait'], { env: agentEnv(town, MAX, MAX_SESSION) });
     await waitFor('the restart', () => starts(town, MAX).length === 2);
-    const out = await town.gt(['handoff', '--shutdown', '--wait'], {
+    const out = await town.gt(['handoff', '--no-daemon', '--shutdown', '--wait'], {
       env: agentEnv(town, MAX, MAX_SESSION),
     });
     expect(out.code).toBe(0);
@@ -123,7 +123,7 @@ describe('handoff → daemon', () => {
       { env },
     );
     // 3: a request whose id is not the one in the state file
-    await town.gtOk(['handoff', '--cycle'], { env });
+    await town.gtOk(['handoff', '--no-daemon', '--cycle'], { env });
     const current = state(town).requesting_id as string;
     await town.gtOk(
       [
@@ -174,7 +174,7 @@ describe('handoff → daemon', () => {
     const town = await makeTown();
     await town.gtOk(['session', 'start', MAX]);
     const env = agentEnv(town, MAX, MAX_SESSION);
-    await town.gtOk(['handoff'], { env }); // the flag is set, so only screening can stop these
+    await town.gtOk(['handoff', '--no-daemon'], { env }); // the flag is set, so only screening can stop these
     await withStore(town, async (store) => {
       for (const m of await store.listInbox('deacon', { all: true }))
         await store.deleteMessage(m.id);
@@ -223,7 +223,7 @@ describe('handoff → daemon', () => {
     const env = agentEnv(town, 'alpha/refinery', 'gt-alpha-refinery');
     rmSync(join(town.root, 'alpha', 'refinery', 'rig'), { recursive: true });
     await runDaemon(town);
-    const result = await town.gt(['handoff', '--wait', '--json'], { env });
+    const result = await town.gt(['handoff', '--no-daemon', '--wait', '--json'], { env });
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'dead', outcome: 'dead-letter' });
     const kinds = (await events(town))
@@ -246,7 +246,7 @@ describe('exactly-once across a SIGKILL of the daemon', () => {
     await waitFor('the first start', () => starts(town, MAX).length === 1);
     const first = await runDaemon(town, { GT_TEST_CRASH_AT: step });
     const request = JSON.parse(
-      await town.gtOk(['handoff', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
+      await town.gtOk(['handoff', '--no-daemon', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
     ) as { message_id: string };
     await first.exited;
     expect(first.child.signalCode).toBe('SIGKILL');
@@ -268,7 +268,7 @@ describe('exactly-once across a SIGKILL of the daemon', () => {
       await town.gtOk(['session', 'start', MAX]);
       const first = await runDaemon(town, { GT_TEST_CRASH_AT: step });
       const request = JSON.parse(
-        await town.gtOk(['handoff', '--shutdown', '--json'], {
+        await town.gtOk(['handoff', '--no-daemon', '--shutdown', '--json'], {
           env: agentEnv(town, MAX, MAX_SESSION),
         }),
       ) as { message_id: string };

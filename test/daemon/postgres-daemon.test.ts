@@ -16,7 +16,7 @@ describe('gt daemon run on PostgreSQL', () => {
     await waitFor('the first start', () => starts(town, MAX).length === 1);
     await runDaemon(town);
     const out = JSON.parse(
-      await town.gtOk(['handoff', '--wait', '--json'], {
+      await town.gtOk(['handoff', '--no-daemon', '--wait', '--json'], {
         env: agentEnv(town, MAX, 'gt-alpha-crew-max'),
       }),
     ) as Record<string, unknown>;

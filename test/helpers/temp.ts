@@ -5,19 +5,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 import { tempPrefix, tmuxSocketDir } from './names.js';
 
 export { tempPrefix, tmuxSocketDir };
 
-const cleanups: Array<() => void> = [];
+const cleanups: Array<() => unknown> = [];
 
-afterEach(() => {
+afterEach(async () => {
   const errors: unknown[] = [];
   while (cleanups.length > 0) {
     try {
-      cleanups.pop()?.();
+      await cleanups.pop()?.();
     } catch (err) {
       errors.push(err);
     }
@@ -25,8 +25,28 @@ afterEach(() => {
   if (errors.length > 0) throw errors[0];
 });
 
-/** Registers `fn` to run after the current test, last registered first. */
-export function onCleanup(fn: () => void): void {
+const suiteCleanups: Array<() => void> = [];
+
+afterAll(() => {
+  while (suiteCleanups.length > 0) suiteCleanups.pop()?.();
+});
+
+/** A temp dir for a whole test file (made in beforeAll), removed after its last test. */
+export function suiteDir(label = 'suite'): string {
+  const dir = mkdtempSync(join(tmpdir(), `${tempPrefix()}${label}-`));
+  suiteCleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A private tmux socket for a whole test file; its server is killed after its last test. */
+export function suiteSocket(): string {
+  const socket = `${tempPrefix()}${randomBytes(4).toString('hex')}`;
+  suiteCleanups.push(() => killTmuxServer(socket));
+  return socket;
+}
+
+/** Registers `fn` to run (and be awaited) after the current test, last registered first. */
+export function onCleanup(fn: () => unknown): void {
   cleanups.push(fn);
 }
 

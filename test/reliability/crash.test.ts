@@ -55,7 +55,7 @@ async function drive(
       ? 'shutdown'
       : rand.pick<Action>(['cycle', 'cycle', 'restart']);
     const env = agentEnv(town, address(name), session(name));
-    const sent = await town.gt(['handoff', `--${action}`, '--json'], { env });
+    const sent = await town.gt(['handoff', '--no-daemon', `--${action}`, '--json'], { env });
     if (sent.code !== 0) {
       tally.problems.push(`${name} #${i}: gt handoff exited ${sent.code}: ${sent.stderr.trim()}`);
       return tally;

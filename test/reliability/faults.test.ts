@@ -64,7 +64,7 @@ describe('tmux server killed mid-action', () => {
     await waitFor('the agent to start', () => starts(town, MAX).length === 1);
     const daemon = await runDaemon(town);
     const out = JSON.parse(
-      await town.gtOk(['handoff', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
+      await town.gtOk(['handoff', '--no-daemon', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
     ) as { message_id: string };
     // The daemon has sent SIGTERM and waits out the agent's grace: kill the whole tmux server now.
     await waitFor('the stop to begin', () => existsSync(join(town.root, 'terms.log')));
@@ -181,7 +181,7 @@ describe(`read-only town folder (${CAN_MOUNT ? 'read-only bind mount' : 'no moun
     const sent = await town.gt(['mail', 'send', 'mayor', '-s', 'hi']);
     expect(sent.code).toBe(1);
     expect(sent.stderr).toMatch(/^gt: (cannot use the store|the store)/);
-    const handoff = await town.gt(['handoff'], { env });
+    const handoff = await town.gt(['handoff', '--no-daemon'], { env });
     expect(handoff.code).toBe(1);
     expect(handoff.stderr).toMatch(/^gt: cannot (lock|write) agent state .*state\.json/);
     ro.undo();
@@ -265,7 +265,7 @@ describe('broken agent state files', () => {
     await town.gtOk(['session', 'start', MAX]);
     const file = join(town.root, 'alpha', 'crew', 'max', 'state.json');
     writeFileSync(file, '[1, 2');
-    const out = await town.gt(['handoff'], { env: agentEnv(town, MAX, MAX_SESSION) });
+    const out = await town.gt(['handoff', '--no-daemon'], { env: agentEnv(town, MAX, MAX_SESSION) });
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/^gt: agent state .*state\.json is corrupt/);
     expect(readFileSync(file, 'utf8')).toBe('[1, 2');
@@ -292,7 +292,7 @@ describe('git remote gone during workspace sync (crew with sync on)', () => {
     writeFileSync(join(clone, 'notes.txt'), 'untracked work\n');
     renameSync(town.origin, `${town.origin}.gone`);
     const daemon = await runDaemon(town);
-    const out = await town.gt(['handoff', '--wait', '--json'], {
+    const out = await town.gt(['handoff', '--no-daemon', '--wait', '--json'], {
       env: agentEnv(town, MAX, MAX_SESSION),
     });
     expect(JSON.parse(out.stdout)).toMatchObject({ status: 'done', outcome: 'done' });
@@ -318,7 +318,7 @@ describe('git remote gone during workspace sync (crew with sync on)', () => {
     renameSync(town.origin, `${town.origin}.gone`);
     const daemon = await runDaemon(town);
     const out = JSON.parse(
-      await town.gtOk(['handoff', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
+      await town.gtOk(['handoff', '--no-daemon', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
     ) as { message_id: string };
     await waitFor('a retry', async () =>
       (await events(town)).some((e) => e.kind === 'request.retry'),
@@ -383,7 +383,7 @@ describe(`disk full (${FULL.label})`, () => {
     expect(sent.code).toBe(1);
     expect(sent.stderr).toMatch(FULL.store);
     expect(sent.stderr).not.toMatch(/SQLITE_|database or disk is full|^gt: E[A-Z]+:/);
-    const handoff = await run(['handoff'], env);
+    const handoff = await run(['handoff', '--no-daemon'], env);
     expect(handoff.code).toBe(1);
     expect(handoff.stderr).toMatch(FULL.state);
     expect(handoff.stderr).not.toMatch(/SQLITE_|^gt: E[A-Z]+:/);

@@ -48,7 +48,7 @@ describe('private files', () => {
     )
       .trim()
       .replace(/^GT_AGENT_TOKEN=/, '');
-    await ok(['handoff', '--wait', '--identity', 'alpha/crew/max'], {
+    await ok(['handoff', '--no-daemon', '--wait', '--identity', 'alpha/crew/max'], {
       ...env,
       GT_AGENT_TOKEN: token,
     });

@@ -62,7 +62,7 @@ describe('mail text never runs', () => {
     // A hostile note rides a genuine request all the way through a cycle.
     const note = hostile(marker).join(' ');
     const out = JSON.parse(
-      await town.gtOk(['handoff', '--wait', '--json', '-m', note], {
+      await town.gtOk(['handoff', '--no-daemon', '--wait', '--json', '-m', note], {
         env: agentEnv(town, MAX, MAX_SESSION),
       }),
     ) as { status: string; outcome: string };
@@ -147,7 +147,7 @@ describe('names, addresses and settings never run', () => {
         ['mail', 'send', `alpha/crew/${text}`, '-s', 'x'],
         ['mail', 'send', 'mayor', '-s', 'x', '--from', text],
         ['mail', 'inbox', text],
-        ['handoff', '--identity', `alpha/crew/${text}`],
+        ['handoff', '--no-daemon', '--identity', `alpha/crew/${text}`],
         ['session', 'start', `alpha-crew-${text}`],
         ['mail', 'read', text],
       ]) {
@@ -155,7 +155,7 @@ describe('names, addresses and settings never run', () => {
         expect(r.code, args.join(' ')).toBe(2);
         expect(r.stderr).toMatch(/^gt: /);
       }
-      const role = await town.gt(['handoff'], { env: { GT_ROLE: text } });
+      const role = await town.gt(['handoff', '--no-daemon'], { env: { GT_ROLE: text } });
       expect(role.code).toBe(2);
     }
     for (const url of [`--upload-pack=touch ${marker}`, `ext::sh -c touch% ${marker}`]) {
@@ -186,7 +186,7 @@ describe('names, addresses and settings never run', () => {
     await town.gtOk(['session', 'start', MAX]);
     await runDaemon(town);
     const out = JSON.parse(
-      await town.gtOk(['handoff', '--wait', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
+      await town.gtOk(['handoff', '--no-daemon', '--wait', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
     ) as { outcome: string };
     expect(out.outcome).toBe('done');
     await town.gtOk(['status']);
@@ -222,7 +222,7 @@ describe('names, addresses and settings never run', () => {
     await waitFor('the agent to start', () => starts(town, MAX).length === 1);
     await runDaemon(town, env);
     const out = JSON.parse(
-      await town.gtOk(['handoff', '--wait', '--json'], {
+      await town.gtOk(['handoff', '--no-daemon', '--wait', '--json'], {
         env: { ...env, ...agentEnv(town, MAX, MAX_SESSION) },
       }),
     ) as { outcome: string };

@@ -53,7 +53,7 @@ describe('identities and names never lead outside the town', () => {
         ['mail', 'send', 'mayor', '-s', 'x', '--from', text],
         ['mail', 'inbox', text],
         ['mail', 'check', text],
-        ['handoff', '--identity', text],
+        ['handoff', '--no-daemon', '--identity', text],
         ['session', 'start', text],
         ['session', 'stop', text],
         ['crew', 'add', text, '--rig', 'alpha'],
@@ -96,7 +96,7 @@ describe('symlinks planted in the town', () => {
     const start = await town.gt(['session', 'start', 'alpha/crew/evil']);
     expect(start.code).not.toBe(0);
     expect(start.stderr).toMatch(/^gt: .*outside the town/);
-    const handoff = await town.gt(['handoff', '--identity', 'alpha/crew/evil'], {
+    const handoff = await town.gt(['handoff', '--no-daemon', '--identity', 'alpha/crew/evil'], {
       env: { GT_LIFECYCLE_REQUIRE_VERIFIED_SENDER: 'false' },
     });
     expect(handoff.code).not.toBe(0);
@@ -156,7 +156,7 @@ describe('symlinks planted in the town', () => {
     });
     const dead = await withStore(town, (s) => s.getMessage(id));
     expect(dead?.lastError).toMatch(/resolves to .* outside the town/);
-    const handoff = await town.gt(['handoff'], { env: agentEnv(town, MAX, MAX_SESSION) });
+    const handoff = await town.gt(['handoff', '--no-daemon'], { env: agentEnv(town, MAX, MAX_SESSION) });
     expect(handoff.code).toBe(1);
     expect(handoff.stderr).toMatch(/^gt: agent state .* outside the town/);
     expect(sessionPids(town)).toEqual(pids);
@@ -186,7 +186,7 @@ describe('symlinks planted in the town', () => {
     for (const target of ['victim.log', 'fifo']) {
       symlinkSync(join(outside.dir, target), lock);
       const before = outside.snapshot();
-      const r = await town.gt(['handoff', '--json'], {
+      const r = await town.gt(['handoff', '--no-daemon', '--json'], {
         env: agentEnv(town, MAX, MAX_SESSION),
         timeoutMs: 15_000,
       });
@@ -207,7 +207,7 @@ describe('a town deep in the tree', () => {
     await town.gtOk(['session', 'start', MAX]);
     const daemon = await runDaemon(town);
     const out = JSON.parse(
-      await town.gtOk(['handoff', '--json', '--wait', '--timeout', '20s'], {
+      await town.gtOk(['handoff', '--no-daemon', '--json', '--wait', '--timeout', '20s'], {
         env: agentEnv(town, MAX, MAX_SESSION),
       }),
     ) as { daemon_poked: boolean; outcome: string };
