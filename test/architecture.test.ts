@@ -21,9 +21,10 @@ const LAYERS: Readonly<Record<string, number>> = {
   setup: 5,
   lifecycle: 6,
   daemon: 7,
-  dashboard: 7,
-  cli: 8,
-  demo: 9,
+  status: 8,
+  dashboard: 9,
+  cli: 10,
+  demo: 11,
 };
 
 function sourceFiles(dir: string): string[] {

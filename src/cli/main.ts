@@ -19,7 +19,8 @@ const GROUPS: ReadonlyArray<[names: readonly string[], load: () => Promise<Regis
   [['daemon'], async () => (await import('./daemon.js')).registerDaemon],
   [['session', 'attach'], async () => (await import('./session.js')).registerSession],
   [['agent'], async () => (await import('./agent.js')).registerAgent],
-  [['status', 'events'], async () => (await import('./status.js')).registerStatus],
+  [['status', 'stat', 'events'], async () => (await import('./status.js')).registerStatus],
+  [['status-line'], async () => (await import('./status-line.js')).registerStatusLine],
   [['config'], async () => (await import('./config.js')).registerConfig],
   [['store'], async () => (await import('./store.js')).registerStore],
 ];

@@ -1,59 +1,28 @@
-// `gt status` (daemon, every agent, requests) and `gt events`.
+// `gt status` (`gt stat`): the daemon, every agent, the request queue; and `gt events`.
 import type { Command } from 'commander';
 import type { GtCommand } from './program.js';
+import { townHost } from '../agents/host.js';
 import { lastLine } from '../daemon/keepalive.js';
-import { townAgents } from '../town/agents.js';
-import { errorMessage, InputError } from '../errors.js';
-import type { SessionInfo } from '../sessions/host.js';
-import { TmuxHost } from '../sessions/tmux.js';
-import { sessionState } from '../sessions/host.js';
-import { LIFECYCLE_ACTIONS, readAgentState, requestingKey } from '../state/agent-state.js';
-import type { AgentRecord, StoredEvent } from '../store/store.js';
-import type { Identity } from '../town/identity.js';
-import { formatAddress, identityFromSession, sessionName } from '../town/identity.js';
+import { InputError } from '../errors.js';
+import { daemonStatus, describeDaemon } from '../status/daemon.js';
+import type { TownStatus } from '../status/town.js';
+import { townStatus, worthShowing } from '../status/town.js';
+import type { StoredEvent } from '../store/store.js';
 import { parseDuration } from '../util/duration.js';
 import { oneLine } from '../util/text.js';
 import { sleep } from '../util/wait.js';
-import type { DaemonStatus } from './daemon.js';
-import { daemonStatus, describeStatus } from './daemon.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, withTown } from './context.js';
-
-interface AgentLine {
-  identity: string;
-  session: string;
-  state: 'alive' | 'dead' | 'zombie' | 'unknown';
-  pid: number | null;
-  uptime_seconds: number | null;
-  restarts: number;
-  parked: boolean;
-  parked_reason: string | null;
-  next_restart_at: string | null;
-  requesting: string[];
-  state_error: string | null;
-  last_exit: string | null;
-}
-
-interface StatusJson {
-  daemon: DaemonStatus;
-  agents: AgentLine[];
-  requests: {
-    open: number;
-    claimed: number;
-    done: number;
-    dead: number;
-    dead_letters: Array<{ id: string; from: string; subject: string; error: string | null }>;
-  };
-}
 
 export function registerStatus(program: GtCommand): void {
   program
     .command('status')
+    .alias('stat')
     .description('the daemon, every agent (alive, dead, parked, requesting) and the request queue')
     .option('--json', 'print the status as JSON')
     .action((opts: { json?: boolean }, cmd: Command) =>
       withTown(cmd.optsWithGlobals<GlobalOptions>(), async (town) => {
-        const status = await townStatus(town);
+        const status = await statusOf(town);
         if (opts.json) printJson(status);
         else printStatus(status);
       }),
@@ -75,91 +44,22 @@ export function registerStatus(program: GtCommand): void {
     );
 }
 
-async function townStatus(town: TownContext): Promise<StatusJson> {
-  // tmux and the daemon answer while this process reads the store.
-  const listing = new TmuxHost({ socket: town.settings.tmux.socket })
-    .list()
-    .catch((): SessionInfo[] | undefined => undefined);
-  const daemon = daemonStatus(town);
-  daemon.catch(() => undefined); // awaited below; this keeps an early failure from counting as unhandled
-  const store = await town.store();
-  const records = new Map((await store.listAgents()).map((r) => [r.identity, r]));
-  const sessions = await listing;
-  const ids = new Map<string, Identity>(townAgents(town.root).map((id) => [formatAddress(id), id]));
-  for (const s of sessions ?? []) {
-    const id = identityFromSession(s.name);
-    if (id !== undefined) ids.set(formatAddress(id), id);
-  }
-  const agents = [...ids.values()]
-    .map((id) => agentLine(town, id, sessions, records.get(formatAddress(id))))
-    .filter(
-      (a) =>
-        a.state !== 'dead' ||
-        a.restarts > 0 ||
-        a.parked ||
-        a.last_exit !== null ||
-        a.requesting.length > 0 ||
-        records.has(a.identity),
-    );
-  const counts = await store.countByStatus('deacon');
-  const dead = await store.listByStatus('deacon', 'dead', 20);
-  return {
-    daemon: await daemon,
-    agents,
-    requests: {
-      ...counts,
-      dead_letters: dead.map((m) => ({
-        id: m.id,
-        from: m.from,
-        subject: m.subject,
-        error: m.lastError,
-      })),
-    },
-  };
+/** The town's status from this process: tmux, the store and the daemon's lock. */
+export async function statusOf(town: TownContext): Promise<TownStatus> {
+  return townStatus({
+    root: town.root,
+    store: await town.store(),
+    host: townHost(town.root, town.settings),
+    daemon: () => daemonStatus(town.root, town.settings.daemon.host),
+  });
 }
 
-function agentLine(
-  town: TownContext,
-  id: Identity,
-  sessions: SessionInfo[] | undefined,
-  record: AgentRecord | undefined,
-): AgentLine {
-  const name = sessionName(id);
-  const info = sessions?.find((s) => s.name === name);
-  const state =
-    sessions === undefined ? 'unknown' : info === undefined ? 'dead' : sessionState(info);
-  let requesting: string[] = [];
-  let stateError: string | null = null;
-  try {
-    const agentState = readAgentState(town.root, id);
-    requesting = LIFECYCLE_ACTIONS.filter((a) => agentState[requestingKey(a)] === true);
-  } catch (err) {
-    stateError = errorMessage(err);
-  }
-  const showExit = state !== 'alive' || record?.parkedAt != null;
-  return {
-    identity: formatAddress(id),
-    session: name,
-    state,
-    pid: info?.panePid ?? null,
-    uptime_seconds:
-      info && state === 'alive' ? Math.floor((Date.now() - info.createdAt) / 1000) : null,
-    restarts: record?.restarts.length ?? 0,
-    parked: record?.parkedAt != null,
-    parked_reason: record?.parkedReason ?? null,
-    next_restart_at:
-      record?.nextRestartAt == null ? null : new Date(record.nextRestartAt).toISOString(),
-    requesting,
-    state_error: stateError,
-    last_exit: showExit ? (record?.lastExit ?? null) : null,
-  };
-}
-
-function printStatus(status: StatusJson): void {
-  println(describeStatus(status.daemon));
+function printStatus(status: TownStatus): void {
+  println(describeDaemon(status.daemon));
   println('');
-  if (status.agents.length === 0) println('agents: none running');
-  for (const a of status.agents) {
+  const shown = status.agents.filter(worthShowing);
+  if (shown.length === 0) println('agents: none running');
+  for (const a of shown) {
     const bits = [a.state.padEnd(7), a.identity.padEnd(28)];
     if (a.uptime_seconds !== null) bits.push(`up ${a.uptime_seconds}s`);
     if (a.restarts > 0) bits.push(`${a.restarts} restarts`);
