@@ -31,8 +31,14 @@ export interface InstallResult {
   name: string;
 }
 
-export function installTown(dir: string, name?: string): InstallResult {
-  const { root, townName } = checkNewTown(dir, name);
+export interface InstallOptions {
+  name?: string | undefined;
+  /** Make the town in a folder that already holds files (never in an existing town). */
+  force?: boolean | undefined;
+}
+
+export function installTown(dir: string, opts: InstallOptions = {}): InstallResult {
+  const { root, townName } = checkNewTown(dir, opts);
   placeTown(root, (scratch) => buildTown(scratch, townName));
   return { root, name: townName };
 }
@@ -43,20 +49,23 @@ export function installTown(dir: string, name?: string): InstallResult {
  */
 export async function installTownOnStore(
   dir: string,
-  name: string | undefined,
+  opts: InstallOptions,
   storeUrl: string,
 ): Promise<InstallResult> {
   const url = parseStoreUrl(storeUrl);
-  const { root, townName } = checkNewTown(dir, name);
+  const { root, townName } = checkNewTown(dir, opts);
   await (await openPostgres(url.href)).close();
   const store = { url: storeUrl, secret: url.hasPassword };
   placeTown(root, (scratch) => buildTown(scratch, townName, store));
   return { root, name: townName };
 }
 
-function checkNewTown(dir: string, name: string | undefined): { root: string; townName: string } {
+/** The folders a town is made of; --force into a folder holding any of them is refused. */
+const TOWN_ENTRIES = ['mayor', 'deacon', 'daemon', 'settings', '.gt'];
+
+function checkNewTown(dir: string, opts: InstallOptions): { root: string; townName: string } {
   const root = resolve(dir);
-  const townName = name ?? basename(root);
+  const townName = opts.name ?? basename(root);
   if (!TOWN_NAME_RE.test(townName)) {
     throw new InputError('GT_BAD_NAME', `bad town name ${JSON.stringify(townName)}`, {
       hint: 'use letters, digits, _ . - (at most 64), or pass --name',
@@ -65,25 +74,58 @@ function checkNewTown(dir: string, name: string | undefined): { root: string; to
   if (existsSync(join(root, 'mayor', 'town.json'))) {
     throw new GtError('GT_TOWN_EXISTS', `${root} is already a town`);
   }
-  if (existsSync(root) && (!statSync(root).isDirectory() || readdirSync(root).length > 0)) {
+  if (existsSync(root) && !statSync(root).isDirectory())
+    throw new InputError('GT_DIR_NOT_EMPTY', `${root} exists and is not a folder`);
+  const entries = existsSync(root) ? readdirSync(root) : [];
+  if (entries.length > 0 && opts.force !== true) {
     throw new InputError('GT_DIR_NOT_EMPTY', `${root} exists and is not an empty folder`, {
-      hint: 'choose a new folder; gt install creates it',
+      hint: 'choose a new folder (gt install creates it), or --force to make the town among its files',
+    });
+  }
+  const clash = entries.filter((e) => TOWN_ENTRIES.includes(e));
+  if (clash.length > 0) {
+    throw new InputError('GT_DIR_NOT_EMPTY', `${root} already holds ${clash.join(', ')}`, {
+      hint: 'a town needs those names for itself; move them aside or choose another folder',
     });
   }
   return { root, townName };
 }
 
+/**
+ * Builds the town in a scratch folder beside `root`, then moves it into place: the folder
+ * itself when `root` is new or empty, else each of its parts (--force).
+ */
 function placeTown(root: string, build: (scratch: string) => void): void {
   mkdirSync(dirname(root), { recursive: true });
   const scratch = mkdtempSync(join(dirname(root), `.${basename(root)}.installing-`));
   try {
     build(scratch);
-    if (existsSync(root)) rmdirSync(root);
-    renameSync(scratch, root);
+    if (existsSync(root) && readdirSync(root).length === 0) rmdirSync(root);
+    if (!existsSync(root)) {
+      renameSync(scratch, root);
+      return;
+    }
+    moveParts(scratch, root);
   } catch (err) {
     rmSync(scratch, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Moves each part of the built town into `root`, mayor/ (the marker) last; all or none. */
+function moveParts(scratch: string, root: string): void {
+  const parts = readdirSync(scratch).sort((a, b) => Number(a === 'mayor') - Number(b === 'mayor'));
+  const moved: string[] = [];
+  try {
+    for (const part of parts) {
+      renameSync(join(scratch, part), join(root, part));
+      moved.push(part);
+    }
+  } catch (err) {
+    for (const part of moved) rmSync(join(root, part), { recursive: true, force: true });
+    throw err;
+  }
+  rmdirSync(scratch);
 }
 
 /** With `store`, the town keeps its mail in PostgreSQL (store.url) and gets no SQLite file. */
@@ -187,11 +229,13 @@ export async function addRig(
   }
 }
 
-export async function addCrew(
-  root: string,
-  name: string,
-  rig: string,
-): Promise<{ path: string; branch: string }> {
+export interface CrewAddResult {
+  address: string;
+  path: string;
+  branch: string;
+}
+
+export async function addCrew(root: string, name: string, rig: string): Promise<CrewAddResult> {
   validateName('crew', name);
   const entry = rigEntry(root, rig);
   const target = join(root, rig, 'crew', name);
@@ -212,7 +256,7 @@ export async function addCrew(
     );
     mkdirSync(join(root, rig, 'crew'), { recursive: true });
     renameSync(clone, target);
-    return { path: target, branch: entry.default_branch };
+    return { address: `${rig}/crew/${name}`, path: target, branch: entry.default_branch };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

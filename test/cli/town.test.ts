@@ -83,7 +83,14 @@ describe('gt rig add / crew add', () => {
     expect(gitIn(clone, 'status', '--porcelain')).toBe('');
 
     const list = JSON.parse(await gtOk(['crew', 'list', '--json'], { cwd: root })) as unknown[];
-    expect(list).toEqual([{ rig: 'alpha', name: 'max', address: 'alpha/crew/max' }]);
+    expect(list).toEqual([
+      {
+        rig: 'alpha',
+        name: 'max',
+        address: 'alpha/crew/max',
+        path: join(root, 'alpha', 'crew', 'max'),
+      },
+    ]);
     const rigList = JSON.parse(await gtOk(['rig', 'list', '--json', '--town', root])) as Array<{
       name: string;
     }>;
