@@ -70,6 +70,7 @@ function counted(host: SessionHost): { host: SessionHost; calls: () => number } 
       liveness: wrap((n: string) => host.liveness(n)),
       start: wrap((s: Parameters<SessionHost['start']>[0]) => host.start(s)),
       stop: wrap((n: string) => host.stop(n)),
+      replace: wrap((s: Parameters<SessionHost['replace']>[0]) => host.replace(s)),
       capture: wrap((n: string, l: number) => host.capture(n, l)),
       refreshStatus: wrap((n: string) => host.refreshStatus(n)),
     },

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'GT_BAD_URL',
   'GT_BAD_USAGE',
   'GT_BAD_WORKDIR',
+  'GT_AGENT_BUSY',
   'GT_BODY_TOO_LONG',
   'GT_CREW_EXISTS',
   'GT_DAEMON_LOCK',

@@ -13,6 +13,7 @@ import type { Settings } from '../town/settings.js';
 import { agentEnv } from './env.js';
 import type { GtInvocation } from './gt-command.js';
 import * as record from './record.js';
+import { withAgentLock } from './lock.js';
 import { hashToken, newAgentToken } from './token.js';
 
 /** The instants at which the exactly-once tests may kill the process (see lifecycle/crash.ts). */
@@ -44,10 +45,10 @@ export interface StartAgentOptions {
   /** The lifecycle request this start carries out; recorded with the agent, confirmed once tmux answers. */
   requestId?: string;
   /**
-   * The caller has just stopped this agent's session and nothing else starts it meanwhile
-   * (the daemon serialises each agent's work), so the check for a running session is skipped.
+   * The caller holds the agent's lock and has just ended its session, so beforeStart may run
+   * without first asking tmux whether the agent is running (it never runs for a running one).
    */
-  justStopped?: boolean;
+  knownStopped?: boolean;
 }
 
 export interface StopAgentOptions {
@@ -96,49 +97,77 @@ function isDirectory(path: string): boolean {
   }
 }
 
-export async function startAgent(
+/**
+ * Starts the agent's session with a fresh token. Takes the agent's lock; `startHeld` is the
+ * same for a caller that holds it.
+ */
+export function startAgent(
   ctx: AgentContext,
   id: Identity,
   opts: StartAgentOptions = {},
 ): Promise<StartedAgent> {
+  return withAgentLock(ctx.root, id, () => startHeld(ctx, id, opts));
+}
+
+export async function startHeld(
+  ctx: AgentContext,
+  id: Identity,
+  opts: StartAgentOptions = {},
+): Promise<StartedAgent> {
+  return (await launch(ctx, id, opts, false)).started;
+}
+
+/**
+ * Records a fresh token, then has tmux make the session (`replace`: in place of the running
+ * one, in the same tmux call that ends it). The caller holds the agent's lock, so nothing else
+ * starts or stops it meanwhile: if tmux finds the session already there, the record goes back
+ * to what it said before, and the running agent stays verified.
+ */
+async function launch(
+  ctx: AgentContext,
+  id: Identity,
+  opts: StartAgentOptions,
+  replace: boolean,
+): Promise<{ started: StartedAgent; replaced: boolean }> {
   const address = formatAddress(id);
   const session = sessionName(id);
   const cwd = workDirPath(ctx.root, id);
   if (!isDirectory(cwd)) throw new WorkDirMissingError(address, cwd);
   requireInsideTown(ctx.root, address, cwd);
-  // Checked before the token rotates: a failed start must not unverify a running agent.
-  if (!opts.justStopped && (await ctx.host.find(session)) !== undefined)
-    throw new SessionExistsError(session);
-  await opts.beforeStart?.(id);
+  if (opts.beforeStart !== undefined) {
+    // A workspace sync under a running agent would pull the floor from under it.
+    if (!opts.knownStopped && (await ctx.host.find(session)) !== undefined)
+      throw new SessionExistsError(session);
+    await opts.beforeStart(id);
+  }
+  const previous = await ctx.store.getAgent(address);
   const token = newAgentToken();
-  const tokenHash = hashToken(token);
   const startedAt = (ctx.now ?? Date.now)();
-  await record.started(ctx.store, address, {
-    host: ctx.hostName,
-    session,
-    tokenHash,
-    startedAt,
-    requestId: opts.requestId,
-  });
+  const facts = { host: ctx.hostName, session, tokenHash: hashToken(token), startedAt };
+  await record.started(ctx.store, address, { ...facts, requestId: opts.requestId });
   ctx.crashPoint?.('recorded');
-  let info: SessionInfo;
+  const spec = {
+    name: session,
+    cwd,
+    command: ctx.settings.agents[id.role].command,
+    env: agentEnv(ctx.root, id, token, ctx.gt),
+    theme: themeFor(id, statusJob(ctx, address)),
+    remainOnExit: opts.remainOnExit ?? true,
+  };
+  let made: { info: SessionInfo; replaced: boolean };
   try {
-    info = await ctx.host.start({
-      name: session,
-      cwd,
-      command: ctx.settings.agents[id.role].command,
-      env: agentEnv(ctx.root, id, token, ctx.gt),
-      theme: themeFor(id, statusJob(ctx, address)),
-      remainOnExit: opts.remainOnExit ?? true,
-    });
+    made = replace
+      ? await ctx.host.replace(spec)
+      : { info: await ctx.host.start(spec), replaced: false };
   } catch (err) {
+    if (err instanceof SessionExistsError) await record.restored(ctx.store, address, previous);
     // After a timeout the session may exist after all: keep its token, leave it unconfirmed.
-    if (!(err instanceof TmuxTimeoutError)) await forgetToken(ctx, address, tokenHash);
+    else if (!(err instanceof TmuxTimeoutError)) await record.startFailed(ctx.store, address);
     throw err;
   }
   ctx.crashPoint?.('spawned');
   await record.confirmed(ctx.store, address);
-  return { identity: address, session, info };
+  return { started: { identity: address, session, info: made.info }, replaced: made.replaced };
 }
 
 /** The status line's mail count: `gt status-line` for this agent, run by tmux. */
@@ -147,14 +176,16 @@ function statusJob(ctx: AgentContext, address: string): string[] | undefined {
   return [...ctx.gt.argv, '--town', ctx.root, 'status-line', '--identity', address];
 }
 
-/** Undoes a failed start's record, unless a racing start has saved its own token since. */
-async function forgetToken(ctx: AgentContext, address: string, tokenHash: string): Promise<void> {
-  if ((await ctx.store.getAgent(address))?.tokenHash !== tokenHash) return;
-  await record.startFailed(ctx.store, address);
+/** Ends the agent's session and every process in it, and marks it stopped; false when it was not running. */
+export function stopAgent(
+  ctx: AgentContext,
+  id: Identity,
+  opts: StopAgentOptions = {},
+): Promise<boolean> {
+  return withAgentLock(ctx.root, id, () => stopHeld(ctx, id, opts));
 }
 
-/** Ends the agent's session and every process in it, and marks it stopped; false when it was not running. */
-export async function stopAgent(
+export async function stopHeld(
   ctx: AgentContext,
   id: Identity,
   opts: StopAgentOptions = {},
@@ -164,15 +195,17 @@ export async function stopAgent(
   return existed;
 }
 
-/** Stops the agent's session if it runs, then starts a fresh one (with a fresh token). */
-export async function restartAgent(
+/**
+ * Replaces the agent's session with a fresh one (a fresh token), or starts one if none runs:
+ * its processes ended, then the old session's end and the new one's start in one tmux call.
+ */
+export function restartAgent(
   ctx: AgentContext,
   id: Identity,
   opts: StartAgentOptions = {},
 ): Promise<StartedAgent & { replaced: boolean }> {
-  const replaced = await ctx.host.stop(sessionName(id));
-  await record.stopped(ctx.store, formatAddress(id), { keepDown: false });
-  // Not justStopped: the daemon's keep-alive may start the agent between this stop and
-  // this start, and only the check in startAgent keeps us from unverifying that session.
-  return { ...(await startAgent(ctx, id, opts)), replaced };
+  return withAgentLock(ctx.root, id, async () => {
+    const { started, replaced } = await launch(ctx, id, opts, true);
+    return { ...started, replaced };
+  });
 }

@@ -28,6 +28,26 @@ export function confirmed(store: Store, address: string): Promise<AgentRecord> {
   return store.patchAgent(address, { sessionConfirmed: true });
 }
 
+/**
+ * A start found the session already running (someone else started it first): the record
+ * goes back to what it said before, so that session's token stays the verified one.
+ */
+export function restored(
+  store: Store,
+  address: string,
+  previous: AgentRecord | undefined,
+): Promise<AgentRecord> {
+  return store.patchAgent(address, {
+    host: previous?.host ?? null,
+    session: previous?.session ?? null,
+    tokenHash: previous?.tokenHash ?? null,
+    startedAt: previous?.startedAt ?? null,
+    requestId: previous?.requestId ?? null,
+    sessionConfirmed: previous?.sessionConfirmed ?? false,
+    desired: previous?.desired ?? 'running',
+  });
+}
+
 /** A start that failed before tmux made anything: its token is forgotten. */
 export function startFailed(store: Store, address: string): Promise<AgentRecord> {
   return store.patchAgent(address, { session: null, tokenHash: null, startedAt: null });

@@ -1,7 +1,7 @@
 // An agent's secret: each session gets a fresh GT_AGENT_TOKEN, the store keeps only its hash,
 // and a process that presents it may speak for that agent (a verified sender).
 import { randomHex } from '../util/random.js';
-import { constantTimeEqual, sha256Hex } from '../util/sha256.js';
+import { constantTimeEqual, sha256Hex } from '../util/hash.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress } from '../town/identity.js';
 import type { Store } from '../store/store.js';

@@ -2,7 +2,8 @@
 // keep-alive set that died, under the restart policy; keep the last screen of each death.
 import { errorMessage } from '../errors.js';
 import type { AgentContext } from '../agents/agent.js';
-import { startAgent } from '../agents/agent.js';
+import { startHeld } from '../agents/agent.js';
+import { withAgentLock } from '../agents/lock.js';
 import type { SessionInfo } from '../sessions/host.js';
 import { sessionState } from '../sessions/host.js';
 import * as record from '../agents/record.js';
@@ -78,9 +79,16 @@ async function checkAgent(
     if (cleared !== undefined) await record.restartsCounted(deps.store, address, cleared);
     return;
   }
-  if (info !== undefined) await buryZombie(deps, id, info);
-  const current = (await deps.store.getAgent(address)) ?? known;
-  await restartDead(deps, id, current, policy, now);
+  // Under the agent's lock; a user may have restarted it since the listing.
+  await withAgentLock(deps.root, id, async () => {
+    if (info !== undefined) {
+      const latest = await deps.host.find(info.name);
+      if (latest !== undefined && sessionState(latest) === 'alive') return;
+      if (latest !== undefined) await buryZombie(deps, id, latest);
+    }
+    const current = (await deps.store.getAgent(address)) ?? known;
+    await restartDead(deps, id, current, policy, now);
+  });
 }
 
 function historyOf(record: AgentRecord | undefined) {
@@ -177,7 +185,7 @@ async function startKept(
 ): Promise<void> {
   const address = formatAddress(id);
   try {
-    await startAgent(deps, id);
+    await startHeld(deps, id);
   } catch (err) {
     await onFailure();
     await emit(deps, {

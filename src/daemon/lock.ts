@@ -6,7 +6,7 @@ import { realpathSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { connect, createServer } from 'node:net';
 import { GtError } from '../errors.js';
-import { sha256Hex } from '../util/sha256.js';
+import { sha256Hex } from '../util/hash.js';
 
 export interface HolderInfo {
   pid: number;

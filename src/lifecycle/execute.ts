@@ -4,7 +4,8 @@
 // one that finishes the same action instead of doing it again.
 import { errorMessage, GtError } from '../errors.js';
 import type { AgentContext } from '../agents/agent.js';
-import { startAgent, stopAgent } from '../agents/agent.js';
+import { startHeld, stopHeld } from '../agents/agent.js';
+import { withAgentLock } from '../agents/lock.js';
 import * as record from '../agents/record.js';
 import { clearRequesting, readAgentState } from '../state/agent-state.js';
 import type { EventKind, Message, Settlement, StoredEvent } from '../store/store.js';
@@ -134,7 +135,10 @@ async function apply(
       );
     case 'run': {
       const id = plan.request.sender;
-      for (const step of plan.steps) await runStep(deps, msg, id, step, plan);
+      // Under the agent's lock: a user's gt session restart cannot interleave with the plan.
+      await withAgentLock(deps.root, id, async () => {
+        for (const step of plan.steps) await runStep(deps, msg, id, step, plan);
+      });
       const reason = plan.resumed ? 'finished after an interrupted attempt' : undefined;
       return closed('request.done', 'done', reason, plan.tags);
     }
@@ -173,7 +177,7 @@ async function runStep(
       return;
     case STEPS.stopAgent:
       // stopAgent also forgets the token: a process left from the session can no longer speak for it.
-      await stopAgent(deps, id, { requestId: msg.id });
+      await stopHeld(deps, id, { requestId: msg.id });
       deps.crashPoint?.('stopped');
       return;
     case STEPS.stopSession:
@@ -181,10 +185,10 @@ async function runStep(
       deps.crashPoint?.('stopped');
       return;
     case STEPS.start:
-      await startAgent(deps, id, {
+      await startHeld(deps, id, {
         requestId: msg.id,
-        // Only when this plan stopped the session itself a moment ago.
-        justStopped: plan.steps.includes(STEPS.stopSession),
+        // The plan ended the session itself, or found it gone (resuming a start).
+        knownStopped: true,
         beforeStart: (who) => syncBeforeStart(deps, who),
       });
       deps.crashPoint?.('started');

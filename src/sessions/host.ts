@@ -68,6 +68,11 @@ export interface SessionHost {
   start(spec: SessionSpec): Promise<SessionInfo>;
   /** Ends every process of the session, then the session; false when there was none. */
   stop(name: string): Promise<boolean>;
+  /**
+   * stop() then start(), with as few calls to the server as can be; `replaced` is false when
+   * there was no session to stop.
+   */
+  replace(spec: SessionSpec): Promise<{ info: SessionInfo; replaced: boolean }>;
   /** The last `lines` lines of the agent's pane, dead or alive. */
   capture(name: string, lines: number): Promise<string[]>;
   /** Redraws the status line of every terminal attached to the session (none: nothing to do). */

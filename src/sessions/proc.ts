@@ -185,6 +185,8 @@ export async function endPaneProcesses(
   const pollMs = opts.pollMs ?? 25;
   if (!procAvailable()) return endWithoutProc(markers, opts, pollMs);
   const first = paneProcesses(markers);
+  // Nothing alive, nothing that could have forked since: no second look needed.
+  if (first.size === 0) return [];
   signal(first, 'SIGTERM');
   const left = await waitUntilGone(first, opts.graceMs, pollMs);
   const second = paneProcesses(markers, left);

@@ -217,6 +217,7 @@ export function statusRight(theme: SessionTheme): string {
   const text = escapeFormat(theme.statusRight ?? '');
   const job = theme.statusJob;
   // eslint-disable-next-line no-control-regex -- control characters are what is refused
-  if (job === undefined || job.some((arg) => /[()\u0000-\u001f\u007f]/.test(arg))) return ` ${text} `;
+  if (job === undefined || job.some((arg) => /[()\u0000-\u001f\u007f]/.test(arg)))
+    return ` ${text} `;
   return ` #(${escapeFormat(job.map(shellQuote).join(' '))}) ${text} `;
 }

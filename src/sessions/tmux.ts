@@ -112,7 +112,9 @@ export class TmuxHost implements SessionHost {
 
   async list(): Promise<SessionInfo[]> {
     try {
-      const all = parseSessions(await this.run('list-panes', [['list-panes', '-a', '-F', INFO_FORMAT]]));
+      const all = parseSessions(
+        await this.run('list-panes', [['list-panes', '-a', '-F', INFO_FORMAT]]),
+      );
       // Unmarked sessions (made before towns marked theirs) are listed; stop() checks them.
       return all.filter((info) => info.town === null || this.isOurs(info.town));
     } catch (err) {
@@ -177,13 +179,54 @@ export class TmuxHost implements SessionHost {
       if (err instanceof TmuxFailedError) await this.stop(spec.name).catch(() => false);
       throw err;
     });
-    const info = parseSessions(out).find((s) => s.name === spec.name);
+    return this.startedInfo(out, spec.name);
+  }
+
+  private startedInfo(out: string, name: string): SessionInfo {
+    const info = parseSessions(out).find((s) => s.name === name);
     if (info === undefined)
-      throw new TmuxFailedError('new-session', `no session ${spec.name} after creating it`);
+      throw new TmuxFailedError('new-session', `no session ${name} after creating it`);
     return info;
   }
 
   async stop(name: string): Promise<boolean> {
+    if (!(await this.endProcesses(name))) return false;
+    try {
+      await this.run('kill-session', [['kill-session', '-t', sessionTarget(name)]], name);
+    } catch (err) {
+      // With its processes gone the session, and perhaps the server, may have closed on its own.
+      if ((await this.find(name).catch(() => true)) !== undefined) throw err;
+    }
+    return true;
+  }
+
+  async replace(spec: SessionSpec): Promise<{ info: SessionInfo; replaced: boolean }> {
+    const commands = startCommands(spec, this.town);
+    if (!(await this.endProcesses(spec.name)))
+      return { info: await this.start(spec), replaced: false };
+    let out: string;
+    try {
+      // The old session's end and the new one's start in one tmux invocation.
+      out = await this.run(
+        'new-session',
+        [['kill-session', '-t', sessionTarget(spec.name)], ...commands],
+        spec.name,
+      );
+    } catch (err) {
+      // It closed by itself once its processes were gone: nothing left to kill.
+      if (err instanceof SessionNotFoundError || err instanceof TmuxNoServerError)
+        return { info: await this.start(spec), replaced: true };
+      if (err instanceof TmuxFailedError) await this.stop(spec.name).catch(() => false);
+      throw err;
+    }
+    return { info: this.startedInfo(out, spec.name), replaced: true };
+  }
+
+  /**
+   * Ends every process of the session (its town checked first); false when there is no such
+   * session. The session itself is left for the caller to kill.
+   */
+  private async endProcesses(name: string): Promise<boolean> {
     checkSessionName(name);
     const target = sessionTarget(name);
     let out: string;
@@ -205,12 +248,6 @@ export class TmuxHost implements SessionHost {
     await this.requireOurs(name, mark === '' ? null : mark);
     const markers = parsePaneMarkers(panes.join('\n'));
     await endPaneProcesses(markers, { graceMs: this.stopGraceMs, killWaitMs: 2000 });
-    try {
-      await this.run('kill-session', [['kill-session', '-t', sessionTarget(name)]], name);
-    } catch (err) {
-      // With its processes gone the session, and perhaps the server, may have closed on its own.
-      if ((await this.find(name).catch(() => true)) !== undefined) throw err;
-    }
     return true;
   }
 

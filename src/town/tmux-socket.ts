@@ -2,7 +2,7 @@
 // the town and a hash of its real path, so two towns on one machine never share sessions.
 import { realpathSync } from 'node:fs';
 import { basename } from 'node:path';
-import { sha256Hex } from '../util/sha256.js';
+import { sha256Hex } from '../util/hash.js';
 
 /** The socket name `tmux.socket` stands for: `auto` is derived from the town, anything else as given. */
 export function townSocket(root: string, configured: string): string {

@@ -109,6 +109,10 @@ function spyingHost(
       return inner.start(spec);
     },
     stop: (name) => inner.stop(name),
+    replace: async (spec) => {
+      await onStart(spec);
+      return inner.replace(spec);
+    },
     capture: (name, lines) => inner.capture(name, lines),
     refreshStatus: (name) => inner.refreshStatus(name),
   };
@@ -124,6 +128,7 @@ function unanswering(socket: string): SessionHost {
     liveness: () => Promise.resolve('unknown'),
     start: fail,
     stop: fail,
+    replace: fail,
     capture: fail,
     refreshStatus: fail,
   };

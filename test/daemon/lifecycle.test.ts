@@ -69,7 +69,9 @@ describe('handoff → daemon', () => {
     });
     await town.gtOk(['session', 'start', MAX]);
     await runDaemon(town);
-    await town.gtOk(['handoff', '--no-daemon', '--restart', '--wait'], { env: agentEnv(town, MAX, MAX_SESSION) });
+    await town.gtOk(['handoff', '--no-daemon', '--restart', '--wait'], {
+      env: agentEnv(town, MAX, MAX_SESSION),
+    });
     await waitFor('the restart', () => starts(town, MAX).length === 2);
     const out = await town.gt(['handoff', '--no-daemon', '--shutdown', '--wait'], {
       env: agentEnv(town, MAX, MAX_SESSION),
@@ -246,7 +248,9 @@ describe('exactly-once across a SIGKILL of the daemon', () => {
     await waitFor('the first start', () => starts(town, MAX).length === 1);
     const first = await runDaemon(town, { GT_TEST_CRASH_AT: step });
     const request = JSON.parse(
-      await town.gtOk(['handoff', '--no-daemon', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
+      await town.gtOk(['handoff', '--no-daemon', '--json'], {
+        env: agentEnv(town, MAX, MAX_SESSION),
+      }),
     ) as { message_id: string };
     await first.exited;
     expect(first.child.signalCode).toBe('SIGKILL');

@@ -62,6 +62,11 @@ export class FakeSessionHost implements SessionHost {
     return Promise.resolve(this.sessions.delete(name));
   }
 
+  async replace(spec: SessionSpec): Promise<{ info: SessionInfo; replaced: boolean }> {
+    const replaced = await this.stop(spec.name);
+    return { info: await this.start(spec), replaced };
+  }
+
   capture(name: string, lines: number): Promise<string[]> {
     this.calls.push({ op: 'capture', name });
     return Promise.resolve((this.screens.get(name) ?? []).slice(-lines));

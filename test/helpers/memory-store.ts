@@ -168,7 +168,12 @@ export class MemoryStore implements Store {
     m.leaseExpiresAt = null;
     switch (settlement.kind) {
       case 'done':
-        Object.assign(m, { status: 'done', outcome: settlement.outcome, closedAt: now, read: true });
+        Object.assign(m, {
+          status: 'done',
+          outcome: settlement.outcome,
+          closedAt: now,
+          read: true,
+        });
         break;
       case 'dead':
         Object.assign(m, {

@@ -70,10 +70,13 @@ export function killTmuxServer(socket: string): void {
   } catch {
     // no server was running on this socket
   }
-  try {
-    rmSync(join(tmuxSocketDir(), socket), { force: true });
-  } catch {
-    // the socket file may already be gone
+  // tmux leaves <socket>.lock behind when a client starting the server is killed meanwhile.
+  for (const file of [socket, `${socket}.lock`]) {
+    try {
+      rmSync(join(tmuxSocketDir(), file), { force: true });
+    } catch {
+      // already gone
+    }
   }
 }
 

@@ -64,7 +64,9 @@ describe('tmux server killed mid-action', () => {
     await waitFor('the agent to start', () => starts(town, MAX).length === 1);
     const daemon = await runDaemon(town);
     const out = JSON.parse(
-      await town.gtOk(['handoff', '--no-daemon', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
+      await town.gtOk(['handoff', '--no-daemon', '--json'], {
+        env: agentEnv(town, MAX, MAX_SESSION),
+      }),
     ) as { message_id: string };
     // The daemon has sent SIGTERM and waits out the agent's grace: kill the whole tmux server now.
     await waitFor('the stop to begin', () => existsSync(join(town.root, 'terms.log')));
@@ -265,7 +267,9 @@ describe('broken agent state files', () => {
     await town.gtOk(['session', 'start', MAX]);
     const file = join(town.root, 'alpha', 'crew', 'max', 'state.json');
     writeFileSync(file, '[1, 2');
-    const out = await town.gt(['handoff', '--no-daemon'], { env: agentEnv(town, MAX, MAX_SESSION) });
+    const out = await town.gt(['handoff', '--no-daemon'], {
+      env: agentEnv(town, MAX, MAX_SESSION),
+    });
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/^gt: agent state .*state\.json is corrupt/);
     expect(readFileSync(file, 'utf8')).toBe('[1, 2');
@@ -318,7 +322,9 @@ describe('git remote gone during workspace sync (crew with sync on)', () => {
     renameSync(town.origin, `${town.origin}.gone`);
     const daemon = await runDaemon(town);
     const out = JSON.parse(
-      await town.gtOk(['handoff', '--no-daemon', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
+      await town.gtOk(['handoff', '--no-daemon', '--json'], {
+        env: agentEnv(town, MAX, MAX_SESSION),
+      }),
     ) as { message_id: string };
     await waitFor('a retry', async () =>
       (await events(town)).some((e) => e.kind === 'request.retry'),

@@ -186,7 +186,9 @@ describe('names, addresses and settings never run', () => {
     await town.gtOk(['session', 'start', MAX]);
     await runDaemon(town);
     const out = JSON.parse(
-      await town.gtOk(['handoff', '--no-daemon', '--wait', '--json'], { env: agentEnv(town, MAX, MAX_SESSION) }),
+      await town.gtOk(['handoff', '--no-daemon', '--wait', '--json'], {
+        env: agentEnv(town, MAX, MAX_SESSION),
+      }),
     ) as { outcome: string };
     expect(out.outcome).toBe('done');
     await town.gtOk(['status']);

@@ -156,7 +156,9 @@ describe('symlinks planted in the town', () => {
     });
     const dead = await withStore(town, (s) => s.getMessage(id));
     expect(dead?.lastError).toMatch(/resolves to .* outside the town/);
-    const handoff = await town.gt(['handoff', '--no-daemon'], { env: agentEnv(town, MAX, MAX_SESSION) });
+    const handoff = await town.gt(['handoff', '--no-daemon'], {
+      env: agentEnv(town, MAX, MAX_SESSION),
+    });
     expect(handoff.code).toBe(1);
     expect(handoff.stderr).toMatch(/^gt: agent state .* outside the town/);
     expect(sessionPids(town)).toEqual(pids);

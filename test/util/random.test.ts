@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fillRandom, randomHex } from '../../src/util/random.js';
 
-describe('random bytes without node:crypto', () => {
+describe('random bytes', () => {
   it('fills the whole buffer, differently each time', () => {
     const a = fillRandom(Buffer.alloc(4096));
     const b = fillRandom(Buffer.alloc(4096));
