@@ -73,6 +73,11 @@ function counted(host: SessionHost): { host: SessionHost; calls: () => number } 
       replace: wrap((s: Parameters<SessionHost['replace']>[0]) => host.replace(s)),
       capture: wrap((n: string, l: number) => host.capture(n, l)),
       refreshStatus: wrap((n: string) => host.refreshStatus(n)),
+      screens: wrap((n: readonly string[]) => host.screens(n)),
+      sendKeys: wrap((n: string, k: readonly string[]) => host.sendKeys(n, k)),
+      paste: wrap((n: string, t: string, th: { keys: readonly string[]; delayMs: number }) =>
+        host.paste(n, t, th),
+      ),
     },
     calls: () => calls,
   };

@@ -77,6 +77,7 @@ await build({
   entryPoints: {
     demo: 'src/demo/main.ts',
     bench: 'bench/main.ts',
+    'model-server': 'src/demo/model-server.ts',
     'code-cache': 'scripts/code-cache.ts',
   },
   outdir: 'dist',

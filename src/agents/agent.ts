@@ -2,7 +2,7 @@
 // store, its secret. Every start gives the agent a fresh token, so an old session's stops working.
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, sep } from 'node:path';
-import { GtError } from '../errors.js';
+import { errorMessage, GtError } from '../errors.js';
 import type { SessionHost, SessionInfo } from '../sessions/host.js';
 import { SessionExistsError, TmuxTimeoutError } from '../sessions/tmux.js';
 import { themeFor } from '../sessions/theme.js';
@@ -11,6 +11,8 @@ import type { Identity } from '../town/identity.js';
 import { formatAddress, sessionName, workDirPath } from '../town/identity.js';
 import type { Settings } from '../town/settings.js';
 import { agentEnv } from './env.js';
+import { commandOf, runtimeOf } from './runtime/index.js';
+import type { RuntimeProfile } from './runtime/profile.js';
 import type { GtInvocation } from './gt-command.js';
 import * as record from './record.js';
 import { withAgentLock } from './lock.js';
@@ -140,17 +142,27 @@ async function launch(
       throw new SessionExistsError(session);
     await opts.beforeStart(id);
   }
+  const runtime = runtimeOf(ctx.settings, id.role);
+  await installHooks(ctx, runtime, address, cwd);
   const previous = await ctx.store.getAgent(address);
   const token = newAgentToken();
   const startedAt = (ctx.now ?? Date.now)();
   const facts = { host: ctx.hostName, session, tokenHash: hashToken(token), startedAt };
-  await record.started(ctx.store, address, { ...facts, requestId: opts.requestId });
+  await record.started(ctx.store, address, {
+    ...facts,
+    runtime: runtime.name,
+    requestId: opts.requestId,
+  });
   ctx.crashPoint?.('recorded');
   const spec = {
     name: session,
     cwd,
-    command: ctx.settings.agents[id.role].command,
-    env: agentEnv(ctx.root, id, token, ctx.gt),
+    command: commandOf(ctx.settings, id.role),
+    env: {
+      ...runtime.env({ root: process.getuid?.() === 0 }),
+      ...ctx.settings.agents[id.role].env,
+      ...agentEnv(ctx.root, id, token, ctx.gt),
+    },
     theme: themeFor(id, statusJob(ctx, address)),
     remainOnExit: opts.remainOnExit ?? true,
   };
@@ -168,6 +180,37 @@ async function launch(
   ctx.crashPoint?.('spawned');
   await record.confirmed(ctx.store, address);
   return { started: { identity: address, session, info: made.info }, replaced: made.replaced };
+}
+
+/** The gt commands a runtime's hooks run: fixed words, found on the session's PATH. */
+export const HOOK_COMMANDS = {
+  sessionStart: 'gt prime --hook',
+  promptSubmit: ['gt mail check --inject', 'gt agent report prompt'],
+  turnEnd: 'gt agent report stop',
+  notification: 'gt agent report notification',
+};
+
+/**
+ * Puts the runtime's hooks into the agent's work dir. A settings file gt cannot read is left
+ * alone, on record: the agent still starts, its activity read from its screen instead.
+ */
+async function installHooks(
+  ctx: AgentContext,
+  runtime: RuntimeProfile,
+  address: string,
+  cwd: string,
+): Promise<void> {
+  if (runtime.hooks === null) return;
+  try {
+    runtime.hooks.install(cwd, HOOK_COMMANDS);
+  } catch (err) {
+    await ctx.store.recordEvent({
+      kind: 'agent.hooks-skipped',
+      identity: address,
+      outcome: 'skipped',
+      reason: errorMessage(err),
+    });
+  }
 }
 
 /** The status line's mail count: `gt status-line` for this agent, run by tmux. */

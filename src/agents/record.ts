@@ -8,6 +8,7 @@ export interface StartFacts {
   session: string;
   tokenHash: string;
   startedAt: number;
+  runtime: string;
   /** The lifecycle request this start carries out; other starts keep the last one on record. */
   requestId?: string | undefined;
 }
@@ -20,6 +21,11 @@ export function started(store: Store, address: string, facts: StartFacts): Promi
     desired: 'running',
     ...(requestId === undefined ? {} : { requestId }),
     sessionConfirmed: false,
+    activity: 'starting',
+    activitySince: rest.startedAt,
+    activitySource: 'tmux',
+    activityDetail: null,
+    blockedNotifiedAt: null,
   });
 }
 
@@ -87,7 +93,44 @@ export function exited(
   address: string,
   facts: { lastExit: string; at: number },
 ): Promise<AgentRecord> {
-  return store.patchAgent(address, { lastExit: facts.lastExit, lastExitAt: facts.at });
+  return store.patchAgent(address, {
+    lastExit: facts.lastExit,
+    lastExitAt: facts.at,
+    activity: 'exited',
+    activitySince: facts.at,
+    activitySource: 'tmux',
+    activityDetail: null,
+  });
+}
+
+export interface ActivityFacts {
+  activity: string;
+  /** hook, screen or tmux */
+  source: string;
+  detail: string | null;
+  /** When it began; an activity that goes on keeps its first time. */
+  since: number;
+}
+
+/** What the agent is doing now, and who says so. */
+export function activityChanged(
+  store: Store,
+  address: string,
+  facts: ActivityFacts,
+): Promise<AgentRecord> {
+  return store.patchAgent(address, {
+    activity: facts.activity,
+    activitySince: facts.since,
+    activitySource: facts.source,
+    activityDetail: facts.detail,
+    // A new blocked stretch is told of again; any other activity ends the stretch.
+    ...(facts.activity === 'blocked' ? {} : { blockedNotifiedAt: null }),
+  });
+}
+
+/** The mayor was told the agent is blocked. */
+export function blockedNotified(store: Store, address: string, at: number): Promise<AgentRecord> {
+  return store.patchAgent(address, { blockedNotifiedAt: at });
 }
 
 /** Automatic restarts inside the crash-loop window; [] forgets them (a stable run). */

@@ -11,6 +11,7 @@ import {
 } from '../agents/demo-agent.js';
 import type { GlobalOptions } from './context.js';
 import { println } from './context.js';
+import { registerAgentReport } from './agent-report.js';
 
 interface DemoFlags {
   handoffAfter?: string;
@@ -32,7 +33,10 @@ export function parseSeconds(flag: string, text: string, min: number): number {
 }
 
 export function registerAgent(program: GtCommand): void {
-  const agent = program.command('agent').description('agent programs that come with gt');
+  const agent = program
+    .command('agent')
+    .description('agent programs that come with gt, and what agents report of themselves');
+  registerAgentReport(agent);
   agent
     .command('demo')
     .description('a stand-in agent for demos and tests: prints a heartbeat, can hand off by itself')

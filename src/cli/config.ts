@@ -1,7 +1,7 @@
 // `gt config show`: the effective settings, where each came from, and what it means.
 import type { Command } from 'commander';
 import type { GtCommand } from './program.js';
-import { describeSettingKey, flattenSettings } from '../town/settings.js';
+import { describeSettingKey, flattenSettings, maskedSettings } from '../town/settings.js';
 import type { GlobalOptions } from './context.js';
 import { openTown, printJson, println } from './context.js';
 
@@ -17,12 +17,13 @@ export function registerConfig(program: GtCommand): void {
     .action((opts: { json?: boolean; explain?: boolean }, cmd: Command) => {
       const town = openTown(cmd.optsWithGlobals<GlobalOptions>());
       const { settings, sources, file } = town.loaded;
+      // Secrets of the agents' environments are masked in every form this prints.
       if (opts.json) {
-        printJson(settings);
+        printJson(maskedSettings(settings));
         return;
       }
       println(`# ${file}`);
-      for (const { key, value } of flattenSettings(settings)) {
+      for (const { key, value } of flattenSettings(maskedSettings(settings))) {
         const source = sources.get(key) ?? (key === 'daemon.host' ? 'machine' : 'file/default');
         const line = `${key} = ${JSON.stringify(value)}`;
         if (!opts.explain) {

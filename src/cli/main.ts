@@ -22,6 +22,8 @@ const GROUPS: ReadonlyArray<[names: readonly string[], load: () => Promise<Regis
   [['status', 'stat', 'events'], async () => (await import('./status.js')).registerStatus],
   [['status-line'], async () => (await import('./status-line.js')).registerStatusLine],
   [['config'], async () => (await import('./config.js')).registerConfig],
+  [['prime'], async () => (await import('./prime.js')).registerPrime],
+  [['nudge'], async () => (await import('./nudge.js')).registerNudge],
   [['store'], async () => (await import('./store.js')).registerStore],
 ];
 

@@ -8,7 +8,7 @@ import { daemonStatus, describeDaemon } from '../status/daemon.js';
 import type { TownStatus } from '../status/town.js';
 import { townStatus, worthShowing } from '../status/town.js';
 import type { StoredEvent } from '../store/store.js';
-import { parseDuration } from '../util/duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { oneLine } from '../util/text.js';
 import { sleep } from '../util/wait.js';
 import type { GlobalOptions, TownContext } from './context.js';
@@ -61,6 +61,7 @@ function printStatus(status: TownStatus): void {
   if (shown.length === 0) println('agents: none running');
   for (const a of shown) {
     const bits = [a.state.padEnd(7), a.identity.padEnd(28)];
+    if (a.activity !== null) bits.push(activityText(a));
     if (a.uptime_seconds !== null) bits.push(`up ${a.uptime_seconds}s`);
     if (a.restarts > 0) bits.push(`${a.restarts} restarts`);
     if (a.parked) bits.push(`PARKED (${a.parked_reason ?? ''})`);
@@ -75,6 +76,20 @@ function printStatus(status: TownStatus): void {
   println(`requests: ${r.open} open, ${r.claimed} claimed, ${r.done} done, ${r.dead} dead letters`);
   for (const d of r.dead_letters)
     println(oneLine(`  dead ${d.id} from ${d.from}: ${d.error ?? ''}`));
+}
+
+/** "busy 3m", "dialog trust 2s": the activity, what it is about, and how long it has lasted. */
+function activityText(a: TownStatus['agents'][number]): string {
+  const age =
+    a.activity_since === null
+      ? ''
+      : ` ${formatDuration(Date.now() - Date.parse(a.activity_since))}`;
+  const about = a.activity === 'dialog' && a.activity_detail ? ` ${a.activity_detail}` : '';
+  const why =
+    a.activity === 'blocked' && a.activity_detail
+      ? ` (${a.activity_detail.split('\n')[0] ?? ''})`
+      : '';
+  return `${a.activity ?? ''}${about}${age}${why}`;
 }
 
 function parseSince(text: string): number {

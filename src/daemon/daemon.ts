@@ -16,6 +16,7 @@ import type { Settings } from '../town/settings.js';
 import { ms } from '../util/duration.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import { keepAlive } from './keepalive.js';
+import { Watcher } from './watch.js';
 import type { DaemonLock } from './lock.js';
 import { acquireLock } from './lock.js';
 import { withSocketPath } from '../util/socket.js';
@@ -58,6 +59,7 @@ export class Daemon {
   private lock: DaemonLock | undefined;
   private pokeServer: Server | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private watcher: Watcher | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private unsubscribe: Unsubscribe | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
@@ -114,6 +116,12 @@ export class Daemon {
       this.wake('heartbeat');
     }, every);
     this.wake('start');
+    this.watcher = new Watcher(this.executeDeps(), (err) =>
+      this.opts.log.log('warn', 'watching agents failed; looking again soon', {
+        error: errorMessage(err),
+      }),
+    );
+    this.watcher.poke();
   }
 
   /**
@@ -175,6 +183,8 @@ export class Daemon {
   /** Asks for a pass now; passes never overlap, and a wake during a pass earns one more. */
   wake(reason: string): void {
     if (this.state !== DAEMON_STATES.running) return;
+    // A poke may be a prompt queued for an agent: look at the agents too.
+    if (reason !== 'heartbeat' && reason !== 'retry') this.watcher?.poke();
     this.wakeRequested = true;
     if (this.loopDone !== undefined) return;
     this.loopDone = this.loop(reason).finally(() => {
@@ -253,9 +263,11 @@ export class Daemon {
 
   /** One pass: every due lifecycle request, then (on a heartbeat) keep-alive and housekeeping. */
   private async pass(heartbeat: boolean): Promise<void> {
-    await this.processRequests();
+    // A request or keep-alive that started a session wants its dialogs answered soon.
+    if ((await this.processRequests()) > 0) this.watcher?.poke();
     if (!heartbeat || this.state !== DAEMON_STATES.running) return;
     await this.keepAlivePass();
+    this.watcher?.poke();
     await this.housekeeping();
   }
 
@@ -364,6 +376,7 @@ export class Daemon {
     if (this.state === DAEMON_STATES.stopped || this.state === DAEMON_STATES.stopping) return;
     this.setState(DAEMON_STATES.stopping);
     clearInterval(this.heartbeatTimer);
+    await this.watcher?.stop();
     clearTimeout(this.retryTimer);
     clearTimeout(this.recoveryTimer);
     await this.unsubscribe?.();

@@ -77,6 +77,16 @@ export interface SessionHost {
   capture(name: string, lines: number): Promise<string[]>;
   /** Redraws the status line of every terminal attached to the session (none: nothing to do). */
   refreshStatus(name: string): Promise<void>;
+  /** The visible screen of each session, in one call to the server; gone sessions left out. */
+  screens(names: readonly string[]): Promise<Map<string, string[]>>;
+  /** Presses named keys (Up, Down, Enter, Escape, C-u) in the session's agent pane. */
+  sendKeys(name: string, keys: readonly string[]): Promise<void>;
+  /** Pastes `text` whole (bracketed), then presses `keys` after `delayMs`. */
+  paste(
+    name: string,
+    text: string,
+    then: { keys: readonly string[]; delayMs: number },
+  ): Promise<void>;
 }
 
 /** A session whose pane is dead is a zombie: it exists, but its agent is gone. */

@@ -139,7 +139,31 @@ export function tmuxSocketPath(socket: string, env: NodeJS.ProcessEnv = process.
   return join(env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket);
 }
 
-/** new-session plus its options and theme, for one tmux invocation; `town` marks the session. */
+/** What tmux copies from a client into a new session by default (update-environment). */
+const DEFAULT_UPDATE_ENV = [
+  'DISPLAY',
+  'KRB5CCNAME',
+  'SSH_ASKPASS',
+  'SSH_AUTH_SOCK',
+  'SSH_AGENT_PID',
+  'SSH_CONNECTION',
+  'WINDOWID',
+  'XAUTHORITY',
+];
+
+/** The names of a session's environment, each checked. */
+function envNames(env: Readonly<Record<string, string>>): string[] {
+  return Object.entries(env).map(([key, value]) => {
+    if (!ENV_KEY_RE.test(key) || value.includes('\0'))
+      throw new InputError('GT_BAD_ENV', `bad environment variable ${JSON.stringify(key)}`);
+    return key;
+  });
+}
+
+/**
+ * new-session plus its options and theme, for one tmux invocation; `town` marks the session.
+ * The tmux client that runs them must carry `spec.env` in its own environment.
+ */
 export function startCommands(spec: SessionSpec, town?: string): string[][] {
   const name = checkSessionName(spec.name);
   if (!spec.cwd.startsWith('/') || spec.cwd.includes('\0')) {
@@ -151,17 +175,18 @@ export function startCommands(spec: SessionSpec, town?: string): string[][] {
   if (spec.command.trim().length === 0 || spec.command.includes('\0')) {
     throw new InputError('GT_BAD_COMMAND', 'agent command is empty or holds a NUL byte');
   }
-  const envArgs = Object.entries(spec.env).flatMap(([key, value]) => {
-    if (!ENV_KEY_RE.test(key) || value.includes('\0')) {
-      throw new InputError('GT_BAD_ENV', `bad environment variable ${JSON.stringify(key)}`);
-    }
-    return ['-e', `${key}=${value}`];
-  });
+  const names = envNames(spec.env);
   const size = (n: number | undefined, fallback: number): string =>
     String(n !== undefined && Number.isInteger(n) && n > 0 && n <= 1000 ? n : fallback);
   const target = sessionTarget(name);
   return [
-    // -c is expanded as a format by tmux; the command and -e values are not.
+    // The environment's values never reach an argv, where every local user could read them:
+    // tmux copies the variables named in update-environment from this client's own
+    // environment into the new session. Afterwards the option is back to its default, and the
+    // names are taken out of the server's global environment (which has them if this client
+    // started the server), so no later session inherits them.
+    ['set-option', '-g', 'update-environment', [...DEFAULT_UPDATE_ENV, ...names].join(' ')],
+    // -c is expanded as a format by tmux; the command is not.
     [
       'new-session',
       '-d',
@@ -173,13 +198,14 @@ export function startCommands(spec: SessionSpec, town?: string): string[][] {
       size(spec.width, 200),
       '-y',
       size(spec.height, 50),
-      ...envArgs,
       '-P',
       '-F',
       INFO_FORMAT,
       '--',
       ...shellArgv(spec.command),
     ],
+    ['set-option', '-gu', 'update-environment'],
+    ...names.map((n) => ['set-environment', '-gu', n]),
     ['set-option', '-w', '-t', target, 'remain-on-exit', spec.remainOnExit === true ? 'on' : 'off'],
     // A user option's value is stored as given, never expanded as a format.
     ...(town === undefined ? [] : [['set-option', '-t', target, '@gt_town', town]]),

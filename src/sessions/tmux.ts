@@ -1,24 +1,20 @@
-// Agent sessions in tmux: TmuxHost, the SessionHost (host.ts) on a dedicated socket with no
-// config file. Every call is execFile with an argument array.
-import { execFile } from 'node:child_process';
+// Agent sessions in tmux: TmuxHost, the SessionHost (host.ts) on the town's socket, its calls
+// made through TmuxClient (tmux-client.ts).
 import { realpathSync } from 'node:fs';
-import type { ExecFileException } from 'node:child_process';
 import { InputError } from '../errors.js';
+import { TmuxClient } from './tmux-client.js';
+import { captureScreens, pasteText, sendKeys } from './screen.js';
 import {
   ForeignSessionError,
-  SessionExistsError,
   SessionNotFoundError,
   TmuxFailedError,
-  TmuxMissingError,
   TmuxNoServerError,
-  TmuxTimeoutError,
 } from './errors.js';
 import { endPaneProcesses } from './proc.js';
 import {
   INFO_FORMAT,
   PANE_FORMAT,
   checkSessionName,
-  joinCommands,
   lastLines,
   parsePaneMarkers,
   parseSessions,
@@ -41,6 +37,7 @@ export {
   isTmuxUnavailable,
 } from './errors.js';
 export { checkSessionName, escapeFormat, sessionTarget, shellArgv } from './tmux-args.js';
+export { DEFAULT_SOCKET } from './tmux-client.js';
 
 export interface TmuxHostOptions {
   socket: string;
@@ -57,15 +54,6 @@ export interface TmuxHostOptions {
   town?: string;
 }
 
-/**
- * An agent's identity and secret never leak into the server's global environment (which
- * every later session inherits), and a tmux client must not think it is nested.
- */
-const CLIENT_ENV_DROP = ['TMUX', 'TMUX_PANE', 'GT_ROLE', 'BD_ACTOR', 'GT_AGENT_TOKEN'];
-
-/** The socket name that means the user's own tmux server (no -L). */
-export const DEFAULT_SOCKET = 'default';
-
 /** A path with its symlinks resolved, or as given when it cannot be (a town since removed). */
 function realOrSame(path: string): string {
   try {
@@ -75,45 +63,24 @@ function realOrSame(path: string): string {
   }
 }
 
-/** tmux's words for "no such session" (they vary between commands and versions). */
-const SESSION_GONE_RE =
-  /can't find (session|window|pane)|no such (session|window)|session not found/;
-
-/**
- * tmux's words for "nothing listens on this socket". A server that died while we talked to it
- * ("server exited unexpectedly") is not among them: that answer is unknown, not "no sessions".
- */
-const NO_SERVER_RE =
-  /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/;
-
 export class TmuxHost implements SessionHost {
   readonly socket: string;
   /** The town's real path, as its sessions are marked; undefined: every session is ours. */
   readonly town: string | undefined;
-  private readonly timeoutMs: number;
   private readonly stopGraceMs: number;
-  private readonly env: NodeJS.ProcessEnv;
+  private readonly client: TmuxClient;
 
   constructor(opts: TmuxHostOptions) {
-    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(opts.socket)) {
-      throw new InputError(
-        'GT_BAD_SETTING',
-        `tmux socket ${JSON.stringify(opts.socket)} must hold only letters, digits, _ . -`,
-      );
-    }
+    this.client = new TmuxClient(opts.socket, opts.timeoutMs ?? 5000, opts.env ?? process.env);
     this.socket = opts.socket;
     this.town = opts.town === undefined ? undefined : realOrSame(opts.town);
-    this.timeoutMs = opts.timeoutMs ?? 5000;
     this.stopGraceMs = opts.stopGraceMs ?? 5000;
-    const env = { ...(opts.env ?? process.env) };
-    for (const key of CLIENT_ENV_DROP) delete env[key];
-    this.env = env;
   }
 
   async list(): Promise<SessionInfo[]> {
     try {
       const all = parseSessions(
-        await this.run('list-panes', [['list-panes', '-a', '-F', INFO_FORMAT]]),
+        await this.exec('list-panes', [['list-panes', '-a', '-F', INFO_FORMAT]]),
       );
       // Unmarked sessions (made before towns marked theirs) are listed; stop() checks them.
       return all.filter((info) => info.town === null || this.isOurs(info.town));
@@ -126,7 +93,7 @@ export class TmuxHost implements SessionHost {
   async find(name: string): Promise<SessionInfo | undefined> {
     checkSessionName(name);
     try {
-      const out = await this.run(
+      const out = await this.exec(
         'list-panes',
         [['list-panes', '-s', '-t', sessionTarget(name), '-F', INFO_FORMAT]],
         name,
@@ -138,6 +105,15 @@ export class TmuxHost implements SessionHost {
       if (err instanceof TmuxNoServerError || err instanceof SessionNotFoundError) return undefined;
       throw err;
     }
+  }
+
+  private exec(
+    what: string,
+    commands: ReadonlyArray<readonly string[]>,
+    session?: string,
+    env?: Readonly<Record<string, string>>,
+  ): Promise<string> {
+    return this.client.run(what, commands, { session, env });
   }
 
   private isOurs(town: string): boolean {
@@ -152,7 +128,7 @@ export class TmuxHost implements SessionHost {
     if (this.town === undefined) return;
     let town = marked;
     if (town === null) {
-      const out = await this.run(
+      const out = await this.exec(
         'show-environment',
         [['show-environment', '-t', sessionTarget(name), 'GT_TOWN_ROOT']],
         name,
@@ -174,11 +150,13 @@ export class TmuxHost implements SessionHost {
 
   async start(spec: SessionSpec): Promise<SessionInfo> {
     const commands = startCommands(spec, this.town);
-    const out = await this.run('new-session', commands, spec.name).catch(async (err: unknown) => {
-      // An option after new-session failed: don't leave a half-made session behind.
-      if (err instanceof TmuxFailedError) await this.stop(spec.name).catch(() => false);
-      throw err;
-    });
+    const out = await this.exec('new-session', commands, spec.name, spec.env).catch(
+      async (err: unknown) => {
+        // An option after new-session failed: don't leave a half-made session behind.
+        if (err instanceof TmuxFailedError) await this.stop(spec.name).catch(() => false);
+        throw err;
+      },
+    );
     return this.startedInfo(out, spec.name);
   }
 
@@ -192,7 +170,7 @@ export class TmuxHost implements SessionHost {
   async stop(name: string): Promise<boolean> {
     if (!(await this.endProcesses(name))) return false;
     try {
-      await this.run('kill-session', [['kill-session', '-t', sessionTarget(name)]], name);
+      await this.exec('kill-session', [['kill-session', '-t', sessionTarget(name)]], name);
     } catch (err) {
       // With its processes gone the session, and perhaps the server, may have closed on its own.
       if ((await this.find(name).catch(() => true)) !== undefined) throw err;
@@ -207,10 +185,11 @@ export class TmuxHost implements SessionHost {
     let out: string;
     try {
       // The old session's end and the new one's start in one tmux invocation.
-      out = await this.run(
+      out = await this.exec(
         'new-session',
         [['kill-session', '-t', sessionTarget(spec.name)], ...commands],
         spec.name,
+        spec.env,
       );
     } catch (err) {
       // It closed by itself once its processes were gone: nothing left to kill.
@@ -232,7 +211,7 @@ export class TmuxHost implements SessionHost {
     let out: string;
     try {
       // The session's town mark, then its panes: one tmux invocation.
-      out = await this.run(
+      out = await this.exec(
         'list-panes',
         [
           ['display-message', '-p', '-t', target, '#{@gt_town}'],
@@ -269,7 +248,7 @@ export class TmuxHost implements SessionHost {
         '-t',
         `${sessionTarget(name)}^.0`,
       ];
-      return lastLines((await this.run('capture-pane', [args], name)).split('\n'), lines);
+      return lastLines((await this.exec('capture-pane', [args], name)).split('\n'), lines);
     } catch (err) {
       if (err instanceof TmuxNoServerError) throw new SessionNotFoundError(name, this.socket);
       throw err;
@@ -280,7 +259,7 @@ export class TmuxHost implements SessionHost {
     checkSessionName(name);
     let clients: string[];
     try {
-      const out = await this.run(
+      const out = await this.exec(
         'list-clients',
         [['list-clients', '-t', sessionTarget(name), '-F', '#{client_name}']],
         name,
@@ -292,11 +271,27 @@ export class TmuxHost implements SessionHost {
     }
     if (clients.length === 0) return;
     // -S redraws the status line, which runs its #() commands (the mail count) again.
-    await this.run(
+    await this.exec(
       'refresh-client',
       clients.map((c) => ['refresh-client', '-S', '-t', c]),
       name,
     );
+  }
+
+  screens(names: readonly string[]): Promise<Map<string, string[]>> {
+    return captureScreens(this.client, names);
+  }
+
+  sendKeys(name: string, keys: readonly string[]): Promise<void> {
+    return sendKeys(this.client, name, keys);
+  }
+
+  paste(
+    name: string,
+    text: string,
+    then: { keys: readonly string[]; delayMs: number },
+  ): Promise<void> {
+    return pasteText(this.client, name, text, then);
   }
 
   /**
@@ -306,64 +301,13 @@ export class TmuxHost implements SessionHost {
   attachCommand(name: string, env: NodeJS.ProcessEnv = process.env): AttachCommand {
     const target = sessionTarget(name);
     const inside = (env.TMUX ?? '').split(',')[0] === tmuxSocketPath(this.socket, env);
-    const clientEnv = inside ? { ...this.env, TMUX: env.TMUX, TMUX_PANE: env.TMUX_PANE } : this.env;
+    const own = this.client.env;
+    const clientEnv = inside ? { ...own, TMUX: env.TMUX, TMUX_PANE: env.TMUX_PANE } : own;
     const command = inside ? 'switch-client' : 'attach-session';
     return {
       file: 'tmux',
-      args: [...this.baseArgs(), command, '-t', target],
+      args: [...this.client.baseArgs(), command, '-t', target],
       env: { ...clientEnv },
     };
-  }
-
-  private baseArgs(): string[] {
-    // `default` is the user's own server, config and all; any other socket is ours alone.
-    return this.socket === DEFAULT_SOCKET ? [] : ['-L', this.socket, '-f', '/dev/null'];
-  }
-
-  private run(
-    what: string,
-    commands: ReadonlyArray<readonly string[]>,
-    session?: string,
-  ): Promise<string> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        'tmux',
-        [...this.baseArgs(), ...joinCommands(commands)],
-        {
-          timeout: this.timeoutMs,
-          killSignal: 'SIGKILL',
-          env: this.env,
-          encoding: 'utf8',
-          maxBuffer: 16 * 1024 * 1024,
-        },
-        (error, stdout, stderr) => {
-          if (error === null) resolve(stdout);
-          else reject(this.classify(error, stderr, what, session));
-        },
-      );
-    });
-  }
-
-  private classify(
-    error: ExecFileException,
-    stderr: string,
-    what: string,
-    session?: string,
-  ): Error {
-    if (error.code === 'ENOENT') return new TmuxMissingError();
-    if (error.killed === true) return new TmuxTimeoutError(what, this.timeoutMs);
-    const text = stderr.trim() || error.message;
-    if (NO_SERVER_RE.test(text)) return new TmuxNoServerError(this.socket);
-    if (/duplicate session/.test(text)) return new SessionExistsError(session ?? '?');
-    // A server whose last session just closed (it is exiting) answers "no current target".
-    if (/^no current target/.test(text)) {
-      return session === undefined
-        ? new TmuxNoServerError(this.socket)
-        : new SessionNotFoundError(session, this.socket);
-    }
-    if (session !== undefined && SESSION_GONE_RE.test(text)) {
-      return new SessionNotFoundError(session, this.socket);
-    }
-    return new TmuxFailedError(what, text.split('\n')[0] ?? text);
   }
 }

@@ -34,6 +34,12 @@ export interface AgentLine {
   last_exit: string | null;
   /** What the user last asked of it (null: never started, nothing asked). */
   wanted: 'running' | 'stopped' | null;
+  /** starting, dialog, ready, busy, blocked, exited (null: not known yet) */
+  activity: string | null;
+  activity_since: string | null;
+  /** The dialog it shows, or why it is blocked. */
+  activity_detail: string | null;
+  runtime: string | null;
 }
 
 export interface RigLine {
@@ -188,6 +194,25 @@ function agentLine(
     state_error: error,
     last_exit: showExit ? (record?.lastExit ?? null) : null,
     wanted: record?.desired ?? null,
+    ...activityOf(state, record),
+    runtime: record?.runtime ?? null,
+  };
+}
+
+/** The recorded activity while the session lives; a session that is gone has exited. */
+function activityOf(
+  state: Liveness,
+  record: AgentRecord | undefined,
+): Pick<AgentLine, 'activity' | 'activity_since' | 'activity_detail'> {
+  const iso = (ms: number | null | undefined): string | null =>
+    ms == null ? null : new Date(ms).toISOString();
+  if (record === undefined) return { activity: null, activity_since: null, activity_detail: null };
+  if (state === 'dead' || state === 'zombie')
+    return { activity: 'exited', activity_since: iso(record.lastExitAt), activity_detail: null };
+  return {
+    activity: record.activity,
+    activity_since: iso(record.activitySince),
+    activity_detail: record.activityDetail,
   };
 }
 

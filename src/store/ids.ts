@@ -52,6 +52,17 @@ export function messageIdFloor(ms: number): string {
   return `gm-${timePart(ms + 1)}`;
 }
 
+/** A nudge id: time-ordered like message ids. */
+export function newNudgeId(now = Date.now()): string {
+  return `gn-${timePart(now)}${randomToken(6)}`;
+}
+
+const NUDGE_ID_RE = /^gn-[0-9a-z]{4,32}$/;
+
+export function isNudgeId(text: string): boolean {
+  return NUDGE_ID_RE.test(text);
+}
+
 export function newRequestId(): string {
   return `rq-${randomToken(12)}`;
 }

@@ -1,7 +1,16 @@
 // Database rows to the Store's records, for every backend: SQLite gives booleans as 0/1
 // and JSON as text; PostgreSQL gives BOOLEAN, BIGINT as a number (the pool's type parsers)
 // and JSONB parsed.
-import type { AgentPatch, AgentRecord, Message, MessageStatus, StoredEvent } from './store.js';
+import type {
+  AgentPatch,
+  AgentRecord,
+  Message,
+  MessageStatus,
+  Nudge,
+  NudgePatch,
+  NudgeStatus,
+  StoredEvent,
+} from './store.js';
 
 export type Row = Record<string, unknown>;
 
@@ -72,39 +81,93 @@ export function toEvent(row: Row): StoredEvent {
   };
 }
 
-/** Agent fields and their columns; a patch may set only these. */
-export const AGENT_FIELDS = {
-  host: 'host',
-  session: 'session',
-  tokenHash: 'token_hash',
-  startedAt: 'started_at',
-  requestId: 'request_id',
-  sessionConfirmed: 'session_confirmed',
-  desired: 'desired',
-  restarts: 'restarts',
-  nextRestartAt: 'next_restart_at',
-  parkedAt: 'parked_at',
-  parkedReason: 'parked_reason',
-  lastExit: 'last_exit',
-  lastExitAt: 'last_exit_at',
-} as const satisfies Record<keyof AgentPatch, string>;
-
-export function toAgent(row: Row): AgentRecord {
+export function toNudge(row: Row): Nudge {
   return {
-    identity: row.identity as string,
-    host: text(row.host),
+    id: row.id as string,
+    seq: row.seq as number,
+    to: row.to_addr as string,
+    from: row.from_addr as string,
+    text: row.text as string,
+    createdAt: row.created_at as number,
+    status: row.status as NudgeStatus,
+    attempts: row.attempts as number,
     session: text(row.session),
-    tokenHash: text(row.token_hash),
-    startedAt: num(row.started_at),
-    requestId: text(row.request_id),
-    sessionConfirmed: bool(row.session_confirmed),
-    desired: row.desired as AgentRecord['desired'],
-    restarts: json<number[]>(row.restarts) ?? [],
-    nextRestartAt: num(row.next_restart_at),
-    parkedAt: num(row.parked_at),
-    parkedReason: text(row.parked_reason),
-    lastExit: text(row.last_exit),
-    lastExitAt: num(row.last_exit_at),
+    typedAt: num(row.typed_at),
+    deliveredAt: num(row.delivered_at),
+    ack: text(row.ack),
+    error: text(row.error),
     updatedAt: row.updated_at as number,
   };
+}
+
+/** Nudge fields a patch may set, and their columns. */
+export const NUDGE_FIELDS = {
+  status: 'status',
+  attempts: 'attempts',
+  session: 'session',
+  typedAt: 'typed_at',
+  deliveredAt: 'delivered_at',
+  ack: 'ack',
+  error: 'error',
+} as const satisfies Record<keyof NudgePatch, string>;
+
+/** How an agent field is kept: its column, its SQL type, and its value when never set. */
+export interface AgentColumn {
+  field: keyof AgentPatch;
+  column: string;
+  sql: 'text' | 'bigint' | 'boolean' | 'jsonb';
+  /** The column's default as SQL (NOT NULL columns); others default to NULL. */
+  fallback?: string;
+}
+
+/** Every agent field, in column order: the one list both backends build their SQL from. */
+export const AGENT_COLUMNS: readonly AgentColumn[] = [
+  { field: 'host', column: 'host', sql: 'text' },
+  { field: 'session', column: 'session', sql: 'text' },
+  { field: 'tokenHash', column: 'token_hash', sql: 'text' },
+  { field: 'startedAt', column: 'started_at', sql: 'bigint' },
+  { field: 'requestId', column: 'request_id', sql: 'text' },
+  { field: 'sessionConfirmed', column: 'session_confirmed', sql: 'boolean', fallback: 'false' },
+  { field: 'desired', column: 'desired', sql: 'text', fallback: "'running'" },
+  { field: 'restarts', column: 'restarts', sql: 'jsonb', fallback: "'[]'" },
+  { field: 'nextRestartAt', column: 'next_restart_at', sql: 'bigint' },
+  { field: 'parkedAt', column: 'parked_at', sql: 'bigint' },
+  { field: 'parkedReason', column: 'parked_reason', sql: 'text' },
+  { field: 'lastExit', column: 'last_exit', sql: 'text' },
+  { field: 'lastExitAt', column: 'last_exit_at', sql: 'bigint' },
+  { field: 'runtime', column: 'runtime', sql: 'text' },
+  { field: 'activity', column: 'activity', sql: 'text' },
+  { field: 'activitySince', column: 'activity_since', sql: 'bigint' },
+  { field: 'activitySource', column: 'activity_source', sql: 'text' },
+  { field: 'activityDetail', column: 'activity_detail', sql: 'text' },
+  { field: 'blockedNotifiedAt', column: 'blocked_notified_at', sql: 'bigint' },
+];
+
+/** Agent fields and their columns; a patch may set only these. */
+export const AGENT_FIELDS = Object.fromEntries(
+  AGENT_COLUMNS.map((c) => [c.field, c.column]),
+) as Record<keyof AgentPatch, string>;
+
+function fieldValue(sql: AgentColumn['sql'], value: unknown): unknown {
+  switch (sql) {
+    case 'text':
+      return text(value);
+    case 'bigint':
+      return num(value);
+    case 'boolean':
+      return bool(value);
+    case 'jsonb':
+      return json(value);
+  }
+}
+
+export function toAgent(row: Row): AgentRecord {
+  const record: Record<string, unknown> = {
+    identity: row.identity,
+    updatedAt: row.updated_at,
+  };
+  for (const c of AGENT_COLUMNS) record[c.field] = fieldValue(c.sql, row[c.column]);
+  record.restarts ??= [];
+  record.desired ??= 'running';
+  return record as unknown as AgentRecord;
 }

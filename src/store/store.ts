@@ -117,6 +117,14 @@ export const EVENT_KINDS = [
   'agent.unparked',
   'daemon.pass-failed',
   'daemon.recovered',
+  'agent.hooks-skipped',
+  'agent.activity',
+  'agent.dialog-answered',
+  'agent.blocked',
+  'nudge.queued',
+  'nudge.typed',
+  'nudge.delivered',
+  'nudge.failed',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -176,10 +184,62 @@ export interface AgentRecord {
   /** The last lines the agent's screen showed when it died. */
   lastExit: string | null;
   lastExitAt: number | null;
+  /** The agent CLI it runs (agents.<role>.runtime when it was started). */
+  runtime: string | null;
+  /** What it is doing: starting, dialog, ready, busy, blocked, exited (null: not known). */
+  activity: string | null;
+  activitySince: number | null;
+  /** Who said so: its hooks, its screen, or tmux (for exits). */
+  activitySource: string | null;
+  /** A dialog's name, or what a blocked screen shows (bounded). */
+  activityDetail: string | null;
+  /** When the mayor was told the agent is blocked (once per blocked stretch). */
+  blockedNotifiedAt: number | null;
   updatedAt: number;
 }
 
 export type AgentPatch = Partial<Omit<AgentRecord, 'identity' | 'updatedAt'>>;
+
+/** Where a prompt queued for an agent (gt nudge) stands. */
+export const NUDGE_STATUSES = ['queued', 'typed', 'delivered', 'failed', 'cancelled'] as const;
+export type NudgeStatus = (typeof NUDGE_STATUSES)[number];
+
+export interface NewNudge {
+  to: string;
+  from: string;
+  text: string;
+  createdAt?: number;
+}
+
+export interface Nudge {
+  id: string;
+  seq: number;
+  to: string;
+  from: string;
+  text: string;
+  createdAt: number;
+  status: NudgeStatus;
+  /** Times it was typed into the agent's input (a retry presses Enter, never types again). */
+  attempts: number;
+  /** The session it was typed into: a new session of the agent starts from queued again. */
+  session: string | null;
+  typedAt: number | null;
+  deliveredAt: number | null;
+  /** What showed it reached the model: "hook" or "screen". */
+  ack: string | null;
+  error: string | null;
+  updatedAt: number;
+}
+
+export type NudgePatch = Partial<
+  Pick<Nudge, 'status' | 'attempts' | 'session' | 'typedAt' | 'deliveredAt' | 'ack' | 'error'>
+>;
+
+export interface NudgeQuery {
+  to?: string;
+  statuses?: readonly NudgeStatus[];
+  limit?: number;
+}
 
 export interface MessageCounts {
   open: number;
@@ -221,6 +281,18 @@ export interface Store {
 
   recordEvent(event: NewEvent): Promise<StoredEvent>;
   listEvents(query?: EventQuery): Promise<StoredEvent[]>;
+
+  enqueueNudge(nudge: NewNudge): Promise<Nudge>;
+  getNudge(id: string): Promise<Nudge | undefined>;
+  /** Nudges oldest first, filtered by recipient and status. */
+  listNudges(query?: NudgeQuery): Promise<Nudge[]>;
+  /**
+   * Changes a nudge only while its status is one of `from` (so two deliverers never both
+   * act on it); undefined when it is not (any more).
+   */
+  updateNudge(id: string, from: readonly NudgeStatus[], patch: NudgePatch, now: number): Promise<Nudge | undefined>;
+  /** Removes delivered, failed and cancelled nudges last changed before `before`. */
+  purgeNudges(before: number): Promise<number>;
 
   getAgent(identity: string): Promise<AgentRecord | undefined>;
   /** Creates the agent's record if needed and sets only the fields in `patch`. */

@@ -8,8 +8,6 @@ import { SettingsError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { addressPatternProblem } from './identity.js';
 
-export const DEFAULT_AGENT_COMMAND = 'claude --dangerously-skip-permissions';
-
 /** Attaches the documentation shown by `gt config show --explain`. */
 function doc<T extends z.ZodMiniType>(schema: T, text: string): T {
   return schema.check(z.describe(text));
@@ -35,11 +33,45 @@ function section<T extends z.core.$ZodLooseShape>(shape: T) {
 const int = (fallback: number, min: number, max: number) =>
   z._default(z.int().check(z.minimum(min), z.maximum(max)), fallback);
 
+/** The agent CLIs gastown-ts knows how to drive (src/agents/runtime). */
+export const RUNTIME_NAMES = ['claude', 'codex', 'gemini', 'shell'] as const;
+export type RuntimeName = (typeof RUNTIME_NAMES)[number];
+
+/** Variables gt sets for every agent itself; agents.<role>.env may not replace them. */
+export const RESERVED_ENV = [
+  'GT_ROLE',
+  'BD_ACTOR',
+  'GT_TOWN_ROOT',
+  'GT_AGENT_TOKEN',
+  'GT_SESSION',
+  'GT_RIG',
+  'GT_CREW',
+];
+
+const envName = z
+  .string()
+  .check(
+    z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'a variable name of letters, digits and _'),
+    z.refine((n) => !RESERVED_ENV.includes(n), 'a name gt does not set for every agent itself'),
+  );
+
 const agent = (sync: boolean) =>
   section({
+    runtime: doc(
+      z._default(z.nullable(z.enum(RUNTIME_NAMES)), null),
+      'the agent CLI: claude, codex, gemini or shell (any program); default: told by the command, else claude',
+    ),
     command: doc(
-      z._default(z.string().check(z.minLength(1)), DEFAULT_AGENT_COMMAND),
-      'shell text run as the session’s first process',
+      z._default(z.nullable(z.string().check(z.minLength(1))), null),
+      'shell text run as the session’s first process (default: the runtime’s)',
+    ),
+    env: doc(
+      z._default(z.record(envName, z.string().check(z.refine((v) => !v.includes('\0'), 'no NUL'))), {}),
+      'environment added at creation; values whose name says key, token or secret are masked',
+    ),
+    startup_prompt: doc(
+      z._default(z.nullable(z.string().check(z.minLength(1), z.maxLength(8192))), null),
+      'first prompt of a cycled agent once ready (default: continue from the handoff note)',
     ),
     sync: doc(z._default(z.boolean(), sync), 'sync the git workspace before each (re)start'),
   });
@@ -282,6 +314,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `at least ${String(issue.minimum)}`;
     case 'too_big':
       return `at most ${String(issue.maximum)}`;
+    case 'invalid_key':
+      // A record's key (a variable name in agents.<role>.env): say what a key must be.
+      return issue.issues.map((i) => i.message).join('; ') || issue.message;
     default:
       return issue.message;
   }
@@ -296,6 +331,23 @@ export function agentSettings(
   role: keyof Settings['agents'],
 ): Settings['agents']['mayor'] {
   return settings.agents[role];
+}
+
+/** A setting's value as `gt config show` may print it: secrets in agent environments masked. */
+export function shownValue(key: string, value: unknown): unknown {
+  const name = key.split('.').pop() ?? '';
+  if (/^agents\.[a-z]+\.env\./.test(key) && /key|token|secret|password/i.test(name))
+    return typeof value === 'string' && value.length > 0 ? '********' : value;
+  return value;
+}
+
+/** The settings with every secret of the agents' environments masked, for printing. */
+export function maskedSettings(settings: Settings): Settings {
+  const copy = structuredClone(settings);
+  for (const [role, agent] of Object.entries(copy.agents))
+    for (const name of Object.keys(agent.env))
+      agent.env[name] = shownValue(`agents.${role}.env.${name}`, agent.env[name]) as string;
+  return copy;
 }
 
 /** Every leaf key with its value, for `gt config show`. */

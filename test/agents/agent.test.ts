@@ -115,6 +115,9 @@ function spyingHost(
     },
     capture: (name, lines) => inner.capture(name, lines),
     refreshStatus: (name) => inner.refreshStatus(name),
+    screens: (names) => inner.screens(names),
+    sendKeys: (name, keys) => inner.sendKeys(name, keys),
+    paste: (name, text, then) => inner.paste(name, text, then),
   };
 }
 
@@ -131,6 +134,9 @@ function unanswering(socket: string): SessionHost {
     replace: fail,
     capture: fail,
     refreshStatus: fail,
+    screens: fail,
+    sendKeys: fail,
+    paste: fail,
   };
 }
 

@@ -229,7 +229,7 @@ describe('handoff → daemon', () => {
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'dead', outcome: 'dead-letter' });
     const kinds = (await events(town))
-      .filter((e) => e.identity === 'alpha/refinery')
+      .filter((e) => e.identity === 'alpha/refinery' && e.kind !== 'agent.activity')
       .map((e) => e.kind);
     expect(kinds).toEqual(['request.retry', 'request.retry', 'request.dead']);
     const status = JSON.parse(await town.gtOk(['status', '--json'])) as {

@@ -5,16 +5,18 @@ import type { Liveness, SessionHost, SessionInfo, SessionSpec } from '../../src/
 import { SessionExistsError } from '../../src/sessions/tmux.js';
 
 export interface FakeCall {
-  op: 'start' | 'stop' | 'find' | 'list' | 'capture' | 'refresh';
+  op: 'start' | 'stop' | 'find' | 'list' | 'capture' | 'refresh' | 'screens' | 'keys' | 'paste';
   name?: string;
+  keys?: readonly string[];
+  text?: string;
 }
 
 export class FakeSessionHost implements SessionHost {
   readonly socket = 'fake';
   readonly calls: FakeCall[] = [];
   readonly sessions = new Map<string, SessionInfo & { spec?: SessionSpec }>();
-  /** What capture() returns for each session. */
-  readonly screens = new Map<string, string[]>();
+  /** What capture() and screens() return for each session. */
+  readonly screenOf = new Map<string, string[]>();
   private nextPid = 1000;
 
   /** Names of the sessions started, in order. */
@@ -69,7 +71,26 @@ export class FakeSessionHost implements SessionHost {
 
   capture(name: string, lines: number): Promise<string[]> {
     this.calls.push({ op: 'capture', name });
-    return Promise.resolve((this.screens.get(name) ?? []).slice(-lines));
+    return Promise.resolve((this.screenOf.get(name) ?? []).slice(-lines));
+  }
+
+  screens(names: readonly string[]): Promise<Map<string, string[]>> {
+    this.calls.push({ op: 'screens' });
+    return Promise.resolve(
+      new Map(
+        names.filter((n) => this.sessions.has(n)).map((n) => [n, this.screenOf.get(n) ?? []]),
+      ),
+    );
+  }
+
+  sendKeys(name: string, keys: readonly string[]): Promise<void> {
+    this.calls.push({ op: 'keys', name, keys });
+    return Promise.resolve();
+  }
+
+  paste(name: string, text: string, then: { keys: readonly string[] }): Promise<void> {
+    this.calls.push({ op: 'paste', name, text, keys: then.keys });
+    return Promise.resolve();
   }
 
   refreshStatus(name: string): Promise<void> {

@@ -1,7 +1,7 @@
 // A Store in memory: a test double for decisions and plans that need a store's answers but
 // not its disk. It passes the same suite as the SQLite and PostgreSQL backends
 // (test/store/memory.test.ts), so what it says is what a real store would say.
-import { messageIdFloor, newMessageId } from '../../src/store/ids.js';
+import { messageIdFloor, newMessageId, newNudgeId } from '../../src/store/ids.js';
 import type {
   AgentPatch,
   AgentRecord,
@@ -14,6 +14,11 @@ import type {
   MessageStatus,
   NewEvent,
   NewMessage,
+  NewNudge,
+  Nudge,
+  NudgePatch,
+  NudgeQuery,
+  NudgeStatus,
   Settlement,
   Store,
   StoredEvent,
@@ -35,6 +40,12 @@ const EMPTY_AGENT: Omit<AgentRecord, 'identity' | 'updatedAt'> = {
   parkedReason: null,
   lastExit: null,
   lastExitAt: null,
+  runtime: null,
+  activity: null,
+  activitySince: null,
+  activitySource: null,
+  activityDetail: null,
+  blockedNotifiedAt: null,
 };
 
 /** Records are copied in and out, so a caller never holds the store's own object. */
@@ -45,6 +56,8 @@ export class MemoryStore implements Store {
   private readonly messages: Message[] = [];
   private readonly events: StoredEvent[] = [];
   private readonly agents = new Map<string, AgentRecord>();
+  private readonly nudges: Nudge[] = [];
+  private nudgeSeq = 0;
   private readonly claimHosts = new Map<string, string>();
   private seq = 0;
   private eventSeq = 0;
@@ -251,6 +264,63 @@ export class MemoryStore implements Store {
       .filter((e) => e.ts >= (query.sinceTs ?? 0) && e.seq > (query.afterSeq ?? 0))
       .slice(0, query.limit ?? Infinity);
     return Promise.resolve(rows.map(copy));
+  }
+
+  async enqueueNudge(nudge: NewNudge): Promise<Nudge> {
+    await Promise.resolve(); // a bad time rejects, as the real stores' promises do
+    const createdAt = nudge.createdAt ?? this.now();
+    const stored: Nudge = {
+      id: newNudgeId(createdAt),
+      seq: ++this.nudgeSeq,
+      to: nudge.to,
+      from: nudge.from,
+      text: nudge.text,
+      createdAt,
+      status: 'queued',
+      attempts: 0,
+      session: null,
+      typedAt: null,
+      deliveredAt: null,
+      ack: null,
+      error: null,
+      updatedAt: createdAt,
+    };
+    this.nudges.push(stored);
+    return copy(stored);
+  }
+
+  getNudge(id: string): Promise<Nudge | undefined> {
+    const found = this.nudges.find((n) => n.id === id);
+    return Promise.resolve(found && copy(found));
+  }
+
+  listNudges(query: NudgeQuery = {}): Promise<Nudge[]> {
+    const rows = this.nudges
+      .filter((n) => query.to === undefined || n.to === query.to)
+      .filter((n) => query.statuses === undefined || query.statuses.includes(n.status))
+      .slice(0, query.limit ?? Infinity);
+    return Promise.resolve(rows.map(copy));
+  }
+
+  updateNudge(
+    id: string,
+    from: readonly NudgeStatus[],
+    patch: NudgePatch,
+    now: number,
+  ): Promise<Nudge | undefined> {
+    const found = this.nudges.find((n) => n.id === id);
+    if (found === undefined || !from.includes(found.status)) return Promise.resolve(undefined);
+    const given = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v ?? null]));
+    Object.assign(found, given, { updatedAt: now });
+    return Promise.resolve(copy(found));
+  }
+
+  purgeNudges(before: number): Promise<number> {
+    const done = (n: Nudge): boolean =>
+      n.status !== 'queued' && n.status !== 'typed' && n.updatedAt < before;
+    const count = this.nudges.filter(done).length;
+    this.nudges.splice(0, this.nudges.length, ...this.nudges.filter((n) => !done(n)));
+    return Promise.resolve(count);
   }
 
   getAgent(identity: string): Promise<AgentRecord | undefined> {

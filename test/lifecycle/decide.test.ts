@@ -54,6 +54,12 @@ function record(over: Partial<AgentRecord> = {}): AgentRecord {
     parkedReason: null,
     lastExit: null,
     lastExitAt: null,
+    runtime: null,
+    activity: null,
+    activitySince: null,
+    activitySource: null,
+    activityDetail: null,
+    blockedNotifiedAt: null,
     updatedAt: NOW,
     ...over,
   };

@@ -169,7 +169,7 @@ describe('names, addresses and settings never run', () => {
         snapshotTree(town.root, (rel) => rel.startsWith('.gt')),
       ),
     ).toEqual([]);
-  });
+  }, 90_000);
 
   it('settings other than agent commands never run: a hostile daemon.host goes through a whole cycle', async () => {
     const town = await makeTown();

@@ -202,25 +202,30 @@ describe('startCommands', () => {
     env: { GT_ROLE: 'a/witness', ODD: 'x;' },
   };
 
-  it('creates the session with its environment and its first process in one invocation', () => {
-    const [create, remain, ...rest] = startCommands({ ...spec, remainOnExit: true });
-    expect(create).toEqual(
-      expect.arrayContaining([
-        'new-session',
-        '-d',
-        '-s',
-        'gt-a',
-        '-e',
-        'GT_ROLE=a/witness',
-        '-e',
-        'ODD=x;',
-      ]),
-    );
+  it('creates the session with its first process in one invocation; no value of its environment in the argv', () => {
+    const commands = startCommands({ ...spec, remainOnExit: true }, '/town');
+    const [copy, create, reset, unsetRole, unsetOdd, remain, mark, ...rest] = commands;
+    expect(copy).toEqual([
+      'set-option',
+      '-g',
+      'update-environment',
+      'DISPLAY KRB5CCNAME SSH_ASKPASS SSH_AUTH_SOCK SSH_AGENT_PID SSH_CONNECTION WINDOWID XAUTHORITY GT_ROLE ODD',
+    ]);
+    expect(create?.slice(0, 4)).toEqual(['new-session', '-d', '-s', 'gt-a']);
     // -c is expanded as a format by tmux
     expect(create?.[create.indexOf('-c') + 1]).toBe('/town/##{x}');
     expect(create?.slice(-4)).toEqual(['--', '/bin/sh', '-c', 'exec agent']);
+    expect(reset).toEqual(['set-option', '-gu', 'update-environment']);
+    expect([unsetRole, unsetOdd]).toEqual([
+      ['set-environment', '-gu', 'GT_ROLE'],
+      ['set-environment', '-gu', 'ODD'],
+    ]);
     expect(remain).toEqual(['set-option', '-w', '-t', '=gt-a:', 'remain-on-exit', 'on']);
+    expect(mark).toEqual(['set-option', '-t', '=gt-a:', '@gt_town', '/town']);
     expect(rest).toEqual([]);
+    expect(commands.flat().some((arg) => arg.includes('a/witness') || arg.includes('x;'))).toBe(
+      false,
+    );
   });
 
   it('escapes the status line so it is never run as a format', () => {

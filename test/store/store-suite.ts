@@ -247,6 +247,102 @@ export function storeSuite(name: string, open: StoreFactory): void {
       }));
   });
 
+  describe(`${name}: nudges`, () => {
+    it('queues in order, lists by recipient and status, and changes only from the given statuses', () =>
+      withStore(async (store) => {
+        const a = await store.enqueueNudge({
+          to: 'alpha/crew/max',
+          from: 'mayor',
+          text: 'first',
+          createdAt: 1,
+        });
+        const b = await store.enqueueNudge({
+          to: 'alpha/crew/max',
+          from: 'mayor',
+          text: 'second ünï \n "x"',
+        });
+        await store.enqueueNudge({ to: 'mayor', from: 'overseer', text: 'other' });
+        expect(a).toMatchObject({ status: 'queued', attempts: 0, session: null, createdAt: 1 });
+        expect(a.id).toMatch(/^gn-/);
+        const pending = await store.listNudges({
+          to: 'alpha/crew/max',
+          statuses: ['queued', 'typed'],
+        });
+        expect(pending.map((n) => n.text)).toEqual(['first', 'second ünï \n "x"']);
+        const typed = await store.updateNudge(
+          a.id,
+          ['queued'],
+          { status: 'typed', attempts: 1, session: 'gt-x', typedAt: 5 },
+          6,
+        );
+        expect(typed).toMatchObject({
+          status: 'typed',
+          attempts: 1,
+          session: 'gt-x',
+          typedAt: 5,
+          updatedAt: 6,
+        });
+        expect(await store.updateNudge(a.id, ['queued'], { status: 'typed' }, 7)).toBeUndefined();
+        await store.updateNudge(
+          a.id,
+          ['typed'],
+          { status: 'delivered', ack: 'hook', deliveredAt: 8 },
+          8,
+        );
+        expect(await store.getNudge(a.id)).toMatchObject({
+          status: 'delivered',
+          ack: 'hook',
+          session: 'gt-x',
+        });
+        expect((await store.listNudges({ statuses: ['queued'] })).map((n) => n.text)).toEqual([
+          'second ünï \n "x"',
+          'other',
+        ]);
+        expect(await store.listNudges({ limit: 1 })).toHaveLength(1);
+        expect(await store.getNudge(b.id)).toMatchObject({ status: 'queued' });
+        expect(await store.getNudge('gn-nosuch')).toBeUndefined();
+      }));
+
+    it('purges only finished nudges last changed before the cut-off', () =>
+      withStore(async (store) => {
+        const done = await store.enqueueNudge({
+          to: 'mayor',
+          from: 'mayor',
+          text: 'a',
+          createdAt: 1,
+        });
+        await store.updateNudge(done.id, ['queued'], { status: 'failed', error: 'no' }, 10);
+        await store.enqueueNudge({ to: 'mayor', from: 'mayor', text: 'b', createdAt: 1 });
+        expect(await store.purgeNudges(5)).toBe(0);
+        expect(await store.purgeNudges(11)).toBe(1);
+        expect((await store.listNudges()).map((n) => n.text)).toEqual(['b']);
+      }));
+  });
+
+  describe(`${name}: agent activity`, () => {
+    it('keeps an agent’s runtime and activity fields, each settable alone', () =>
+      withStore(async (store) => {
+        await store.patchAgent('mayor', {
+          runtime: 'claude',
+          activity: 'dialog',
+          activitySince: 5,
+          activitySource: 'screen',
+          activityDetail: 'trust',
+        });
+        await store.patchAgent('mayor', { activity: 'ready', activityDetail: null });
+        expect(await store.getAgent('mayor')).toMatchObject({
+          runtime: 'claude',
+          activity: 'ready',
+          activitySince: 5,
+          activitySource: 'screen',
+          activityDetail: null,
+          blockedNotifiedAt: null,
+          desired: 'running',
+          restarts: [],
+        });
+      }));
+  });
+
   describe(`${name}: claims`, () => {
     const claim = (
       store: Store,

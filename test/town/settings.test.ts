@@ -26,7 +26,9 @@ describe('settings', () => {
     expect(ms(s.lifecycle.max_age)).toBe(3_600_000);
     expect(s.lifecycle.max_attempts).toBe(3);
     expect(s.lifecycle.require_verified_sender).toBe(true);
-    expect(s.agents.crew.command).toBe('claude --dangerously-skip-permissions');
+    // No command of its own: the runtime's (Claude Code, claude --dangerously-skip-permissions).
+    expect(s.agents.crew.command).toBeNull();
+    expect(s.agents.crew.runtime).toBeNull();
     expect(s.agents.crew.sync).toBe(true);
     expect(s.agents.witness.sync).toBe(false);
     expect(s.sync.command).toBeNull();

@@ -3,7 +3,7 @@
 // and mail to the deacon is announced with NOTIFY. All SQL is in statements.ts.
 import pg from 'pg';
 import { StoreError } from '../../errors.js';
-import { messageIdFloor, newMessageId } from '../ids.js';
+import { messageIdFloor, newMessageId, newNudgeId } from '../ids.js';
 import { sleep } from '../../util/wait.js';
 import type {
   AgentPatch,
@@ -17,6 +17,11 @@ import type {
   MessageStatus,
   NewEvent,
   NewMessage,
+  NewNudge,
+  Nudge,
+  NudgePatch,
+  NudgeQuery,
+  NudgeStatus,
   Settlement,
   Store,
   StoredEvent,
@@ -26,7 +31,15 @@ import type {
 import { NEVER } from '../store.js';
 import { isConnectionError, isTransientConnectError, pgStoreError } from './errors.js';
 import { Listener } from './listener.js';
-import { AGENT_FIELDS, NEW_MESSAGE_STATE, toAgent, toEvent, toMessage } from '../rows.js';
+import {
+  AGENT_FIELDS,
+  NEW_MESSAGE_STATE,
+  NUDGE_FIELDS,
+  toAgent,
+  toEvent,
+  toMessage,
+  toNudge,
+} from '../rows.js';
 import type { Row } from '../rows.js';
 import { migrate } from './migrate.js';
 import { DEACON_CHANNEL } from './schema.js';
@@ -357,6 +370,41 @@ export class PostgresStore implements Store {
       'saving an agent',
     );
     return toAgent(row ?? {});
+  }
+
+  async enqueueNudge(nudge: NewNudge): Promise<Nudge> {
+    const createdAt = nudge.createdAt ?? this.now();
+    const values = [newNudgeId(createdAt), nudge.to, nudge.from, nudge.text, createdAt];
+    const [row] = await this.query('insertNudge', values, 'queueing a nudge');
+    return toNudge(row ?? {});
+  }
+
+  async getNudge(id: string): Promise<Nudge | undefined> {
+    const [row] = await this.query('getNudge', [id], 'reading a nudge');
+    return row === undefined ? undefined : toNudge(row);
+  }
+
+  async listNudges(query: NudgeQuery = {}): Promise<Nudge[]> {
+    const values = [query.to ?? null, query.statuses ?? null, query.limit ?? null];
+    return (await this.query('listNudges', values, 'listing nudges')).map(toNudge);
+  }
+
+  async updateNudge(
+    id: string,
+    from: readonly NudgeStatus[],
+    patch: NudgePatch,
+    now: number,
+  ): Promise<Nudge | undefined> {
+    const columns: Record<string, unknown> = {};
+    for (const [key, column] of Object.entries(NUDGE_FIELDS))
+      if (key in patch) columns[column] = patch[key as keyof NudgePatch] ?? null;
+    const values = [id, from, JSON.stringify(columns), now];
+    const [row] = await this.query('updateNudge', values, 'updating a nudge');
+    return row === undefined ? undefined : toNudge(row);
+  }
+
+  purgeNudges(before: number): Promise<number> {
+    return this.count('purgeNudges', [before], 'purging nudges');
   }
 
   async listAgents(): Promise<AgentRecord[]> {

@@ -1,5 +1,7 @@
 // Every SQL statement of the PostgreSQL backend, by name (the DDL of each schema version is
 // in schema.ts). Named statements are prepared once per connection by node-postgres.
+import type { AgentColumn } from '../rows.js';
+import { AGENT_COLUMNS } from '../rows.js';
 import { DEACON_CHANNEL, MIGRATIONS_TABLE } from './schema.js';
 
 /** The sender's agent record names another host than $host: that host's daemon acts for it. */
@@ -20,9 +22,12 @@ const MESSAGE_COLUMNS = `seq bigint, id text, from_addr text, to_addr text, subj
   first_claimed_at bigint`;
 const EVENT_COLUMNS = `seq bigint, ts bigint, kind text, identity text, message_id text,
   request_id text, action text, outcome text, reason text, duration_ms bigint, data jsonb`;
-const AGENT_COLUMNS = `identity text, host text, session text, token_hash text, started_at bigint,
-  request_id text, session_confirmed boolean, desired text, restarts jsonb, next_restart_at bigint,
-  parked_at bigint, parked_reason text, last_exit text, last_exit_at bigint, updated_at bigint`;
+/** The agents table's columns with their types, for importing whole rows. */
+const AGENT_RECORD_COLUMNS = [
+  'identity text',
+  ...AGENT_COLUMNS.map((c) => `${c.column} ${c.sql}`),
+  'updated_at bigint',
+].join(', ');
 
 /** `INSERT … SELECT` of whole rows given as one JSON array (one statement per batch). */
 const importRows = (table: string, columns: string, identity: boolean): string => {
@@ -37,6 +42,25 @@ const importRows = (table: string, columns: string, identity: boolean): string =
 /** Sets a patched column if its key is in the patch ($2), else keeps it. */
 const patched = (column: string): string =>
   `${column} = CASE WHEN $2::jsonb ? '${column}' THEN EXCLUDED.${column} ELSE a.${column} END`;
+
+/** A column's value from the patch `p`, or its default when the patch leaves it out. */
+function patchValue(c: AgentColumn): string {
+  if (c.sql === 'jsonb') return `CASE WHEN p ? '${c.column}' THEN p->'${c.column}' ELSE '[]'::jsonb END`;
+  const value = `(p->>'${c.column}')${c.sql === 'text' ? '' : `::${c.sql}`}`;
+  return c.fallback === undefined ? value : `CASE WHEN p ? '${c.column}' THEN ${value} ELSE ${c.fallback} END`;
+}
+
+/** INSERT … ON CONFLICT DO UPDATE of one agent, built from the shared column list. */
+function agentUpsert(): string {
+  const columns = AGENT_COLUMNS.map((c) => c.column);
+  return `INSERT INTO agents AS a (identity, ${columns.join(', ')}, updated_at)
+    SELECT $1, ${AGENT_COLUMNS.map(patchValue).join(',\n      ')}, $3
+    FROM (SELECT $2::jsonb AS p) AS patch
+    ON CONFLICT (identity) DO UPDATE SET
+      ${columns.map(patched).join(',\n      ')},
+      updated_at = EXCLUDED.updated_at
+    RETURNING *`;
+}
 
 export const STATEMENTS = {
   insertMessage: `INSERT INTO messages (id, from_addr, to_addr, subject, body, priority, type,
@@ -99,40 +123,29 @@ export const STATEMENTS = {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
   listEvents: `SELECT * FROM events WHERE ts >= $1 AND seq > $2 ORDER BY seq LIMIT $3`,
 
+  insertNudge: `INSERT INTO nudges (id, to_addr, from_addr, text, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $5) RETURNING *`,
+  getNudge: `SELECT * FROM nudges WHERE id = $1`,
+  listNudges: `SELECT * FROM nudges WHERE ($1::text IS NULL OR to_addr = $1)
+      AND ($2::text[] IS NULL OR status = ANY($2)) ORDER BY seq LIMIT $3`,
+  // Sets exactly the columns whose keys the patch ($3, JSON by column name) holds.
+  updateNudge: `UPDATE nudges SET
+      status = CASE WHEN $3::jsonb ? 'status' THEN $3->>'status' ELSE status END,
+      attempts = CASE WHEN $3::jsonb ? 'attempts' THEN ($3->>'attempts')::int ELSE attempts END,
+      session = CASE WHEN $3::jsonb ? 'session' THEN $3->>'session' ELSE session END,
+      typed_at = CASE WHEN $3::jsonb ? 'typed_at' THEN ($3->>'typed_at')::bigint ELSE typed_at END,
+      delivered_at = CASE WHEN $3::jsonb ? 'delivered_at' THEN ($3->>'delivered_at')::bigint
+        ELSE delivered_at END,
+      ack = CASE WHEN $3::jsonb ? 'ack' THEN $3->>'ack' ELSE ack END,
+      error = CASE WHEN $3::jsonb ? 'error' THEN $3->>'error' ELSE error END,
+      updated_at = $4
+    WHERE id = $1 AND status = ANY($2) RETURNING *`,
+  purgeNudges: `DELETE FROM nudges WHERE status IN ('delivered', 'failed', 'cancelled')
+    AND updated_at < $1`,
   getAgent: `SELECT * FROM agents WHERE identity = $1`,
   // One statement creates the record with the schema's defaults or updates it, setting
   // exactly the columns whose keys the patch ($2, JSON by column name) holds.
-  patchAgent: `INSERT INTO agents AS a (identity, host, session, token_hash, started_at, request_id,
-      session_confirmed, desired, restarts, next_restart_at, parked_at, parked_reason, last_exit,
-      last_exit_at, updated_at)
-    SELECT $1, p->>'host', p->>'session', p->>'token_hash', (p->>'started_at')::bigint,
-      p->>'request_id',
-      CASE WHEN p ? 'session_confirmed' THEN (p->>'session_confirmed')::boolean ELSE false END,
-      CASE WHEN p ? 'desired' THEN p->>'desired' ELSE 'running' END,
-      CASE WHEN p ? 'restarts' THEN p->'restarts' ELSE '[]'::jsonb END,
-      (p->>'next_restart_at')::bigint, (p->>'parked_at')::bigint, p->>'parked_reason',
-      p->>'last_exit', (p->>'last_exit_at')::bigint, $3
-    FROM (SELECT $2::jsonb AS p) AS patch
-    ON CONFLICT (identity) DO UPDATE SET
-      ${[
-        'host',
-        'session',
-        'token_hash',
-        'started_at',
-        'request_id',
-        'session_confirmed',
-        'desired',
-        'restarts',
-        'next_restart_at',
-        'parked_at',
-        'parked_reason',
-        'last_exit',
-        'last_exit_at',
-      ]
-        .map(patched)
-        .join(',\n      ')},
-      updated_at = EXCLUDED.updated_at
-    RETURNING *`,
+  patchAgent: agentUpsert(),
   // "C" collation: the same order as SQLite's, whatever the database's locale.
   listAgents: `SELECT * FROM agents ORDER BY identity COLLATE "C"`,
 
@@ -153,7 +166,7 @@ export const STATEMENTS = {
   emptyTables: `TRUNCATE messages, events, agents RESTART IDENTITY`,
   importMessages: importRows('messages', MESSAGE_COLUMNS, true),
   importEvents: importRows('events', EVENT_COLUMNS, true),
-  importAgents: importRows('agents', AGENT_COLUMNS, false),
+  importAgents: importRows('agents', AGENT_RECORD_COLUMNS, false),
   resetSequences: `SELECT
     setval(pg_get_serial_sequence('messages', 'seq'), coalesce((SELECT max(seq) FROM messages), 0) + 1, false),
     setval(pg_get_serial_sequence('events', 'seq'), coalesce((SELECT max(seq) FROM events), 0) + 1, false)`,

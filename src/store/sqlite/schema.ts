@@ -74,6 +74,33 @@ export const MIGRATIONS: readonly string[] = [
     WHERE status = 'done' AND outcome LIKE 'ignored%';
   UPDATE messages SET read = 1 WHERE status IN ('done', 'dead');
   `,
+  // 3: an agent's runtime and activity; prompts queued for agents (gt nudge)
+  `
+  ALTER TABLE agents ADD COLUMN runtime TEXT;
+  ALTER TABLE agents ADD COLUMN activity TEXT;
+  ALTER TABLE agents ADD COLUMN activity_since INTEGER;
+  ALTER TABLE agents ADD COLUMN activity_source TEXT;
+  ALTER TABLE agents ADD COLUMN activity_detail TEXT;
+  ALTER TABLE agents ADD COLUMN blocked_notified_at INTEGER;
+  CREATE TABLE nudges (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    to_addr TEXT NOT NULL,
+    from_addr TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued'
+      CHECK (status IN ('queued', 'typed', 'delivered', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    session TEXT,
+    typed_at INTEGER,
+    delivered_at INTEGER,
+    ack TEXT,
+    error TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX nudges_pending ON nudges (to_addr, seq) WHERE status IN ('queued', 'typed');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,7 +1,7 @@
 // The embedded Store: SQLite through better-sqlite3, WAL, file mode 0600. Its SQL is in
 // statements.ts (prepared on first use), its schema in schema.ts and migrate.ts.
 import type BetterSqlite3 from 'better-sqlite3';
-import { messageIdFloor, newMessageId } from '../ids.js';
+import { messageIdFloor, newMessageId, newNudgeId } from '../ids.js';
 import type {
   AgentPatch,
   AgentRecord,
@@ -14,13 +14,26 @@ import type {
   MessageStatus,
   NewEvent,
   NewMessage,
+  NewNudge,
+  Nudge,
+  NudgePatch,
+  NudgeQuery,
+  NudgeStatus,
   Settlement,
   Store,
   StoredEvent,
 } from '../store.js';
 import { NEVER } from '../store.js';
 import type { Row } from '../rows.js';
-import { AGENT_FIELDS, NEW_MESSAGE_STATE, toAgent, toEvent, toMessage } from '../rows.js';
+import {
+  AGENT_FIELDS,
+  NEW_MESSAGE_STATE,
+  NUDGE_FIELDS,
+  toAgent,
+  toEvent,
+  toMessage,
+  toNudge,
+} from '../rows.js';
 import { storeError } from './errors.js';
 import { migrate, openDatabase } from './migrate.js';
 import type { StatementName } from './statements.js';
@@ -265,6 +278,57 @@ export class SqliteStore implements Store {
       };
       return (this.stmt('listEvents').all(params) as Row[]).map(toEvent);
     });
+  }
+
+  enqueueNudge(nudge: NewNudge): Promise<Nudge> {
+    return this.run('queueing a nudge', () => {
+      const createdAt = nudge.createdAt ?? this.now();
+      const params = { id: newNudgeId(createdAt), ...nudge, createdAt };
+      return toNudge(this.stmt('insertNudge').get(params) as Row);
+    });
+  }
+
+  getNudge(id: string): Promise<Nudge | undefined> {
+    return this.run('reading a nudge', () => {
+      const row = this.stmt('getNudge').get(id) as Row | undefined;
+      return row === undefined ? undefined : toNudge(row);
+    });
+  }
+
+  listNudges(query: NudgeQuery = {}): Promise<Nudge[]> {
+    const params = {
+      to: query.to ?? null,
+      statuses: query.statuses === undefined ? null : JSON.stringify(query.statuses),
+      limit: query.limit ?? -1,
+    };
+    return this.run('listing nudges', () =>
+      (this.stmt('listNudges').all(params) as Row[]).map(toNudge),
+    );
+  }
+
+  updateNudge(
+    id: string,
+    from: readonly NudgeStatus[],
+    patch: NudgePatch,
+    now: number,
+  ): Promise<Nudge | undefined> {
+    return this.run('updating a nudge', () => {
+      const sets = ['updated_at = @now'];
+      const values: Record<string, unknown> = { id, now, from: JSON.stringify(from) };
+      for (const [key, column] of Object.entries(NUDGE_FIELDS)) {
+        if (!(key in patch)) continue;
+        sets.push(`${column} = @${key}`);
+        values[key] = patch[key as keyof NudgePatch] ?? null;
+      }
+      const sql = `UPDATE nudges SET ${sets.join(', ')} WHERE id = @id
+        AND status IN (SELECT value FROM json_each(@from)) RETURNING *`;
+      const row = this.patchStatement(sql).get(values) as Row | undefined;
+      return row === undefined ? undefined : toNudge(row);
+    });
+  }
+
+  purgeNudges(before: number): Promise<number> {
+    return this.run('purging nudges', () => this.stmt('purgeNudges').run({ before }).changes);
   }
 
   getAgent(identity: string): Promise<AgentRecord | undefined> {

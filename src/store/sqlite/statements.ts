@@ -77,6 +77,14 @@ export const STATEMENTS = {
   getAgent: `SELECT * FROM agents WHERE identity = ?`,
   ensureAgent: `INSERT INTO agents (identity, updated_at) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING`,
   listAgents: `SELECT * FROM agents ORDER BY identity`,
+  insertNudge: `INSERT INTO nudges (id, to_addr, from_addr, text, created_at, updated_at)
+    VALUES (@id, @to, @from, @text, @createdAt, @createdAt) RETURNING *`,
+  getNudge: `SELECT * FROM nudges WHERE id = ?`,
+  listNudges: `SELECT * FROM nudges WHERE (@to IS NULL OR to_addr = @to)
+      AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+    ORDER BY seq LIMIT @limit`,
+  purgeNudges: `DELETE FROM nudges WHERE status IN ('delivered', 'failed', 'cancelled')
+    AND updated_at < @before`,
 } as const;
 
 export type StatementName = keyof typeof STATEMENTS;

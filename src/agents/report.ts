@@ -1,0 +1,71 @@
+// What an agent's own hooks report (`gt agent report …`): a prompt submitted (busy, and the
+// queued prompt it carries delivered), a turn ended (ready), a notification (a question for
+// the user: blocked). The hooks' word is the activity until they say otherwise.
+import type { NewEvent, Store, StoredEvent } from '../store/store.js';
+import { nudgeInPrompt } from './nudge.js';
+import * as record from './record.js';
+
+export const HOOK_EVENTS = ['prompt', 'stop', 'notification'] as const;
+export type HookEvent = (typeof HOOK_EVENTS)[number];
+
+/** The parts of a hook's JSON (on its standard input) that matter here. */
+export interface HookPayload {
+  prompt?: unknown;
+  notification_type?: unknown;
+  message?: unknown;
+}
+
+/** The activity a hook event means. */
+export function activityOfHook(
+  event: HookEvent,
+  payload: HookPayload,
+): { activity: 'busy' | 'ready' | 'blocked'; detail: string | null } {
+  switch (event) {
+    case 'prompt':
+      return { activity: 'busy', detail: null };
+    case 'stop':
+      return { activity: 'ready', detail: null };
+    case 'notification':
+      return payload.notification_type === 'permission_prompt'
+        ? {
+            activity: 'blocked',
+            detail:
+              typeof payload.message === 'string' ? payload.message : 'a question for the user',
+          }
+        : { activity: 'ready', detail: null };
+  }
+}
+
+export async function reportHook(
+  store: Store,
+  address: string,
+  event: HookEvent,
+  payload: HookPayload,
+  now: number,
+): Promise<StoredEvent[]> {
+  const events: NewEvent[] = [];
+  const current = await store.getAgent(address);
+  const { activity, detail } = activityOfHook(event, payload);
+  if (current?.activity !== activity || current.activitySource !== 'hook') {
+    const since = current?.activity === activity ? (current.activitySince ?? now) : now;
+    await record.activityChanged(store, address, { activity, source: 'hook', detail, since });
+    events.push({ kind: 'agent.activity', identity: address, outcome: activity, reason: 'hook' });
+  }
+  if (event === 'prompt' && typeof payload.prompt === 'string') {
+    const typed = await store.listNudges({ to: address, statuses: ['typed'] });
+    const nudge = nudgeInPrompt(typed, payload.prompt);
+    const patch = { status: 'delivered' as const, deliveredAt: now, ack: 'hook' };
+    if (
+      nudge !== undefined &&
+      (await store.updateNudge(nudge.id, ['typed'], patch, now)) !== undefined
+    )
+      events.push({
+        kind: 'nudge.delivered',
+        identity: address,
+        outcome: 'delivered',
+        reason: 'hook',
+        data: { nudge: nudge.id },
+      });
+  }
+  return Promise.all(events.map((e) => store.recordEvent(e)));
+}

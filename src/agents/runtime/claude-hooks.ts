@@ -1,0 +1,100 @@
+// Claude Code's hooks for an agent's work dir: merged into .claude/settings.local.json beside
+// whatever the user keeps there (their entries are never dropped), and kept out of git.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { GtError } from '../../errors.js';
+import { writeJsonAtomic } from '../../util/fs.js';
+import type { HookCommands } from './profile.js';
+
+export const CLAUDE_SETTINGS = join('.claude', 'settings.local.json');
+
+type Json = Record<string, unknown>;
+
+interface HookGroup {
+  matcher?: string;
+  hooks: Array<{ type: 'command'; command: string }>;
+}
+
+/** Our groups by Claude Code's event names. */
+function wanted(commands: HookCommands): Record<string, HookGroup> {
+  const group = (cmds: string[], matcher?: string): HookGroup => ({
+    ...(matcher === undefined ? {} : { matcher }),
+    hooks: cmds.map((command) => ({ type: 'command', command })),
+  });
+  return {
+    SessionStart: group([commands.sessionStart]),
+    UserPromptSubmit: group(commands.promptSubmit),
+    Stop: group([commands.turnEnd]),
+    Notification: group([commands.notification], ''),
+  };
+}
+
+function commandsIn(groups: unknown): Set<string> {
+  const found = new Set<string>();
+  if (!Array.isArray(groups)) return found;
+  for (const g of groups as Array<{ hooks?: unknown }>) {
+    if (!Array.isArray(g?.hooks)) continue;
+    for (const h of g.hooks as Array<{ command?: unknown }>)
+      if (typeof h?.command === 'string') found.add(h.command);
+  }
+  return found;
+}
+
+/** The settings with our hooks added where missing; undefined when nothing changes. */
+export function mergeHooks(current: Json, commands: HookCommands): Json | undefined {
+  const hooks: Json =
+    typeof current.hooks === 'object' && current.hooks !== null && !Array.isArray(current.hooks)
+      ? { ...(current.hooks as Json) }
+      : {};
+  let changed = false;
+  for (const [event, group] of Object.entries(wanted(commands))) {
+    const existing = hooks[event];
+    const have = commandsIn(existing);
+    const missing = group.hooks.filter((h) => !have.has(h.command));
+    if (missing.length === 0) continue;
+    const list = Array.isArray(existing) ? [...(existing as unknown[])] : [];
+    list.push({ ...group, hooks: missing });
+    hooks[event] = list;
+    changed = true;
+  }
+  return changed ? { ...current, hooks } : undefined;
+}
+
+function readSettings(file: string): Json {
+  if (!existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new GtError(
+      'GT_HOOKS_NOT_INSTALLED',
+      `${file} is not valid JSON (${(err as Error).message}); its hooks were left as they are`,
+      { hint: 'fix the file by hand; gt adds its hooks at the next start' },
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new GtError('GT_HOOKS_NOT_INSTALLED', `${file} is not a JSON object; left as it is`);
+  return parsed as Json;
+}
+
+/** Keeps the file out of the work dir's git history, if the work dir is a clone. */
+function excludeFromGit(workDir: string): void {
+  const info = join(workDir, '.git', 'info');
+  if (!existsSync(join(workDir, '.git'))) return;
+  mkdirSync(info, { recursive: true });
+  const exclude = join(info, 'exclude');
+  const text = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
+  if (!text.split('\n').includes(`/${CLAUDE_SETTINGS}`))
+    appendFileSync(exclude, `${text.endsWith('\n') || text === '' ? '' : '\n'}/${CLAUDE_SETTINGS}\n`);
+}
+
+export function installClaudeHooks(workDir: string, commands: HookCommands): void {
+  const file = join(workDir, CLAUDE_SETTINGS);
+  const merged = mergeHooks(readSettings(file), commands);
+  if (merged !== undefined) {
+    mkdirSync(join(workDir, '.claude'), { recursive: true });
+    const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o600;
+    writeJsonAtomic(file, merged, mode);
+  }
+  excludeFromGit(workDir);
+}

@@ -1,0 +1,179 @@
+// OpenAI Codex CLI (recorded from 0.171.0; screens in test/fixtures/codex-0.171.0): how it starts,
+// the one dialog answered for it (folder trust), and how its screen reads.
+import type { DialogRule, RuntimeProfile, ScreenReading } from './profile.js';
+
+/** A dialog option; the named group `mark` is `›` on the selected one and blank on the others. */
+const OPTION_LINE = /^(?<mark>›|\s)\s*(?<n>\d+)\.\s+(?<label>.*\S)\s*$/;
+
+/**
+ * Codex asks to trust a git work tree it has not seen, even with approvals bypassed. Enter on
+ * the pre-selected "Trust and continue" records the trust in ~/.codex/config.toml; Esc would
+ * leave it in the agent command center instead.
+ */
+const TRUST: DialogRule = {
+  id: 'trust',
+  match: [/^\s*Folder access\s*$/m, /Trust this folder\? Codex can read, edit, and run files here/],
+  choose: /^Trust and continue$/,
+  optionLine: OPTION_LINE,
+};
+
+const DIALOGS: readonly DialogRule[] = [TRUST];
+
+/**
+ * Screens nobody may answer blindly; they win over any known dialog that also matches. Anchored
+ * patterns carry `m` so they hold against a single line and against the joined screen alike.
+ */
+const BLOCKERS: readonly { match: readonly RegExp[]; why: string }[] = [
+  {
+    match: [/Paste or type your API key below/],
+    why: 'API key entry: a person must sign Codex in',
+  },
+  {
+    match: [/Welcome to Codex, OpenAI's command-line coding agent/],
+    why: 'sign-in menu: a person must choose how Codex authenticates',
+  },
+  {
+    // Hooks gastown-ts did not install (it installs none for Codex yet) may come from the repo.
+    match: [/^\s*Hooks need review\s*$/m],
+    why: 'hooks review: hooks gastown-ts did not install ask to be trusted',
+  },
+  {
+    match: [/^\s*Would you like to .*\?\s*$/m, /Press enter to confirm or esc to cancel/],
+    why: 'approval question: Codex asks before running something',
+  },
+  {
+    match: [/^\s*Agent command center\b/m],
+    why: 'agent command center: the folder trust dialog was left with Esc',
+  },
+];
+
+/**
+ * Every in-turn status line ends in "(<elapsed> • esc to interrupt)": Working, Reconnecting…,
+ * Server is busy…, waiting for network. The composer stays visible below it, so a `› ` line
+ * alone says nothing about readiness.
+ */
+const BUSY = /\(\d[^()]*•\s*esc to interrupt\)/;
+/** The line under the composer: model and reasoning effort, then the working directory. */
+const STATUS_LINE = /^ {2}\S.*? · [~/]/;
+/** Shown under the status line only while the composer is empty. */
+const SHORTCUT_HINT = /\? for shortcuts/;
+const PLACEHOLDER = 'Ask Codex to do anything';
+const COMPOSER = /^›(?: |$)/;
+/** A dialog's selected option: `›` in dialogs, `>` in the sign-in menus. */
+const SELECTED_OPTION = /^[›>❯]\s+\d+\.\s/;
+
+interface Option {
+  label: string;
+  selected: boolean;
+}
+
+/**
+ * The options of the list that holds the selection marker. Numbering restarts at 1 for each
+ * list, which separates the dialog's list from numbered lines further up the screen.
+ */
+function listOptions(
+  lines: readonly string[],
+  optionLine: RegExp,
+): { options: string[]; selected: number } {
+  const lists: Option[][] = [];
+  for (const line of lines) {
+    const groups = optionLine.exec(line)?.groups;
+    if (groups === undefined) continue;
+    const option = { label: groups['label'] ?? '', selected: (groups['mark'] ?? '').trim() !== '' };
+    const current = lists.at(-1);
+    if (groups['n'] === '1' || current === undefined) lists.push([option]);
+    else current.push(option);
+  }
+  const list = lists.findLast((l) => l.some((o) => o.selected)) ?? [];
+  return { options: list.map((o) => o.label), selected: list.findIndex((o) => o.selected) };
+}
+
+function matchesAll(patterns: readonly RegExp[], lines: readonly string[]): boolean {
+  return patterns.every((p) => lines.some((line) => p.test(line)));
+}
+
+function readDialog(rule: DialogRule, lines: readonly string[]): ScreenReading {
+  const { options, selected } = listOptions(lines, rule.optionLine ?? OPTION_LINE);
+  const wanted = options.findIndex((o) => rule.choose.test(o));
+  // A known title without the known answer is a changed dialog: never guess.
+  if (selected < 0 || wanted < 0) {
+    return { activity: 'blocked', why: `${rule.id} dialog without the option gastown-ts chooses` };
+  }
+  return { activity: 'dialog', dialog: rule.id, options, selected, wanted };
+}
+
+/** Dialogs and menus replace the composer, so they are looked for only when it is gone. */
+function readWithoutComposer(lines: readonly string[]): ScreenReading {
+  const blocker = BLOCKERS.find((b) => matchesAll(b.match, lines));
+  if (blocker !== undefined) return { activity: 'blocked', why: blocker.why };
+  const rule = DIALOGS.find((d) => matchesAll(d.match, lines));
+  if (rule !== undefined) return readDialog(rule, lines);
+  if (lines.some((l) => SELECTED_OPTION.test(l))) {
+    return { activity: 'blocked', why: 'a dialog gastown-ts does not know' };
+  }
+  return { activity: 'starting' };
+}
+
+interface Composer {
+  /** Index of the composer's first line (`› …`). */
+  at: number;
+  /** Index of the status line under it. */
+  status: number;
+}
+
+/**
+ * The composer counts only with the status line under it: the first frames show `› ` with the
+ * header still "loading" and no status line, before Codex has finished starting.
+ */
+function findComposer(lines: readonly string[]): Composer | null {
+  const last = lines.findLastIndex((l) => l !== '');
+  const status = [last, last - 1].find((i) => i >= 0 && STATUS_LINE.test(lines[i] ?? ''));
+  if (status === undefined) return null;
+  for (let i = status - 1; i >= 0; i--) {
+    const line = lines[i] ?? '';
+    if (COMPOSER.test(line)) return { at: i, status };
+    // Between the composer and the status line: its continuation lines, indented, or blanks.
+    if (line !== '' && !line.startsWith('  ')) return null;
+  }
+  return null;
+}
+
+/** The composer's text; the placeholder and the shortcut hint both mean it is empty. */
+function composerInput(lines: readonly string[], composer: Composer): string {
+  const body = lines
+    .slice(composer.at, composer.status)
+    .map((l, i) => (i === 0 ? l.replace(COMPOSER, '') : l.replace(/^ {2}/, '')));
+  while (body.at(-1) === '') body.pop();
+  const text = body.join('\n');
+  const hint = SHORTCUT_HINT.test(lines[composer.status + 1] ?? '');
+  return hint || text === PLACEHOLDER ? '' : text;
+}
+
+function read(screen: readonly string[]): ScreenReading {
+  const lines = screen.map((l) => l.trimEnd());
+  if (lines.every((l) => l === '')) return { activity: 'starting' };
+  const composer = findComposer(lines);
+  if (composer === null) return readWithoutComposer(lines);
+  const input = composerInput(lines, composer);
+  if (lines.slice(0, composer.at).some((l) => BUSY.test(l))) return { activity: 'busy', input };
+  return { activity: 'ready', inputEmpty: input === '', input };
+}
+
+export const codex: RuntimeProfile = {
+  name: 'codex',
+  recordedVersion: '0.171.0',
+  // The bypass flag turns off command approvals and the sandbox (it does not skip folder
+  // trust). --no-daemon keeps the session in the TUI's process: by default a background
+  // daemon per CODEX_HOME outlives tmux kill-session and keeps running the turn.
+  defaultCommand: 'codex --no-daemon --dangerously-bypass-approvals-and-sandbox',
+  env: () => ({}),
+  dialogs: DIALOGS,
+  read,
+  // Codex has `notify` (a program run after each turn, JSON as its last argument) and
+  // Claude-style hooks.json (SessionStart, UserPromptSubmit, Stop, …; JSON on stdin) that must be
+  // trusted first; gastown-ts installs neither yet.
+  hooks: null,
+  // A bracketed paste then Enter submitted at once, but Enter right after typed text was taken
+  // as a newline (paste-burst detection) until a 0.5 s pause; 500 ms covers both.
+  submit: { keys: ['Enter'], delayMs: 500 },
+};

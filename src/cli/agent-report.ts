@@ -1,0 +1,38 @@
+// `gt agent report <event>`: an agent's hooks tell the daemon what it does. Token-verified, and
+// it never fails the hook (a failing prompt hook could block the agent): problems go to stderr.
+import type { Command } from 'commander';
+import { isVerifiedSender } from '../agents/token.js';
+import type { HookEvent } from '../agents/report.js';
+import { HOOK_EVENTS, reportHook } from '../agents/report.js';
+import { errorMessage, InputError } from '../errors.js';
+import { formatAddress } from '../town/identity.js';
+import type { GlobalOptions } from './context.js';
+import { withTown } from './context.js';
+import { readHookInput } from './hook-input.js';
+import type { GtCommand } from './program.js';
+
+export function registerAgentReport(agent: GtCommand): void {
+  agent
+    .command('report')
+    .description(
+      'for an agent’s hooks: report a prompt submitted (prompt), a turn ended (stop) or a notification (the hook’s JSON on stdin)',
+    )
+    .argument('<event>', HOOK_EVENTS.join(', '))
+    .action(async (event: string, _flags: unknown, cmd: Command) => {
+      try {
+        if (!(HOOK_EVENTS as readonly string[]).includes(event))
+          throw new InputError('GT_BAD_USAGE', `unknown event ${JSON.stringify(event)}`);
+        const payload = readHookInput();
+        await withTown(cmd.optsWithGlobals<GlobalOptions>(), async (town) => {
+          const id = town.self();
+          const store = await town.store();
+          if (!(await isVerifiedSender(store, id, town.env.GT_AGENT_TOKEN)))
+            throw new InputError('GT_UNVERIFIED_SENDER', `not ${formatAddress(id)}'s own session`);
+          await reportHook(store, formatAddress(id), event as HookEvent, payload, Date.now());
+        });
+      } catch (err) {
+        process.stderr.write(`gt: agent report ${event}: ${errorMessage(err)}\n`);
+      }
+      return 0;
+    });
+}

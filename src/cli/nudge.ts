@@ -1,0 +1,162 @@
+// `gt nudge <address> <text>`: a prompt for an agent, queued in the store (a daemon restart
+// loses nothing) and typed in by the daemon when the agent is ready, then seen submitted.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { GtError, InputError } from '../errors.js';
+import type { Nudge, Store } from '../store/store.js';
+import { formatAddress, parseIdentity } from '../town/identity.js';
+import { requireKnownIdentity } from '../town/layout.js';
+import { parseDuration } from '../util/duration.js';
+import { oneLine } from '../util/text.js';
+import { poke } from '../util/socket.js';
+import { pollUntil } from '../util/wait.js';
+import type { GlobalOptions, TownContext } from './context.js';
+import { printJson, println, withTown } from './context.js';
+import { ensureDaemon } from './daemon-process.js';
+import type { GtCommand } from './program.js';
+
+const MAX_TEXT_BYTES = 32 * 1024;
+
+interface NudgeFlags {
+  stdin?: boolean;
+  wait?: boolean;
+  timeout: string;
+  json?: boolean;
+  list?: boolean;
+  from?: string;
+  daemon: boolean;
+}
+
+export function registerNudge(program: GtCommand): void {
+  program
+    .command('nudge')
+    .description('queue a prompt for an agent: typed in when it is ready, and seen submitted')
+    .argument('[address]', 'the agent')
+    .argument('[text...]', 'the prompt (or --stdin)')
+    .option('--stdin', 'read the prompt from standard input')
+    .option('--wait', 'wait until the prompt is delivered (exit 1 if it fails or times out)')
+    .option('--timeout <duration>', 'how long --wait waits', '2m')
+    .option('--from <address>', 'who it is from (default: who you are)')
+    .option('--list', 'show the queue (of the address, if given) instead')
+    .option('--no-daemon', 'only queue it: do not start a daemon when none runs')
+    .option('--json', 'print the nudge (or the queue) as JSON')
+    .action((address: string | undefined, words: string[], flags: NudgeFlags, cmd: Command) =>
+      withTown(cmd.optsWithGlobals<GlobalOptions>(), (town) =>
+        flags.list
+          ? list(town, address, flags.json === true).then(() => 0)
+          : nudge(town, address, words, flags),
+      ),
+    );
+}
+
+function textOf(words: readonly string[], stdin: boolean): string {
+  if (stdin && words.length > 0)
+    throw new InputError('GT_BAD_USAGE', 'give the prompt once: as arguments or on --stdin');
+  const text = stdin ? readFileSync(0, 'utf8').replace(/\n+$/, '') : words.join(' ');
+  if (text.trim() === '') throw new InputError('GT_BAD_USAGE', 'the prompt is empty');
+  if (text.includes('\0')) throw new InputError('GT_BAD_BODY', 'the prompt holds a NUL character');
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_TEXT_BYTES)
+    throw new InputError(
+      'GT_BODY_TOO_LONG',
+      `the prompt is ${bytes} bytes; at most ${MAX_TEXT_BYTES}`,
+    );
+  return text;
+}
+
+function toJson(n: Nudge): Record<string, unknown> {
+  return {
+    id: n.id,
+    to: n.to,
+    from: n.from,
+    text: n.text,
+    status: n.status,
+    attempts: n.attempts,
+    created_at: new Date(n.createdAt).toISOString(),
+    delivered_at: n.deliveredAt === null ? null : new Date(n.deliveredAt).toISOString(),
+    ack: n.ack,
+    error: n.error,
+  };
+}
+
+async function nudge(
+  town: TownContext,
+  address: string | undefined,
+  words: string[],
+  flags: NudgeFlags,
+): Promise<number> {
+  if (address === undefined)
+    throw new InputError('GT_BAD_USAGE', 'whom to nudge? gt nudge <address> <text>');
+  const to = parseIdentity(address);
+  requireKnownIdentity(town.root, to);
+  const text = textOf(words, flags.stdin === true);
+  const timeoutMs = flags.wait ? parseTimeout(flags.timeout) : 0;
+  const from = flags.from === undefined ? town.self() : parseIdentity(flags.from);
+  const store = await town.store();
+  const queued = await store.enqueueNudge({
+    to: formatAddress(to),
+    from: formatAddress(from),
+    text,
+  });
+  await store.recordEvent({
+    kind: 'nudge.queued',
+    identity: queued.to,
+    outcome: 'queued',
+    data: { nudge: queued.id },
+  });
+  const poked = await poke(town.paths.daemonSocket);
+  if (!poked && flags.daemon) await ensureDaemon(town);
+  if (!flags.wait) {
+    if (flags.json) printJson(toJson(queued));
+    else
+      println(
+        `queued ${queued.id} for ${queued.to}${poked || flags.daemon ? '' : ' (no daemon runs to deliver it: gt daemon start)'}`,
+      );
+    return 0;
+  }
+  const settled = await waitForNudge(store, queued.id, timeoutMs);
+  if (flags.json) printJson(toJson(settled));
+  else
+    println(
+      `${settled.status} ${settled.id} to ${settled.to}${settled.error ? ` (${oneLine(settled.error)})` : ''}`,
+    );
+  return settled.status === 'delivered' ? 0 : 1;
+}
+
+async function waitForNudge(store: Store, id: string, timeoutMs: number): Promise<Nudge> {
+  let last: Nudge | undefined;
+  const done = await pollUntil(
+    async () => {
+      last = await store.getNudge(id);
+      return last !== undefined && !['queued', 'typed'].includes(last.status) && last;
+    },
+    { timeoutMs, intervalMs: 50, fastStart: true },
+  );
+  if (done !== undefined) return done;
+  throw new GtError('GT_WAIT_TIMEOUT', `nudge ${id} is still ${last?.status ?? 'queued'}`, {
+    hint: 'is the agent ready and the daemon running? gt status',
+  });
+}
+
+function parseTimeout(text: string): number {
+  const value = parseDuration(text);
+  if (value === undefined)
+    throw new InputError(
+      'GT_BAD_DURATION',
+      `--timeout ${JSON.stringify(text)} is not a duration like 30s or 2m`,
+    );
+  return value;
+}
+
+async function list(town: TownContext, address: string | undefined, json: boolean): Promise<void> {
+  const to = address === undefined ? undefined : formatAddress(parseIdentity(address));
+  const nudges = await (await town.store()).listNudges({ to, statuses: ['queued', 'typed'] });
+  if (json) return printJson(nudges.map(toJson));
+  if (nudges.length === 0) return println('no prompts waiting');
+  for (const n of nudges) {
+    const text = oneLine(n.text);
+    println(
+      `${n.id}  ${n.status.padEnd(7)} ${n.to.padEnd(24)} ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`,
+    );
+  }
+}

@@ -1,0 +1,204 @@
+// Watching live agents: one tmux call reads the screens of the agents whose activity the hooks
+// do not already give (starting, in a dialog, blocked, a screen-only runtime, a prompt to
+// deliver); each screen becomes an activity, a key for a known dialog, a word to the mayor for
+// one nobody may answer, and the next step of a queued prompt.
+import type { AgentContext } from '../agents/agent.js';
+import type { ActivityDecision, Known } from '../agents/activity.js';
+import { blockedExcerpt, decideActivity } from '../agents/activity.js';
+import * as record from '../agents/record.js';
+import { runtimeProfile } from '../agents/runtime/index.js';
+import type { RuntimeProfile, ScreenReading } from '../agents/runtime/profile.js';
+import { errorMessage } from '../errors.js';
+import type { AgentRecord, NewEvent, Nudge, StoredEvent } from '../store/store.js';
+import { RUNTIME_NAMES } from '../town/settings.js';
+import type { RuntimeName } from '../town/settings.js';
+import { deliverNudge } from './nudges.js';
+
+export interface WatchDeps extends AgentContext {
+  now: () => number;
+  onEvent?: ((event: StoredEvent) => void) | undefined;
+}
+
+/** Activities that want another look soon: something is about to change. */
+const HOT = new Set(['starting', 'dialog']);
+
+function profileOf(r: AgentRecord): RuntimeProfile {
+  const name = (RUNTIME_NAMES as readonly string[]).includes(r.runtime ?? '')
+    ? (r.runtime as RuntimeName)
+    : 'claude';
+  return runtimeProfile(name);
+}
+
+/** Whether the agent's screen must be read this pass. */
+function needsScreen(r: AgentRecord, runtime: RuntimeProfile, nudges: boolean): boolean {
+  if (runtime.name === 'shell') return false;
+  if (nudges || runtime.hooks === null) return true;
+  return r.activitySource !== 'hook' || !['ready', 'busy'].includes(r.activity ?? '');
+}
+
+/** Time between looks while something is about to change, and while all is quiet. */
+export const HOT_MS = 250;
+export const COLD_MS = 5_000;
+
+export class Watcher {
+  /** Keys pressed into the dialog each agent shows now. */
+  private readonly dialogKeys = new Map<string, { dialog: string; keys: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: WatchDeps,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  /** Looks now, then again soon or later as the looks find; never two looks at once. */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.current !== undefined) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.current = this.look().finally(() => (this.current = undefined));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.current;
+  }
+
+  private async look(): Promise<void> {
+    let hot = false;
+    try {
+      hot = await this.pass();
+    } catch (err) {
+      this.onError(err); // a store or tmux that fails is tried again at the next look
+    }
+    if (this.stopped) return;
+    const next = this.again || hot ? HOT_MS : COLD_MS;
+    this.again = false;
+    this.timer = setTimeout(() => this.poke(), next);
+  }
+
+  /** One look; resolves whether another look is due soon. */
+  async pass(): Promise<boolean> {
+    const { store, hostName } = this.deps;
+    const live = (await store.listAgents()).filter(
+      (r) =>
+        r.session !== null && r.host === hostName && r.desired === 'running' && r.sessionConfirmed,
+    );
+    const pending = await store.listNudges({ statuses: ['queued', 'typed'] });
+    const nudgesOf = (address: string): Nudge[] => pending.filter((n) => n.to === address);
+    const watched = live.filter((r) =>
+      needsScreen(r, profileOf(r), nudgesOf(r.identity).length > 0),
+    );
+    const screens = await this.deps.host.screens(watched.map((r) => r.session ?? ''));
+    for (const r of live) {
+      const runtime = profileOf(r);
+      const lines = runtime.name === 'shell' ? [] : screens.get(r.session ?? '');
+      if (lines === undefined) continue; // not read this pass, or gone (keep-alive's business)
+      try {
+        const reading = runtime.read(lines);
+        await this.apply(r, reading, lines);
+        const next = nudgesOf(r.identity)[0];
+        if (next !== undefined) await deliverNudge(this.deps, r, runtime, reading, next);
+      } catch (err) {
+        await this.emit({
+          kind: 'agent.check-failed',
+          identity: r.identity,
+          reason: errorMessage(err),
+        });
+      }
+    }
+    return pending.length > 0 || live.some((r) => HOT.has(r.activity ?? ''));
+  }
+
+  private known(r: AgentRecord): Known {
+    const pressed = this.dialogKeys.get(r.identity);
+    return {
+      activity: r.activity,
+      source: r.activitySource,
+      detail: r.activityDetail,
+      dialogKeys: pressed !== undefined && pressed.dialog === r.activityDetail ? pressed.keys : 0,
+      blockedNotified: r.blockedNotifiedAt !== null,
+    };
+  }
+
+  private async apply(r: AgentRecord, reading: ScreenReading, lines: string[]): Promise<void> {
+    const decision = decideActivity(reading, this.known(r));
+    const detail =
+      decision.activity === 'blocked'
+        ? `${decision.detail ?? ''}\n${blockedExcerpt(lines)}`.trim()
+        : decision.detail;
+    if (
+      decision.activity !== r.activity ||
+      (detail !== r.activityDetail && decision.activity !== 'blocked')
+    ) {
+      const now = this.deps.now();
+      const since = decision.activity === r.activity ? (r.activitySince ?? now) : now;
+      await record.activityChanged(this.deps.store, r.identity, {
+        activity: decision.activity,
+        source: 'screen',
+        detail,
+        since,
+      });
+      await this.emit({
+        kind: 'agent.activity',
+        identity: r.identity,
+        outcome: decision.activity,
+        reason: decision.detail,
+      });
+    }
+    if (decision.key !== undefined) await this.press(r, decision);
+    else if (decision.activity !== 'dialog') this.dialogKeys.delete(r.identity);
+    if (decision.notifyBlocked) await this.tellMayor(r, decision, lines);
+  }
+
+  private async press(r: AgentRecord, decision: ActivityDecision): Promise<void> {
+    const dialog = decision.detail ?? '';
+    const pressed = this.dialogKeys.get(r.identity);
+    const keys = pressed?.dialog === dialog ? pressed.keys + 1 : 1;
+    this.dialogKeys.set(r.identity, { dialog, keys });
+    await this.deps.host.sendKeys(r.session ?? '', [decision.key ?? 'Enter']);
+    if (decision.key === 'Enter')
+      await this.emit({
+        kind: 'agent.dialog-answered',
+        identity: r.identity,
+        outcome: 'answered',
+        reason: dialog,
+      });
+  }
+
+  private async tellMayor(
+    r: AgentRecord,
+    decision: ActivityDecision,
+    lines: string[],
+  ): Promise<void> {
+    const screen = blockedExcerpt(lines);
+    const why = (decision.detail ?? 'waiting on a question').split('\n')[0] ?? '';
+    await this.deps.store.sendMessage({
+      from: 'deacon',
+      to: 'mayor',
+      subject: `BLOCKED: ${r.identity} (${why.slice(0, 120)})`,
+      body: `${r.identity} waits on something gastown-ts will not answer for it: ${why}.\n\nIts screen:\n${screen}\n\nAnswer it in the session (gt attach ${r.identity}); nothing was pressed.`,
+      priority: 'high',
+      type: 'notification',
+      senderVerified: true,
+    });
+    await record.blockedNotified(this.deps.store, r.identity, this.deps.now());
+    await this.emit({
+      kind: 'agent.blocked',
+      identity: r.identity,
+      outcome: 'blocked',
+      reason: why,
+      data: { lines: screen.split('\n') },
+    });
+  }
+
+  private async emit(event: NewEvent): Promise<void> {
+    this.deps.onEvent?.(await this.deps.store.recordEvent(event));
+  }
+}

@@ -1,0 +1,118 @@
+// What an agent's hooks run, as the hooks run it: gt agent report, gt prime --hook, and the
+// nudge queue seen from the command line.
+import { describe, expect, it } from 'vitest';
+import { agentEnv, makeTown } from '../helpers/town.js';
+
+const MAX = 'alpha/crew/max';
+const SESSION = 'gt-alpha-crew-max';
+
+interface AgentJson {
+  address: string;
+  activity: string | null;
+  activity_detail: string | null;
+}
+
+async function activity(
+  town: Awaited<ReturnType<typeof makeTown>>,
+): Promise<AgentJson | undefined> {
+  const status = JSON.parse(await town.gtOk(['status', '--json'])) as { agents: AgentJson[] };
+  return status.agents.find((a) => a.address === MAX);
+}
+
+describe('gt agent report', () => {
+  it('a verified hook sets the activity; an unverified one changes nothing; neither fails the hook', async () => {
+    const town = await makeTown();
+    await town.gtOk(['session', 'start', MAX]);
+    const env = agentEnv(town, MAX, SESSION);
+    const prompt = await town.gt(['agent', 'report', 'prompt'], {
+      env,
+      input: JSON.stringify({ prompt: 'hi' }),
+    });
+    expect([prompt.code, prompt.stderr]).toEqual([0, '']);
+    expect(await activity(town)).toMatchObject({ activity: 'busy' });
+    const question = JSON.stringify({
+      notification_type: 'permission_prompt',
+      message: 'Claude needs your permission',
+    });
+    await town.gtOk(['agent', 'report', 'notification'], { env, input: question });
+    expect(await activity(town)).toMatchObject({
+      activity: 'blocked',
+      activity_detail: 'Claude needs your permission',
+    });
+    await town.gtOk(['agent', 'report', 'stop'], { env, input: '{}' });
+    expect(await activity(town)).toMatchObject({ activity: 'ready' });
+    const forged = await town.gt(['agent', 'report', 'prompt'], {
+      env: { GT_ROLE: MAX, GT_AGENT_TOKEN: 'not-the-token' },
+      input: '{}',
+    });
+    expect(forged.code).toBe(0);
+    expect(forged.stderr).toMatch(/not alpha\/crew\/max's own session/);
+    expect(await activity(town)).toMatchObject({ activity: 'ready' });
+    const junk = await town.gt(['agent', 'report', 'prompt'], { env, input: 'not json at all' });
+    expect(junk.code).toBe(0);
+    const unknown = await town.gt(['agent', 'report', 'explode'], { env, input: '{}' });
+    expect([unknown.code, unknown.stderr]).toEqual([
+      0,
+      'gt: agent report explode: unknown event "explode"\n',
+    ]);
+  });
+});
+
+describe('gt prime', () => {
+  it('says who the agent is and shows the handoff note its predecessor left', async () => {
+    const town = await makeTown({ settings: { lifecycle: { require_verified_sender: false } } });
+    await town.gtOk(
+      ['handoff', '--no-daemon', '-s', 'parser work', '-m', 'tests pass; next the docs'],
+      {
+        env: { GT_ROLE: MAX },
+      },
+    );
+    const text = await town.gtOk(['prime', '--hook'], {
+      env: { GT_ROLE: MAX },
+      input: '{"source":"startup"}',
+    });
+    expect(text).toMatch(/^# Gas Town: you are alpha\/crew\/max\n/);
+    expect(text).toContain('crew member max of rig alpha');
+    expect(text).toContain('### 🤝 HANDOFF: parser work');
+    expect(text).toContain('tests pass; next the docs');
+    const broken = await town.gt(['prime', '--hook'], {
+      env: { GT_TOWN_ROOT: '/nonexistent' },
+      input: '{}',
+    });
+    expect(broken.code).toBe(0);
+  });
+});
+
+describe('gt nudge', () => {
+  it('queues a prompt (listed until delivered) and refuses bad input, writing nothing', async () => {
+    const town = await makeTown();
+    const queued = JSON.parse(
+      await town.gtOk(['nudge', MAX, 'look', 'at', 'issue', '7', '--no-daemon', '--json']),
+    ) as {
+      id: string;
+      text: string;
+      status: string;
+    };
+    expect(queued).toMatchObject({ text: 'look at issue 7', status: 'queued' });
+    const stdin = await town.gtOk(['nudge', MAX, '--stdin', '--no-daemon'], {
+      input: 'from stdin\n',
+    });
+    expect(stdin).toMatch(/^queued gn-/);
+    const listed = JSON.parse(await town.gtOk(['nudge', '--list', '--json'])) as Array<{
+      id: string;
+      text: string;
+    }>;
+    expect(listed.map((n) => n.text)).toEqual(['look at issue 7', 'from stdin']);
+    for (const [args, message] of [
+      [['nudge', 'alpha/crew/nobody', 'x'], /no crew member nobody/],
+      [['nudge', MAX], /the prompt is empty/],
+      [['nudge', '../etc', 'x'], /address/],
+      [['nudge', MAX, 'x', '--wait', '--timeout', 'soon'], /not a duration/],
+    ] as const) {
+      const r = await town.gt(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(JSON.parse(await town.gtOk(['nudge', '--list', '--json']))).toHaveLength(2);
+  });
+});

@@ -1,0 +1,70 @@
+// A town whose agents are the real Claude Code CLI (the pinned npm package), talking to our
+// scripted model server on 127.0.0.1: no network, nothing of the user's HOME touched.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ModelServer } from '../../src/demo/model-server.js';
+import { startModelServer } from '../../src/demo/model-server.js';
+import { TmuxHost } from '../../src/sessions/tmux.js';
+import { onCleanup, tempDir } from './temp.js';
+import type { TestTown } from './town.js';
+import { events, makeTown } from './town.js';
+
+/** The native binary of the pinned @anthropic-ai/claude-code (devDependencies). */
+export const CLAUDE_BIN = resolve(
+  import.meta.dirname,
+  '../../node_modules/@anthropic-ai/claude-code/bin/claude.exe',
+);
+
+export const API_KEY = 'sk-test-0123456789abcdefghijklmnopqrstuvwxyz';
+
+export interface ClaudeTown {
+  town: TestTown;
+  server: ModelServer;
+  home: string;
+}
+
+/**
+ * A town with one crew member, alpha/crew/max, running Claude Code. Its HOME has only finished
+ * onboarding (offline, the CLI would otherwise exit on its service check): every dialog is
+ * left for gastown-ts to answer.
+ */
+export async function claudeTown(settings: Record<string, unknown> = {}): Promise<ClaudeTown> {
+  const server = await startModelServer();
+  onCleanup(() => server.close());
+  const home = join(tempDir('claude-home'), 'home');
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true }));
+  const claude = {
+    command: `${CLAUDE_BIN} --dangerously-skip-permissions`,
+    sync: false,
+    env: { HOME: home, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: API_KEY },
+  };
+  const town = await makeTown({
+    settings: {
+      daemon: { heartbeat: '30s' },
+      lifecycle: { retry_backoff: '50ms' },
+      agents: { crew: claude },
+      ...settings,
+    },
+  });
+  // Claude Code writes into its HOME until it has exited: end it (and wait) before the
+  // folders go.
+  onCleanup(async () => {
+    const host = new TmuxHost({ socket: town.socket, stopGraceMs: 3000 });
+    for (const session of await host.list().catch(() => [])) await host.stop(session.name);
+  });
+  return { town, server, home };
+}
+
+/** How many times `marker` reached the model in main requests. */
+export function timesSeen(server: ModelServer, marker: string): number {
+  return server.requests
+    .filter((r) => r.main)
+    .reduce((n, r) => n + r.text.split(marker).length - 1, 0);
+}
+
+export async function dialogsAnswered(town: TestTown, address: string): Promise<string[]> {
+  return (await events(town))
+    .filter((e) => e.kind === 'agent.dialog-answered' && e.identity === address)
+    .map((e) => e.reason ?? '');
+}
