@@ -290,7 +290,12 @@ export interface Store {
    * Changes a nudge only while its status is one of `from` (so two deliverers never both
    * act on it); undefined when it is not (any more).
    */
-  updateNudge(id: string, from: readonly NudgeStatus[], patch: NudgePatch, now: number): Promise<Nudge | undefined>;
+  updateNudge(
+    id: string,
+    from: readonly NudgeStatus[],
+    patch: NudgePatch,
+    now: number,
+  ): Promise<Nudge | undefined>;
   /** Removes delivered, failed and cancelled nudges last changed before `before`. */
   purgeNudges(before: number): Promise<number>;
 

@@ -48,12 +48,10 @@ export const RESERVED_ENV = [
   'GT_CREW',
 ];
 
-const envName = z
-  .string()
-  .check(
-    z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'a variable name of letters, digits and _'),
-    z.refine((n) => !RESERVED_ENV.includes(n), 'a name gt does not set for every agent itself'),
-  );
+const envName = z.string().check(
+  z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'a variable name of letters, digits and _'),
+  z.refine((n) => !RESERVED_ENV.includes(n), 'a name gt does not set for every agent itself'),
+);
 
 const agent = (sync: boolean) =>
   section({
@@ -66,7 +64,10 @@ const agent = (sync: boolean) =>
       'shell text run as the session’s first process (default: the runtime’s)',
     ),
     env: doc(
-      z._default(z.record(envName, z.string().check(z.refine((v) => !v.includes('\0'), 'no NUL'))), {}),
+      z._default(
+        z.record(envName, z.string().check(z.refine((v) => !v.includes('\0'), 'no NUL'))),
+        {},
+      ),
       'environment added at creation; values whose name says key, token or secret are masked',
     ),
     startup_prompt: doc(

@@ -85,7 +85,10 @@ function excludeFromGit(workDir: string): void {
   const exclude = join(info, 'exclude');
   const text = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
   if (!text.split('\n').includes(`/${CLAUDE_SETTINGS}`))
-    appendFileSync(exclude, `${text.endsWith('\n') || text === '' ? '' : '\n'}/${CLAUDE_SETTINGS}\n`);
+    appendFileSync(
+      exclude,
+      `${text.endsWith('\n') || text === '' ? '' : '\n'}/${CLAUDE_SETTINGS}\n`,
+    );
 }
 
 export function installClaudeHooks(workDir: string, commands: HookCommands): void {

@@ -62,9 +62,12 @@ export function dialogOptions(
   while (first > 0 && sibling(lines[first - 1] ?? '')) first--;
   let last = chosen;
   while (last + 1 <= at && sibling(lines[last + 1] ?? '')) last++;
-  const options = lines
-    .slice(first, last + 1)
-    .map((l) => l.replace(/^\s*❯ /, '').trim().replace(/^\d+\.\s+/, ''));
+  const options = lines.slice(first, last + 1).map((l) =>
+    l
+      .replace(/^\s*❯ /, '')
+      .trim()
+      .replace(/^\d+\.\s+/, ''),
+  );
   return { options, selected: chosen - first };
 }
 

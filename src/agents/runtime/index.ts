@@ -20,7 +20,11 @@ export function runtimeProfile(name: RuntimeName): RuntimeProfile {
 export function runtimeOfCommand(command: string): RuntimeName {
   const words = command.trim().split(/\s+/);
   const program = words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) && w !== 'exec') ?? '';
-  const name = program.replace(/^['"]|['"]$/g, '').split('/').pop() ?? '';
+  const name =
+    program
+      .replace(/^['"]|['"]$/g, '')
+      .split('/')
+      .pop() ?? '';
   if (/^claude(\.exe)?$/.test(name)) return 'claude';
   if (name === 'codex') return 'codex';
   if (name === 'gemini') return 'gemini';
@@ -30,7 +34,8 @@ export function runtimeOfCommand(command: string): RuntimeName {
 /** The runtime a role runs: its setting, else what its command tells, else Claude Code. */
 export function runtimeOf(settings: Settings, role: Role): RuntimeProfile {
   const agent = settings.agents[role];
-  const name = agent.runtime ?? (agent.command === null ? 'claude' : runtimeOfCommand(agent.command));
+  const name =
+    agent.runtime ?? (agent.command === null ? 'claude' : runtimeOfCommand(agent.command));
   return runtimeProfile(name);
 }
 

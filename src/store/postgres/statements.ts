@@ -45,9 +45,12 @@ const patched = (column: string): string =>
 
 /** A column's value from the patch `p`, or its default when the patch leaves it out. */
 function patchValue(c: AgentColumn): string {
-  if (c.sql === 'jsonb') return `CASE WHEN p ? '${c.column}' THEN p->'${c.column}' ELSE '[]'::jsonb END`;
+  if (c.sql === 'jsonb')
+    return `CASE WHEN p ? '${c.column}' THEN p->'${c.column}' ELSE '[]'::jsonb END`;
   const value = `(p->>'${c.column}')${c.sql === 'text' ? '' : `::${c.sql}`}`;
-  return c.fallback === undefined ? value : `CASE WHEN p ? '${c.column}' THEN ${value} ELSE ${c.fallback} END`;
+  return c.fallback === undefined
+    ? value
+    : `CASE WHEN p ? '${c.column}' THEN ${value} ELSE ${c.fallback} END`;
 }
 
 /** INSERT … ON CONFLICT DO UPDATE of one agent, built from the shared column list. */
