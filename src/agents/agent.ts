@@ -143,7 +143,7 @@ async function launch(
     await opts.beforeStart(id);
   }
   const runtime = runtimeOf(ctx.settings, id.role);
-  await installHooks(ctx, runtime, address, cwd);
+  await installHooks(ctx, runtime, id, cwd);
   const previous = await ctx.store.getAgent(address);
   const token = newAgentToken();
   const startedAt = (ctx.now ?? Date.now)();
@@ -197,12 +197,14 @@ export const HOOK_COMMANDS = {
 async function installHooks(
   ctx: AgentContext,
   runtime: RuntimeProfile,
-  address: string,
+  id: Identity,
   cwd: string,
 ): Promise<void> {
+  const role = id.role;
+  const address = formatAddress(id);
   if (runtime.hooks === null) return;
   try {
-    runtime.hooks.install(cwd, HOOK_COMMANDS);
+    runtime.hooks.install(cwd, HOOK_COMMANDS, commandOf(ctx.settings, role));
   } catch (err) {
     await ctx.store.recordEvent({
       kind: 'agent.hooks-skipped',

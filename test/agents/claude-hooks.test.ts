@@ -53,6 +53,10 @@ describe('Claude Code hooks', () => {
     );
     const exclude = readFileSync(join(clone, '.git', 'info', 'exclude'), 'utf8');
     expect(exclude.split('\n').filter((l) => l === `/${CLAUDE_SETTINGS}`)).toHaveLength(1);
+    expect(written.skipDangerousModePermissionPrompt).toBeUndefined();
+    installClaudeHooks(clone, HOOK_COMMANDS, 'claude --dangerously-skip-permissions');
+    const consented = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(consented).toMatchObject({ model: 'mine', skipDangerousModePermissionPrompt: true });
     writeFileSync(file, '{ not json');
     expect(() => installClaudeHooks(clone, HOOK_COMMANDS)).toThrow(/not valid JSON/);
     expect(readFileSync(file, 'utf8')).toBe('{ not json');

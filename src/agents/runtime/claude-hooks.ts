@@ -40,6 +40,17 @@ function commandsIn(groups: unknown): Set<string> {
   return found;
 }
 
+/**
+ * With --dangerously-skip-permissions the user has chosen bypass mode already; the consent
+ * Claude Code asks for again in a dialog is recorded beside the hooks, where it skips the
+ * dialog for this work dir only (Claude Code honours it in settings.local.json).
+ */
+export function withBypassConsent(current: Json, command: string): Json | undefined {
+  if (!/(^|\s)--dangerously-skip-permissions(\s|$)/.test(command)) return undefined;
+  if (current.skipDangerousModePermissionPrompt === true) return undefined;
+  return { ...current, skipDangerousModePermissionPrompt: true };
+}
+
 /** The settings with our hooks added where missing; undefined when nothing changes. */
 export function mergeHooks(current: Json, commands: HookCommands): Json | undefined {
   const hooks: Json =
@@ -91,9 +102,11 @@ function excludeFromGit(workDir: string): void {
     );
 }
 
-export function installClaudeHooks(workDir: string, commands: HookCommands): void {
+export function installClaudeHooks(workDir: string, commands: HookCommands, command = ''): void {
   const file = join(workDir, CLAUDE_SETTINGS);
-  const merged = mergeHooks(readSettings(file), commands);
+  const current = readSettings(file);
+  const hooked = mergeHooks(current, commands);
+  const merged = withBypassConsent(hooked ?? current, command) ?? hooked;
   if (merged !== undefined) {
     mkdirSync(join(workDir, '.claude'), { recursive: true });
     const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o600;

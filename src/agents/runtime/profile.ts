@@ -34,8 +34,11 @@ export type ScreenReading =
 
 /** What the runtime's hooks can tell (reported by `gt agent report`). */
 export interface HookSupport {
-  /** Writes (or merges) the runtime's hook settings into an agent's work dir. */
-  install(workDir: string, commands: HookCommands): void;
+  /**
+   * Writes (or merges) the runtime's hook settings into an agent's work dir; `command` is the
+   * agent's command line (a flag in it may need a setting beside it).
+   */
+  install(workDir: string, commands: HookCommands, command: string): void;
 }
 
 /** The gt commands the hooks run; plain words, never agent or user text. */
