@@ -1,16 +1,15 @@
 // The town daemon: holds the host lock, wakes on a poke, SIGUSR1 (wired by the CLI) or
 // its heartbeat, carries out lifecycle requests, and keeps the keep-alive set running.
-import { existsSync, promises as fsp, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import type { Server } from 'node:net';
-import { createServer } from 'node:net';
-import { errorMessage, GtError, StoreError } from '../errors.js';
+import { errorMessage, StoreError } from '../errors.js';
 import type { CrashStep } from '../agents/agent.js';
 import type { GtInvocation } from '../agents/gt-command.js';
 import type { ExecuteDeps } from '../lifecycle/execute.js';
 import { executeClaimed } from '../lifecycle/execute.js';
 import type { SessionHost } from '../sessions/host.js';
 import { isTmuxUnavailable } from '../sessions/tmux.js';
-import type { Message, NewEvent, Store, StoredEvent, Unsubscribe } from '../store/store.js';
+import type { NewEvent, Store, StoredEvent, Unsubscribe } from '../store/store.js';
 import { townPaths } from '../town/layout.js';
 import type { Settings } from '../town/settings.js';
 import { ms } from '../util/duration.js';
@@ -19,7 +18,8 @@ import { keepAlive } from './keepalive.js';
 import { Watcher } from './watch.js';
 import type { DaemonLock } from './lock.js';
 import { acquireLock } from './lock.js';
-import { withSocketPath } from '../util/socket.js';
+import { listenForPokes } from './poke-server.js';
+import { runByAgent } from './by-agent.js';
 import type { Logger } from './logger.js';
 
 export const DEACON = 'deacon';
@@ -102,7 +102,7 @@ export class Daemon {
     });
     try {
       writeJsonAtomic(this.paths.daemonPid, process.pid, 0o600);
-      this.pokeServer = await this.listenForPokes();
+      this.pokeServer = await listenForPokes(this.paths.daemonSocket, () => this.wake('poke'));
     } catch (err) {
       await this.lock.release();
       throw err;
@@ -148,36 +148,6 @@ export class Daemon {
         error: errorMessage(err),
       });
     }
-  }
-
-  /** Holding the lock, this daemon may replace a socket its dead predecessor left behind. */
-  private async listenForPokes(): Promise<Server> {
-    const path = this.paths.daemonSocket;
-    rmSync(path, { force: true });
-    const server = createServer((socket) => {
-      socket.on('error', () => undefined);
-      // Read (and drop) what the client sends, or its FIN is never seen and the
-      // connection stays half-open, holding up the server's close at shutdown.
-      socket.resume();
-      socket.end();
-      this.wake('poke');
-    });
-    try {
-      await withSocketPath(
-        path,
-        (bindPath) =>
-          new Promise<void>((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(bindPath, () => resolve());
-          }),
-      );
-      await fsp.chmod(path, 0o600);
-    } catch (err) {
-      // A server left listening would keep a daemon that failed to start from ever exiting.
-      server.close();
-      throw new GtError('GT_DAEMON_SOCKET', `cannot listen on ${path}: ${errorMessage(err)}`);
-    }
-    return server;
   }
 
   /** Asks for a pass now; passes never overlap, and a wake during a pass earns one more. */
@@ -400,32 +370,4 @@ export class Daemon {
     this.setState(DAEMON_STATES.stopped);
     this.markStopped();
   }
-}
-
-/**
- * Runs `fn` over messages, at most `limit` agents at once, each agent's messages in order.
- * A failure stops only that agent's group (its later requests keep their order for the next
- * pass); every worker is waited for before the first failure is thrown, so nothing is still
- * running when the caller retries.
- */
-async function runByAgent(
-  batch: readonly Message[],
-  limit: number,
-  fn: (msg: Message) => Promise<unknown>,
-): Promise<void> {
-  const groups = new Map<string, Message[]>();
-  for (const msg of batch) groups.set(msg.from, [...(groups.get(msg.from) ?? []), msg]);
-  const queue = [...groups.values()];
-  const failures: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
-      try {
-        for (const msg of group) await fn(msg);
-      } catch (err) {
-        failures.push(err);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
-  if (failures.length > 0) throw failures[0];
 }
