@@ -4,22 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GtError } from '../errors.js';
+import { claudeCandidates, findClaudeBinary } from './claude-bin.js';
 import { addCrew, addRig, installTown } from '../setup/install.js';
 import { readRigs } from '../town/layout.js';
 
 export const RIG = 'demo';
 const CREW = ['ada', 'bob'];
 const GT_BIN = resolve(import.meta.dirname, 'gt.cjs');
-/** The pinned Claude Code (a devDependency: `npm ci` installs it). */
-export const CLAUDE_BIN = resolve(
-  import.meta.dirname,
-  '..',
-  'node_modules',
-  '@anthropic-ai',
-  'claude-code',
-  'bin',
-  'claude.exe',
-);
 
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
@@ -68,15 +59,17 @@ function standInSettings(opts: DemoOptions): Record<string, unknown> {
 
 /** The mayor and crew ada as real Claude Code, in a HOME of their own (onboarding done). */
 function claudeSettings(dir: string, opts: DemoOptions, modelUrl: string): Record<string, unknown> {
-  if (!existsSync(CLAUDE_BIN))
-    throw new GtError('GT_BAD_USAGE', `Claude Code is not installed at ${CLAUDE_BIN}`, {
-      hint: 'npm ci installs it (a devDependency)',
+  // The pinned Claude Code (a devDependency: `npm ci` installs it).
+  const claudeBin = findClaudeBinary();
+  if (claudeBin === undefined)
+    throw new GtError('GT_BAD_USAGE', 'Claude Code is not installed', {
+      hint: `npm ci installs it (a devDependency); looked in ${claudeCandidates().join(', ')}`,
     });
   const home = join(dir, 'claude-home');
   mkdirSync(home, { recursive: true });
   writeFileSync(join(home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true }));
   const agent = {
-    command: `${shellQuote(CLAUDE_BIN)} --dangerously-skip-permissions`,
+    command: `${shellQuote(claudeBin)} --dangerously-skip-permissions`,
     sync: false,
     env: {
       HOME: home,

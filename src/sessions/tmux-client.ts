@@ -75,7 +75,10 @@ export class TmuxClient {
     return new Promise((resolve, reject) => {
       const child = execFile(
         'tmux',
-        [...this.baseArgs(), ...joinCommands(commands)],
+        // -u: this client reads tmux's output itself, in UTF-8 whatever the locale; without it
+        // a client under a non-UTF-8 locale (a service manager's) gets the tabs that separate
+        // -F fields, and every character outside ASCII, as `_`.
+        ['-u', ...this.baseArgs(), ...joinCommands(commands)],
         {
           timeout: this.timeoutMs,
           killSignal: 'SIGKILL',

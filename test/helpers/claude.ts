@@ -1,7 +1,8 @@
 // A town whose agents are the real Claude Code CLI (the pinned npm package), talking to our
 // scripted model server on 127.0.0.1: no network, nothing of the user's HOME touched.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { claudeCandidates, findClaudeBinary } from '../../src/demo/claude-bin.js';
 import type { ModelServer } from '../../src/demo/model-server.js';
 import { startModelServer } from '../../src/demo/model-server.js';
 import { TmuxHost } from '../../src/sessions/tmux.js';
@@ -10,10 +11,16 @@ import type { TestTown } from './town.js';
 import { events, makeTown } from './town.js';
 
 /** The native binary of the pinned @anthropic-ai/claude-code (devDependencies). */
-export const CLAUDE_BIN = resolve(
-  import.meta.dirname,
-  '../../node_modules/@anthropic-ai/claude-code/bin/claude.exe',
-);
+export const CLAUDE_BIN = requireClaude();
+
+function requireClaude(): string {
+  const found = findClaudeBinary();
+  if (found === undefined)
+    throw new Error(
+      `Claude Code is not installed (npm ci); looked in ${claudeCandidates().join(', ')}`,
+    );
+  return found;
+}
 
 export const API_KEY = 'sk-test-0123456789abcdefghijklmnopqrstuvwxyz';
 

@@ -133,6 +133,22 @@ describe('gt session', () => {
     );
     expect((await town.list()).map((s) => s.identity)).toEqual(['mayor']);
   });
+
+  it('works under a locale that is not UTF-8 (a daemon started by a service manager)', async () => {
+    // tmux prints the tabs of a -F format as `_` to a client whose locale is not UTF-8,
+    // unless told with -u that the client takes UTF-8.
+    const town = await cliTown();
+    const env = { ...town.env, LC_ALL: 'C', LC_CTYPE: 'C', LANG: 'C' };
+    await gtOk(['session', 'start', 'mayor'], { env });
+    const sessions = JSON.parse(
+      await gtOk(['session', 'list', '--json'], { env }),
+    ) as SessionJson[];
+    expect(sessions.map((s) => [s.identity, s.state])).toEqual([['mayor', 'alive']]);
+    expect(sessions[0]?.pid).toBeGreaterThan(0);
+    await gtOk(['session', 'restart', 'mayor'], { env });
+    await gtOk(['session', 'stop', 'mayor'], { env });
+    expect(await town.list()).toEqual([]);
+  });
 });
 
 describe('gt attach', () => {
