@@ -8,6 +8,7 @@ import { errorMessage, InputError } from '../errors.js';
 import { formatAddress } from '../town/identity.js';
 import type { GlobalOptions } from './context.js';
 import { withTown } from './context.js';
+import { poke } from '../util/socket.js';
 import { readHookInput } from './hook-input.js';
 import type { GtCommand } from './program.js';
 
@@ -28,7 +29,16 @@ export function registerAgentReport(agent: GtCommand): void {
           const store = await town.store();
           if (!(await isVerifiedSender(store, id, town.env.GT_AGENT_TOKEN)))
             throw new InputError('GT_UNVERIFIED_SENDER', `not ${formatAddress(id)}'s own session`);
-          await reportHook(store, formatAddress(id), event as HookEvent, payload, Date.now());
+          const events = await reportHook(
+            store,
+            formatAddress(id),
+            event as HookEvent,
+            payload,
+            Date.now(),
+          );
+          // A change is news to the daemon: a turn ended may free the agent for a queued
+          // prompt, a session that began wants its screen read now, not at the next slow look.
+          if (events.length > 0) await poke(town.paths.daemonSocket);
         });
       } catch (err) {
         process.stderr.write(`gt: agent report ${event}: ${errorMessage(err)}\n`);

@@ -15,6 +15,7 @@ import { formatAddress, parseIdentity, sessionName } from '../town/identity.js';
 import { requireKnownIdentity } from '../town/layout.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, thisGt, withTown } from './context.js';
+import { poke } from '../util/socket.js';
 
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
@@ -52,6 +53,11 @@ export function statusToJson(s: AgentStatus): Record<string, unknown> {
   };
 }
 
+/** A started agent has dialogs to pass and a prompt to reach: the daemon looks at once. */
+async function watchNow(town: TownContext): Promise<void> {
+  await poke(town.paths.daemonSocket);
+}
+
 export function registerSession(program: GtCommand): void {
   const session = program.command('session').description('agent sessions in tmux (one per agent)');
   session
@@ -65,6 +71,7 @@ export function registerSession(program: GtCommand): void {
     .action((text: string, opts: { json?: boolean }, cmd: Command) =>
       withTown(globals(cmd), async (town) => {
         const started = await startAgent(await agentContext(town), knownIdentity(town, text));
+        await watchNow(town);
         const json = {
           identity: started.identity,
           session: started.session,
@@ -101,6 +108,7 @@ export function registerSession(program: GtCommand): void {
     .action((text: string, opts: { json?: boolean }, cmd: Command) =>
       withTown(globals(cmd), async (town) => {
         const started = await restartAgent(await agentContext(town), knownIdentity(town, text));
+        await watchNow(town);
         const json = {
           identity: started.identity,
           session: started.session,

@@ -37,7 +37,7 @@ function needsScreen(r: AgentRecord, runtime: RuntimeProfile, nudges: boolean): 
 }
 
 /** Time between looks while something is about to change, and while all is quiet. */
-export const HOT_MS = 250;
+export const HOT_MS = 100;
 export const COLD_MS = 5_000;
 
 export class Watcher {
