@@ -97,7 +97,11 @@ describe('keep-alive', () => {
     expect(mail[0]?.body).toMatch(/fatal: cannot use/);
     const died = (await events(town)).filter((e) => e.kind === 'agent.died');
     expect(died.length).toBeGreaterThanOrEqual(3);
-    expect(died[0]?.reason).toMatch(/exit status 3.*fatal: cannot use/);
+    // tmux 3.3 does not always record a dead pane's exit status; when it does, it is shown.
+    for (const d of died)
+      expect(d.reason).toMatch(
+        /^agent process exited( \(exit status 3\))?; last line: fatal: cannot use/,
+      );
     // parked means left alone: no more starts over several heartbeats
     const seen = starts(town, MAX).length;
     await waitFor(
