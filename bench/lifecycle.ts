@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Row } from './harness.js';
+import { CLOCK_TICKS, procStats } from './proc.js';
 import { gtRunner, killTmux, median, nowMs, percentile, scratch, stopChild } from './harness.js';
 
 const SECTION = 'lifecycle';
@@ -212,13 +213,6 @@ async function reactionRows(gtBin: string): Promise<Row[]> {
   }
 }
 
-function procStats(pid: number): { rssKb: number; cpuTicks: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return { rssKb, cpuTicks: Number(fields[11]) + Number(fields[12]) };
-}
-
 async function restRows(gtBin: string, agents: number, watchMs: number): Promise<Row[]> {
   const b = makeTown(gtBin, agents, { daemon: { heartbeat: '1s', keep_alive: ['*/crew/*'] } });
   let daemon: ChildProcess | undefined;
@@ -234,9 +228,8 @@ async function restRows(gtBin: string, agents: number, watchMs: number): Promise
     await new Promise((r) => setTimeout(r, watchMs));
     const elapsed = (nowMs() - t0) / 1000;
     const [d1, i1] = [procStats(daemon?.pid ?? 0), procStats(idle.pid ?? 0)];
-    const hz = 100;
     const cpu = (t: { cpuTicks: number }, u: { cpuTicks: number }): number =>
-      ((u.cpuTicks - t.cpuTicks) / hz / elapsed) * 100;
+      ((u.cpuTicks - t.cpuTicks) / CLOCK_TICKS / elapsed) * 100;
     await stopChild(idle, 'SIGKILL');
     return [
       {

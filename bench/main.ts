@@ -1,6 +1,7 @@
 // `npm run bench [section…]`: runs the benchmark sections, prints one table with each
 // figure beside its same-run baseline, and writes bench/results.json.
 import { resolve } from 'node:path';
+import { benchAgents } from './agents.js';
 import type { Row } from './harness.js';
 import { printTable, writeResults } from './harness.js';
 import { benchLifecycle } from './lifecycle.js';
@@ -22,6 +23,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   peers: () => benchPeers(gtBin),
   scale: () => benchScale(gtBin),
   postgres: () => benchPostgres(),
+  agents: () => benchAgents(gtBin),
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,285 @@
+// Real agents: the real Claude Code against the scripted model server, in one run. Start →
+// ready beside the same CLI in bare tmux with its dialogs pre-accepted (the floor); a handoff
+// by the agent's own shell tool → its successor's first model request; gt nudge → model
+// request beside raw send-keys; 1,000 nudges across 20 sessions; the daemon at rest.
+// Sizes: GT_BENCH_AGENTS (20), GT_BENCH_STARTS (5), GT_BENCH_HANDOFFS (10),
+// GT_BENCH_NUDGES (200), GT_BENCH_NUDGES_MANY (1000).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { ClaudeBench } from './claude-town.js';
+import {
+  FloorSession,
+  activityOf,
+  claudeBenchTown,
+  requestWith,
+  startDaemon,
+  startToReady,
+  stopChild,
+  until,
+} from './claude-town.js';
+import type { Row } from './harness.js';
+import { median, nowMs, percentile } from './harness.js';
+import { CLOCK_TICKS, procStats } from './proc.js';
+
+const SECTION = 'agents';
+
+function size(name: string, fallback: number): number {
+  const n = Number(process.env[name]);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+const crewAddress = (i: number): string => `alpha/crew/c${i}`;
+
+function row(name: string, ours: number, baseline: number | null, extra: Partial<Row>): Row {
+  return {
+    section: SECTION,
+    name,
+    ours,
+    baseline,
+    baselineName: null,
+    unit: 'ms',
+    target: '',
+    pass: null,
+    ...extra,
+  };
+}
+
+interface StartFigures {
+  floor: number[];
+  fresh: number[];
+  again: number[];
+}
+
+/** Start → ready, interleaved: the floor, a fresh agent (dialogs to answer), its restart. */
+async function starts(b: ClaudeBench, floor: FloorSession, n: number): Promise<StartFigures> {
+  const out: StartFigures = { floor: [], fresh: [], again: [] };
+  for (let i = 0; i < n; i++) {
+    out.floor.push(await floor.start());
+    await floor.stop();
+    out.fresh.push(await startToReady(b, crewAddress(i)));
+    b.gt(['session', 'stop', crewAddress(i)]);
+    out.again.push(await startToReady(b, crewAddress(i)));
+  }
+  return out;
+}
+
+function startRows(f: StartFigures): Row[] {
+  const floor = median(f.floor);
+  const target = 1.1 * floor + 100;
+  const rowFor = (name: string, samples: number[]): Row =>
+    row(name, median(samples), floor, {
+      baselineName: 'bare tmux, dialogs pre-accepted',
+      target: `≤ 1.1x + 100 ms (${Math.round(target)} ms)`,
+      pass: median(samples) <= target,
+    });
+  return [
+    rowFor(`start → ready, new agent: dialogs answered (median of ${f.fresh.length})`, f.fresh),
+    rowFor(`start → ready, dialogs already accepted (median of ${f.again.length})`, f.again),
+  ];
+}
+
+/** Waits until the agent is back at its prompt (the turn's reply finished). */
+async function idle(b: ClaudeBench, address: string): Promise<void> {
+  await until(`${address} ready`, async () => (await activityOf(b, address)) === 'ready');
+}
+
+/** The agent runs `gt handoff -m` with its shell tool; ms to the successor's first request. */
+async function handoffs(b: ClaudeBench, address: string, n: number): Promise<number[]> {
+  const samples: number[] = [];
+  const stamp = join(b.dir, 'handoff-at');
+  for (let i = 0; i < n; i++) {
+    const marker = `handoff-${i}-${Date.now()}`;
+    b.server.push({
+      kind: 'bash',
+      command: `date +%s%3N > ${stamp}; gt handoff -s bench -m ${marker}`,
+    });
+    const since = Date.now();
+    b.gt(['nudge', address, 'time to hand off']);
+    const first = await b.server.waitForRequest(
+      (r) =>
+        r.main &&
+        r.at >= since &&
+        r.lastUserText.includes('fresh session of an agent that handed off'),
+      60_000,
+    );
+    samples.push(first.at - Number(readFileSync(stamp, 'utf8').trim()));
+    await idle(b, address);
+  }
+  return samples;
+}
+
+interface NudgeFigures {
+  ours: number[];
+  raw: number[];
+  lost: { ours: number; raw: number };
+}
+
+/** One prompt at a time to an idle agent: gt nudge beside raw send-keys, alternately. */
+async function nudges(b: ClaudeBench, floor: FloorSession, n: number): Promise<NudgeFigures> {
+  const address = crewAddress(1);
+  const out: NudgeFigures = { ours: [], raw: [], lost: { ours: 0, raw: 0 } };
+  const one = async (kind: 'ours' | 'raw', i: number): Promise<void> => {
+    const marker = `${kind}-nudge-${i}-${Date.now()}`;
+    const t0 = Date.now();
+    if (kind === 'ours') b.gt(['nudge', address, `${marker} SAY:ok`]);
+    else floor.type(`${marker} SAY:ok`);
+    try {
+      out[kind].push((await requestWith(b.server, marker, 20_000)).at - t0);
+    } catch {
+      out.lost[kind] += 1;
+    }
+    if (kind === 'ours') await idle(b, address);
+    else await until('the bare Claude Code ready', () => floor.activity() === 'ready');
+  };
+  for (let i = 0; i < n; i++) {
+    await one('ours', i);
+    await one('raw', i);
+  }
+  return out;
+}
+
+function timesSeen(b: ClaudeBench, marker: string): number {
+  return b.server.requests.filter((r) => r.main && r.lastUserText.includes(marker)).length;
+}
+
+/** `total` nudges across every agent, some of them making the agent busy for a while. */
+async function manyNudges(b: ClaudeBench, agents: number, total: number) {
+  const run = `many-${Date.now()}`;
+  const markers = Array.from({ length: total }, (_, i) => `${run}-${i}-end`);
+  const t0 = nowMs();
+  let next = 0;
+  const sender = async (): Promise<void> => {
+    for (let i = next++; i < total; i = next++) {
+      const busy = i % 4 === 0 ? ' DELAY:1500' : '';
+      await b.gtAsync(['nudge', crewAddress(i % agents), `${markers[i]}${busy} SAY:ok`]);
+    }
+  };
+  await Promise.all([sender(), sender(), sender(), sender()]);
+  const queued = nowMs() - t0;
+  const seen = (): number => markers.filter((m) => timesSeen(b, m) > 0).length;
+  await until(`${total} nudges delivered`, () => seen() === total, 20 * 60_000, 500).catch(
+    () => undefined,
+  );
+  const drained = nowMs() - t0;
+  // A duplicate would come after the first delivery: give it a moment to show.
+  await new Promise((r) => setTimeout(r, 3000));
+  const counts = markers.map((m) => timesSeen(b, m));
+  return {
+    queued,
+    drained,
+    lost: counts.filter((c) => c === 0).length,
+    duplicated: counts.filter((c) => c > 1).length,
+  };
+}
+
+async function restRows(daemon: ChildProcess, agents: number, watchMs: number): Promise<Row[]> {
+  const idleNode = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+    stdio: 'ignore',
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const t0 = nowMs();
+    const [d0, i0] = [procStats(daemon.pid ?? 0), procStats(idleNode.pid ?? 0)];
+    await new Promise((r) => setTimeout(r, watchMs));
+    const elapsed = (nowMs() - t0) / 1000;
+    const [d1, i1] = [procStats(daemon.pid ?? 0), procStats(idleNode.pid ?? 0)];
+    const cpu = (a: { cpuTicks: number }, z: { cpuTicks: number }): number =>
+      ((z.cpuTicks - a.cpuTicks) / CLOCK_TICKS / elapsed) * 100;
+    const base = { baselineName: 'idle node' };
+    return [
+      row(
+        `daemon RSS at rest, ${agents} idle Claude Code agents`,
+        d1.rssKb / 1024,
+        i1.rssKb / 1024,
+        {
+          ...base,
+          unit: 'MB',
+          target: '< 150 MB',
+          pass: d1.rssKb / 1024 < 150,
+        },
+      ),
+      row(`daemon CPU at rest, ${agents} idle Claude Code agents`, cpu(d0, d1), cpu(i0, i1), {
+        ...base,
+        unit: '% core',
+        target: '< 2%',
+        pass: cpu(d0, d1) < 2,
+      }),
+    ];
+  } finally {
+    await stopChild(idleNode, 'SIGKILL');
+  }
+}
+
+function latencyRows(
+  what: string,
+  ours: number[],
+  base: number[] | null,
+  baseName: string | null,
+): Row[] {
+  return [50, 99].map((p) =>
+    row(
+      `${what} p${p} (${ours.length} samples)`,
+      percentile(ours, p),
+      base && percentile(base, p),
+      {
+        baselineName: baseName,
+      },
+    ),
+  );
+}
+
+export async function benchAgents(gtBin: string): Promise<Row[]> {
+  const agents = Math.max(2, size('GT_BENCH_AGENTS', 20));
+  const startsN = Math.min(agents, size('GT_BENCH_STARTS', 5));
+  const b = await claudeBenchTown(gtBin, agents);
+  const floor = new FloorSession(b);
+  let daemon: ChildProcess | undefined;
+  try {
+    daemon = await startDaemon(gtBin, b);
+    const rows: Row[] = [];
+    const s = await starts(b, floor, startsN);
+    rows.push(...startRows(s));
+    for (let i = startsN; i < agents; i++) b.gt(['session', 'start', crewAddress(i)]);
+    for (let i = 0; i < agents; i++) await idle(b, crewAddress(i));
+    rows.push(...(await restRows(daemon, agents, 10_000)));
+    await floor.start();
+    const n = await nudges(b, floor, size('GT_BENCH_NUDGES', 200));
+    rows.push(...latencyRows('gt nudge → model request', n.ours, n.raw, 'raw send-keys + Enter'));
+    rows.push(
+      row('nudges lost (one at a time)', n.lost.ours, n.lost.raw, {
+        unit: '',
+        baselineName: 'raw send-keys + Enter',
+        target: '0',
+        pass: n.lost.ours === 0,
+      }),
+    );
+    const h = await handoffs(b, crewAddress(0), size('GT_BENCH_HANDOFFS', 10));
+    rows.push(
+      ...latencyRows(
+        'handoff by the agent → successor’s first request',
+        h,
+        s.floor,
+        'start → ready floor',
+      ),
+    );
+    const many = await manyNudges(b, agents, size('GT_BENCH_NUDGES_MANY', 1000));
+    const manyName = `${size('GT_BENCH_NUDGES_MANY', 1000)} nudges across ${agents} sessions, a quarter busy`;
+    rows.push(
+      row(`${manyName}: lost`, many.lost, null, { unit: '', target: '0', pass: many.lost === 0 }),
+      row(`${manyName}: duplicated`, many.duplicated, null, {
+        unit: '',
+        target: '0',
+        pass: many.duplicated === 0,
+      }),
+      row(`${manyName}: queued (gt nudge × n)`, many.queued, null, {}),
+      row(`${manyName}: all delivered`, many.drained, null, {}),
+    );
+    return rows;
+  } finally {
+    if (daemon !== undefined) await stopChild(daemon);
+    await floor.stop();
+    await b.done();
+  }
+}
