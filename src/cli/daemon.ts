@@ -6,7 +6,7 @@ import { unparked } from '../agents/record.js';
 import { Daemon } from '../daemon/daemon.js';
 import { crashPointFromEnv } from '../lifecycle/crash.js';
 import type { Logger } from '../daemon/logger.js';
-import { fileLogger, humanLine } from '../daemon/logger.js';
+import { fileLogger, rotateLog, humanLine } from '../daemon/logger.js';
 import { queryHolder } from '../daemon/lock.js';
 import { GtError, InputError } from '../errors.js';
 import { daemonStatus, describeDaemon } from '../status/daemon.js';
@@ -67,6 +67,19 @@ export function registerDaemon(program: GtCommand): void {
       showLogs(openTown(globals(cmd)), opts),
     );
   daemon
+    .command('rotate-logs')
+    .description(
+      'start a new daemon.log now: daemon.log → daemon.log.1 → … (daemon.log_keep kept); the daemon also rotates past daemon.log_max_size',
+    )
+    .option('--json', 'print {"rotated", "file"} as JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const town = openTown(globals(cmd));
+      const file = town.paths.daemonLog;
+      const rotated = rotateLog(file, town.settings.daemon.log_keep);
+      if (opts.json) printJson({ rotated, file });
+      else println(rotated ? `rotated ${file} to ${file}.1` : `no log to rotate at ${file}`);
+    });
+  daemon
     .command('clear-backoff')
     .description('forget an agent’s restart history and un-park it')
     .argument('<identity>', 'the agent')
@@ -90,6 +103,8 @@ async function runDaemon(
   const log = fileLogger({
     file: town.paths.daemonLog,
     echo: opts.quiet ? undefined : stdoutStream(),
+    maxBytes: town.settings.daemon.log_max_size,
+    keep: town.settings.daemon.log_keep,
   });
   const daemon = new Daemon({
     root: town.root,

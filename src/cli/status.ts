@@ -1,5 +1,6 @@
 // `gt status` (`gt stat`): the daemon, every agent, the request queue; and `gt events`.
 import type { Command } from 'commander';
+import { formatAddress, parseIdentity } from '../town/identity.js';
 import type { GtCommand } from './program.js';
 import { townHost } from '../agents/host.js';
 import { lastLine } from '../daemon/keepalive.js';
@@ -36,11 +37,11 @@ export function registerStatus(program: GtCommand): void {
       'only events newer than this: a duration ago (10m, 2h) or an RFC 3339 time',
     )
     .option('-n, --limit <n>', 'at most this many (the newest)', '100')
+    .option('--agent <address>', 'only the events of this agent')
     .option('-f, --follow', 'keep printing new events')
     .option('--json', 'print JSON (an array; with --follow one object per line)')
-    .action(
-      (opts: { since?: string; limit: string; follow?: boolean; json?: boolean }, cmd: Command) =>
-        withTown(cmd.optsWithGlobals<GlobalOptions>(), (town) => showEvents(town, opts)),
+    .action((opts: EventsOptions, cmd: Command) =>
+      withTown(cmd.optsWithGlobals<GlobalOptions>(), (town) => showEvents(town, opts)),
     );
 }
 
@@ -133,10 +134,15 @@ function eventLine(e: StoredEvent): string {
   return oneLine(parts.join('  '));
 }
 
-async function showEvents(
-  town: TownContext,
-  opts: { since?: string; limit: string; follow?: boolean; json?: boolean },
-): Promise<void> {
+interface EventsOptions {
+  since?: string;
+  limit: string;
+  agent?: string;
+  follow?: boolean;
+  json?: boolean;
+}
+
+async function showEvents(town: TownContext, opts: EventsOptions): Promise<void> {
   const limit = Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new InputError(
@@ -144,15 +150,16 @@ async function showEvents(
       `--limit must be a positive whole number, got ${JSON.stringify(opts.limit)}`,
     );
   const sinceTs = opts.since === undefined ? 0 : parseSince(opts.since);
+  const identity = opts.agent === undefined ? undefined : formatAddress(parseIdentity(opts.agent));
   const store = await town.store();
-  const events = (await store.listEvents({ sinceTs })).slice(-limit);
+  const events = (await store.listEvents({ sinceTs, identity })).slice(-limit);
   if (opts.json && !opts.follow) printJson(events.map(eventJson));
   else for (const e of events) println(opts.json ? JSON.stringify(eventJson(e)) : eventLine(e));
   if (!opts.follow) return;
   let after = events[events.length - 1]?.seq ?? 0;
   for (;;) {
     await sleep(200);
-    for (const e of await store.listEvents({ afterSeq: after, sinceTs })) {
+    for (const e of await store.listEvents({ afterSeq: after, sinceTs, identity })) {
       println(opts.json ? JSON.stringify(eventJson(e)) : eventLine(e));
       after = e.seq;
     }

@@ -316,6 +316,10 @@ export class Daemon {
       this.now() - ms(this.opts.settings.mail.retention),
     );
     if (purged > 0) this.opts.log.log('info', 'purged old mail', { count: purged });
+    const settings = this.opts.settings;
+    const events = await this.opts.store.purgeEvents(this.now() - ms(settings.events.max_age));
+    if (events > 0) this.opts.log.log('info', 'purged old events', { count: events });
+    await this.opts.store.purgeNudges(this.now() - ms(settings.mail.retention));
     this.writeState();
   }
 

@@ -1,6 +1,14 @@
 // The daemon's log: one JSON object per line in daemon/daemon.log (mode 0600), and
 // optionally a short human line per entry on a stream (the foreground daemon, the demo).
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { GtError } from '../errors.js';
 import { oneLine } from '../util/text.js';
 
@@ -15,6 +23,43 @@ export interface FileLoggerOptions {
   /** Also print a human line for each entry here. */
   echo?: NodeJS.WritableStream;
   now?: () => number;
+  /** Past this size the log is rotated before the next line (default: never). */
+  maxBytes?: number;
+  /** Rotated files kept: daemon.log.1 (newest) … daemon.log.<keep>. */
+  keep?: number;
+}
+
+/**
+ * Shifts daemon.log → daemon.log.1 → … → daemon.log.<keep> (the oldest is dropped); the next
+ * line starts a new daemon.log. Renames never follow a symlink. Returns whether a log was there.
+ */
+export function rotateLog(file: string, keep: number): boolean {
+  if (!existsSync(file)) return false;
+  for (let i = keep - 1; i >= 1; i--)
+    if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+  renameSync(file, `${file}.1`);
+  return true;
+}
+
+function appendLine(opts: FileLoggerOptions, line: string): void {
+  if (opts.maxBytes !== undefined && logSize(opts.file) + line.length > opts.maxBytes)
+    rotateLog(opts.file, opts.keep ?? 3);
+  const fd = openSync(opts.file, LOG_FLAGS, 0o600);
+  try {
+    writeSync(fd, line);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The log's size; -Infinity when empty or absent: a rotation is never due for those. */
+function logSize(file: string): number {
+  try {
+    const size = lstatSync(file).size;
+    return size === 0 ? -Infinity : size;
+  } catch {
+    return -Infinity;
+  }
 }
 
 /** Append, born private, and never through a symlink planted in the daemon folder. */
@@ -48,12 +93,7 @@ export function fileLogger(opts: FileLoggerOptions): Logger {
     log(level, msg, fields = {}) {
       const entry = { ts: new Date(now()).toISOString(), level, msg, ...fields };
       try {
-        const fd = openSync(opts.file, LOG_FLAGS, 0o600);
-        try {
-          writeSync(fd, `${JSON.stringify(entry)}\n`);
-        } finally {
-          closeSync(fd);
-        }
+        appendLine(opts, `${JSON.stringify(entry)}\n`);
       } catch {
         // A full disk must not stop the daemon; the event store still records what happened.
       }

@@ -160,6 +160,8 @@ export interface EventQuery {
   sinceTs?: number;
   afterSeq?: number;
   limit?: number;
+  /** Only the events of this agent (canonical address). */
+  identity?: string;
 }
 
 export interface AgentRecord {
@@ -281,6 +283,8 @@ export interface Store {
 
   recordEvent(event: NewEvent): Promise<StoredEvent>;
   listEvents(query?: EventQuery): Promise<StoredEvent[]>;
+  /** Removes events recorded before `before`. */
+  purgeEvents(before: number): Promise<number>;
 
   enqueueNudge(nudge: NewNudge): Promise<Nudge>;
   getNudge(id: string): Promise<Nudge | undefined>;

@@ -108,6 +108,11 @@ const schema = z.strictObject({
       z._default(z.string().check(z.minLength(1), z.maxLength(253)), () => hostname()),
       'host this daemon acts for (default: the machine’s hostname); env GT_DAEMON_HOST',
     ),
+    log_max_size: doc(
+      int(10 * 1024 * 1024, 4096, 1024 * 1024 * 1024),
+      'daemon.log is rotated past this many bytes (daemon.log.1, .2, …)',
+    ),
+    log_keep: doc(int(3, 1, 50), 'rotated daemon logs kept'),
     restart: section({
       backoff: duration('30s', 'first delay before restarting a dead agent'),
       backoff_max: duration('10m', 'longest delay between restarts'),
@@ -153,6 +158,9 @@ const schema = z.strictObject({
   }),
   mail: section({
     retention: duration('30d', 'read and settled mail older than this is purged'),
+  }),
+  events: section({
+    max_age: duration('14d', 'events older than this are purged by the daemon'),
   }),
 });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GT_BIN } from '../helpers/cli.js';
 import { onCleanup, waitFor } from '../helpers/temp.js';
 import { makeTown, runDaemon, starts } from '../helpers/town.js';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface Status {
@@ -99,6 +99,42 @@ describe('gt events', () => {
     const bad = await town.gt(['events', '--since', 'yesterday-ish']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--since "yesterday-ish" is neither a duration/);
+    const mine = JSON.parse(await town.gtOk(['events', '--json', '--agent', 'mayor'])) as unknown[];
+    const mayors = all.filter((e) => (e as { identity?: string }).identity === 'mayor');
+    expect(mayors.length).toBeGreaterThan(0);
+    expect(mine).toHaveLength(mayors.length);
+    expect(JSON.parse(await town.gtOk(['events', '--json', '--agent', 'alpha/crew/max']))).toEqual(
+      [],
+    );
+    const hostile = await town.gt(['events', '--agent', '../etc']);
+    expect(hostile.code).toBe(2);
+  });
+
+  it('gt daemon rotate-logs starts a new daemon.log; gt daemon logs reads the new one', async () => {
+    const town = await makeTown();
+    const none = JSON.parse(await town.gtOk(['daemon', 'rotate-logs', '--json'])) as {
+      rotated: boolean;
+    };
+    expect(none.rotated).toBe(false);
+    await town.gtOk(['daemon', 'run', '--once', '--quiet']);
+    const log = join(town.root, 'daemon', 'daemon.log');
+    const before = readFileSync(log, 'utf8');
+    expect(await town.gtOk(['daemon', 'rotate-logs'])).toMatch(/^rotated .*daemon\.log to /);
+    expect(readFileSync(`${log}.1`, 'utf8')).toBe(before);
+    expect(existsSync(log)).toBe(false);
+    await town.gtOk(['daemon', 'run', '--once', '--quiet']);
+    expect(readFileSync(log, 'utf8').length).toBeGreaterThan(0);
+  });
+
+  it('the daemon purges events older than events.max_age', async () => {
+    const town = await makeTown({ settings: { events: { max_age: '1ms' } } });
+    await town.gtOk(['mail', 'send', 'deacon', '-s', 'hello']);
+    await town.gtOk(['daemon', 'run', '--once', '--quiet']);
+    const kinds = async (): Promise<string[]> =>
+      (JSON.parse(await town.gtOk(['events', '--json'])) as Array<{ kind: string }>).map(
+        (e) => e.kind,
+      );
+    expect(await kinds()).not.toContain('mail.ignored');
   });
 });
 

@@ -54,7 +54,7 @@ const copy = <T>(value: T): T => structuredClone(value);
 export class MemoryStore implements Store {
   readonly kind = 'sqlite';
   private readonly messages: Message[] = [];
-  private readonly events: StoredEvent[] = [];
+  private events: StoredEvent[] = [];
   private readonly agents = new Map<string, AgentRecord>();
   private readonly nudges: Nudge[] = [];
   private nudgeSeq = 0;
@@ -262,8 +262,16 @@ export class MemoryStore implements Store {
   listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
     const rows = this.events
       .filter((e) => e.ts >= (query.sinceTs ?? 0) && e.seq > (query.afterSeq ?? 0))
+      .filter((e) => query.identity === undefined || e.identity === query.identity)
       .slice(0, query.limit ?? Infinity);
     return Promise.resolve(rows.map(copy));
+  }
+
+  purgeEvents(before: number): Promise<number> {
+    const kept = this.events.filter((e) => e.ts >= before);
+    const purged = this.events.length - kept.length;
+    this.events = kept;
+    return Promise.resolve(purged);
   }
 
   async enqueueNudge(nudge: NewNudge): Promise<Nudge> {

@@ -564,6 +564,21 @@ export function storeSuite(name: string, open: StoreFactory): void {
         expect((await store.listEvents())[0]?.data).toEqual({ x: 1 });
       }));
 
+    it('filters events by agent, and purges those older than a time', () =>
+      withStore(async (store) => {
+        await store.recordEvent({ ts: 100, kind: 'agent.died', identity: 'a/crew/b' });
+        await store.recordEvent({ ts: 200, kind: 'agent.started', identity: 'mayor' });
+        await store.recordEvent({ ts: 300, kind: 'agent.started', identity: 'a/crew/b' });
+        const of = async (identity: string): Promise<number[]> =>
+          (await store.listEvents({ identity })).map((e) => e.ts);
+        expect(await of('a/crew/b')).toEqual([100, 300]);
+        expect(await of('mayor')).toEqual([200]);
+        expect(await of('a/crew/nobody')).toEqual([]);
+        expect(await store.purgeEvents(200)).toBe(1);
+        expect((await store.listEvents()).map((e) => e.ts)).toEqual([200, 300]);
+        expect(await store.purgeEvents(200)).toBe(0);
+      }));
+
     it('patches agents field by field, creating them on first use', () =>
       withStore(async (store) => {
         const first = await store.patchAgent('mayor', {

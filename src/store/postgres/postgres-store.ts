@@ -347,8 +347,17 @@ export class PostgresStore implements Store {
   }
 
   async listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
-    const values = [query.sinceTs ?? 0, query.afterSeq ?? 0, query.limit ?? null];
+    const values = [
+      query.sinceTs ?? 0,
+      query.afterSeq ?? 0,
+      query.limit ?? null,
+      query.identity ?? null,
+    ];
     return (await this.query('listEvents', values, 'reading events')).map(toEvent);
+  }
+
+  purgeEvents(before: number): Promise<number> {
+    return this.count('purgeEvents', [before], 'purging events');
   }
 
   async getAgent(identity: string): Promise<AgentRecord | undefined> {

@@ -124,7 +124,9 @@ export const STATEMENTS = {
   insertEvent: `INSERT INTO events (ts, kind, identity, message_id, request_id, action, outcome,
       reason, duration_ms, data)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-  listEvents: `SELECT * FROM events WHERE ts >= $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+  listEvents: `SELECT * FROM events WHERE ts >= $1 AND seq > $2
+    AND ($4::text IS NULL OR identity = $4) ORDER BY seq LIMIT $3`,
+  purgeEvents: `DELETE FROM events WHERE ts < $1`,
 
   insertNudge: `INSERT INTO nudges (id, to_addr, from_addr, text, created_at, updated_at)
     VALUES ($1, $2, $3, $4, $5, $5) RETURNING *`,

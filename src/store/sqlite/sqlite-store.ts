@@ -275,9 +275,14 @@ export class SqliteStore implements Store {
         sinceTs: query.sinceTs ?? 0,
         afterSeq: query.afterSeq ?? 0,
         limit: query.limit ?? -1,
+        identity: query.identity ?? null,
       };
       return (this.stmt('listEvents').all(params) as Row[]).map(toEvent);
     });
+  }
+
+  purgeEvents(before: number): Promise<number> {
+    return this.run('purging events', () => this.stmt('purgeEvents').run({ before }).changes);
   }
 
   enqueueNudge(nudge: NewNudge): Promise<Nudge> {

@@ -73,7 +73,9 @@ export const STATEMENTS = {
       duration_ms, data)
     VALUES (@ts, @kind, @identity, @messageId, @requestId, @action, @outcome, @reason, @durationMs, @data)
     RETURNING *`,
-  listEvents: `SELECT * FROM events WHERE ts >= @sinceTs AND seq > @afterSeq ORDER BY seq LIMIT @limit`,
+  listEvents: `SELECT * FROM events WHERE ts >= @sinceTs AND seq > @afterSeq
+    AND (@identity IS NULL OR identity = @identity) ORDER BY seq LIMIT @limit`,
+  purgeEvents: `DELETE FROM events WHERE ts < @before`,
   getAgent: `SELECT * FROM agents WHERE identity = ?`,
   ensureAgent: `INSERT INTO agents (identity, updated_at) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING`,
   listAgents: `SELECT * FROM agents ORDER BY identity`,
