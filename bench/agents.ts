@@ -11,13 +11,13 @@ import type { ChildProcess } from 'node:child_process';
 import type { ClaudeBench } from './claude-town.js';
 import {
   FloorSession,
-  activityOf,
   claudeBenchTown,
   requestWith,
   startDaemon,
   startToReady,
   stopChild,
   until,
+  untilReady,
 } from './claude-town.js';
 import type { Row } from './harness.js';
 import { median, nowMs, percentile } from './harness.js';
@@ -82,7 +82,7 @@ function startRows(f: StartFigures): Row[] {
 
 /** Waits until the agent is back at its prompt (the turn's reply finished). */
 async function idle(b: ClaudeBench, address: string): Promise<void> {
-  await until(`${address} ready`, async () => (await activityOf(b, address)) === 'ready');
+  await untilReady(b, address, 120_000);
 }
 
 /** The agent runs `gt handoff -m` with its shell tool; ms to the successor's first request. */

@@ -175,8 +175,39 @@ export async function startToReady(
 ): Promise<number> {
   const t0 = nowMs();
   b.gt(['session', verb, address]);
-  await until(`${address} ready`, async () => (await activityOf(b, address)) === 'ready');
+  await untilReady(b, address);
   return nowMs() - t0;
+}
+
+/** Waits for the agent to be recorded ready; on a timeout, says what it shows instead. */
+export async function untilReady(
+  b: ClaudeBench,
+  address: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  try {
+    await until(
+      `${address} ready`,
+      async () => (await activityOf(b, address)) === 'ready',
+      timeoutMs,
+    );
+  } catch (err) {
+    const session = `gt-${address.replaceAll('/', '-')}`;
+    let screen: string;
+    try {
+      screen = execFileSync('tmux', ['-u', '-L', b.socket, 'capture-pane', '-p', '-t', session], {
+        encoding: 'utf8',
+      });
+    } catch (e) {
+      screen = `(no screen: ${(e as Error).message})`;
+    }
+    const record = await b.store.getAgent(address);
+    const events = b.gt(['events', '--agent', address, '-n', '15']);
+    throw new Error(
+      `${(err as Error).message}; activity ${record?.activity ?? '?'} (${record?.activityDetail ?? ''}, from ${record?.activitySource ?? '?'})\n--- screen\n${screen.trimEnd()}\n--- events\n${events}`,
+      { cause: err },
+    );
+  }
 }
 
 /** The first main request after `since` (epoch ms) whose last user text holds `marker`. */

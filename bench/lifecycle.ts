@@ -33,7 +33,11 @@ function makeTown(gtBin: string, crew: number, extra: Record<string, unknown> = 
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', origin]);
   gt(['rig', 'add', 'alpha', origin]);
   for (let i = 0; i < crew; i++) gt(['crew', 'add', `c${i}`, '--rig', 'alpha']);
-  const settings = { agents: { crew: { command: AGENT, sync: false } }, ...extra };
+  const settings = {
+    daemon: { keep_alive: [] },
+    agents: { crew: { command: AGENT, sync: false } },
+    ...extra,
+  };
   writeFileSync(join(root, 'settings', 'config.json'), JSON.stringify(settings));
   return {
     root,

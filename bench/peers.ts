@@ -142,7 +142,10 @@ async function gtSamples(
   gt(['install', root]);
   writeFileSync(
     join(root, 'settings', 'config.json'),
-    JSON.stringify({ agents: { mayor: { command: standIn(marks) } } }),
+    JSON.stringify({
+      daemon: { keep_alive: [] },
+      agents: { mayor: { command: standIn(marks) } },
+    }),
   );
   const daemon = spawn(process.execPath, [gtBin, 'daemon', 'run', '--quiet'], {
     env,

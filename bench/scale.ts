@@ -236,6 +236,7 @@ async function throughputRows(gtBin: string): Promise<Row[]> {
     writeFileSync(
       join(town.root, 'settings', 'config.json'),
       JSON.stringify({
+        daemon: { keep_alive: [] },
         lifecycle: { require_verified_sender: false },
         agents: { crew: { command: 'exec sleep 3600', sync: false } },
       }),

@@ -25,6 +25,7 @@ const GROUPS: ReadonlyArray<[names: readonly string[], load: () => Promise<Regis
   [['prime'], async () => (await import('./prime.js')).registerPrime],
   [['nudge'], async () => (await import('./nudge.js')).registerNudge],
   [['store'], async () => (await import('./store.js')).registerStore],
+  [['why'], async () => (await import('./why.js')).registerWhy],
 ];
 
 /** The command word of argv: the first argument that is not an option or an option's value. */

@@ -52,6 +52,7 @@ export async function statusOf(town: TownContext): Promise<TownStatus> {
     store: await town.store(),
     host: townHost(town.root, town.settings),
     daemon: () => daemonStatus(town.root, town.settings.daemon.host),
+    keepAlive: town.settings.daemon.keep_alive,
   });
 }
 

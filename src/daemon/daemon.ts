@@ -286,7 +286,6 @@ export class Daemon {
   }
 
   private async keepAlivePass(): Promise<void> {
-    if (this.opts.settings.daemon.keep_alive.length === 0) return;
     let sessions;
     try {
       sessions = await this.opts.host.list();

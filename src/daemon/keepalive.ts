@@ -3,6 +3,7 @@
 import { errorMessage } from '../errors.js';
 import type { AgentContext } from '../agents/agent.js';
 import { startHeld } from '../agents/agent.js';
+import { everStarted, wantedRunning } from '../agents/wanted.js';
 import { withAgentLock } from '../agents/lock.js';
 import type { SessionInfo } from '../sessions/host.js';
 import { sessionState } from '../sessions/host.js';
@@ -50,7 +51,9 @@ export async function keepAlive(
 ): Promise<void> {
   const byName = new Map(sessions.map((s) => [s.name, s]));
   const policy = restartPolicy(deps.settings);
-  for (const id of keepAliveSet(deps.root, deps.settings.daemon.keep_alive)) {
+  const records = await deps.store.listAgents();
+  const wanted = wantedRunning(townAgents(deps.root), records, deps.settings.daemon.keep_alive);
+  for (const id of wanted) {
     try {
       await checkAgent(deps, id, byName.get(sessionName(id)), policy);
     } catch (err) {
@@ -80,12 +83,11 @@ async function checkAgent(
     return;
   }
   // Under the agent's lock; a user may have restarted it since the listing.
+  // (A start by the CLI holds the lock until tmux has the session: asked again, it is there.)
   await withAgentLock(deps.root, id, async () => {
-    if (info !== undefined) {
-      const latest = await deps.host.find(info.name);
-      if (latest !== undefined && sessionState(latest) === 'alive') return;
-      if (latest !== undefined) await buryZombie(deps, id, latest);
-    }
+    const latest = await deps.host.find(info?.name ?? sessionName(id));
+    if (latest !== undefined && sessionState(latest) === 'alive') return;
+    if (latest !== undefined) await buryZombie(deps, id, latest);
     const current = (await deps.store.getAgent(address)) ?? known;
     await restartDead(deps, id, current, policy, now);
   });
@@ -128,10 +130,7 @@ export function lastLine(text: string): string {
 
 /** No session was ever started for this agent (a failed first start counts as a restart). */
 function neverStarted(record: AgentRecord | undefined): boolean {
-  return (
-    record === undefined ||
-    (record.startedAt === null && record.lastExitAt === null && record.restarts.length === 0)
-  );
+  return !everStarted(record);
 }
 
 async function restartDead(

@@ -2,6 +2,8 @@
 // daemon, every agent with its liveness and restart history, the rigs, the request queue.
 // Gas Town's fields (name, location, agents[].name/address/session/role/running, rigs,
 // summary) stand beside ours, so scripts written for either keep working.
+import type { Wanted } from '../agents/wanted.js';
+import { wantedState } from '../agents/wanted.js';
 import { errorMessage } from '../errors.js';
 import type { Liveness, SessionHost, SessionInfo } from '../sessions/host.js';
 import { sessionState } from '../sessions/host.js';
@@ -32,8 +34,8 @@ export interface AgentLine {
   requesting: string[];
   state_error: string | null;
   last_exit: string | null;
-  /** What the user last asked of it (null: never started, nothing asked). */
-  wanted: 'running' | 'stopped' | null;
+  /** What the user wants: their last act on it, else its role's default (daemon.keep_alive). */
+  wanted: Wanted;
   /** starting, dialog, ready, busy, blocked, exited (null: not known yet) */
   activity: string | null;
   activity_since: string | null;
@@ -75,6 +77,8 @@ export interface StatusSources {
   host: SessionHost;
   /** The daemon's health, asked for while tmux and the store are read. */
   daemon: () => Promise<DaemonStatus>;
+  /** daemon.keep_alive: the default wanted state of agents the user never acted on. */
+  keepAlive?: readonly string[];
   now?: () => number;
 }
 
@@ -94,7 +98,7 @@ export async function townStatus(src: StatusSources): Promise<TownStatus> {
   }
   const now = (src.now ?? Date.now)();
   const agents = [...ids.values()].map((id) =>
-    agentLine(src.root, id, sessions, records.get(formatAddress(id)), now),
+    agentLine(src.root, id, sessions, records.get(formatAddress(id)), now, src.keepAlive ?? []),
   );
   const rigs = rigLines(src.root);
   return {
@@ -167,6 +171,7 @@ function agentLine(
   sessions: SessionInfo[] | undefined,
   record: AgentRecord | undefined,
   now: number,
+  keepAlive: readonly string[],
 ): AgentLine {
   const session = sessionName(id);
   const info = sessions?.find((s) => s.name === session);
@@ -193,7 +198,7 @@ function agentLine(
     requesting,
     state_error: error,
     last_exit: showExit ? (record?.lastExit ?? null) : null,
-    wanted: record?.desired ?? null,
+    wanted: wantedState(id, record, keepAlive),
     ...activityOf(state, record),
     runtime: record?.runtime ?? null,
   };
@@ -224,6 +229,6 @@ export function worthShowing(a: AgentLine): boolean {
     a.parked ||
     a.last_exit !== null ||
     a.requesting.length > 0 ||
-    a.wanted !== null
+    a.wanted === 'running'
   );
 }

@@ -77,6 +77,9 @@ const agent = (sync: boolean) =>
     sync: doc(z._default(z.boolean(), sync), 'sync the git workspace before each (re)start'),
   });
 
+/** Gas Town keeps these running. */
+export const DEFAULT_KEEP_ALIVE = ['mayor', 'deacon', '*/witness', '*/refinery'] as const;
+
 const keepAliveEntry = z
   .string()
   .check(
@@ -101,8 +104,8 @@ const schema = z.strictObject({
   daemon: section({
     heartbeat: duration('30s', 'fallback wake-up interval; env GT_DAEMON_HEARTBEAT'),
     keep_alive: doc(
-      z._default(z.array(keepAliveEntry), []),
-      'addresses or patterns (*/witness, alpha/crew/*) the daemon keeps running',
+      z._default(z.array(keepAliveEntry), [...DEFAULT_KEEP_ALIVE]),
+      'agents wanted running until the user stops one (addresses or patterns: */witness, alpha/crew/*); any agent the user starts is kept running too',
     ),
     host: doc(
       z._default(z.string().check(z.minLength(1), z.maxLength(253)), () => hostname()),

@@ -168,21 +168,20 @@ describe('keep-alive', () => {
     expect(failed.map((e) => e.reason)).toEqual(Array(2).fill(expect.stringMatching(/work dir/)));
   });
 
-  it('an agent outside the keep-alive set is left dead', async () => {
+  it('an agent outside the keep-alive set that nobody started is left alone', async () => {
     const town = await makeTown({
       settings: { daemon: { heartbeat: '100ms', keep_alive: ['*/witness'] } },
     });
-    await town.gtOk(['session', 'start', MAX]);
     await runDaemon(town);
-    const pid = (await agent(town, MAX))?.pid ?? 0;
-    process.kill(pid, 'SIGKILL');
     await waitFor(
       'more heartbeats',
       async () =>
         (JSON.parse(await town.gtOk(['daemon', 'status', '--json'])) as { heartbeat_count: number })
           .heartbeat_count > 5,
     );
-    expect(starts(town, MAX)).toHaveLength(1);
+    expect(starts(town, 'alpha/witness')).toHaveLength(1);
+    expect(starts(town, MAX)).toEqual([]);
+    expect(starts(town, 'alpha/refinery')).toEqual([]);
   });
 
   it('a dead tmux server is not a reason to restart anything twice', async () => {

@@ -36,8 +36,10 @@ export async function makeTown(opts: TownOptions = {}): Promise<TestTown> {
   await gtOk(['rig', 'add', 'alpha', origin], { env });
   for (const name of opts.crew ?? ['max'])
     await gtOk(['crew', 'add', name, '--rig', 'alpha'], { env });
-  const settings = {
-    daemon: { heartbeat: '30s' },
+  const settings: Record<string, unknown> = {
+    // No agent is wanted running by default here (Gas Town's default keeps the mayor, deacon,
+    // witnesses and refineries): each test says which it keeps.
+    daemon: { heartbeat: '30s', keep_alive: [] },
     lifecycle: { retry_backoff: '50ms' },
     agents: {
       crew: { command: TINY_AGENT, sync: false },
@@ -47,6 +49,8 @@ export async function makeTown(opts: TownOptions = {}): Promise<TestTown> {
     },
     ...opts.settings,
   };
+  // A test's own daemon settings keep that default unless they name keep_alive.
+  settings.daemon = { keep_alive: [], ...(settings.daemon as object) };
   writeFileSync(join(root, 'settings', 'config.json'), JSON.stringify(settings));
   const withEnv = (o: RunOptions = {}): RunOptions => ({ ...o, env: { ...env, ...o.env } });
   return {

@@ -33,7 +33,7 @@ describe('settings', () => {
     expect(s.agents.witness.sync).toBe(false);
     expect(s.sync.command).toBeNull();
     expect(s.store.url).toBeNull();
-    expect(s.daemon.keep_alive).toEqual([]);
+    expect(s.daemon.keep_alive).toEqual(['mayor', 'deacon', '*/witness', '*/refinery']);
     expect(s.daemon.host).toBeTruthy();
   });
 
