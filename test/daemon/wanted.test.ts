@@ -76,7 +76,7 @@ describe('wanted state', () => {
     await town.gtOk(['session', 'stop', 'alpha/crew/max']);
     // the mayor's process dies without the user asking: wanted running, so it comes back
     execFileSync('tmux', ['-L', town.socket, 'kill-session', '-t', 'gt-mayor']);
-    await waitFor('the mayor back', async () => starts(town, 'mayor').length === 2, 15_000);
+    await waitFor('the mayor back', () => starts(town, 'mayor').length === 2, 15_000);
     const first = await heartbeats(town);
     await waitFor(
       'three more heartbeats',
