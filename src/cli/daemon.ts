@@ -18,6 +18,7 @@ import type { GlobalOptions, TownContext } from './context.js';
 import { openTown, printJson, println, thisGt, withTown } from './context.js';
 import { ensureDaemon } from './daemon-process.js';
 import { stdoutStream } from './output.js';
+import { registerSupervisor } from './supervisor.js';
 
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
@@ -66,6 +67,7 @@ export function registerDaemon(program: GtCommand): void {
     .action((opts: { lines: string; follow?: boolean; json?: boolean }, cmd: Command) =>
       showLogs(openTown(globals(cmd)), opts),
     );
+  registerSupervisor(daemon);
   daemon
     .command('rotate-logs')
     .description(
