@@ -8,6 +8,8 @@ export const MAX_DIALOG_KEYS = 8;
 /** Screen lines kept with a blocked agent: enough to see the question, never a whole screen. */
 export const BLOCKED_LINES = 40;
 export const BLOCKED_BYTES = 4096;
+/** How long an unchanged screen counts as a key not yet drawn; after that the key was lost. */
+export const KEY_SETTLE_MS = 1500;
 
 export interface Known {
   activity: string | null;
@@ -16,6 +18,12 @@ export interface Known {
   detail: string | null;
   /** Keys already pressed into the dialog now on screen. */
   dialogKeys: number;
+  /**
+   * The screen is the very one our last key was pressed into, and that key is recent: the CLI
+   * has not drawn its answer yet. Nothing more is pressed until it does (a second Enter into a
+   * stale dialog would land in the next one).
+   */
+  keyPending?: boolean;
   /** The mayor was told of this blocked stretch already. */
   blockedNotified: boolean;
 }
@@ -43,6 +51,7 @@ export function decideActivity(reading: ScreenReading, known: Known): ActivityDe
     case 'dialog': {
       if (known.detail === reading.dialog && known.dialogKeys >= MAX_DIALOG_KEYS)
         return blocked(`the ${reading.dialog} dialog did not take ${MAX_DIALOG_KEYS} keys`, known);
+      if (known.keyPending === true) return { activity: 'dialog', detail: reading.dialog };
       return { activity: 'dialog', detail: reading.dialog, key: keyFor(reading) };
     }
     case 'blocked':

@@ -4,7 +4,7 @@
 // one nobody may answer, and the next step of a queued prompt.
 import type { AgentContext } from '../agents/agent.js';
 import type { ActivityDecision, Known } from '../agents/activity.js';
-import { blockedExcerpt, decideActivity } from '../agents/activity.js';
+import { blockedExcerpt, decideActivity, KEY_SETTLE_MS } from '../agents/activity.js';
 import * as record from '../agents/record.js';
 import { runtimeProfile } from '../agents/runtime/index.js';
 import type { RuntimeProfile, ScreenReading } from '../agents/runtime/profile.js';
@@ -42,7 +42,10 @@ export const COLD_MS = 5_000;
 
 export class Watcher {
   /** Keys pressed into the dialog each agent shows now. */
-  private readonly dialogKeys = new Map<string, { dialog: string; keys: number }>();
+  private readonly dialogKeys = new Map<
+    string,
+    { dialog: string; keys: number; screen: string; at: number }
+  >();
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private again = false;
@@ -116,19 +119,25 @@ export class Watcher {
     return pending.length > 0 || live.some((r) => HOT.has(r.activity ?? ''));
   }
 
-  private known(r: AgentRecord): Known {
+  private known(r: AgentRecord, screen: string): Known {
     const pressed = this.dialogKeys.get(r.identity);
+    const same = pressed !== undefined && pressed.dialog === r.activityDetail;
     return {
       activity: r.activity,
       source: r.activitySource,
       detail: r.activityDetail,
-      dialogKeys: pressed !== undefined && pressed.dialog === r.activityDetail ? pressed.keys : 0,
+      dialogKeys: same ? pressed.keys : 0,
+      keyPending:
+        pressed !== undefined &&
+        pressed.screen === screen &&
+        this.deps.now() - pressed.at < KEY_SETTLE_MS,
       blockedNotified: r.blockedNotifiedAt !== null,
     };
   }
 
   private async apply(r: AgentRecord, reading: ScreenReading, lines: string[]): Promise<void> {
-    const decision = decideActivity(reading, this.known(r));
+    const screen = lines.join('\n');
+    const decision = decideActivity(reading, this.known(r, screen));
     const detail =
       decision.activity === 'blocked'
         ? `${decision.detail ?? ''}\n${blockedExcerpt(lines)}`.trim()
@@ -152,16 +161,16 @@ export class Watcher {
         reason: decision.detail,
       });
     }
-    if (decision.key !== undefined) await this.press(r, decision);
+    if (decision.key !== undefined) await this.press(r, decision, screen);
     else if (decision.activity !== 'dialog') this.dialogKeys.delete(r.identity);
     if (decision.notifyBlocked) await this.tellMayor(r, decision, lines);
   }
 
-  private async press(r: AgentRecord, decision: ActivityDecision): Promise<void> {
+  private async press(r: AgentRecord, decision: ActivityDecision, screen: string): Promise<void> {
     const dialog = decision.detail ?? '';
     const pressed = this.dialogKeys.get(r.identity);
     const keys = pressed?.dialog === dialog ? pressed.keys + 1 : 1;
-    this.dialogKeys.set(r.identity, { dialog, keys });
+    this.dialogKeys.set(r.identity, { dialog, keys, screen, at: this.deps.now() });
     await this.deps.host.sendKeys(r.session ?? '', [decision.key ?? 'Enter']);
     if (decision.key === 'Enter')
       await this.emit({

@@ -42,6 +42,12 @@ describe('decideActivity', () => {
     ['a known dialog, wanted option above: Up', dialog(1, 0), {}, { key: 'Up' }],
     ['the wanted option selected: Enter', dialog(1, 1), {}, { key: 'Enter' }],
     [
+      'the screen our Enter went into, not redrawn yet: nothing pressed again',
+      dialog(1, 1),
+      { detail: 'trust', dialogKeys: 2, keyPending: true },
+      { activity: 'dialog', key: undefined },
+    ],
+    [
       'a dialog that did not take its keys: blocked, nothing pressed',
       dialog(0, 1),
       { detail: 'trust', dialogKeys: MAX_DIALOG_KEYS },

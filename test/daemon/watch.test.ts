@@ -1,0 +1,71 @@
+// The watcher against a CLI that is slow to redraw — a fake host, since a real CLI cannot be
+// made to lag on demand: a key goes in only when the screen shows the last one was taken, so a
+// second Enter never lands in the next dialog.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KEY_SETTLE_MS } from '../../src/agents/activity.js';
+import { Watcher } from '../../src/daemon/watch.js';
+import { defaultSettings } from '../../src/town/settings.js';
+import { FakeSessionHost } from '../helpers/fake-host.js';
+import { MemoryStore } from '../helpers/memory-store.js';
+import { tempDir } from '../helpers/temp.js';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'claude-2.1.328');
+const screen = (name: string): string[] =>
+  readFileSync(join(DIR, `${name}.txt`), 'utf8').split('\n');
+const SESSION = 'gt-alpha-crew-max';
+
+async function rig() {
+  const clock = { now: 1_000_000 };
+  const store = new MemoryStore(() => clock.now);
+  const host = new FakeSessionHost();
+  await host.start({ name: SESSION, cwd: '/', command: 'claude', env: {} });
+  await store.patchAgent('alpha/crew/max', {
+    host: 'h',
+    session: SESSION,
+    startedAt: clock.now,
+    desired: 'running',
+    sessionConfirmed: true,
+    runtime: 'claude',
+    activity: 'starting',
+  });
+  const watcher = new Watcher({
+    root: tempDir('town'),
+    settings: defaultSettings(),
+    host,
+    store,
+    hostName: 'h',
+    now: () => clock.now,
+  });
+  const keys = (): string[] =>
+    host.calls.filter((c) => c.op === 'keys').flatMap((c) => c.keys ?? []);
+  return { clock, host, watcher, keys };
+}
+
+describe('the watcher and a CLI slow to redraw (fake host)', () => {
+  it('presses Enter once into a dialog whose screen has not changed since', async () => {
+    const r = await rig();
+    r.host.screenOf.set(SESSION, screen('dialog_trust_down')); // "Yes" selected
+    await r.watcher.pass();
+    expect(r.keys()).toEqual(['Enter']);
+    r.clock.now += 100; // the CLI has not redrawn yet: the same screen again
+    await r.watcher.pass();
+    await r.watcher.pass();
+    expect(r.keys()).toEqual(['Enter']);
+    r.clock.now += KEY_SETTLE_MS; // still the same long after: the key was lost, so again
+    await r.watcher.pass();
+    expect(r.keys()).toEqual(['Enter', 'Enter']);
+  });
+
+  it('goes on at once when the screen shows the key was taken', async () => {
+    const r = await rig();
+    r.host.screenOf.set(SESSION, screen('dialog_trust'));
+    await r.watcher.pass();
+    expect(r.keys()).toEqual(['Down']);
+    r.host.screenOf.set(SESSION, screen('dialog_trust_down'));
+    r.clock.now += 50;
+    await r.watcher.pass();
+    expect(r.keys()).toEqual(['Down', 'Enter']);
+  });
+});
