@@ -1,6 +1,7 @@
 // Claude Code (recorded from 2.1.328): its three start-up dialogs and the answer to each, how
 // its screen says ready or busy, and its hooks. The screens behind every rule are fixtures
 // in test/fixtures/claude-2.1.328.
+import { classifyLines, FAILURE_RULES, latestTurn } from '../failure.js';
 import type { DialogRule, RuntimeProfile, ScreenReading } from './profile.js';
 import { installClaudeHooks } from './claude-hooks.js';
 
@@ -132,6 +133,7 @@ export const claude: RuntimeProfile = {
   }),
   dialogs: CLAUDE_DIALOGS,
   read: readClaudeScreen,
+  classify: (lines) => classifyLines(latestTurn(lines, /^❯ /, false), FAILURE_RULES),
   hooks: { install: installClaudeHooks },
   // A bracketed paste then Enter submits once the prompt is ready (an Enter before it is lost).
   submit: { keys: ['Enter'], delayMs: 30 },

@@ -1,5 +1,6 @@
 // OpenAI Codex CLI (recorded from 0.171.0; screens in test/fixtures/codex-0.171.0): how it starts,
 // the one dialog answered for it (folder trust), and how its screen reads.
+import { classifyLines, FAILURE_RULES, latestTurn } from '../failure.js';
 import type { DialogRule, RuntimeProfile, ScreenReading } from './profile.js';
 
 /** A dialog option; the named group `mark` is `›` on the selected one and blank on the others. */
@@ -169,6 +170,7 @@ export const codex: RuntimeProfile = {
   env: () => ({}),
   dialogs: DIALOGS,
   read,
+  classify: (lines) => classifyLines(latestTurn(lines, /^› /, true), FAILURE_RULES),
   // Codex has `notify` (a program run after each turn, JSON as its last argument) and
   // Claude-style hooks.json (SessionStart, UserPromptSubmit, Stop, …; JSON on stdin) that must be
   // trusted first; gastown-ts installs neither yet.

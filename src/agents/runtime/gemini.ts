@@ -1,5 +1,6 @@
 // Google Gemini CLI (recorded from 0.61.0; screens in test/fixtures/gemini-0.61.0): how it starts,
 // the one dialog answered for it (folder trust), and how its screen reads.
+import { classifyLines, FAILURE_RULES, latestTurn } from '../failure.js';
 import type { DialogRule, RuntimeProfile, ScreenReading } from './profile.js';
 
 /** A boxed dialog option; the named group `mark` is `●` on the selected one, blank otherwise. */
@@ -163,6 +164,7 @@ export const gemini: RuntimeProfile = {
   env: () => ({}),
   dialogs: DIALOGS,
   read,
+  classify: (lines) => classifyLines(latestTurn(lines, /^ > /, true), FAILURE_RULES),
   // Gemini CLI has settings.json hooks (SessionStart, BeforeAgent, AfterAgent, Notification, …;
   // JSON on stdin, timeouts in ms; user-level ones need no trust); gastown-ts installs none yet.
   hooks: null,

@@ -1,3 +1,4 @@
+import type { Failure } from '../failure.js';
 // What gastown-ts knows about one agent CLI (a runtime): how to start it, the dialogs it
 // shows and how to answer them, how to tell from its screen whether it is ready or busy, the
 // hooks it has, and how text typed into it is submitted. Pure data and small functions; the
@@ -60,6 +61,8 @@ export interface RuntimeProfile {
   dialogs: readonly DialogRule[];
   /** Reads a screen (the pane's visible lines, top to bottom). */
   read(lines: readonly string[]): ScreenReading;
+  /** Why its latest turn failed, read from the same screen; undefined when it did not. */
+  classify(lines: readonly string[]): Failure | undefined;
   hooks: HookSupport | null;
   /**
    * How pasted text is submitted: the keys after the paste, and how long to wait between

@@ -8,6 +8,7 @@ export const shell: RuntimeProfile = {
   env: () => ({}),
   dialogs: [],
   read: () => ({ activity: 'ready', inputEmpty: true, input: '' }),
+  classify: () => undefined,
   hooks: null,
   submit: { keys: ['Enter'], delayMs: 0 },
 };
