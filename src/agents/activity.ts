@@ -8,8 +8,12 @@ export const MAX_DIALOG_KEYS = 8;
 /** Screen lines kept with a blocked agent: enough to see the question, never a whole screen. */
 export const BLOCKED_LINES = 40;
 export const BLOCKED_BYTES = 4096;
-/** How long an unchanged screen counts as a key not yet drawn; after that the key was lost. */
+/** How long an Enter is given to be drawn before it counts as lost (and is pressed again). */
 export const KEY_SETTLE_MS = 1500;
+/** A dialog is on screen this long before its first key (one just drawn drops keys). */
+export const DIALOG_SETTLE_MS = 300;
+/** The same for Up and Down, whose repeats are harmless: the next look corrects an overshoot. */
+export const MOVE_SETTLE_MS = 250;
 
 export interface Known {
   activity: string | null;

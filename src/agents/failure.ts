@@ -66,6 +66,10 @@ export function classifyLines(
  * recorded from the real CLI; test/fixtures). Order matters within a line: the first rule wins.
  */
 export const FAILURE_RULES: readonly FailureRule[] = [
+  // Claude Code retrying by itself: "✻ 401 <message> · retrying in 4s · attempt 4/10"
+  { kind: 'auth', match: /^\S\s+40[13]\b.*retrying in/ },
+  { kind: 'rate_limited', match: /^\S\s+429\b.*retrying in/ },
+  { kind: 'overloaded', match: /^\S\s+5\d\d\b.*retrying in/ },
   {
     kind: 'auth',
     match:

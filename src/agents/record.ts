@@ -26,6 +26,7 @@ export function started(store: Store, address: string, facts: StartFacts): Promi
     activitySource: 'tmux',
     activityDetail: null,
     blockedNotifiedAt: null,
+    ...NO_FAILURE,
   });
 }
 
@@ -165,12 +166,60 @@ export function parked(
   });
 }
 
-/** `gt daemon clear-backoff`: history forgotten, park lifted. */
+/**
+ * `gt daemon clear-backoff`: history forgotten, park lifted, a hold or pause cleared. The
+ * failure's line is kept: the screen may show it until the agent's next turn, and it is not
+ * taken for a new failure.
+ */
 export function unparked(store: Store, address: string): Promise<AgentRecord> {
   return store.patchAgent(address, {
     restarts: [],
     parkedAt: null,
     parkedReason: null,
     nextRestartAt: null,
+    failureKind: null,
+    failureSince: null,
+    failureUntil: null,
+    failureCount: null,
+    failureNotifiedAt: null,
   });
+}
+
+const NO_FAILURE = {
+  failureKind: null,
+  failureSince: null,
+  failureDetail: null,
+  failureUntil: null,
+  failureCount: null,
+  failureNotifiedAt: null,
+};
+
+/** Why the agent is not doing its work, and until when nothing is done about it. */
+export function failed(
+  store: Store,
+  address: string,
+  f: { kind: string; detail: string; since: number; until: number | null; count: number },
+): Promise<AgentRecord> {
+  return store.patchAgent(address, {
+    failureKind: f.kind,
+    failureSince: f.since,
+    failureDetail: f.detail,
+    failureUntil: f.until,
+    failureCount: f.count,
+  });
+}
+
+/** The same failure, now shown by another line (kept so that a stale screen is recognized). */
+export function failureSeen(store: Store, address: string, detail: string): Promise<AgentRecord> {
+  return store.patchAgent(address, { failureDetail: detail });
+}
+
+/** The mayor was told of the failure. */
+export function failureNotified(store: Store, address: string, at: number): Promise<AgentRecord> {
+  return store.patchAgent(address, { failureNotifiedAt: at });
+}
+
+/** Its screen no longer shows the failure: working again. */
+export function recovered(store: Store, address: string): Promise<AgentRecord> {
+  return store.patchAgent(address, NO_FAILURE);
 }

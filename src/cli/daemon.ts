@@ -19,6 +19,8 @@ import { openTown, printJson, println, thisGt, withTown } from './context.js';
 import { ensureDaemon } from './daemon-process.js';
 import { stdoutStream } from './output.js';
 import { registerSupervisor } from './supervisor.js';
+import { PROBE_TEXT } from '../daemon/failures.js';
+import { poke } from '../util/socket.js';
 
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
@@ -89,9 +91,18 @@ export function registerDaemon(program: GtCommand): void {
       withTown(globals(cmd), async (town) => {
         const address = formatAddress(parseIdentity(identity));
         const store = await town.store();
+        const before = await store.getAgent(address);
         await unparked(store, address);
+        // A hold or pause read from its screen: the agent is asked to try again at once.
+        const retry = before?.failureKind != null && before.session !== null;
+        if (retry) {
+          await store.enqueueNudge({ to: address, from: 'deacon', text: PROBE_TEXT });
+          await poke(town.paths.daemonSocket);
+        }
         await store.recordEvent({ kind: 'agent.unparked', identity: address, outcome: 'cleared' });
-        println(`cleared restart history of ${address}`);
+        println(
+          `cleared restart history of ${address}${retry ? ` (was ${before.failureKind ?? ''}: asked it to try again)` : ''}`,
+        );
       }),
     );
 }

@@ -4,6 +4,9 @@ import { errorMessage } from '../errors.js';
 import type { AgentContext } from '../agents/agent.js';
 import { startHeld } from '../agents/agent.js';
 import { everStarted, wantedRunning } from '../agents/wanted.js';
+import { HOLD_KINDS, PAUSE_KINDS } from '../agents/failure-policy.js';
+import { profileOf } from '../agents/runtime/index.js';
+import { applyFailure } from './failures.js';
 import { withAgentLock } from '../agents/lock.js';
 import type { SessionInfo } from '../sessions/host.js';
 import { sessionState } from '../sessions/host.js';
@@ -87,8 +90,9 @@ async function checkAgent(
   await withAgentLock(deps.root, id, async () => {
     const latest = await deps.host.find(info?.name ?? sessionName(id));
     if (latest !== undefined && sessionState(latest) === 'alive') return;
-    if (latest !== undefined) await buryZombie(deps, id, latest);
+    if (latest !== undefined) await buryZombie(deps, id, latest, known);
     const current = (await deps.store.getAgent(address)) ?? known;
+    if (current !== undefined && heldDown(current, now)) return;
     await restartDead(deps, id, current, policy, now);
   });
 }
@@ -101,8 +105,24 @@ function historyOf(record: AgentRecord | undefined) {
   };
 }
 
+/**
+ * A failure that keeps a dead agent down: a hold (bad credentials: a restart would only fail
+ * again) or a pause not yet over (a rate limit: restarting is no faster than waiting, and it
+ * is not a crash).
+ */
+export function heldDown(r: AgentRecord, now: number): boolean {
+  if (r.failureKind === null) return false;
+  if (HOLD_KINDS.has(r.failureKind)) return true;
+  return PAUSE_KINDS.has(r.failureKind) && r.failureUntil !== null && now < r.failureUntil;
+}
+
 /** Keeps the dead pane's last lines (why it died), then removes the session. */
-async function buryZombie(deps: KeepAliveDeps, id: Identity, info: SessionInfo): Promise<void> {
+async function buryZombie(
+  deps: KeepAliveDeps,
+  id: Identity,
+  info: SessionInfo,
+  known: AgentRecord | undefined,
+): Promise<void> {
   let lines: string[] = [];
   try {
     lines = await deps.host.capture(info.name, EXIT_CAPTURE_LINES);
@@ -111,7 +131,11 @@ async function buryZombie(deps: KeepAliveDeps, id: Identity, info: SessionInfo):
   }
   const lastExit = lines.join('\n').trimEnd();
   const address = formatAddress(id);
-  await record.exited(deps.store, address, { lastExit, at: deps.now() });
+  const exited = await record.exited(deps.store, address, { lastExit, at: deps.now() });
+  // What it said as it died may be why (a bad key, a rate limit): then that kind's policy.
+  const failure = profileOf(known ?? exited).classify(lines);
+  if (failure !== undefined)
+    await applyFailure(deps, exited, failure, { ready: false, idle: false });
   await deps.host.stop(info.name);
   const status = info.paneDeadStatus === null ? '' : ` (exit status ${info.paneDeadStatus})`;
   await emit(deps, {

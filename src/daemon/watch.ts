@@ -4,14 +4,19 @@
 // one nobody may answer, and the next step of a queued prompt.
 import type { AgentContext } from '../agents/agent.js';
 import type { ActivityDecision, Known } from '../agents/activity.js';
-import { blockedExcerpt, decideActivity, KEY_SETTLE_MS } from '../agents/activity.js';
+import {
+  blockedExcerpt,
+  decideActivity,
+  DIALOG_SETTLE_MS,
+  KEY_SETTLE_MS,
+  MOVE_SETTLE_MS,
+} from '../agents/activity.js';
 import * as record from '../agents/record.js';
-import { runtimeProfile } from '../agents/runtime/index.js';
+import { profileOf } from '../agents/runtime/index.js';
 import type { RuntimeProfile, ScreenReading } from '../agents/runtime/profile.js';
 import { errorMessage } from '../errors.js';
 import type { AgentRecord, NewEvent, Nudge, StoredEvent } from '../store/store.js';
-import { RUNTIME_NAMES } from '../town/settings.js';
-import type { RuntimeName } from '../town/settings.js';
+import { applyFailure } from './failures.js';
 import { deliverNudge } from './nudges.js';
 
 export interface WatchDeps extends AgentContext {
@@ -22,17 +27,22 @@ export interface WatchDeps extends AgentContext {
 /** Activities that want another look soon: something is about to change. */
 const HOT = new Set(['starting', 'dialog']);
 
-function profileOf(r: AgentRecord): RuntimeProfile {
-  const name = (RUNTIME_NAMES as readonly string[]).includes(r.runtime ?? '')
-    ? (r.runtime as RuntimeName)
-    : 'claude';
-  return runtimeProfile(name);
-}
-
-/** Whether the agent's screen must be read this pass. */
-function needsScreen(r: AgentRecord, runtime: RuntimeProfile, nudges: boolean): boolean {
+/**
+ * Whether the agent's screen must be read this pass: always without hooks; with hooks, while a
+ * prompt waits, a failure is on record, or its activity changed since the last read (a turn
+ * that ended may have ended in an error only the screen shows).
+ */
+function needsScreen(
+  r: AgentRecord,
+  runtime: RuntimeProfile,
+  nudges: boolean,
+  lastRead: number | undefined,
+): boolean {
   if (runtime.name === 'shell') return false;
-  if (nudges || runtime.hooks === null) return true;
+  // Busy: a CLI retrying a failed call by itself says so only on its screen.
+  if (nudges || runtime.hooks === null || r.failureKind !== null || r.activity === 'busy')
+    return true;
+  if (lastRead === undefined || (r.activitySince ?? 0) >= lastRead) return true;
   return r.activitySource !== 'hook' || !['ready', 'busy'].includes(r.activity ?? '');
 }
 
@@ -44,8 +54,12 @@ export class Watcher {
   /** Keys pressed into the dialog each agent shows now. */
   private readonly dialogKeys = new Map<
     string,
-    { dialog: string; keys: number; screen: string; at: number }
+    { dialog: string; keys: number; screen: string; at: number; key: string }
   >();
+  /** When each agent's current dialog was first seen. */
+  private readonly dialogSeen = new Map<string, { dialog: string; at: number }>();
+  /** When each agent's screen was last read. */
+  private readonly lastRead = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private again = false;
@@ -96,9 +110,11 @@ export class Watcher {
     const pending = await store.listNudges({ statuses: ['queued', 'typed'] });
     const nudgesOf = (address: string): Nudge[] => pending.filter((n) => n.to === address);
     const watched = live.filter((r) =>
-      needsScreen(r, profileOf(r), nudgesOf(r.identity).length > 0),
+      needsScreen(r, profileOf(r), nudgesOf(r.identity).length > 0, this.lastRead.get(r.identity)),
     );
+    const readAt = this.deps.now();
     const screens = await this.deps.host.screens(watched.map((r) => r.session ?? ''));
+    for (const r of watched) this.lastRead.set(r.identity, readAt);
     for (const r of live) {
       const runtime = profileOf(r);
       const lines = runtime.name === 'shell' ? [] : screens.get(r.session ?? '');
@@ -106,6 +122,9 @@ export class Watcher {
       try {
         const reading = runtime.read(lines);
         await this.apply(r, reading, lines);
+        const ready = reading.activity === 'ready';
+        const idle = ready && nudgesOf(r.identity).length === 0;
+        await applyFailure(this.deps, r, runtime.classify(lines), { ready, idle });
         const next = nudgesOf(r.identity)[0];
         if (next !== undefined) await deliverNudge(this.deps, r, runtime, reading, next);
       } catch (err) {
@@ -119,25 +138,51 @@ export class Watcher {
     return pending.length > 0 || live.some((r) => HOT.has(r.activity ?? ''));
   }
 
-  private known(r: AgentRecord, screen: string): Known {
+  /**
+   * A dialog just drawn may not take keys yet (the CLI drops what comes before its input is
+   * ready): nothing is pressed before it has been on screen for DIALOG_SETTLE_MS.
+   */
+  private mounting(r: AgentRecord, reading: ScreenReading): boolean {
+    if (reading.activity !== 'dialog') {
+      this.dialogSeen.delete(r.identity);
+      return false;
+    }
+    const now = this.deps.now();
+    const seen = this.dialogSeen.get(r.identity);
+    if (seen?.dialog !== reading.dialog) {
+      this.dialogSeen.set(r.identity, { dialog: reading.dialog, at: now });
+      return true;
+    }
+    return now - seen.at < DIALOG_SETTLE_MS;
+  }
+
+  private known(r: AgentRecord, screen: string, reading: ScreenReading): Known {
     const pressed = this.dialogKeys.get(r.identity);
     const same = pressed !== undefined && pressed.dialog === r.activityDetail;
+    // A key not drawn yet: the very screen it went into. An Enter that answered this dialog
+    // is given its time whatever the screen does meanwhile (the CLI may redraw the dialog
+    // before it takes the answer): a second Enter would land in whatever comes next.
+    // A moving key lost (a dialog still mounting drops keys) costs only a look: it is pressed
+    // again soon. An Enter is waited for longer.
+    const settle = pressed?.key === 'Enter' ? KEY_SETTLE_MS : MOVE_SETTLE_MS;
+    const recent = pressed !== undefined && this.deps.now() - pressed.at < settle;
+    const answered =
+      pressed?.key === 'Enter' &&
+      reading.activity === 'dialog' &&
+      reading.dialog === pressed.dialog;
     return {
       activity: r.activity,
       source: r.activitySource,
       detail: r.activityDetail,
       dialogKeys: same ? pressed.keys : 0,
-      keyPending:
-        pressed !== undefined &&
-        pressed.screen === screen &&
-        this.deps.now() - pressed.at < KEY_SETTLE_MS,
+      keyPending: recent ? pressed.screen === screen || answered : this.mounting(r, reading),
       blockedNotified: r.blockedNotifiedAt !== null,
     };
   }
 
   private async apply(r: AgentRecord, reading: ScreenReading, lines: string[]): Promise<void> {
     const screen = lines.join('\n');
-    const decision = decideActivity(reading, this.known(r, screen));
+    const decision = decideActivity(reading, this.known(r, screen, reading));
     const detail =
       decision.activity === 'blocked'
         ? `${decision.detail ?? ''}\n${blockedExcerpt(lines)}`.trim()
@@ -170,8 +215,9 @@ export class Watcher {
     const dialog = decision.detail ?? '';
     const pressed = this.dialogKeys.get(r.identity);
     const keys = pressed?.dialog === dialog ? pressed.keys + 1 : 1;
-    this.dialogKeys.set(r.identity, { dialog, keys, screen, at: this.deps.now() });
-    await this.deps.host.sendKeys(r.session ?? '', [decision.key ?? 'Enter']);
+    const key = decision.key ?? 'Enter';
+    this.dialogKeys.set(r.identity, { dialog, keys, screen, at: this.deps.now(), key });
+    await this.deps.host.sendKeys(r.session ?? '', [key]);
     if (decision.key === 'Enter')
       await this.emit({
         kind: 'agent.dialog-answered',

@@ -42,6 +42,12 @@ export interface AgentLine {
   /** The dialog it shows, or why it is blocked. */
   activity_detail: string | null;
   runtime: string | null;
+  /** Why it is not working (agents/failure.ts kinds), null when nothing is wrong. */
+  kind: string | null;
+  /** Until when nothing is done about it (a pause, a backoff); null for a hold or nothing. */
+  until: string | null;
+  /** The screen line or reason behind `kind`. */
+  kind_detail: string | null;
 }
 
 export interface RigLine {
@@ -201,7 +207,40 @@ function agentLine(
     wanted: wantedState(id, record, keepAlive),
     ...activityOf(state, record),
     runtime: record?.runtime ?? null,
+    ...kindOf(state, record, wantedState(id, record, keepAlive)),
   };
+}
+
+function kindOf(
+  state: Liveness,
+  record: AgentRecord | undefined,
+  wanted: Wanted,
+): Pick<AgentLine, 'kind' | 'until' | 'kind_detail'> {
+  const iso = (ms: number | null | undefined): string | null =>
+    ms == null ? null : new Date(ms).toISOString();
+  if (record?.failureKind != null)
+    return {
+      kind: record.failureKind,
+      until: iso(record.failureUntil),
+      kind_detail: record.failureDetail,
+    };
+  if (record?.parkedAt != null)
+    return { kind: 'crash', until: null, kind_detail: record.parkedReason };
+  if (state === 'alive' && record?.activity === 'blocked')
+    return {
+      kind: 'blocked',
+      until: null,
+      kind_detail: record.activityDetail?.split('\n')[0] ?? null,
+    };
+  if (state !== 'alive' && wanted === 'stopped')
+    return { kind: 'stopped', until: null, kind_detail: null };
+  if (state !== 'alive' && record?.nextRestartAt != null)
+    return {
+      kind: 'crash',
+      until: iso(record.nextRestartAt),
+      kind_detail: record.lastExit?.split('\n').at(-1) ?? null,
+    };
+  return { kind: null, until: null, kind_detail: null };
 }
 
 /** The recorded activity while the session lives; a session that is gone has exited. */

@@ -38,6 +38,8 @@ function age(since: string | null, now: number): string {
 
 /** What happens next to an agent that is not running. */
 function nextWhenDown(a: AgentLine, daemon: DaemonStatus): string {
+  const held = nextForKind(a);
+  if (held !== undefined && a.wanted === 'running') return held;
   if (a.wanted === 'stopped')
     return `nothing: it was stopped on purpose (gt session start ${a.address} brings it back)`;
   if (a.parked)
@@ -47,8 +49,27 @@ function nextWhenDown(a: AgentLine, daemon: DaemonStatus): string {
   return 'a restart at the daemon’s next pass';
 }
 
+const KIND_WORDS: Record<string, string> = {
+  rate_limited: 'rate limited',
+  network: 'unable to reach its service',
+  overloaded: 'its service overloaded',
+};
+
+/** What happens next to an agent a failure holds or pauses; undefined for none. */
+function nextForKind(a: AgentLine): string | undefined {
+  if (a.kind === 'auth' || a.kind === 'context_full')
+    return `held: ${a.kind_detail ?? a.kind}; nothing is retried or restarted until gt daemon clear-backoff ${a.address}`;
+  const words = a.kind === null ? undefined : KIND_WORDS[a.kind];
+  if (words === undefined) return undefined;
+  return a.until === null
+    ? `${words}; one probe now`
+    : `${words} until ${clock(a.until)}; one probe then`;
+}
+
 /** What happens next to a running agent. */
 function nextWhenUp(a: AgentLine, f: WhyFacts): string {
+  const held = nextForKind(a);
+  if (held !== undefined) return held;
   if (a.requesting.length > 0)
     return f.daemon.running
       ? `the daemon carries out its ${a.requesting.join(', ')} request`

@@ -141,6 +141,12 @@ export const AGENT_COLUMNS: readonly AgentColumn[] = [
   { field: 'activitySource', column: 'activity_source', sql: 'text' },
   { field: 'activityDetail', column: 'activity_detail', sql: 'text' },
   { field: 'blockedNotifiedAt', column: 'blocked_notified_at', sql: 'bigint' },
+  { field: 'failureKind', column: 'failure_kind', sql: 'text' },
+  { field: 'failureSince', column: 'failure_since', sql: 'bigint' },
+  { field: 'failureDetail', column: 'failure_detail', sql: 'text' },
+  { field: 'failureUntil', column: 'failure_until', sql: 'bigint' },
+  { field: 'failureCount', column: 'failure_count', sql: 'bigint' },
+  { field: 'failureNotifiedAt', column: 'failure_notified_at', sql: 'bigint' },
 ];
 
 /** Agent fields and their columns; a patch may set only these. */

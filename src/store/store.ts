@@ -125,6 +125,9 @@ export const EVENT_KINDS = [
   'nudge.typed',
   'nudge.delivered',
   'nudge.failed',
+  'agent.failed',
+  'agent.recovered',
+  'agent.probed',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -197,6 +200,16 @@ export interface AgentRecord {
   activityDetail: string | null;
   /** When the mayor was told the agent is blocked (once per blocked stretch). */
   blockedNotifiedAt: number | null;
+  /** Why it is not doing its work (agents/failure.ts), since when, and the line that says so. */
+  failureKind: string | null;
+  failureSince: number | null;
+  failureDetail: string | null;
+  /** Nothing is done about it before this time: a hold, a pause or a backoff. */
+  failureUntil: number | null;
+  /** Failures of this kind in a row (the backoff grows with it). */
+  failureCount: number | null;
+  /** When the mayor was told of this failure (once per stretch). */
+  failureNotifiedAt: number | null;
   updatedAt: number;
 }
 

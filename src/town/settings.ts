@@ -162,6 +162,14 @@ const schema = z.strictObject({
   mail: section({
     retention: duration('30d', 'read and settled mail older than this is purged'),
   }),
+  failures: section({
+    backoff: duration('30s', 'first pause after a network or overload failure (doubling)'),
+    backoff_max: duration('10m', 'longest pause after a network or overload failure'),
+    rate_limit_max: duration(
+      '1h',
+      'longest pause after a rate limit that shows no reset time (doubling from failures.backoff)',
+    ),
+  }),
   events: section({
     max_age: duration('14d', 'events older than this are purged by the daemon'),
   }),

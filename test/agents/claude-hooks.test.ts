@@ -47,6 +47,8 @@ describe('Claude Code hooks', () => {
     const written = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     expect(written.model).toBe('mine');
     expect(commandsOf(written, 'Stop')).toEqual(['gt agent report stop']);
+    // a turn ended by an API error reports its end too
+    expect(commandsOf(written, 'StopFailure')).toEqual(['gt agent report stop']);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(execFileSync('git', ['status', '--porcelain'], { cwd: clone, encoding: 'utf8' })).toBe(
       '',

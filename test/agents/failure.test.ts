@@ -17,6 +17,7 @@ const screen = (dir: string, name: string): string[] =>
 
 const cases: Array<[RuntimeProfile, string, string, FailureKind | undefined, number?]> = [
   [claude, 'claude-2.1.328', 'err401', 'auth'],
+  [claude, 'claude-2.1.328', 'err401_retrying', 'auth', 4000],
   [claude, 'claude-2.1.328', 'err429_exhausted', 'rate_limited'],
   [claude, 'claude-2.1.328', 'err429_t5', 'rate_limited', 26_000],
   [claude, 'claude-2.1.328', 'err529', 'overloaded'],

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KEY_SETTLE_MS } from '../../src/agents/activity.js';
+import { DIALOG_SETTLE_MS, KEY_SETTLE_MS } from '../../src/agents/activity.js';
 import { Watcher } from '../../src/daemon/watch.js';
 import { defaultSettings } from '../../src/town/settings.js';
 import { FakeSessionHost } from '../helpers/fake-host.js';
@@ -38,15 +38,22 @@ async function rig() {
     hostName: 'h',
     now: () => clock.now,
   });
+  /** Looks at a dialog just drawn (nothing pressed yet), then again once it has settled. */
+  const settle = async (): Promise<void> => {
+    await watcher.pass();
+    clock.now += DIALOG_SETTLE_MS;
+  };
   const keys = (): string[] =>
     host.calls.filter((c) => c.op === 'keys').flatMap((c) => c.keys ?? []);
-  return { clock, host, watcher, keys };
+  return { clock, host, watcher, keys, settle };
 }
 
 describe('the watcher and a CLI slow to redraw (fake host)', () => {
   it('presses Enter once into a dialog whose screen has not changed since', async () => {
     const r = await rig();
     r.host.screenOf.set(SESSION, screen('dialog_trust_down')); // "Yes" selected
+    await r.settle();
+    expect(r.keys()).toEqual([]); // just drawn: nothing pressed yet
     await r.watcher.pass();
     expect(r.keys()).toEqual(['Enter']);
     r.clock.now += 100; // the CLI has not redrawn yet: the same screen again
@@ -58,9 +65,27 @@ describe('the watcher and a CLI slow to redraw (fake host)', () => {
     expect(r.keys()).toEqual(['Enter', 'Enter']);
   });
 
+  it('an Enter that answered a dialog gets its time even if the dialog is redrawn meanwhile', async () => {
+    const r = await rig();
+    const answered = screen('dialog_trust_down');
+    r.host.screenOf.set(SESSION, answered);
+    await r.settle();
+    await r.watcher.pass();
+    expect(r.keys()).toEqual(['Enter']);
+    // the CLI redraws the same dialog (a note appears) before it takes the answer
+    r.host.screenOf.set(SESSION, [
+      ...answered,
+      ' Trusting this folder loads .claude/settings.local.json',
+    ]);
+    r.clock.now += 300;
+    await r.watcher.pass();
+    expect(r.keys()).toEqual(['Enter']);
+  });
+
   it('goes on at once when the screen shows the key was taken', async () => {
     const r = await rig();
     r.host.screenOf.set(SESSION, screen('dialog_trust'));
+    await r.settle();
     await r.watcher.pass();
     expect(r.keys()).toEqual(['Down']);
     r.host.screenOf.set(SESSION, screen('dialog_trust_down'));

@@ -35,7 +35,10 @@ export interface ClaudeTown {
  * onboarding (offline, the CLI would otherwise exit on its service check): every dialog is
  * left for gastown-ts to answer.
  */
-export async function claudeTown(settings: Record<string, unknown> = {}): Promise<ClaudeTown> {
+export async function claudeTown(
+  settings: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): Promise<ClaudeTown> {
   const server = await startModelServer();
   onCleanup(() => server.close());
   const home = join(tempDir('claude-home'), 'home');
@@ -44,7 +47,7 @@ export async function claudeTown(settings: Record<string, unknown> = {}): Promis
   const claude = {
     command: `${CLAUDE_BIN} --dangerously-skip-permissions`,
     sync: false,
-    env: { HOME: home, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: API_KEY },
+    env: { HOME: home, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: API_KEY, ...env },
   };
   const town = await makeTown({
     settings: {

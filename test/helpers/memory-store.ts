@@ -46,6 +46,12 @@ const EMPTY_AGENT: Omit<AgentRecord, 'identity' | 'updatedAt'> = {
   activitySource: null,
   activityDetail: null,
   blockedNotifiedAt: null,
+  failureKind: null,
+  failureSince: null,
+  failureDetail: null,
+  failureUntil: null,
+  failureCount: null,
+  failureNotifiedAt: null,
 };
 
 /** Records are copied in and out, so a caller never holds the store's own object. */

@@ -60,6 +60,12 @@ function record(over: Partial<AgentRecord> = {}): AgentRecord {
     activitySource: null,
     activityDetail: null,
     blockedNotifiedAt: null,
+    failureKind: null,
+    failureSince: null,
+    failureDetail: null,
+    failureUntil: null,
+    failureCount: null,
+    failureNotifiedAt: null,
     updatedAt: NOW,
     ...over,
   };

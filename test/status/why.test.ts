@@ -28,6 +28,9 @@ const agent = (over: Partial<AgentLine>): AgentLine => ({
   activity_since: '2026-11-29T13:55:00Z',
   activity_detail: null,
   runtime: 'claude',
+  kind: null,
+  until: null,
+  kind_detail: null,
   ...over,
 });
 
@@ -82,6 +85,23 @@ describe('gt why', () => {
     ],
     ['asking to cycle', { requesting: ['cycle'] }, true, /carries out its cycle request/],
     ['tmux silent', { state: 'unknown' }, true, /is unknown \(tmux did not answer\)/],
+    [
+      'rate limited, paused',
+      {
+        activity: 'ready',
+        kind: 'rate_limited',
+        until: '2026-11-29T14:05:00.000Z',
+        kind_detail: 'API Error: Request rejected (429)',
+      },
+      true,
+      /rate limited until 14:05:00; one probe then/,
+    ],
+    [
+      'held on bad credentials',
+      { kind: 'auth', kind_detail: 'Please run /login · API Error: 401' },
+      true,
+      /held: Please run \/login · API Error: 401; nothing is retried or restarted until gt daemon clear-backoff alpha\/crew\/max/,
+    ],
   ];
   for (const [what, over, running, text] of cases)
     it(what, () => {

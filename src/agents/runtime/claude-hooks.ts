@@ -25,6 +25,8 @@ function wanted(commands: HookCommands): Record<string, HookGroup> {
     SessionStart: group([commands.sessionStart]),
     UserPromptSubmit: group(commands.promptSubmit),
     Stop: group([commands.turnEnd]),
+    // A turn that ends on an API error (after the CLI's own retries) fires this, not Stop.
+    StopFailure: group([commands.turnEnd]),
     Notification: group([commands.notification], ''),
   };
 }

@@ -43,3 +43,9 @@ export function runtimeOf(settings: Settings, role: Role): RuntimeProfile {
 export function commandOf(settings: Settings, role: Role): string {
   return settings.agents[role].command ?? runtimeOf(settings, role).defaultCommand;
 }
+
+/** The profile of the runtime an agent was started with (an unknown name reads as claude). */
+export function profileOf(record: { runtime: string | null }): RuntimeProfile {
+  const name = record.runtime ?? '';
+  return name in PROFILES ? PROFILES[name as RuntimeName] : claude;
+}

@@ -115,6 +115,15 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX nudges_pending ON nudges (to_addr, seq) WHERE status IN ('queued', 'typed');
   `,
+  // 4: why an agent is not doing its work, and until when nothing is done about it
+  `
+  ALTER TABLE agents ADD COLUMN failure_kind TEXT;
+  ALTER TABLE agents ADD COLUMN failure_since BIGINT;
+  ALTER TABLE agents ADD COLUMN failure_detail TEXT;
+  ALTER TABLE agents ADD COLUMN failure_until BIGINT;
+  ALTER TABLE agents ADD COLUMN failure_count BIGINT;
+  ALTER TABLE agents ADD COLUMN failure_notified_at BIGINT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -101,6 +101,15 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX nudges_pending ON nudges (to_addr, seq) WHERE status IN ('queued', 'typed');
   `,
+  // 4: why an agent is not doing its work, and until when nothing is done about it
+  `
+  ALTER TABLE agents ADD COLUMN failure_kind TEXT;
+  ALTER TABLE agents ADD COLUMN failure_since INTEGER;
+  ALTER TABLE agents ADD COLUMN failure_detail TEXT;
+  ALTER TABLE agents ADD COLUMN failure_until INTEGER;
+  ALTER TABLE agents ADD COLUMN failure_count INTEGER;
+  ALTER TABLE agents ADD COLUMN failure_notified_at INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

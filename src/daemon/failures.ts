@@ -1,0 +1,110 @@
+// Applying the failure policy (agents/failure-policy.ts) to what an agent's screen shows: the
+// record and an event for each new stretch, the mayor told once of a hold, one probe (a prompt
+// to carry on) when a pause runs out, and the record cleared when the screen shows it working.
+import type { AgentContext } from '../agents/agent.js';
+import type { Failure } from '../agents/failure.js';
+import type { FailurePolicy } from '../agents/failure-policy.js';
+import { decideFailure, PAUSE_KINDS } from '../agents/failure-policy.js';
+import * as record from '../agents/record.js';
+import type { AgentRecord, NewEvent, StoredEvent } from '../store/store.js';
+import type { Settings } from '../town/settings.js';
+import { ms } from '../util/duration.js';
+
+export interface FailureDeps extends AgentContext {
+  now: () => number;
+  onEvent?: ((event: StoredEvent) => void) | undefined;
+}
+
+/** What a probe asks: the agent tries its last step again. */
+export const PROBE_TEXT =
+  'The service should answer again now: carry on with what you were doing (retry the last step).';
+
+export function failurePolicy(settings: Settings): FailurePolicy {
+  return {
+    backoffMs: ms(settings.failures.backoff),
+    backoffMaxMs: ms(settings.failures.backoff_max),
+    rateLimitMaxMs: ms(settings.failures.rate_limit_max),
+  };
+}
+
+async function emit(deps: FailureDeps, event: NewEvent): Promise<void> {
+  deps.onEvent?.(await deps.store.recordEvent(event));
+}
+
+const clock = (at: number | null): string =>
+  at === null ? 'a person acts' : new Date(at).toISOString().slice(11, 19);
+
+/**
+ * One agent's screen reading against its record. `at.ready`: its turn is over (only then does a
+ * screen without the failure mean it recovered: a CLI retrying by itself shows the error only
+ * between tries). `at.idle`: ready with nothing queued, so a probe may be typed.
+ */
+export async function applyFailure(
+  deps: FailureDeps,
+  r: AgentRecord,
+  failure: Failure | undefined,
+  at: { ready: boolean; idle: boolean },
+): Promise<void> {
+  if (failure === undefined) {
+    if (r.failureKind === null || !isScreenKind(r.failureKind) || !at.ready) return;
+    await record.recovered(deps.store, r.identity);
+    await emit(deps, {
+      kind: 'agent.recovered',
+      identity: r.identity,
+      outcome: 'recovered',
+      reason: r.failureKind,
+    });
+    return;
+  }
+  const now = deps.now();
+  const step = decideFailure(failure, r, now, failurePolicy(deps.settings));
+  if (step === undefined) {
+    if (failure.kind === r.failureKind && failure.evidence !== r.failureDetail)
+      await record.failureSeen(deps.store, r.identity, failure.evidence);
+    return;
+  }
+  await record.failed(deps.store, r.identity, step);
+  await emit(deps, {
+    kind: 'agent.failed',
+    identity: r.identity,
+    outcome: step.kind,
+    reason: `${step.detail}; ${step.until === null ? 'held until a person acts' : `paused until ${clock(step.until)}`}`,
+    data: { count: step.count, until: step.until },
+  });
+  if (step.notify && r.failureNotifiedAt === null) await tellMayor(deps, r, step.kind, step.detail);
+  if (step.count > 1 && PAUSE_KINDS.has(step.kind) && at.idle) await probe(deps, r);
+}
+
+/** Kinds read from the screen (the others come from exits, dialogs and time). */
+function isScreenKind(kind: string): boolean {
+  return PAUSE_KINDS.has(kind) || kind === 'auth' || kind === 'context_full';
+}
+
+async function probe(deps: FailureDeps, r: AgentRecord): Promise<void> {
+  const nudge = await deps.store.enqueueNudge({ to: r.identity, from: 'deacon', text: PROBE_TEXT });
+  await emit(deps, {
+    kind: 'agent.probed',
+    identity: r.identity,
+    outcome: 'probed',
+    reason: r.failureKind,
+    data: { nudge: nudge.id },
+  });
+}
+
+async function tellMayor(
+  deps: FailureDeps,
+  r: AgentRecord,
+  kind: string,
+  detail: string,
+): Promise<void> {
+  await deps.store.sendMessage({
+    from: 'deacon',
+    to: 'mayor',
+    subject: `HELD: ${r.identity} (${kind})`,
+    body: `${r.identity} cannot work: ${detail}\n\nNothing is retried or restarted until this is fixed. Then: gt daemon clear-backoff ${r.identity}`,
+    priority: 'high',
+    type: 'notification',
+    senderVerified: true,
+  });
+  await record.failureNotified(deps.store, r.identity, deps.now());
+}
