@@ -1,5 +1,6 @@
 // OpenAI Codex CLI (recorded from 0.171.0; screens in test/fixtures/codex-0.171.0): how it starts,
 // the one dialog answered for it (folder trust), and how its screen reads.
+import { matchesAll, readNumberedDialog } from './numbered-dialog.js';
 import { classifyLines, FAILURE_RULES, latestTurn } from '../failure.js';
 import type { DialogRule, RuntimeProfile, ScreenReading } from './profile.js';
 
@@ -63,44 +64,8 @@ const COMPOSER = /^›(?: |$)/;
 /** A dialog's selected option: `›` in dialogs, `>` in the sign-in menus. */
 const SELECTED_OPTION = /^[›>❯]\s+\d+\.\s/;
 
-interface Option {
-  label: string;
-  selected: boolean;
-}
-
-/**
- * The options of the list that holds the selection marker. Numbering restarts at 1 for each
- * list, which separates the dialog's list from numbered lines further up the screen.
- */
-function listOptions(
-  lines: readonly string[],
-  optionLine: RegExp,
-): { options: string[]; selected: number } {
-  const lists: Option[][] = [];
-  for (const line of lines) {
-    const groups = optionLine.exec(line)?.groups;
-    if (groups === undefined) continue;
-    const option = { label: groups['label'] ?? '', selected: (groups['mark'] ?? '').trim() !== '' };
-    const current = lists.at(-1);
-    if (groups['n'] === '1' || current === undefined) lists.push([option]);
-    else current.push(option);
-  }
-  const list = lists.findLast((l) => l.some((o) => o.selected)) ?? [];
-  return { options: list.map((o) => o.label), selected: list.findIndex((o) => o.selected) };
-}
-
-function matchesAll(patterns: readonly RegExp[], lines: readonly string[]): boolean {
-  return patterns.every((p) => lines.some((line) => p.test(line)));
-}
-
 function readDialog(rule: DialogRule, lines: readonly string[]): ScreenReading {
-  const { options, selected } = listOptions(lines, rule.optionLine ?? OPTION_LINE);
-  const wanted = options.findIndex((o) => rule.choose.test(o));
-  // A known title without the known answer is a changed dialog: never guess.
-  if (selected < 0 || wanted < 0) {
-    return { activity: 'blocked', why: `${rule.id} dialog without the option gastown-ts chooses` };
-  }
-  return { activity: 'dialog', dialog: rule.id, options, selected, wanted };
+  return readNumberedDialog(rule, lines, OPTION_LINE);
 }
 
 /** Dialogs and menus replace the composer, so they are looked for only when it is gone. */
