@@ -152,7 +152,7 @@ describe('names, addresses and settings never run', () => {
         ['mail', 'read', text],
       ]) {
         const r = await town.gt(args);
-        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
         expect(r.stderr).toMatch(/^gt: /);
       }
       const role = await town.gt(['handoff', '--no-daemon'], { env: { GT_ROLE: text } });
