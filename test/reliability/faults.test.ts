@@ -371,7 +371,7 @@ describe(`disk full (${FULL.label})`, () => {
     writeFileSync(
       join(town.root, 'settings', 'config.json'),
       JSON.stringify({
-        daemon: { heartbeat: '30s' },
+        daemon: { heartbeat: '30s', keep_alive: [] },
         lifecycle: { retry_backoff: '200ms', max_attempts: 10 },
         agents: { crew: { command: loggingAgent(log), sync: false } },
       }),

@@ -215,7 +215,7 @@ describe('names, addresses and settings never run', () => {
     const name = `t $(touch $PWN_MARK) \`touch $PWN_MARK\` #(touch $PWN_MARK) #{pane_pid} ;touch $PWN_MARK; '"`;
     const town = await townAt(join(base, name), base, ['--name', 'weird']);
     const settings = {
-      daemon: { heartbeat: '30s' },
+      daemon: { heartbeat: '30s', keep_alive: [] },
       agents: { crew: { command: TINY_AGENT, sync: true } },
     };
     writeFileSync(join(town.root, 'settings', 'config.json'), JSON.stringify(settings));

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { gitIn } from '../helpers/git.js';
 import { tempDir, waitFor } from '../helpers/temp.js';
 import type { TestTown } from '../helpers/town.js';
-import { agentEnv, events, makeTown, runDaemon, starts } from '../helpers/town.js';
+import { agentEnv, events, makeTown, runDaemon, starts, TINY_AGENT } from '../helpers/town.js';
 import { queueRequest, wake } from './faults.js';
 import type { Snapshot } from './helpers.js';
 import { sessionPids, snapshotDiff, snapshotTree, townAt, withStore } from './helpers.js';
@@ -205,6 +205,13 @@ describe('a town deep in the tree', () => {
     const root = join(base, 'a-rather-long-folder-name-for-a-town'.repeat(3), 'town');
     mkdirSync(dirname(root), { recursive: true });
     const town = await townAt(root, base);
+    writeFileSync(
+      join(root, 'settings', 'config.json'),
+      JSON.stringify({
+        daemon: { keep_alive: [] },
+        agents: { crew: { command: TINY_AGENT, sync: false } },
+      }),
+    );
     expect(Buffer.byteLength(join(root, 'daemon', 'daemon.sock'))).toBeGreaterThan(108);
     await town.gtOk(['session', 'start', MAX]);
     const daemon = await runDaemon(town);
