@@ -6,6 +6,11 @@ import type { ScreenReading } from './runtime/profile.js';
 
 /** Enter presses after the first before a nudge that stays in the input fails. */
 export const MAX_SUBMIT_ATTEMPTS = 3;
+/**
+ * Time the CLI gets to take each Enter before the next: a busy machine may leave the text in
+ * the input for a moment after a submit that worked.
+ */
+export const ENTER_RETRY_MS = 1_000;
 /** How long a runtime with hooks gets to report the prompt before the screen's word is taken. */
 export const HOOK_GRACE_MS = 5_000;
 /** How long a typed nudge may wait on an agent that is neither ready nor busy. */
@@ -46,6 +51,7 @@ export function decideNudge(nudge: Nudge, look: NudgeLook): NudgeStep {
   const since = look.now - (nudge.typedAt ?? look.now);
   const input = reading.activity === 'ready' || reading.activity === 'busy' ? reading.input : '';
   if (reading.activity === 'ready' && inputHolds(input, nudge.text)) {
+    if (since < nudge.attempts * ENTER_RETRY_MS) return { kind: 'wait' };
     if (nudge.attempts > MAX_SUBMIT_ATTEMPTS)
       return {
         kind: 'fail',

@@ -147,6 +147,18 @@ describe('decideNudge', () => {
       'enter',
     ],
     [
+      'typed a moment ago, text still in the input: the CLI gets its time, no Enter yet',
+      typed({ typedAt: 99_700 }),
+      look(ready('please look at issue 7')),
+      'wait',
+    ],
+    [
+      'second Enter given its time too: not before 2 s after typing',
+      typed({ typedAt: 98_500, attempts: 2 }),
+      look(ready('please look at issue 7')),
+      'wait',
+    ],
+    [
       'typed, a paste placeholder in the input: Enter again',
       typed(),
       look(ready('[Pasted text #1 +3 lines]')),
