@@ -91,7 +91,9 @@ async function checkAgent(
     const latest = await deps.host.find(info?.name ?? sessionName(id));
     if (latest !== undefined && sessionState(latest) === 'alive') return;
     if (latest !== undefined) await buryZombie(deps, id, latest, known);
+    // Read again under the lock: a gt session stop that held it has made it wanted stopped.
     const current = (await deps.store.getAgent(address)) ?? known;
+    if (current?.desired === 'stopped') return;
     if (current !== undefined && heldDown(current, now)) return;
     await restartDead(deps, id, current, policy, now);
   });
