@@ -4,7 +4,7 @@
 import type { AgentContext } from '../agents/agent.js';
 import type { Failure } from '../agents/failure.js';
 import type { FailurePolicy } from '../agents/failure-policy.js';
-import { decideFailure, PAUSE_KINDS } from '../agents/failure-policy.js';
+import { decideFailure, HOLD_KINDS, PAUSE_KINDS } from '../agents/failure-policy.js';
 import * as record from '../agents/record.js';
 import type { AgentRecord, NewEvent, StoredEvent } from '../store/store.js';
 import type { Settings } from '../town/settings.js';
@@ -77,7 +77,7 @@ export async function applyFailure(
 
 /** Kinds read from the screen (the others come from exits, dialogs and time). */
 function isScreenKind(kind: string): boolean {
-  return PAUSE_KINDS.has(kind) || kind === 'auth' || kind === 'context_full';
+  return PAUSE_KINDS.has(kind) || HOLD_KINDS.has(kind);
 }
 
 async function probe(deps: FailureDeps, r: AgentRecord): Promise<void> {

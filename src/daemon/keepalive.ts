@@ -155,10 +155,6 @@ export function lastLine(text: string): string {
 }
 
 /** No session was ever started for this agent (a failed first start counts as a restart). */
-function neverStarted(record: AgentRecord | undefined): boolean {
-  return !everStarted(record);
-}
-
 async function restartDead(
   deps: KeepAliveDeps,
   id: Identity,
@@ -167,7 +163,7 @@ async function restartDead(
   now: number,
 ): Promise<void> {
   const address = formatAddress(id);
-  if (neverStarted(current)) {
+  if (!everStarted(current)) {
     // A first start is not a restart: it does not bring a crash loop nearer. If it fails,
     // it is one, so the next try waits its backoff.
     await startKept(deps, id, { kind: 'agent.started', outcome: 'started' }, async () => {

@@ -216,8 +216,6 @@ function kindOf(
   record: AgentRecord | undefined,
   wanted: Wanted,
 ): Pick<AgentLine, 'kind' | 'until' | 'kind_detail'> {
-  const iso = (ms: number | null | undefined): string | null =>
-    ms == null ? null : new Date(ms).toISOString();
   if (record?.failureKind != null)
     return {
       kind: record.failureKind,
@@ -244,12 +242,13 @@ function kindOf(
 }
 
 /** The recorded activity while the session lives; a session that is gone has exited. */
+const iso = (ms: number | null | undefined): string | null =>
+  ms == null ? null : new Date(ms).toISOString();
+
 function activityOf(
   state: Liveness,
   record: AgentRecord | undefined,
 ): Pick<AgentLine, 'activity' | 'activity_since' | 'activity_detail'> {
-  const iso = (ms: number | null | undefined): string | null =>
-    ms == null ? null : new Date(ms).toISOString();
   if (record === undefined) return { activity: null, activity_since: null, activity_detail: null };
   if (state === 'dead' || state === 'zombie')
     return { activity: 'exited', activity_since: iso(record.lastExitAt), activity_detail: null };

@@ -26,7 +26,8 @@ import type {
 import { NEVER } from '../../src/store/store.js';
 import { NEW_MESSAGE_STATE } from '../../src/store/rows.js';
 
-const EMPTY_AGENT: Omit<AgentRecord, 'identity' | 'updatedAt'> = {
+/** An agent record with nothing known: each field at its store default. */
+export const EMPTY_AGENT: Omit<AgentRecord, 'identity' | 'updatedAt'> = {
   host: null,
   session: null,
   tokenHash: null,

@@ -1,5 +1,6 @@
 // The lifecycle decision as a table over plain data: every row of DESIGN.md's protocol
 // (screen, verify, stale, duplicate, resume after a crash at each step boundary), no tmux, no store.
+import { EMPTY_AGENT } from '../helpers/memory-store.js';
 import { describe, expect, it } from 'vitest';
 import type { Plan, RequestFacts } from '../../src/lifecycle/decide.js';
 import { decideRequest } from '../../src/lifecycle/decide.js';
@@ -40,32 +41,13 @@ function msg(over: Partial<Message> = {}): Message {
 
 function record(over: Partial<AgentRecord> = {}): AgentRecord {
   return {
+    ...EMPTY_AGENT,
     identity: MAX,
     host: 'h',
     session: 'gt-alpha-crew-max',
     tokenHash: 'x',
     startedAt: NOW - 3_600_000,
-    requestId: null,
     sessionConfirmed: true,
-    desired: 'running',
-    restarts: [],
-    nextRestartAt: null,
-    parkedAt: null,
-    parkedReason: null,
-    lastExit: null,
-    lastExitAt: null,
-    runtime: null,
-    activity: null,
-    activitySince: null,
-    activitySource: null,
-    activityDetail: null,
-    blockedNotifiedAt: null,
-    failureKind: null,
-    failureSince: null,
-    failureDetail: null,
-    failureUntil: null,
-    failureCount: null,
-    failureNotifiedAt: null,
     updatedAt: NOW,
     ...over,
   };
