@@ -26,6 +26,7 @@ const GROUPS: ReadonlyArray<[names: readonly string[], load: () => Promise<Regis
   [['nudge'], async () => (await import('./nudge.js')).registerNudge],
   [['store'], async () => (await import('./store.js')).registerStore],
   [['why'], async () => (await import('./why.js')).registerWhy],
+  [['dashboard'], async () => (await import('./dashboard.js')).registerDashboard],
 ];
 
 /** The command word of argv: the first argument that is not an option or an option's value. */

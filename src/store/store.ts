@@ -128,6 +128,7 @@ export const EVENT_KINDS = [
   'agent.failed',
   'agent.recovered',
   'agent.probed',
+  'agent.stopped',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

@@ -1,0 +1,109 @@
+// `gt dashboard [--port N] [--host 127.0.0.1] [--open]`: serves the town's live web dashboard
+// from this process until Ctrl-C, and prints its URL with the town's key in it.
+import { spawn } from 'node:child_process';
+import type { Command } from 'commander';
+import { townHost } from '../agents/host.js';
+import { DashboardServer, checkHost } from '../dashboard/server.js';
+import { isLoopback } from '../dashboard/http.js';
+import { loadSecret } from '../dashboard/secret.js';
+import { GtError, InputError, errorMessage } from '../errors.js';
+import type { GlobalOptions, TownContext } from './context.js';
+import { println, thisGt, withTown } from './context.js';
+import type { GtCommand } from './program.js';
+
+export const DEFAULT_PORT = 7420;
+
+interface DashboardFlags {
+  port: string;
+  host: string;
+  open?: boolean;
+  refresh: string;
+}
+
+export function registerDashboard(program: GtCommand): void {
+  program
+    .command('dashboard')
+    .description('serve the town’s live web dashboard (and its JSON API and /metrics) until Ctrl-C')
+    .option('--port <n>', 'port to listen on (0: any free one)', String(DEFAULT_PORT))
+    .option(
+      '--host <address>',
+      'address to listen on; anything but loopback needs saying',
+      '127.0.0.1',
+    )
+    .option('--open', 'open the page in the browser')
+    .option('--refresh <ms>', 'how often tmux and the store are read while a page is open', '1000')
+    .action((flags: DashboardFlags, cmd: Command) =>
+      withTown(cmd.optsWithGlobals<GlobalOptions>(), (town) => serve(town, flags)),
+    );
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d{1,5}$/.test(text) || port > 65535)
+    throw new InputError(
+      'GT_BAD_PORT',
+      `--port ${JSON.stringify(text)} is not a port (0 to 65535)`,
+    );
+  return port;
+}
+
+function parseRefresh(text: string): number {
+  const ms = Number(text);
+  if (!/^\d{1,6}$/.test(text) || ms < 100)
+    throw new InputError('GT_BAD_FLAG', `--refresh ${JSON.stringify(text)}: at least 100 ms`);
+  return ms;
+}
+
+async function serve(town: TownContext, flags: DashboardFlags): Promise<void> {
+  const port = parsePort(flags.port);
+  const host = checkHost(flags.host);
+  const refreshMs = parseRefresh(flags.refresh);
+  const secret = loadSecret(town.root);
+  const server = new DashboardServer({
+    root: town.root,
+    settings: town.settings,
+    store: await town.store(),
+    host: townHost(town.root, town.settings),
+    hostName: town.settings.daemon.host,
+    gt: thisGt(),
+    daemonSocket: town.paths.daemonSocket,
+    secret,
+    refreshMs,
+    onError: (what, err) => process.stderr.write(`gt dashboard: ${what}: ${errorMessage(err)}\n`),
+  });
+  const bound = await server.listen(port, host).catch((err: unknown) => {
+    throw new GtError(
+      'GT_DASHBOARD_LISTEN',
+      `cannot listen on ${host}:${port}: ${errorMessage(err)}`,
+      {
+        hint: 'another program may hold the port: try --port 0',
+      },
+    );
+  });
+  const url = `${bound.url}?token=${secret}`;
+  println(`dashboard of ${town.root} at ${url}`);
+  if (!isLoopback(host))
+    println(`listening beyond this machine (${host}): every request needs the key in that URL`);
+  if (flags.open) openBrowser(url);
+  await untilSignalled();
+  await server.close();
+}
+
+/** xdg-open with the URL as its one argument: no shell sees it. */
+function openBrowser(url: string): void {
+  const child = spawn('xdg-open', [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => println('could not open a browser: open the URL above'));
+  child.unref();
+}
+
+function untilSignalled(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

@@ -1,0 +1,130 @@
+// What the dashboard's buttons do to one agent: nudge, restart, stop, clear-backoff. Each is the
+// same as its command (gt nudge, gt session restart|stop, gt daemon clear-backoff) and records
+// an event whose data names the dashboard as its source.
+import type { AgentContext } from '../agents/agent.js';
+import { restartAgent, stopAgent } from '../agents/agent.js';
+import { unparked } from '../agents/record.js';
+import { PROBE_TEXT } from '../daemon/failures.js';
+import { InputError } from '../errors.js';
+import type { NewEvent, StoredEvent } from '../store/store.js';
+import type { Identity } from '../town/identity.js';
+import { formatAddress } from '../town/identity.js';
+import { poke } from '../util/socket.js';
+
+export const ACTIONS = ['nudge', 'restart', 'stop', 'clear-backoff'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const MAX_NUDGE_BYTES = 32 * 1024;
+/** Who a nudge from the dashboard is from: the town's overseer acts as the mayor, as gt nudge does. */
+const NUDGE_FROM = 'mayor';
+
+export interface ActionContext extends AgentContext {
+  daemonSocket: string;
+}
+
+export interface ActionResult {
+  action: Action;
+  address: string;
+  outcome: string;
+  event: number;
+  nudge?: string;
+}
+
+export function isAction(word: string): word is Action {
+  return (ACTIONS as readonly string[]).includes(word);
+}
+
+/** The prompt of a nudge body, or why it is not one. */
+export function nudgeText(body: unknown): string {
+  const text = (body as { text?: unknown } | null)?.text;
+  if (typeof text !== 'string')
+    throw new InputError('GT_BAD_BODY', 'the body must be JSON like {"text": "…"}');
+  if (text.trim() === '') throw new InputError('GT_BAD_BODY', 'the prompt is empty');
+  if (text.includes('\0')) throw new InputError('GT_BAD_BODY', 'the prompt holds a NUL character');
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_NUDGE_BYTES)
+    throw new InputError(
+      'GT_BODY_TOO_LONG',
+      `the prompt is ${bytes} bytes; at most ${MAX_NUDGE_BYTES}`,
+    );
+  return text;
+}
+
+function record(ctx: ActionContext, event: NewEvent): Promise<StoredEvent> {
+  return ctx.store.recordEvent({
+    ...event,
+    reason: 'dashboard',
+    data: { ...event.data, source: 'dashboard' },
+  });
+}
+
+async function nudge(ctx: ActionContext, address: string, body: unknown): Promise<ActionResult> {
+  const text = nudgeText(body);
+  const queued = await ctx.store.enqueueNudge({ to: address, from: NUDGE_FROM, text });
+  const event = await record(ctx, {
+    kind: 'nudge.queued',
+    identity: address,
+    outcome: 'queued',
+    data: { nudge: queued.id },
+  });
+  await poke(ctx.daemonSocket);
+  return { action: 'nudge', address, outcome: 'queued', event: event.seq, nudge: queued.id };
+}
+
+async function restart(ctx: ActionContext, id: Identity): Promise<ActionResult> {
+  const address = formatAddress(id);
+  const started = await restartAgent(ctx, id);
+  const outcome = started.replaced ? 'restarted' : 'started';
+  const event = await record(ctx, { kind: 'agent.restarted', identity: address, outcome });
+  // A started agent has dialogs to pass and a prompt to reach: the daemon looks at once.
+  await poke(ctx.daemonSocket);
+  return { action: 'restart', address, outcome, event: event.seq };
+}
+
+async function stop(ctx: ActionContext, id: Identity): Promise<ActionResult> {
+  const address = formatAddress(id);
+  const outcome = (await stopAgent(ctx, id)) ? 'stopped' : 'not-running';
+  const event = await record(ctx, { kind: 'agent.stopped', identity: address, outcome });
+  return { action: 'stop', address, outcome, event: event.seq };
+}
+
+/** As gt daemon clear-backoff: forget the restart history, un-park, and ask a held agent to retry. */
+async function clearBackoff(ctx: ActionContext, address: string): Promise<ActionResult> {
+  const before = await ctx.store.getAgent(address);
+  await unparked(ctx.store, address);
+  const retry = before?.failureKind != null && before.session !== null;
+  if (retry) {
+    await ctx.store.enqueueNudge({ to: address, from: 'deacon', text: PROBE_TEXT });
+    await poke(ctx.daemonSocket);
+  }
+  const event = await record(ctx, {
+    kind: 'agent.unparked',
+    identity: address,
+    outcome: 'cleared',
+  });
+  return { action: 'clear-backoff', address, outcome: 'cleared', event: event.seq };
+}
+
+/** Carries out `action` on an agent whose address has been checked against the town. */
+export function runAction(
+  ctx: ActionContext,
+  id: Identity,
+  action: Action,
+  body: unknown,
+): Promise<ActionResult> {
+  const address = formatAddress(id);
+  switch (action) {
+    case 'nudge':
+      return nudge(ctx, address, body);
+    case 'restart':
+      return restart(ctx, id);
+    case 'stop':
+      return stop(ctx, id);
+    case 'clear-backoff':
+      return clearBackoff(ctx, address);
+    default: {
+      const never: never = action;
+      throw new InputError('GT_BAD_USAGE', `unknown action ${String(never)}`);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// GET /api/events: server-sent events. Each store event goes out with `id:` its sequence number,
+// so a browser that reconnects with Last-Event-ID gets everything after it, none twice; a
+// `status` event carries the snapshot whenever it changes. Clients share the feed's one reader.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Store, StoredEvent } from '../store/store.js';
+import type { TownFeed } from './feed.js';
+import { HttpError, commonHeaders } from './http.js';
+
+/** A client this far behind (bytes unsent) is cut off rather than buffered without end. */
+const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+const RESUME_PAGE = 500;
+
+/** The event as the page and `gt events --json` show it. */
+export function eventJson(e: StoredEvent): Record<string, unknown> {
+  return {
+    seq: e.seq,
+    time: new Date(e.ts).toISOString(),
+    kind: e.kind,
+    identity: e.identity,
+    message_id: e.messageId,
+    request_id: e.requestId,
+    action: e.action,
+    outcome: e.outcome,
+    reason: e.reason,
+    duration_ms: e.durationMs,
+    data: e.data,
+  };
+}
+
+/** The sequence number to resume after: Last-Event-ID, else ?after=; undefined for neither. */
+export function resumeAfter(req: IncomingMessage, url: URL): number | undefined {
+  const header = req.headers['last-event-id'];
+  const text = typeof header === 'string' ? header : (url.searchParams.get('after') ?? undefined);
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d{1,15}$/.test(text))
+    throw new HttpError(400, 'GT_BAD_EVENT_ID', 'Last-Event-ID must be an event number');
+  return Number(text);
+}
+
+async function* eventsAfter(store: Store, after: number): AsyncGenerator<StoredEvent[]> {
+  for (let seq = after; ;) {
+    const page = await store.listEvents({ afterSeq: seq, limit: RESUME_PAGE });
+    if (page.length > 0) yield page;
+    const last = page.at(-1);
+    if (last === undefined || page.length < RESUME_PAGE) return;
+    seq = last.seq;
+  }
+}
+
+export interface EventStreamDeps {
+  feed: TownFeed;
+  store: Store;
+  onOpen?: () => void;
+  onClose?: () => void;
+}
+
+/**
+ * Streams to one client: it joins the feed first (holding what arrives), then gets what it
+ * missed from the store, then what was held; anything seen twice goes out once.
+ */
+export async function serveEvents(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  deps: EventStreamDeps,
+): Promise<void> {
+  const after = resumeAfter(req, url);
+  res.writeHead(200, {
+    ...commonHeaders(),
+    'content-type': 'text/event-stream; charset=utf-8',
+    connection: 'keep-alive',
+  });
+  res.write('retry: 1000\n\n');
+  let sent = after ?? 0;
+  let held: StoredEvent[] | undefined = [];
+  const write = (text: string): void => {
+    if (res.destroyed || res.writableEnded) return;
+    if (res.writableLength > MAX_BACKLOG_BYTES) res.destroy();
+    else res.write(text);
+  };
+  const send = (events: readonly StoredEvent[]): void => {
+    for (const e of events) {
+      if (e.seq <= sent) continue;
+      sent = e.seq;
+      write(`id: ${e.seq}\ndata: ${JSON.stringify(eventJson(e))}\n\n`);
+    }
+  };
+  const leave = deps.feed.join({
+    status: (json) => write(`event: status\ndata: ${json}\n\n`),
+    events: (events) => (held === undefined ? send(events) : held.push(...events)),
+  });
+  deps.onOpen?.();
+  res.on('close', () => {
+    leave();
+    deps.onClose?.();
+  });
+  write(`event: status\ndata: ${(await deps.feed.status()).json}\n\n`);
+  if (after === undefined) send(await deps.feed.recent());
+  else for await (const page of eventsAfter(deps.store, after)) send(page);
+  const waiting = held;
+  held = undefined;
+  send(waiting);
+}

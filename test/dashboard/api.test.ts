@@ -1,0 +1,160 @@
+// The dashboard's API against a real town: real `gt dashboard`, tmux on a private socket, the
+// SQLite store, the daemon where a test needs one.
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/temp.js';
+import type { TestTown } from '../helpers/town.js';
+import { agentEnv, events, makeTown, runDaemon, starts } from '../helpers/town.js';
+import { openEvents, startDashboard, storeEvents } from './dashboard.js';
+
+const MAX = 'alpha/crew/max';
+const MAX_SESSION = 'gt-alpha-crew-max';
+
+/** Drops what changes by the second, so two reads a moment apart compare equal. */
+function steady(status: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(status, (k, v: unknown) =>
+      ['uptime_seconds', 'last_heartbeat', 'heartbeat_count'].includes(k) ? null : v,
+    ),
+  );
+}
+
+async function queued(town: TestTown): Promise<unknown[]> {
+  return JSON.parse(await town.gtOk(['nudge', '--list', '--json'])) as unknown[];
+}
+
+describe('gt dashboard API', () => {
+  it('GET /api/status is gt status --json; GET /api/agents/:address gives one agent and its screen', async () => {
+    const town = await makeTown();
+    await town.gtOk(['session', 'start', MAX]);
+    await waitFor('max to start', () => starts(town, MAX).length === 1);
+    const dash = await startDashboard(town.env);
+    const res = await fetch(`${dash.base}/api/status`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const cli = JSON.parse(await town.gtOk(['status', '--json'])) as unknown;
+    expect(steady(await res.json())).toEqual(steady(cli));
+
+    const detail = (await (
+      await fetch(`${dash.base}/api/agents/${encodeURIComponent(MAX)}?screen=5`)
+    ).json()) as { agent: { address: string; state: string }; screen: string[]; events: unknown[] };
+    expect(detail.agent).toMatchObject({ address: MAX, state: 'alive' });
+    expect(Array.isArray(detail.screen)).toBe(true);
+    // The dash form and the raw slashes name the same agent.
+    const dashForm = await fetch(`${dash.base}/api/agents/alpha-crew-max`);
+    expect(((await dashForm.json()) as { agent: { address: string } }).agent.address).toBe(MAX);
+    expect((await fetch(`${dash.base}/api/agents/alpha/crew/max`)).status).toBe(200);
+  });
+
+  it('SSE carries a handoff’s event within 1 s and resumes from Last-Event-ID without loss', async () => {
+    const town = await makeTown();
+    await town.gtOk(['session', 'start', MAX]);
+    await runDaemon(town);
+    const dash = await startDashboard(town.env);
+    const stream = await openEvents(dash.base);
+    expect(stream.status).toBe(200);
+    await waitFor('the first status', () => stream.messages.some((m) => m.event === 'status'));
+    await town.gtOk(['handoff', '--no-daemon', '--wait', '-m', 'context full'], {
+      env: agentEnv(town, MAX, MAX_SESSION),
+    });
+    const doneAt = Date.now();
+    const seen = await waitFor('request.done on the stream', () =>
+      stream.messages.find((m) => m.event === 'message' && m.data.includes('"request.done"')),
+    );
+    expect(seen.at - doneAt).toBeLessThan(1000);
+    expect(seen.id).toMatch(/^\d+$/);
+    stream.close();
+
+    // Events recorded while no one listens come on resume, each once, in order.
+    const lastId = Number(seen.id);
+    for (const text of ['one', 'two', 'three'])
+      await town.gtOk(['nudge', MAX, text, '--no-daemon']);
+    const resumed = await openEvents(dash.base, { 'last-event-id': String(lastId) });
+    const all = (await events(town)).length;
+    const expected = (
+      JSON.parse(await town.gtOk(['events', '--json', '--limit', String(all)])) as Array<{
+        seq: number;
+      }>
+    )
+      .map((e) => e.seq)
+      .filter((seq) => seq > lastId);
+    await waitFor('the missed events', () => storeEvents(resumed).length >= expected.length);
+    expect(storeEvents(resumed).map((e) => e.seq)).toEqual(expected);
+    expect(storeEvents(resumed).filter((e) => e.kind === 'nudge.queued')).toHaveLength(3);
+  });
+
+  it('a status event follows a change of the town within a second', async () => {
+    const town = await makeTown();
+    const dash = await startDashboard(town.env);
+    const stream = await openEvents(dash.base);
+    await waitFor('the first status', () => stream.messages.some((m) => m.event === 'status'));
+    const before = stream.messages.filter((m) => m.event === 'status').length;
+    const startedAt = Date.now();
+    await town.gtOk(['session', 'start', MAX]);
+    const changed = await waitFor('a status with max alive', () =>
+      stream.messages
+        .slice(before)
+        .find(
+          (m) =>
+            m.event === 'status' &&
+            (
+              JSON.parse(m.data) as { agents: Array<{ address: string; state: string }> }
+            ).agents.some((a) => a.address === MAX && a.state === 'alive'),
+        ),
+    );
+    expect(changed.at - startedAt).toBeLessThan(1500);
+  });
+
+  it('/metrics is Prometheus text with the town’s figures', async () => {
+    const town = await makeTown();
+    await town.gtOk(['session', 'start', MAX]);
+    const dash = await startDashboard(town.env);
+    await fetch(`${dash.base}/api/status`);
+    const res = await fetch(`${dash.base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    const samples = parsePrometheus(text);
+    const agents = (liveness: string): number =>
+      [...samples]
+        .filter(([k]) => k.startsWith(`gt_agents{liveness="${liveness}"`))
+        .reduce((n, [, v]) => n + v, 0);
+    expect(agents('alive')).toBe(1);
+    expect(agents('dead')).toBe(4);
+    expect(samples.get(`gt_agent_restarts{address="${MAX}"}`)).toBe(0);
+    expect(samples.get('gt_requests{status="open"}')).toBe(0);
+    expect(samples.get('gt_daemon_up')).toBe(0);
+    expect(samples.get('gt_store_bytes{backend="sqlite"}')).toBeGreaterThan(0);
+    for (const name of [
+      'gt_request_duration_seconds_count',
+      'gt_nudge_delivery_seconds_count',
+      'gt_nudge_failures_total',
+    ])
+      expect(samples.has(name), name).toBe(true);
+  });
+});
+
+/** Every line of the text exposition format, checked; the samples by name{labels}. */
+function parsePrometheus(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  const typed = new Set<string>();
+  const name = '[a-zA-Z_:][a-zA-Z0-9_:]*';
+  const labels = `\\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\.)*",?)*\\}`;
+  const sample = new RegExp(`^(${name})(${labels})? (-?[0-9.eE+-]+|NaN|[+-]Inf)( -?\\d+)?$`);
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const type = new RegExp(`^# TYPE (${name}) (counter|gauge|histogram|summary|untyped)$`).exec(
+      line,
+    );
+    if (type) {
+      typed.add(type[1] ?? '');
+      continue;
+    }
+    if (new RegExp(`^# HELP ${name} .*$`).test(line)) continue;
+    const m = sample.exec(line);
+    if (m === null) throw new Error(`not Prometheus text: ${line}`);
+    const base = (m[1] ?? '').replace(/_(bucket|sum|count)$/, '');
+    if (!typed.has(m[1] ?? '') && !typed.has(base)) throw new Error(`no TYPE before ${line}`);
+    samples.set(`${m[1] ?? ''}${m[2] ?? ''}`, Number(m[3]));
+  }
+  return samples;
+}
