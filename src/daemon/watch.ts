@@ -16,8 +16,11 @@ import { profileOf } from '../agents/runtime/index.js';
 import type { RuntimeProfile, ScreenReading } from '../agents/runtime/profile.js';
 import { errorMessage } from '../errors.js';
 import type { AgentRecord, NewEvent, Nudge, StoredEvent } from '../store/store.js';
+import { decideStall, progressPrint } from '../agents/stall.js';
+import { ms } from '../util/duration.js';
 import { applyFailure } from './failures.js';
 import { deliverNudge } from './nudges.js';
+import { applyStall } from './stalls.js';
 
 export interface WatchDeps extends AgentContext {
   now: () => number;
@@ -60,6 +63,8 @@ export class Watcher {
   private readonly dialogSeen = new Map<string, { dialog: string; at: number }>();
   /** When each agent's screen was last read. */
   private readonly lastRead = new Map<string, number>();
+  /** Each agent's screen without its clocks, and when that last changed. */
+  private readonly progress = new Map<string, { print: string; at: number; session: string }>();
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private again = false;
@@ -124,7 +129,9 @@ export class Watcher {
         await this.apply(r, reading, lines);
         const ready = reading.activity === 'ready';
         const idle = ready && nudgesOf(r.identity).length === 0;
-        await applyFailure(this.deps, r, runtime.classify(lines), { ready, idle });
+        const failure = runtime.classify(lines);
+        await applyFailure(this.deps, r, failure, { ready, idle });
+        if (failure === undefined) await this.checkStall(r, runtime, lines);
         const next = nudgesOf(r.identity)[0];
         if (next !== undefined) await deliverNudge(this.deps, r, runtime, reading, next);
       } catch (err) {
@@ -136,6 +143,23 @@ export class Watcher {
       }
     }
     return pending.length > 0 || live.some((r) => HOT.has(r.activity ?? ''));
+  }
+
+  /** A busy agent whose screen stopped changing: asked for its status, then marked stalled. */
+  private async checkStall(
+    r: AgentRecord,
+    runtime: RuntimeProfile,
+    lines: string[],
+  ): Promise<void> {
+    const now = this.deps.now();
+    const print = progressPrint(lines);
+    const session = r.session ?? '';
+    const seen = this.progress.get(r.identity);
+    if (seen === undefined || seen.print !== print || seen.session !== session)
+      this.progress.set(r.identity, { print, at: now, session });
+    const progressAt = this.progress.get(r.identity)?.at ?? now;
+    const step = decideStall(r, progressAt, now, ms(this.deps.settings.agents.stall_after));
+    await applyStall(this.deps, r, step, runtime);
   }
 
   /**

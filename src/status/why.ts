@@ -59,6 +59,10 @@ const KIND_WORDS: Record<string, string> = {
 function nextForKind(a: AgentLine): string | undefined {
   if (a.kind === 'auth' || a.kind === 'context_full')
     return `held: ${a.kind_detail ?? a.kind}; nothing is retried or restarted until gt daemon clear-backoff ${a.address}`;
+  if (a.kind === 'stalled')
+    return a.until === null
+      ? `stalled: ${a.kind_detail ?? 'no progress'}; it is not restarted for it (gt attach ${a.address} to look)`
+      : `asked for its status; marked stalled at ${clock(a.until)} if nothing moves by then`;
   const words = a.kind === null ? undefined : KIND_WORDS[a.kind];
   if (words === undefined) return undefined;
   return a.until === null

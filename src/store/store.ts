@@ -128,6 +128,8 @@ export const EVENT_KINDS = [
   'agent.failed',
   'agent.recovered',
   'agent.probed',
+  'agent.stalled',
+  'agent.cycled',
   'agent.stopped',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];

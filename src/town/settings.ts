@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { SettingsError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
-import { addressPatternProblem } from './identity.js';
+import type { Role } from './identity.js';
+import { addressPatternProblem, ROLES } from './identity.js';
 
 /** Attaches the documentation shown by `gt config show --explain`. */
 function doc<T extends z.ZodMiniType>(schema: T, text: string): T {
@@ -143,6 +144,10 @@ const schema = z.strictObject({
     witness: agent(false),
     refinery: agent(true),
     crew: agent(true),
+    stall_after: duration(
+      '15m',
+      'a busy agent whose screen and hooks show nothing new this long is asked for its status, then marked stalled',
+    ),
   }),
   sync: section({
     command: doc(
@@ -346,10 +351,7 @@ export function defaultSettings(): Settings {
   return schema.parse({});
 }
 
-export function agentSettings(
-  settings: Settings,
-  role: keyof Settings['agents'],
-): Settings['agents']['mayor'] {
+export function agentSettings(settings: Settings, role: Role): Settings['agents']['mayor'] {
   return settings.agents[role];
 }
 
@@ -364,9 +366,11 @@ export function shownValue(key: string, value: unknown): unknown {
 /** The settings with every secret of the agents' environments masked, for printing. */
 export function maskedSettings(settings: Settings): Settings {
   const copy = structuredClone(settings);
-  for (const [role, agent] of Object.entries(copy.agents))
-    for (const name of Object.keys(agent.env))
-      agent.env[name] = shownValue(`agents.${role}.env.${name}`, agent.env[name]) as string;
+  for (const role of ROLES) {
+    const env = copy.agents[role].env;
+    for (const name of Object.keys(env))
+      env[name] = shownValue(`agents.${role}.env.${name}`, env[name]) as string;
+  }
   return copy;
 }
 

@@ -1,8 +1,11 @@
 // Why a real Claude Code is not working, told apart and acted on: the scripted model server
 // answers 401 (bad credentials: held, never restarted, the mayor told once) and 429 with
 // retry-after (rate limited until then, not a crash).
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { parseIdentity, sessionName } from '../../src/town/identity.js';
 import type { ModelServer } from '../../src/demo/model-server.js';
+import { STALL_TEXT } from '../../src/agents/stall.js';
 import { claudeTown } from '../helpers/claude.js';
 import { waitFor } from '../helpers/temp.js';
 import type { TestTown } from '../helpers/town.js';
@@ -24,9 +27,12 @@ async function agent(town: TestTown): Promise<AgentJson | undefined> {
 }
 
 /** `retries`: how often Claude Code tries a failed call again by itself (test-sized). */
-async function readyAgent(retries = 10): Promise<{ town: TestTown; server: ModelServer }> {
+async function readyAgent(
+  retries = 10,
+  settings: Record<string, unknown> = {},
+): Promise<{ town: TestTown; server: ModelServer }> {
   const { town, server } = await claudeTown(
-    { daemon: { heartbeat: '200ms', keep_alive: [] } },
+    { daemon: { heartbeat: '200ms', keep_alive: [] }, ...settings },
     { CLAUDE_CODE_MAX_RETRIES: String(retries) },
   );
   await runDaemon(town);
@@ -111,5 +117,34 @@ describe('real Claude Code failures', () => {
     const kinds = (await events(town)).filter((e) => e.identity === MAX).map((e) => e.kind);
     expect(kinds).not.toContain('agent.restarted');
     expect(kinds).not.toContain('agent.died');
+  }, 150_000);
+
+  it('a hang: asked for its status once after stall_after, then marked stalled and the mayor told', async () => {
+    const { town } = await readyAgent(10, { agents: { stall_after: '3s' } });
+    await town.gtOk(['nudge', MAX, 'HANG forever', '--wait', '--timeout', '60s'], {
+      timeoutMs: 70_000,
+    });
+    const stalled = (): Promise<Array<{ outcome: string | null }>> =>
+      events(town).then((all) => all.filter((e) => e.kind === 'agent.stalled'));
+    await waitFor(
+      'marked stalled',
+      async () => (await agent(town))?.kind === 'stalled' && (await stalled()).length >= 2,
+      60_000,
+      200,
+    );
+    const session = sessionName(parseIdentity(MAX));
+    const pane = execFileSync('tmux', ['-L', town.socket, 'capture-pane', '-p', '-t', session], {
+      encoding: 'utf8',
+    });
+    expect((await stalled()).map((e) => e.outcome)).toEqual(['nudged', 'marked']);
+    // the question went into its input while it was busy (Claude Code queues it)
+    expect(pane).toContain(STALL_TEXT);
+    const mail = JSON.parse(await town.gtOk(['mail', 'inbox', 'mayor', '--json'])) as Array<{
+      subject: string;
+    }>;
+    expect(mail.filter((m) => m.subject === `STALLED: ${MAX}`)).toHaveLength(1);
+    expect(await town.gtOk(['why', MAX])).toMatch(/stalled/);
+    const kinds = (await events(town)).filter((e) => e.identity === MAX).map((e) => e.kind);
+    expect(kinds).not.toContain('agent.restarted');
   }, 150_000);
 });

@@ -53,8 +53,8 @@ export async function claudeTown(
     settings: {
       daemon: { heartbeat: '30s' },
       lifecycle: { retry_backoff: '50ms' },
-      agents: { crew: claude },
       ...settings,
+      agents: { crew: claude, ...(settings.agents as Record<string, unknown> | undefined) },
     },
   });
   // Claude Code writes into its HOME until it has exited: end it (and wait) before the

@@ -102,6 +102,18 @@ describe('gt why', () => {
       true,
       /held: Please run \/login · API Error: 401; nothing is retried or restarted until gt daemon clear-backoff alpha\/crew\/max/,
     ],
+    [
+      'quiet, asked for its status',
+      { activity: 'busy', kind: 'stalled', until: '2026-11-29T14:20:00.000Z' },
+      true,
+      /asked for its status; marked stalled at 14:20:00 if nothing moves/,
+    ],
+    [
+      'marked stalled',
+      { activity: 'busy', kind: 'stalled', until: null, kind_detail: 'no progress for 15m' },
+      true,
+      /stalled: no progress for 15m; it is not restarted for it/,
+    ],
   ];
   for (const [what, over, running, text] of cases)
     it(what, () => {
