@@ -2,7 +2,6 @@
 // SQLite store, the daemon where a test needs one.
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/temp.js';
-import type { TestTown } from '../helpers/town.js';
 import { agentEnv, events, makeTown, runDaemon, starts } from '../helpers/town.js';
 import { openEvents, startDashboard, storeEvents } from './dashboard.js';
 
@@ -16,10 +15,6 @@ function steady(status: unknown): unknown {
       ['uptime_seconds', 'last_heartbeat', 'heartbeat_count'].includes(k) ? null : v,
     ),
   );
-}
-
-async function queued(town: TestTown): Promise<unknown[]> {
-  return JSON.parse(await town.gtOk(['nudge', '--list', '--json'])) as unknown[];
 }
 
 describe('gt dashboard API', () => {
