@@ -24,6 +24,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   scale: () => benchScale(gtBin),
   postgres: () => benchPostgres(),
   agents: () => benchAgents(gtBin),
+  failures: async () => (await import('./failures.js')).benchFailures(gtBin),
 };
 
 async function main(): Promise<void> {
