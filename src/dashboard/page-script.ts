@@ -111,7 +111,7 @@ function agentRow(a) {
   if (canAct) {
     actions.push(button('nudge', a.address, openNudge), button('restart', a.address, doAction('restart')),
       button('stop', a.address, doAction('stop')));
-    if (a.parked || a.kind !== null || a.restarts > 0) actions.push(button('clear-backoff', a.address, doAction('clear-backoff')));
+    if (a.parked || (a.kind !== null && a.kind !== 'stopped') || a.restarts > 0) actions.push(button('clear-backoff', a.address, doAction('clear-backoff')));
   }
   const data = { 'data-address': a.address, 'data-state': a.state, 'data-pid': String(a.pid || ''), 'data-activity': a.activity || '' };
   return el('tr', data, [
