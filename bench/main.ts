@@ -25,6 +25,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   postgres: () => benchPostgres(),
   agents: () => benchAgents(gtBin),
   failures: async () => (await import('./failures.js')).benchFailures(gtBin),
+  dashboard: async () => (await import('./dashboard.js')).benchDashboard(gtBin),
 };
 
 async function main(): Promise<void> {
