@@ -3,10 +3,9 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { townHost } from '../agents/host.js';
-import { DashboardServer, checkHost } from '../dashboard/server.js';
+import { checkHost, openDashboard } from '../dashboard/server.js';
 import { isLoopback } from '../dashboard/http.js';
-import { loadSecret } from '../dashboard/secret.js';
-import { GtError, InputError, errorMessage } from '../errors.js';
+import { InputError, errorMessage } from '../errors.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { println, thisGt, withTown } from './context.js';
 import type { GtCommand } from './program.js';
@@ -57,30 +56,21 @@ function parseRefresh(text: string): number {
 async function serve(town: TownContext, flags: DashboardFlags): Promise<void> {
   const port = parsePort(flags.port);
   const host = checkHost(flags.host);
-  const refreshMs = parseRefresh(flags.refresh);
-  const secret = loadSecret(town.root);
-  const server = new DashboardServer({
-    root: town.root,
-    settings: town.settings,
-    store: await town.store(),
-    host: townHost(town.root, town.settings),
-    hostName: town.settings.daemon.host,
-    gt: thisGt(),
-    daemonSocket: town.paths.daemonSocket,
-    secret,
-    refreshMs,
-    onError: (what, err) => process.stderr.write(`gt dashboard: ${what}: ${errorMessage(err)}\n`),
-  });
-  const bound = await server.listen(port, host).catch((err: unknown) => {
-    throw new GtError(
-      'GT_DASHBOARD_LISTEN',
-      `cannot listen on ${host}:${port}: ${errorMessage(err)}`,
-      {
-        hint: 'another program may hold the port: try --port 0',
-      },
-    );
-  });
-  const url = `${bound.url}?token=${secret}`;
+  const { server, url } = await openDashboard(
+    {
+      root: town.root,
+      settings: town.settings,
+      store: await town.store(),
+      host: townHost(town.root, town.settings),
+      hostName: town.settings.daemon.host,
+      gt: thisGt(),
+      daemonSocket: town.paths.daemonSocket,
+      refreshMs: parseRefresh(flags.refresh),
+      onError: (what, err) => process.stderr.write(`gt dashboard: ${what}: ${errorMessage(err)}\n`),
+    },
+    port,
+    host,
+  );
   println(`dashboard of ${town.root} at ${url}`);
   if (!isLoopback(host))
     println(`listening beyond this machine (${host}): every request needs the key in that URL`);

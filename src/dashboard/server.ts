@@ -9,7 +9,7 @@ import type { AgentContext } from '../agents/agent.js';
 import { daemonStatus } from '../status/daemon.js';
 import type { TownStatus } from '../status/town.js';
 import { townStatus } from '../status/town.js';
-import { InputError } from '../errors.js';
+import { GtError, InputError, errorMessage } from '../errors.js';
 import { isAction, runAction } from './actions.js';
 import { agentDetail, resolveAgent } from './agent-detail.js';
 import { TownFeed } from './feed.js';
@@ -29,7 +29,7 @@ import {
 } from './http.js';
 import { TownMetrics } from './metrics.js';
 import { pageHtml } from './page.js';
-import { secretMatches } from './secret.js';
+import { loadSecret, secretMatches } from './secret.js';
 import { serveEvents } from './sse.js';
 
 export interface DashboardOptions extends AgentContext {
@@ -241,4 +241,38 @@ export class DashboardServer {
 
 function notFound(): HttpError {
   return new HttpError(404, 'GT_NOT_FOUND', 'no such page or API route');
+}
+
+export interface OpenedDashboard {
+  server: DashboardServer;
+  bound: Listening;
+  /** The page's URL with the town's key, as `gt dashboard` prints it. */
+  url: string;
+}
+
+/**
+ * The dashboard of a town, listening: the one call a host of it makes (`gt dashboard` now; a
+ * daemon may make it with its own store and session host). Loads or makes the town's key.
+ */
+export async function openDashboard(
+  parts: Omit<DashboardOptions, 'secret'>,
+  port: number,
+  host: string,
+): Promise<OpenedDashboard> {
+  checkHost(host);
+  const secret = loadSecret(parts.root);
+  const server = new DashboardServer({ ...parts, secret });
+  try {
+    const bound = await server.listen(port, host);
+    return { server, bound, url: `${bound.url}?token=${secret}` };
+  } catch (err) {
+    await server.close();
+    throw new GtError(
+      'GT_DASHBOARD_LISTEN',
+      `cannot listen on ${host}:${port}: ${errorMessage(err)}`,
+      {
+        hint: 'another program may hold the port: try --port 0',
+      },
+    );
+  }
 }
