@@ -69,6 +69,27 @@ export function checkHost(host: string): string {
   });
 }
 
+/**
+ * Who may ask at all: on loopback, anyone on this machine who names the server by a loopback
+ * name (a page whose name was pointed at 127.0.0.1 is refused); bound beyond loopback, only
+ * who presents the key (or is visiting with it). Undefined: admitted.
+ */
+export function admission(
+  req: IncomingMessage,
+  url: URL,
+  bound: Listening | undefined,
+  secret: string,
+): HttpError | undefined {
+  if (bound === undefined) return new HttpError(503, 'GT_NOT_READY', 'not listening yet');
+  if (isLoopback(bound.host))
+    return loopbackHostHeader(req, bound.port)
+      ? undefined
+      : new HttpError(421, 'GT_BAD_HOST', 'this server answers only to its loopback address');
+  const visiting = url.pathname === '/' && url.searchParams.has('token');
+  if (visiting || secretMatches(secret, presentedSecret(req))) return undefined;
+  return new HttpError(403, 'GT_FORBIDDEN', 'open the URL gt dashboard printed (it holds the key)');
+}
+
 export class DashboardServer {
   readonly feed: TownFeed;
   readonly metrics: TownMetrics;
@@ -133,23 +154,9 @@ export class DashboardServer {
     }
   }
 
-  /** Who may ask at all: on loopback anyone on this machine who names it by a loopback name. */
   private admit(req: IncomingMessage, url: URL): void {
-    const bound = this.bound;
-    if (bound === undefined) throw new HttpError(503, 'GT_NOT_READY', 'not listening yet');
-    if (isLoopback(bound.host)) {
-      if (!loopbackHostHeader(req, bound.port))
-        throw new HttpError(421, 'GT_BAD_HOST', 'this server answers only to its loopback address');
-      return;
-    }
-    // Bound beyond loopback: nothing at all without the secret.
-    const visiting = url.pathname === '/' && url.searchParams.has('token');
-    if (!visiting && !secretMatches(this.opts.secret, presentedSecret(req)))
-      throw new HttpError(
-        403,
-        'GT_FORBIDDEN',
-        'open the URL gt dashboard printed (it holds the key)',
-      );
+    const refusal = admission(req, url, this.bound, this.opts.secret);
+    if (refusal !== undefined) throw refusal;
   }
 
   private async serve(

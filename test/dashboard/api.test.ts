@@ -128,6 +128,26 @@ describe('gt dashboard API', () => {
   });
 });
 
+describe('gt dashboard flags', () => {
+  it('refuses a bad port, a host name to look up, and a port already taken', async () => {
+    const town = await makeTown();
+    for (const [args, message] of [
+      [['--port', '99999'], /is not a port/],
+      [['--port', '-1'], /is not a port|unknown option/],
+      [['--host', 'evil.example'], /is not an IP address/],
+      [['--refresh', '5'], /at least 100 ms/],
+    ] as const) {
+      const r = await town.gt(['dashboard', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const dash = await startDashboard(town.env);
+    const taken = await town.gt(['dashboard', '--port', String(dash.port)]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/cannot listen on 127\.0\.0\.1/);
+  });
+});
+
 /** Every line of the text exposition format, checked; the samples by name{labels}. */
 function parsePrometheus(text: string): Map<string, number> {
   const samples = new Map<string, number>();
