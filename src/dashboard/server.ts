@@ -169,7 +169,7 @@ export class DashboardServer {
       if (route !== 'agent') throw notFound();
       return this.act(req, res, url);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD')
+    if (req.method !== 'GET')
       throw new HttpError(405, 'GT_BAD_METHOD', `${req.method ?? ''} is not served here`);
     switch (route) {
       case 'page':
