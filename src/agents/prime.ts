@@ -1,12 +1,13 @@
 // An agent's context at the start of a session (`gt prime`, Claude Code's SessionStart hook):
 // who it is, where it works, its unread mail and the handoff notes its predecessor left it;
 // and the first prompt a cycled agent gets, which carries that context where no hook does.
-import type { Message, Store } from '../store/store.js';
+import type { Message, Store, StoredEvent } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, sessionName, workDirPath } from '../town/identity.js';
 import { readTownMarker } from '../town/layout.js';
 import type { Settings } from '../town/settings.js';
 import { printable } from '../util/text.js';
+import { runtimeOf } from './runtime/index.js';
 
 /** The subject Gas Town's handoff notes start with (lifecycle/handoff.ts writes them). */
 export const HANDOFF_MARK = '🤝 HANDOFF';
@@ -76,7 +77,12 @@ export async function primeFacts(store: Store, root: string, id: Identity): Prom
   } catch {
     // a town marker gt cannot read still leaves the agent its own context
   }
-  const notes = unread.filter((m) => m.subject.startsWith(HANDOFF_MARK) && m.from === address);
+  // Its own notes, and the daemon's (left when it cycles an agent whose context filled up).
+  const notes = unread.filter(
+    (m) =>
+      m.subject.startsWith(HANDOFF_MARK) &&
+      (m.from === address || (m.from === 'deacon' && m.senderVerified)),
+  );
   return { id, root, townName, unread: unread.length, notes };
 }
 
@@ -90,4 +96,27 @@ const DEFAULT_STARTUP =
 export function startupPrompt(settings: Settings, facts: PrimeFacts, hooks: boolean): string {
   const instruction = settings.agents[facts.id.role].startup_prompt ?? DEFAULT_STARTUP;
   return hooks ? instruction : `${primeText(facts)}\n${instruction}`;
+}
+
+/**
+ * Queues the successor's first prompt, delivered once it is ready (daemon/nudges.ts): its
+ * model's first request then carries the handoff note. A shell runtime has no model to prompt.
+ */
+export async function queueStartupPrompt(
+  deps: { settings: Settings; store: Store; root: string; onEvent?: (e: StoredEvent) => void },
+  id: Identity,
+): Promise<void> {
+  const runtime = runtimeOf(deps.settings, id.role);
+  if (runtime.name === 'shell') return;
+  const facts = await primeFacts(deps.store, deps.root, id);
+  const text = startupPrompt(deps.settings, facts, runtime.hooks !== null);
+  const nudge = await deps.store.enqueueNudge({ to: formatAddress(id), from: 'deacon', text });
+  const event = await deps.store.recordEvent({
+    kind: 'nudge.queued',
+    identity: nudge.to,
+    outcome: 'queued',
+    reason: 'first prompt of the new session',
+    data: { nudge: nudge.id },
+  });
+  deps.onEvent?.(event);
 }

@@ -1,7 +1,12 @@
 // Applying the failure policy (agents/failure-policy.ts) to what an agent's screen shows: the
 // record and an event for each new stretch, the mayor told once of a hold, one probe (a prompt
 // to carry on) when a pause runs out, and the record cleared when the screen shows it working.
+// A context that filled up is a cycle instead: a handoff note, then a fresh session.
 import type { AgentContext } from '../agents/agent.js';
+import { restartAgent } from '../agents/agent.js';
+import { blockedExcerpt } from '../agents/activity.js';
+import { HANDOFF_MARK, queueStartupPrompt } from '../agents/prime.js';
+import { parseIdentity } from '../town/identity.js';
 import type { Failure } from '../agents/failure.js';
 import type { FailurePolicy } from '../agents/failure-policy.js';
 import { decideFailure, HOLD_KINDS, PAUSE_KINDS } from '../agents/failure-policy.js';
@@ -43,7 +48,7 @@ export async function applyFailure(
   deps: FailureDeps,
   r: AgentRecord,
   failure: Failure | undefined,
-  at: { ready: boolean; idle: boolean },
+  at: { ready: boolean; idle: boolean; exited?: boolean; lines?: readonly string[] },
 ): Promise<void> {
   if (failure === undefined) {
     if (r.failureKind === null || !isScreenKind(r.failureKind) || !at.ready) return;
@@ -55,6 +60,9 @@ export async function applyFailure(
       reason: r.failureKind,
     });
     return;
+  }
+  if (failure.kind === 'context_full' && (at.ready || at.exited === true)) {
+    if (await cycleFull(deps, r, failure, at)) return;
   }
   const now = deps.now();
   const step = decideFailure(failure, r, now, failurePolicy(deps.settings));
@@ -107,4 +115,79 @@ async function tellMayor(
     senderVerified: true,
   });
   await record.failureNotified(deps.store, r.identity, deps.now());
+}
+
+/** The successor's note from the daemon: why it was started fresh, and its predecessor's screen. */
+export function daemonNote(r: AgentRecord, why: string, lines: readonly string[]): string {
+  return [
+    `${why} It could not write its own handoff note. Its last screen:`,
+    '',
+    blockedExcerpt(lines),
+    '',
+    `Pick the work up from there: gt mail inbox ${r.identity} for your mail, git status and git log for where the work stands.`,
+  ].join('\n');
+}
+
+export interface Cycle {
+  /** After "🤝 HANDOFF: ". */
+  subject: string;
+  /** The note's first sentence. */
+  why: string;
+  lines: readonly string[];
+  /** Dead already: the note only (keep-alive starts the successor). */
+  exited?: boolean | undefined;
+  reason: string;
+  data?: Record<string, unknown>;
+}
+
+/** Leaves the agent's successor a note, and replaces a live agent with a fresh session. */
+export async function cycleWithNote(deps: FailureDeps, r: AgentRecord, c: Cycle): Promise<void> {
+  await deps.store.sendMessage({
+    from: 'deacon',
+    to: r.identity,
+    subject: `${HANDOFF_MARK}: ${c.subject}`,
+    body: daemonNote(r, c.why, c.lines),
+    priority: 'high',
+    type: 'notification',
+    senderVerified: true,
+  });
+  const id = parseIdentity(r.identity);
+  if (c.exited !== true) {
+    await restartAgent(deps, id);
+    await queueStartupPrompt(deps, id);
+  }
+  await emit(deps, {
+    kind: 'agent.cycled',
+    identity: r.identity,
+    outcome: c.exited === true ? 'noted' : 'cycled',
+    reason: c.reason,
+    ...(c.data === undefined ? {} : { data: c.data }),
+  });
+}
+
+/**
+ * A full context: the agent is cycled with a handoff note, at most failures.context_cycles
+ * times an hour (then held, as a loop would only fill the next one too). A dead agent gets the
+ * note, and keep-alive starts its successor. False when the budget is spent.
+ */
+async function cycleFull(
+  deps: FailureDeps,
+  r: AgentRecord,
+  f: Failure,
+  at: { exited?: boolean; lines?: readonly string[] },
+): Promise<boolean> {
+  const hour = deps.now() - 3_600_000;
+  const recent = (await deps.store.listEvents({ identity: r.identity, sinceTs: hour })).filter(
+    (e) => e.kind === 'agent.cycled' && e.reason?.startsWith('context full') === true,
+  );
+  if (recent.length >= deps.settings.failures.context_cycles) return false;
+  await cycleWithNote(deps, r, {
+    subject: 'context full',
+    why: `Your predecessor's context filled up (${f.evidence}), so the daemon started you fresh.`,
+    lines: at.lines ?? [],
+    exited: at.exited,
+    reason: `context full: ${f.evidence}`,
+    data: { cyclesThisHour: recent.length + 1 },
+  });
+  return true;
 }

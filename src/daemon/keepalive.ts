@@ -24,6 +24,8 @@ export const EXIT_CAPTURE_LINES = 20;
 
 export interface KeepAliveDeps extends AgentContext {
   now: () => number;
+  /** When this daemon started: a session gone without a trace since before then went with a reboot. */
+  bootAt?: number;
   onEvent?: (event: StoredEvent) => void;
 }
 
@@ -95,7 +97,15 @@ async function checkAgent(
     const current = (await deps.store.getAgent(address)) ?? known;
     if (current?.desired === 'stopped') return;
     if (current !== undefined && heldDown(current, now)) return;
-    await restartDead(deps, id, current, policy, now);
+    // Gone without a dead pane, started before this daemon: lost with the tmux server (a
+    // reboot), not a crash. Restored at once, not counted towards a crash loop.
+    const lost =
+      latest === undefined &&
+      deps.bootAt !== undefined &&
+      current?.startedAt != null &&
+      current.startedAt < deps.bootAt;
+    if (lost) await startKept(deps, id, { kind: 'agent.restarted', outcome: 'restored' });
+    else await restartDead(deps, id, current, policy, now);
   });
 }
 
@@ -137,7 +147,7 @@ async function buryZombie(
   // What it said as it died may be why (a bad key, a rate limit): then that kind's policy.
   const failure = profileOf(known ?? exited).classify(lines);
   if (failure !== undefined)
-    await applyFailure(deps, exited, failure, { ready: false, idle: false });
+    await applyFailure(deps, exited, failure, { ready: false, idle: false, exited: true, lines });
   await deps.host.stop(info.name);
   const status = info.paneDeadStatus === null ? '' : ` (exit status ${info.paneDeadStatus})`;
   await emit(deps, {

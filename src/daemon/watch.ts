@@ -86,6 +86,11 @@ export class Watcher {
     this.current = this.look().finally(() => (this.current = undefined));
   }
 
+  /** Settings taken up while running (daemon/settings-watch.ts). */
+  useSettings(settings: WatchDeps['settings']): void {
+    this.deps.settings = settings;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -130,7 +135,7 @@ export class Watcher {
         const ready = reading.activity === 'ready';
         const idle = ready && nudgesOf(r.identity).length === 0;
         const failure = runtime.classify(lines);
-        await applyFailure(this.deps, r, failure, { ready, idle });
+        await applyFailure(this.deps, r, failure, { ready, idle, lines });
         if (failure === undefined) await this.checkStall(r, runtime, lines);
         const next = nudgesOf(r.identity)[0];
         if (next !== undefined) await deliverNudge(this.deps, r, runtime, reading, next);

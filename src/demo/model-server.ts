@@ -82,8 +82,14 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers =
   res.end(JSON.stringify(value));
 }
 
-function sendError(res: ServerResponse, n: number, status: number, retryAfter?: number): void {
-  const { headers, body } = errorReplyOf(n, status, retryAfter);
+function sendError(
+  res: ServerResponse,
+  n: number,
+  status: number,
+  retryAfter?: number,
+  message?: string,
+): void {
+  const { headers, body } = errorReplyOf(n, status, retryAfter, message);
   sendJson(res, status, body, headers);
 }
 
@@ -262,7 +268,7 @@ class ScriptedModelServer implements ModelServer {
       case 'error': {
         const retryAfter =
           action.retryAfter ?? (action.status === 429 ? DEFAULT_RETRY_AFTER_S : undefined);
-        return sendError(ex.res, ex.n, action.status, retryAfter);
+        return sendError(ex.res, ex.n, action.status, retryAfter, action.message);
       }
       case 'hang':
         // Kept until release() or close(); a client that gives up drops out of the set.

@@ -4,9 +4,12 @@
 export type ScriptedAction =
   | { kind: 'say'; text: string }
   | { kind: 'bash'; command: string }
-  | { kind: 'error'; status: number; retryAfter?: number }
+  | { kind: 'error'; status: number; retryAfter?: number; message?: string }
   | { kind: 'hang' }
   | { kind: 'delay'; ms: number; then: ScriptedAction };
+
+/** What the Messages API answers a request whose context is over the model's window. */
+export const PROMPT_TOO_LONG = 'prompt is too long: 212000 tokens > 200000 maximum';
 
 const ERROR_TYPES: Readonly<Record<number, string>> = {
   400: 'invalid_request_error',
@@ -83,11 +86,11 @@ export function isMainRequest(method: string, path: string, body: unknown): bool
 
 // The leftmost directive wins, so a prompt that quotes one later in its text still means the first.
 const DIRECTIVE =
-  /\b(?:SAY:(?<say>.+)|BASH:(?<bash>.+)|ERR:(?<status>\d{3})(?::(?<retry>\d+))?|(?<hang>HANG)\b|DELAY:(?<delay>\d+))/;
+  /\b(?:SAY:(?<say>.+)|BASH:(?<bash>.+)|ERR:(?<status>\d{3})(?::(?<retry>\d+))?|(?<hang>HANG)\b|(?<full>FULL)\b|DELAY:(?<delay>\d+))/;
 
 /**
  * Parses a directive from prompt text: SAY:<text>, BASH:<cmd> (each to the end of its line),
- * ERR:<status>[:<retry-after>], HANG, DELAY:<ms>. DELAY then does the directive after it, or
+ * ERR:<status>[:<retry-after>], HANG, FULL (the API's answer to a context too long), DELAY:<ms>. DELAY then does the directive after it, or
  * else `afterDelay` (the server passes its default). Undefined when there is none.
  */
 export function directiveOf(text: string, afterDelay?: ScriptedAction): ScriptedAction | undefined {
@@ -103,6 +106,7 @@ export function directiveOf(text: string, afterDelay?: ScriptedAction): Scripted
       : { kind: 'error', status, retryAfter: Number(g.retry) };
   }
   if (g.hang !== undefined) return { kind: 'hang' };
+  if (g.full !== undefined) return { kind: 'error', status: 400, message: PROMPT_TOO_LONG };
   const ms = Number(g.delay);
   const then =
     directiveOf(text.slice(match.index + match[0].length), afterDelay) ??
@@ -211,6 +215,7 @@ export function errorReplyOf(
   n: number,
   status: number,
   retryAfter?: number,
+  message?: string,
 ): { headers: Record<string, string>; body: Json } {
   const headers: Record<string, string> = { 'request-id': `req_scripted_${n}` };
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
@@ -218,6 +223,7 @@ export function errorReplyOf(
   const error = { type: ERROR_TYPES[status] ?? 'api_error', message: `Scripted ${status} error` };
   if (status === 400)
     error.message = 'Scripted 400 error: the body is not JSON with a messages array';
+  if (message !== undefined) error.message = message;
   return { headers, body: { type: 'error', error, request_id: headers['request-id'] } };
 }
 

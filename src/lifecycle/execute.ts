@@ -6,8 +6,7 @@ import { errorMessage, GtError } from '../errors.js';
 import type { AgentContext } from '../agents/agent.js';
 import { startHeld, stopHeld } from '../agents/agent.js';
 import { withAgentLock } from '../agents/lock.js';
-import { primeFacts, startupPrompt } from '../agents/prime.js';
-import { runtimeOf } from '../agents/runtime/index.js';
+import { queueStartupPrompt } from '../agents/prime.js';
 import * as record from '../agents/record.js';
 import { clearRequesting, readAgentState } from '../state/agent-state.js';
 import type { EventKind, Message, Settlement, StoredEvent } from '../store/store.js';
@@ -207,26 +206,6 @@ async function runStep(
       return never;
     }
   }
-}
-
-/**
- * The successor's first prompt, delivered once it is ready (daemon/nudges.ts): its model's
- * first request then carries the handoff note. A shell runtime has no model to prompt.
- */
-async function queueStartupPrompt(deps: ExecuteDeps, id: Identity): Promise<void> {
-  const runtime = runtimeOf(deps.settings, id.role);
-  if (runtime.name === 'shell') return;
-  const facts = await primeFacts(deps.store, deps.root, id);
-  const text = startupPrompt(deps.settings, facts, runtime.hooks !== null);
-  const nudge = await deps.store.enqueueNudge({ to: formatAddress(id), from: 'deacon', text });
-  const event = await deps.store.recordEvent({
-    kind: 'nudge.queued',
-    identity: nudge.to,
-    outcome: 'queued',
-    reason: 'first prompt of the new session',
-    data: { nudge: nudge.id },
-  });
-  deps.onEvent?.(event);
 }
 
 /** Workspace sync for roles that ask for it; a failure stops the start only if sync.required. */

@@ -174,6 +174,10 @@ const schema = z.strictObject({
       '1h',
       'longest pause after a rate limit that shows no reset time (doubling from failures.backoff)',
     ),
+    context_cycles: doc(
+      int(3, 0, 100),
+      'an agent whose context filled up is cycled with a handoff note at most this often an hour, then held (0: always held)',
+    ),
   }),
   events: section({
     max_age: duration('14d', 'events older than this are purged by the daemon'),
