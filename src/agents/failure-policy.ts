@@ -41,9 +41,11 @@ export interface FailureStep {
 }
 
 function pauseMs(f: Failure, count: number, p: FailurePolicy): number {
-  if (f.retryInMs !== undefined) return f.retryInMs;
+  // A rate limit's wait is when the limit resets. Any other wait is the CLI's own next try,
+  // which says nothing of when the service is back: the backoff, and never before that try.
+  if (f.retryInMs !== undefined && f.kind === 'rate_limited') return f.retryInMs;
   const max = f.kind === 'rate_limited' ? p.rateLimitMaxMs : p.backoffMaxMs;
-  return Math.min(max, p.backoffMs * 2 ** Math.min(20, count - 1));
+  return Math.max(f.retryInMs ?? 0, Math.min(max, p.backoffMs * 2 ** Math.min(20, count - 1)));
 }
 
 /**

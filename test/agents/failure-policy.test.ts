@@ -65,6 +65,11 @@ describe('decideFailure', () => {
     expect(step).toMatchObject({ until: NOW + 600_000, count: 10, since: 1 });
   });
 
+  it('a network failure waits its backoff, not the CLI’s next try, unless that is later', () => {
+    expect(decideFailure(f('network', 1000), none, NOW, P)?.until).toBe(NOW + 30_000);
+    expect(decideFailure(f('network', 254_000), none, NOW, P)?.until).toBe(NOW + 254_000);
+  });
+
   it('bad credentials hold: no until, the mayor told; seen again, nothing changes', () => {
     expect(decideFailure(f('auth'), none, NOW, P)).toMatchObject({ until: null, notify: true });
     const held = { ...none, failureKind: 'auth', failureSince: 1, failureCount: 1 };
