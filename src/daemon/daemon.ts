@@ -19,6 +19,7 @@ import { Watcher } from './watch.js';
 import type { DaemonLock } from './lock.js';
 import { acquireLock } from './lock.js';
 import { listenForPokes } from './poke-server.js';
+import { liftAuthHolds, SettingsWatch } from './settings-watch.js';
 import { runByAgent } from './by-agent.js';
 import type { Logger } from './logger.js';
 
@@ -73,6 +74,7 @@ export class Daemon {
   private lastHeartbeat: number | null = null;
   private readonly now: () => number;
   private readonly paths;
+  private readonly settingsWatch: SettingsWatch;
   private markStopped: () => void = () => undefined;
   private readonly stoppedPromise = new Promise<void>((resolve) => (this.markStopped = resolve));
 
@@ -81,6 +83,7 @@ export class Daemon {
     this.startedAt = this.now();
     this.owner = `${opts.hostName}:${process.pid}:${this.startedAt}`;
     this.paths = townPaths(opts.root);
+    this.settingsWatch = new SettingsWatch(opts.root);
   }
 
   get status(): DaemonState {
@@ -297,7 +300,7 @@ export class Daemon {
       });
       return;
     }
-    await keepAlive({ ...this.executeDeps() }, sessions);
+    await keepAlive({ ...this.executeDeps(), bootAt: this.startedAt }, sessions);
   }
 
   private async housekeeping(): Promise<void> {
@@ -319,7 +322,32 @@ export class Daemon {
     const events = await this.opts.store.purgeEvents(this.now() - ms(settings.events.max_age));
     if (events > 0) this.opts.log.log('info', 'purged old events', { count: events });
     await this.opts.store.purgeNudges(this.now() - ms(settings.mail.retention));
+    await this.takeUpSettings();
     this.writeState();
+  }
+
+  /**
+   * Settings changed in the file: used from now on (the heartbeat's period, the host and the
+   * store stay until a restart), and agents held for bad credentials let go.
+   */
+  private async takeUpSettings(): Promise<void> {
+    let next: Settings | undefined;
+    try {
+      next = this.settingsWatch.changed();
+    } catch (err) {
+      this.opts.log.log('warn', 'settings changed but cannot be used; keeping the ones in use', {
+        error: errorMessage(err),
+      });
+      return;
+    }
+    if (next === undefined) return;
+    this.opts.settings = {
+      ...next,
+      daemon: { ...next.daemon, host: this.opts.settings.daemon.host },
+    };
+    this.watcher?.useSettings(this.opts.settings);
+    const lifted = await liftAuthHolds(this.executeDeps());
+    this.opts.log.log('info', 'settings changed: taken up', { auth_holds_lifted: lifted });
   }
 
   writeState(running = true): void {

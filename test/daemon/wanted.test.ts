@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { killTmuxServer, waitFor } from '../helpers/temp.js';
 import type { TestTown } from '../helpers/town.js';
-import { makeTown, runDaemon, starts } from '../helpers/town.js';
+import { events, makeTown, runDaemon, starts } from '../helpers/town.js';
 
 interface AgentJson {
   address: string;
@@ -66,6 +66,29 @@ describe('wanted state', () => {
       .slice(before)
       .map((l) => l.split(' ')[0]);
     expect(restored.sort()).toEqual(['alpha/crew/max', 'alpha/witness']);
+  });
+
+  it('reboots in a row: each restores the agents at once, none counted as a crash', async () => {
+    const town = await makeTown({
+      settings: { daemon: { heartbeat: '150ms', keep_alive: ['*/witness'] } },
+    });
+    await town.gtOk(['session', 'start', 'alpha/crew/max']);
+    for (let reboot = 0; reboot < 4; reboot++) {
+      const daemon = await runDaemon(town);
+      // the default backoff (30 s) would keep a counted restart from this deadline
+      await waitFor(
+        `the agents back after reboot ${reboot}`,
+        async () => (await running(town)).length === 2,
+        10_000,
+      );
+      daemon.child.kill('SIGKILL');
+      await daemon.exited;
+      killTmuxServer(town.socket);
+    }
+    const all = await events(town);
+    const restarts = all.filter((e) => e.kind === 'agent.restarted').map((e) => e.outcome);
+    expect(restarts).toEqual(Array<string>(6).fill('restored')); // 3 reboots × 2 agents
+    expect(all.filter((e) => e.kind === 'agent.parked')).toEqual([]);
   });
 
   it('an agent the user stops with gt session stop is never restarted; one it kills is', async () => {
