@@ -8,7 +8,7 @@ import { crashPointFromEnv } from '../lifecycle/crash.js';
 import type { Logger } from '../daemon/logger.js';
 import { fileLogger, rotateLog, humanLine } from '../daemon/logger.js';
 import { queryHolder } from '../daemon/lock.js';
-import { GtError, InputError } from '../errors.js';
+import { errorMessage, GtError, InputError } from '../errors.js';
 import { daemonStatus, describeDaemon } from '../status/daemon.js';
 import { townHost } from '../agents/host.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
@@ -148,8 +148,44 @@ async function runDaemon(
     await town.close();
     return;
   }
+  const dashboard = await serveDashboard(town, log);
   await serveUntilStopped(daemon, log);
+  await dashboard?.close();
   await town.close();
+}
+
+/**
+ * The dashboard from the daemon's process, when dashboard.port says so (loaded only then). One
+ * that cannot listen is logged; the daemon serves on without it.
+ */
+async function serveDashboard(
+  town: TownContext,
+  log: Logger,
+): Promise<{ close: () => Promise<void> } | undefined> {
+  const port = town.settings.dashboard.port;
+  if (port === null) return undefined;
+  const { openDashboard } = await import('../dashboard/server.js');
+  try {
+    const { server, bound } = await openDashboard(
+      {
+        root: town.root,
+        settings: town.settings,
+        store: await town.store(),
+        host: townHost(town.root, town.settings),
+        hostName: town.settings.daemon.host,
+        gt: thisGt(),
+        daemonSocket: town.paths.daemonSocket,
+        onError: (what, err) => log.log('warn', `dashboard: ${what}`, { error: errorMessage(err) }),
+      },
+      port,
+      '127.0.0.1',
+    );
+    log.log('info', 'dashboard serving', { url: bound.url });
+    return server;
+  } catch (err) {
+    log.log('error', 'dashboard not served', { error: errorMessage(err) });
+    return undefined;
+  }
 }
 
 /**

@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { townHost } from '../agents/host.js';
 import { checkHost, openDashboard } from '../dashboard/server.js';
 import { isLoopback } from '../dashboard/http.js';
+import { loadSecret } from '../dashboard/secret.js';
+import { daemonStatus } from '../status/daemon.js';
 import { InputError, errorMessage } from '../errors.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { println, thisGt, withTown } from './context.js';
@@ -22,7 +24,9 @@ interface DashboardFlags {
 export function registerDashboard(program: GtCommand): void {
   program
     .command('dashboard')
-    .description('serve the town’s live web dashboard (and its JSON API and /metrics) until Ctrl-C')
+    .description(
+      'serve the town’s live web dashboard (and its JSON API and /metrics) until Ctrl-C; when the daemon serves it (dashboard.port), print its URL',
+    )
     .option('--port <n>', 'port to listen on (0: any free one)', String(DEFAULT_PORT))
     .option(
       '--host <address>',
@@ -32,7 +36,9 @@ export function registerDashboard(program: GtCommand): void {
     .option('--open', 'open the page in the browser')
     .option('--refresh <ms>', 'how often tmux and the store are read while a page is open', '1000')
     .action((flags: DashboardFlags, cmd: Command) =>
-      withTown(cmd.optsWithGlobals<GlobalOptions>(), (town) => serve(town, flags)),
+      withTown(cmd.optsWithGlobals<GlobalOptions>(), (town) =>
+        serve(town, flags, cmd.getOptionValueSource('port') === 'cli'),
+      ),
     );
 }
 
@@ -53,7 +59,21 @@ function parseRefresh(text: string): number {
   return ms;
 }
 
-async function serve(town: TownContext, flags: DashboardFlags): Promise<void> {
+/** The URL of the dashboard the town's daemon serves (dashboard.port), if it runs. */
+async function daemonsDashboard(town: TownContext): Promise<string | undefined> {
+  const port = town.settings.dashboard.port;
+  if (port === null) return undefined;
+  if (!(await daemonStatus(town.root, town.settings.daemon.host)).running) return undefined;
+  return `http://127.0.0.1:${port}/?token=${loadSecret(town.root)}`;
+}
+
+async function serve(town: TownContext, flags: DashboardFlags, portGiven: boolean): Promise<void> {
+  const served = portGiven ? undefined : await daemonsDashboard(town);
+  if (served !== undefined) {
+    println(`dashboard of ${town.root} (served by its daemon) at ${served}`);
+    if (flags.open) openBrowser(served);
+    return;
+  }
   const port = parsePort(flags.port);
   const host = checkHost(flags.host);
   const { server, url } = await openDashboard(

@@ -72,6 +72,8 @@ export class Daemon {
   private loopDone: Promise<void> | undefined;
   private heartbeats = 0;
   private lastHeartbeat: number | null = null;
+  /** How long the last heartbeat's keep-alive and housekeeping took. */
+  private heartbeatMs: number | null = null;
   private readonly now: () => number;
   private readonly paths;
   private readonly settingsWatch: SettingsWatch;
@@ -239,9 +241,10 @@ export class Daemon {
     // A request or keep-alive that started a session wants its dialogs answered soon.
     if ((await this.processRequests()) > 0) this.watcher?.poke();
     if (!heartbeat || this.state !== DAEMON_STATES.running) return;
+    const began = performance.now();
     await this.keepAlivePass();
     this.watcher?.poke();
-    await this.housekeeping();
+    await this.housekeeping(began);
   }
 
   private executeDeps(): ExecuteDeps {
@@ -303,7 +306,7 @@ export class Daemon {
     await keepAlive({ ...this.executeDeps(), bootAt: this.startedAt }, sessions);
   }
 
-  private async housekeeping(): Promise<void> {
+  private async housekeeping(began: number): Promise<void> {
     if (!existsSync(this.paths.marker)) {
       // The town was removed (or moved) under the daemon: nothing here to serve any more.
       this.opts.log.log('warn', 'the town is gone (no mayor/town.json): stopping', {
@@ -323,6 +326,7 @@ export class Daemon {
     if (events > 0) this.opts.log.log('info', 'purged old events', { count: events });
     await this.opts.store.purgeNudges(this.now() - ms(settings.mail.retention));
     await this.takeUpSettings();
+    this.heartbeatMs = Math.round(performance.now() - began);
     this.writeState();
   }
 
@@ -359,6 +363,7 @@ export class Daemon {
       last_heartbeat:
         this.lastHeartbeat === null ? null : new Date(this.lastHeartbeat).toISOString(),
       heartbeat_count: this.heartbeats,
+      last_heartbeat_ms: this.heartbeatMs,
     };
     try {
       writeJsonAtomic(this.paths.daemonState, state, 0o600);

@@ -182,6 +182,12 @@ const schema = z.strictObject({
   events: section({
     max_age: duration('14d', 'events older than this are purged by the daemon'),
   }),
+  dashboard: section({
+    port: doc(
+      z._default(z.nullable(z.int().check(z.minimum(1), z.maximum(65535))), null),
+      'the daemon serves the dashboard on 127.0.0.1 at this port (null: it does not; gt dashboard serves one by itself)',
+    ),
+  }),
 });
 
 export type Settings = z.output<typeof schema>;
