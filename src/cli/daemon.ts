@@ -2,7 +2,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { GtCommand } from './program.js';
-import { unparked } from '../agents/record.js';
 import { Daemon } from '../daemon/daemon.js';
 import { crashPointFromEnv } from '../lifecycle/crash.js';
 import type { Logger } from '../daemon/logger.js';
@@ -19,8 +18,7 @@ import { openTown, printJson, println, thisGt, withTown } from './context.js';
 import { ensureDaemon } from './daemon-process.js';
 import { stdoutStream } from './output.js';
 import { registerSupervisor } from './supervisor.js';
-import { PROBE_TEXT } from '../daemon/failures.js';
-import { poke } from '../util/socket.js';
+import { clearBackoff } from '../daemon/failures.js';
 
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
@@ -91,17 +89,9 @@ export function registerDaemon(program: GtCommand): void {
       withTown(globals(cmd), async (town) => {
         const address = formatAddress(parseIdentity(identity));
         const store = await town.store();
-        const before = await store.getAgent(address);
-        await unparked(store, address);
-        // A hold or pause read from its screen: the agent is asked to try again at once.
-        const retry = before?.failureKind != null && before.session !== null;
-        if (retry) {
-          await store.enqueueNudge({ to: address, from: 'deacon', text: PROBE_TEXT });
-          await poke(town.paths.daemonSocket);
-        }
-        await store.recordEvent({ kind: 'agent.unparked', identity: address, outcome: 'cleared' });
+        const { was, retried } = await clearBackoff(store, address, town.paths.daemonSocket);
         println(
-          `cleared restart history of ${address}${retry ? ` (was ${before.failureKind ?? ''}: asked it to try again)` : ''}`,
+          `cleared restart history of ${address}${retried ? ` (was ${was ?? ''}: asked it to try again)` : ''}`,
         );
       }),
     );
@@ -165,21 +155,12 @@ async function serveDashboard(
   const port = town.settings.dashboard.port;
   if (port === null) return undefined;
   const { openDashboard } = await import('../dashboard/server.js');
+  const { dashboardParts } = await import('./dashboard.js');
   try {
-    const { server, bound } = await openDashboard(
-      {
-        root: town.root,
-        settings: town.settings,
-        store: await town.store(),
-        host: townHost(town.root, town.settings),
-        hostName: town.settings.daemon.host,
-        gt: thisGt(),
-        daemonSocket: town.paths.daemonSocket,
-        onError: (what, err) => log.log('warn', `dashboard: ${what}`, { error: errorMessage(err) }),
-      },
-      port,
-      '127.0.0.1',
+    const parts = await dashboardParts(town, (what, err) =>
+      log.log('warn', `dashboard: ${what}`, { error: errorMessage(err) }),
     );
+    const { server, bound } = await openDashboard(parts, port, '127.0.0.1');
     log.log('info', 'dashboard serving', { url: bound.url });
     return server;
   } catch (err) {

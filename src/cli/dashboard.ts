@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { townHost } from '../agents/host.js';
+import type { DashboardOptions } from '../dashboard/server.js';
 import { checkHost, openDashboard } from '../dashboard/server.js';
 import { isLoopback } from '../dashboard/http.js';
 import { loadSecret } from '../dashboard/secret.js';
@@ -59,6 +60,23 @@ function parseRefresh(text: string): number {
   return ms;
 }
 
+/** What a dashboard of the town is made of, for `gt dashboard` and the daemon alike. */
+export async function dashboardParts(
+  town: TownContext,
+  onError: (what: string, err: unknown) => void,
+): Promise<Omit<DashboardOptions, 'secret'>> {
+  return {
+    root: town.root,
+    settings: town.settings,
+    store: await town.store(),
+    host: townHost(town.root, town.settings),
+    hostName: town.settings.daemon.host,
+    gt: thisGt(),
+    daemonSocket: town.paths.daemonSocket,
+    onError,
+  };
+}
+
 /** The URL of the dashboard the town's daemon serves (dashboard.port), if it runs. */
 async function daemonsDashboard(town: TownContext): Promise<string | undefined> {
   const port = town.settings.dashboard.port;
@@ -78,15 +96,10 @@ async function serve(town: TownContext, flags: DashboardFlags, portGiven: boolea
   const host = checkHost(flags.host);
   const { server, url } = await openDashboard(
     {
-      root: town.root,
-      settings: town.settings,
-      store: await town.store(),
-      host: townHost(town.root, town.settings),
-      hostName: town.settings.daemon.host,
-      gt: thisGt(),
-      daemonSocket: town.paths.daemonSocket,
+      ...(await dashboardParts(town, (what, err) =>
+        process.stderr.write(`gt dashboard: ${what}: ${errorMessage(err)}\n`),
+      )),
       refreshMs: parseRefresh(flags.refresh),
-      onError: (what, err) => process.stderr.write(`gt dashboard: ${what}: ${errorMessage(err)}\n`),
     },
     port,
     host,

@@ -1,4 +1,5 @@
 // `gt status` (`gt stat`): the daemon, every agent, the request queue; and `gt events`.
+import { eventJson } from '../status/event-json.js';
 import type { Command } from 'commander';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import type { GtCommand } from './program.js';
@@ -104,22 +105,6 @@ function parseSince(text: string): number {
       `--since ${JSON.stringify(text)} is neither a duration (10m) nor a time (2026-01-02T03:04:05Z)`,
     );
   return at;
-}
-
-function eventJson(e: StoredEvent): Record<string, unknown> {
-  return {
-    seq: e.seq,
-    time: new Date(e.ts).toISOString(),
-    kind: e.kind,
-    identity: e.identity,
-    message_id: e.messageId,
-    request_id: e.requestId,
-    action: e.action,
-    outcome: e.outcome,
-    reason: e.reason,
-    duration_ms: e.durationMs,
-    data: e.data,
-  };
 }
 
 function eventLine(e: StoredEvent): string {

@@ -11,7 +11,8 @@ import type { Failure } from '../agents/failure.js';
 import type { FailurePolicy } from '../agents/failure-policy.js';
 import { decideFailure, HOLD_KINDS, PAUSE_KINDS } from '../agents/failure-policy.js';
 import * as record from '../agents/record.js';
-import type { AgentRecord, NewEvent, StoredEvent } from '../store/store.js';
+import type { AgentRecord, NewEvent, Store, StoredEvent } from '../store/store.js';
+import { poke } from '../util/socket.js';
 import type { Settings } from '../town/settings.js';
 import { ms } from '../util/duration.js';
 
@@ -190,4 +191,31 @@ async function cycleFull(
     data: { cyclesThisHour: recent.length + 1 },
   });
   return true;
+}
+
+/**
+ * `gt daemon clear-backoff` (and the dashboard's): the restart history and any hold or pause
+ * forgotten; an agent held or paused on what its screen showed is asked to try again at once.
+ * `tag`: what the caller adds to the event (who asked).
+ */
+export async function clearBackoff(
+  store: Store,
+  address: string,
+  daemonSocket: string,
+  tag: Pick<NewEvent, 'reason' | 'data'> = {},
+): Promise<{ was: string | null; retried: boolean; event: StoredEvent }> {
+  const before = await store.getAgent(address);
+  await record.unparked(store, address);
+  const retried = before?.failureKind != null && before.session !== null;
+  if (retried) {
+    await store.enqueueNudge({ to: address, from: 'deacon', text: PROBE_TEXT });
+    await poke(daemonSocket);
+  }
+  const event = await store.recordEvent({
+    kind: 'agent.unparked',
+    identity: address,
+    outcome: 'cleared',
+    ...tag,
+  });
+  return { was: before?.failureKind ?? null, retried, event };
 }

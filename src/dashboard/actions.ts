@@ -3,8 +3,7 @@
 // an event whose data names the dashboard as its source.
 import type { AgentContext } from '../agents/agent.js';
 import { restartAgent, stopAgent } from '../agents/agent.js';
-import { unparked } from '../agents/record.js';
-import { PROBE_TEXT } from '../daemon/failures.js';
+import { clearBackoff } from '../daemon/failures.js';
 import { InputError } from '../errors.js';
 import type { NewEvent, StoredEvent } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
@@ -89,18 +88,10 @@ async function stop(ctx: ActionContext, id: Identity): Promise<ActionResult> {
 }
 
 /** As gt daemon clear-backoff: forget the restart history, un-park, and ask a held agent to retry. */
-async function clearBackoff(ctx: ActionContext, address: string): Promise<ActionResult> {
-  const before = await ctx.store.getAgent(address);
-  await unparked(ctx.store, address);
-  const retry = before?.failureKind != null && before.session !== null;
-  if (retry) {
-    await ctx.store.enqueueNudge({ to: address, from: 'deacon', text: PROBE_TEXT });
-    await poke(ctx.daemonSocket);
-  }
-  const event = await record(ctx, {
-    kind: 'agent.unparked',
-    identity: address,
-    outcome: 'cleared',
+async function clearHold(ctx: ActionContext, address: string): Promise<ActionResult> {
+  const { event } = await clearBackoff(ctx.store, address, ctx.daemonSocket, {
+    reason: 'dashboard',
+    data: { source: 'dashboard' },
   });
   return { action: 'clear-backoff', address, outcome: 'cleared', event: event.seq };
 }
@@ -121,7 +112,7 @@ export function runAction(
     case 'stop':
       return stop(ctx, id);
     case 'clear-backoff':
-      return clearBackoff(ctx, address);
+      return clearHold(ctx, address);
     default: {
       const never: never = action;
       throw new InputError('GT_BAD_USAGE', `unknown action ${String(never)}`);

@@ -10,7 +10,7 @@ import { requireKnownIdentity } from '../town/layout.js';
 import { errorMessage } from '../errors.js';
 import type { TownFeed } from './feed.js';
 import { HttpError } from './http.js';
-import { eventJson } from './sse.js';
+import { eventJson } from '../status/event-json.js';
 
 export const MAX_SCREEN_LINES = 200;
 const RECENT_AGENT_EVENTS = 20;

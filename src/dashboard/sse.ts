@@ -1,6 +1,7 @@
 // GET /api/events: server-sent events. Each store event goes out with `id:` its sequence number,
 // so a browser that reconnects with Last-Event-ID gets everything after it, none twice; a
 // `status` event carries the snapshot whenever it changes. Clients share the feed's one reader.
+import { eventJson } from '../status/event-json.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store, StoredEvent } from '../store/store.js';
 import type { TownFeed } from './feed.js';
@@ -9,23 +10,6 @@ import { HttpError, commonHeaders } from './http.js';
 /** A client this far behind (bytes unsent) is cut off rather than buffered without end. */
 const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 const RESUME_PAGE = 500;
-
-/** The event as the page and `gt events --json` show it. */
-export function eventJson(e: StoredEvent): Record<string, unknown> {
-  return {
-    seq: e.seq,
-    time: new Date(e.ts).toISOString(),
-    kind: e.kind,
-    identity: e.identity,
-    message_id: e.messageId,
-    request_id: e.requestId,
-    action: e.action,
-    outcome: e.outcome,
-    reason: e.reason,
-    duration_ms: e.durationMs,
-    data: e.data,
-  };
-}
 
 /** The sequence number to resume after: Last-Event-ID, else ?after=; undefined for neither. */
 export function resumeAfter(req: IncomingMessage, url: URL): number | undefined {

@@ -2,24 +2,15 @@
 // to a prompt over the window): the daemon cycles it with a handoff note of its own, and the
 // successor's first model request carries that note. A loop of full contexts ends in a hold.
 import { describe, expect, it } from 'vitest';
-import { claudeTown } from '../helpers/claude.js';
+import type { StatusAgent } from '../helpers/claude.js';
+import { claudeTown, statusOf } from '../helpers/claude.js';
 import { waitFor } from '../helpers/temp.js';
 import type { TestTown } from '../helpers/town.js';
 import { events, runDaemon } from '../helpers/town.js';
 
 const MAX = 'alpha/crew/max';
 
-interface AgentJson {
-  address: string;
-  activity: string | null;
-  kind: string | null;
-  pid: number | null;
-}
-
-async function agent(town: TestTown): Promise<AgentJson | undefined> {
-  const status = JSON.parse(await town.gtOk(['status', '--json'])) as { agents: AgentJson[] };
-  return status.agents.find((a) => a.address === MAX);
-}
+const agent = (town: TestTown): Promise<StatusAgent | undefined> => statusOf(town, MAX);
 
 async function readyAgent(cycles: number) {
   const made = await claudeTown(

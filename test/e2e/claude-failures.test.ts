@@ -6,25 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { parseIdentity, sessionName } from '../../src/town/identity.js';
 import type { ModelServer } from '../../src/demo/model-server.js';
 import { STALL_TEXT } from '../../src/agents/stall.js';
-import { claudeTown } from '../helpers/claude.js';
+import type { StatusAgent } from '../helpers/claude.js';
+import { claudeTown, statusOf } from '../helpers/claude.js';
 import { waitFor } from '../helpers/temp.js';
 import type { TestTown } from '../helpers/town.js';
 import { events, runDaemon } from '../helpers/town.js';
 
 const MAX = 'alpha/crew/max';
 
-interface AgentJson {
-  address: string;
-  activity: string | null;
-  kind: string | null;
-  until: string | null;
-  kind_detail: string | null;
-}
-
-async function agent(town: TestTown): Promise<AgentJson | undefined> {
-  const status = JSON.parse(await town.gtOk(['status', '--json'])) as { agents: AgentJson[] };
-  return status.agents.find((a) => a.address === MAX);
-}
+const agent = (town: TestTown): Promise<StatusAgent | undefined> => statusOf(town, MAX);
 
 /** `retries`: how often Claude Code tries a failed call again by itself (test-sized). */
 async function readyAgent(

@@ -3,21 +3,13 @@
 // port, the probe made when the pause ends gets through and the agent works again.
 import { describe, expect, it } from 'vitest';
 import { startModelServer } from '../../src/demo/model-server.js';
-import { claudeTown } from '../helpers/claude.js';
+import type { StatusAgent } from '../helpers/claude.js';
+import { claudeTown, statusOf } from '../helpers/claude.js';
 import { onCleanup, waitFor } from '../helpers/temp.js';
 import type { TestTown } from '../helpers/town.js';
 import { runDaemon } from '../helpers/town.js';
 
 const MAX = 'alpha/crew/max';
-
-interface AgentJson {
-  address: string;
-  state: string;
-  activity: string | null;
-  kind: string | null;
-  until: string | null;
-  kind_detail: string | null;
-}
 
 interface EventJson {
   time: string;
@@ -27,10 +19,7 @@ interface EventJson {
   data: { until?: number | null } | null;
 }
 
-async function agent(town: TestTown): Promise<AgentJson | undefined> {
-  const status = JSON.parse(await town.gtOk(['status', '--json'])) as { agents: AgentJson[] };
-  return status.agents.find((a) => a.address === MAX);
-}
+const agent = (town: TestTown): Promise<StatusAgent | undefined> => statusOf(town, MAX);
 
 async function maxEvents(town: TestTown): Promise<EventJson[]> {
   const all = JSON.parse(await town.gtOk(['events', '--json', '--limit', '100000'])) as EventJson[];

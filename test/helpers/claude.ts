@@ -78,3 +78,19 @@ export async function dialogsAnswered(town: TestTown, address: string): Promise<
     .filter((e) => e.kind === 'agent.dialog-answered' && e.identity === address)
     .map((e) => e.reason ?? '');
 }
+
+/** One agent as `gt status --json` shows it: the fields the real-agent tests read. */
+export interface StatusAgent {
+  address: string;
+  state: string;
+  activity: string | null;
+  kind: string | null;
+  until: string | null;
+  kind_detail: string | null;
+  pid: number | null;
+}
+
+export async function statusOf(town: TestTown, address: string): Promise<StatusAgent | undefined> {
+  const status = JSON.parse(await town.gtOk(['status', '--json'])) as { agents: StatusAgent[] };
+  return status.agents.find((a) => a.address === address);
+}
