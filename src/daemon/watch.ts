@@ -52,6 +52,8 @@ function needsScreen(
 /** Time between looks while something is about to change, and while all is quiet. */
 export const HOT_MS = 100;
 export const COLD_MS = 5_000;
+/** How long something about to change keeps the looks at HOT_MS. */
+export const HOT_FOR_MS = 60_000;
 
 export class Watcher {
   /** Keys pressed into the dialog each agent shows now. */
@@ -147,7 +149,13 @@ export class Watcher {
         });
       }
     }
-    return pending.length > 0 || live.some((r) => HOT.has(r.activity ?? ''));
+    // Something stuck (a CLI that never draws its prompt, a prompt never taken) cools down: the
+    // slow look, and the pokes of hooks and commands, still find its change.
+    const recent = (at: number | null): boolean => at !== null && readAt - at < HOT_FOR_MS;
+    return (
+      pending.some((n) => recent(n.typedAt ?? n.createdAt)) ||
+      live.some((r) => HOT.has(r.activity ?? '') && recent(r.activitySince))
+    );
   }
 
   /** A busy agent whose screen stopped changing: asked for its status, then marked stalled. */

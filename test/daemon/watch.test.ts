@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIALOG_SETTLE_MS, KEY_SETTLE_MS } from '../../src/agents/activity.js';
-import { Watcher } from '../../src/daemon/watch.js';
+import { HOT_FOR_MS, Watcher } from '../../src/daemon/watch.js';
 import { defaultSettings } from '../../src/town/settings.js';
 import { FakeSessionHost } from '../helpers/fake-host.js';
 import { MemoryStore } from '../helpers/memory-store.js';
@@ -45,7 +45,7 @@ async function rig() {
   };
   const keys = (): string[] =>
     host.calls.filter((c) => c.op === 'keys').flatMap((c) => c.keys ?? []);
-  return { clock, host, watcher, keys, settle };
+  return { clock, host, store, watcher, keys, settle };
 }
 
 describe('the watcher and a CLI slow to redraw (fake host)', () => {
@@ -92,5 +92,16 @@ describe('the watcher and a CLI slow to redraw (fake host)', () => {
     r.clock.now += 50;
     await r.watcher.pass();
     expect(r.keys()).toEqual(['Down', 'Enter']);
+  });
+
+  it('an agent stuck starting is looked at quickly for a minute, then at the slow pace', async () => {
+    const r = await rig();
+    await r.store.patchAgent('alpha/crew/max', { activitySince: r.clock.now });
+    r.host.screenOf.set(SESSION, ['']); // nothing drawn yet
+    expect(await r.watcher.pass()).toBe(true);
+    r.clock.now += HOT_FOR_MS - 1;
+    expect(await r.watcher.pass()).toBe(true);
+    r.clock.now += 1;
+    expect(await r.watcher.pass()).toBe(false);
   });
 });
