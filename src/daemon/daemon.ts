@@ -335,21 +335,10 @@ export class Daemon {
    * store stay until a restart), and agents held for bad credentials let go.
    */
   private async takeUpSettings(): Promise<void> {
-    let next: Settings | undefined;
-    try {
-      next = this.settingsWatch.changed();
-    } catch (err) {
-      this.opts.log.log('warn', 'settings changed but cannot be used; keeping the ones in use', {
-        error: errorMessage(err),
-      });
-      return;
-    }
+    const next = this.settingsWatch.next(this.opts.settings, this.opts.log);
     if (next === undefined) return;
-    this.opts.settings = {
-      ...next,
-      daemon: { ...next.daemon, host: this.opts.settings.daemon.host },
-    };
-    this.watcher?.useSettings(this.opts.settings);
+    this.opts.settings = next;
+    this.watcher?.useSettings(next);
     const lifted = await liftAuthHolds(this.executeDeps());
     this.opts.log.log('info', 'settings changed: taken up', { auth_holds_lifted: lifted });
   }

@@ -10,6 +10,7 @@ import type { StoredEvent } from '../store/store.js';
 import type { Settings } from '../town/settings.js';
 import { loadSettings, settingsFile } from '../town/settings.js';
 import { cycleWithNote } from './failures.js';
+import type { Logger } from './logger.js';
 
 const read = (file: string): string | undefined => {
   try {
@@ -33,6 +34,24 @@ export class SettingsWatch {
     if (text === this.last) return undefined;
     this.last = text;
     return loadSettings(this.root).settings; // throws SettingsError for a bad file
+  }
+
+  /**
+   * The settings to use from now on, when the file changed and can be used (else logged, and
+   * undefined); the host the daemon acts for stays the one it started with.
+   */
+  next(current: Settings, log: Logger): Settings | undefined {
+    let next: Settings | undefined;
+    try {
+      next = this.changed();
+    } catch (err) {
+      log.log('warn', 'settings changed but cannot be used; keeping the ones in use', {
+        error: errorMessage(err),
+      });
+      return undefined;
+    }
+    if (next === undefined) return undefined;
+    return { ...next, daemon: { ...next.daemon, host: current.daemon.host } };
   }
 }
 
