@@ -20,6 +20,7 @@ interface DashboardFlags {
   host: string;
   open?: boolean;
   refresh: string;
+  json?: boolean;
 }
 
 export function registerDashboard(program: GtCommand): void {
@@ -35,6 +36,7 @@ export function registerDashboard(program: GtCommand): void {
       '127.0.0.1',
     )
     .option('--open', 'open the page in the browser')
+    .option('--json', 'print {"url", "served_by": "daemon"|"this process"} as one JSON line')
     .option('--refresh <ms>', 'how often tmux and the store are read while a page is open', '1000')
     .action((flags: DashboardFlags, cmd: Command) =>
       withTown(cmd.optsWithGlobals<GlobalOptions>(), (town) =>
@@ -85,10 +87,15 @@ async function daemonsDashboard(town: TownContext): Promise<string | undefined> 
   return `http://127.0.0.1:${port}/?token=${loadSecret(town.root)}`;
 }
 
+/** Where the dashboard is: a line for people, or one JSON line for scripts. */
+function say(flags: DashboardFlags, url: string, by: string, text: string): void {
+  println(flags.json ? JSON.stringify({ url, served_by: by }) : text);
+}
+
 async function serve(town: TownContext, flags: DashboardFlags, portGiven: boolean): Promise<void> {
   const served = portGiven ? undefined : await daemonsDashboard(town);
   if (served !== undefined) {
-    println(`dashboard of ${town.root} (served by its daemon) at ${served}`);
+    say(flags, served, 'daemon', `dashboard of ${town.root} (served by its daemon) at ${served}`);
     if (flags.open) openBrowser(served);
     return;
   }
@@ -104,7 +111,7 @@ async function serve(town: TownContext, flags: DashboardFlags, portGiven: boolea
     port,
     host,
   );
-  println(`dashboard of ${town.root} at ${url}`);
+  say(flags, url, 'this process', `dashboard of ${town.root} at ${url}`);
   if (!isLoopback(host))
     println(`listening beyond this machine (${host}): every request needs the key in that URL`);
   if (flags.open) openBrowser(url);

@@ -31,6 +31,10 @@ describe('the dashboard served by the daemon', () => {
     expect(status.agents.map((a) => a.address)).toContain('alpha/crew/max');
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^gt_daemon_heartbeat_duration_seconds\{host="[^"]+"\} \d/m);
+    expect(JSON.parse(await town.gtOk(['dashboard', '--json']))).toEqual({
+      url: expect.stringMatching(new RegExp(`^${base}/\\?token=`)) as unknown,
+      served_by: 'daemon',
+    });
     const printed = await town.gtOk(['dashboard']);
     const url = /served by its daemon\) at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+))/.exec(
       printed,
