@@ -138,7 +138,7 @@ async function showEvents(town: TownContext, opts: EventsOptions): Promise<void>
   const sinceTs = opts.since === undefined ? 0 : parseSince(opts.since);
   const identity = opts.agent === undefined ? undefined : formatAddress(parseIdentity(opts.agent));
   const store = await town.store();
-  const events = (await store.listEvents({ sinceTs, identity })).slice(-limit);
+  const events = await store.listEvents({ sinceTs, identity, limit, newest: true });
   if (opts.json && !opts.follow) printJson(events.map(eventJson));
   else for (const e of events) println(opts.json ? JSON.stringify(eventJson(e)) : eventLine(e));
   if (!opts.follow) return;

@@ -25,7 +25,7 @@ export function registerWhy(program: GtCommand): void {
         const agent = status.agents.find((a) => a.address === canonical);
         if (agent === undefined) throw new Error(`${canonical} is missing from the status`);
         const store = await town.store();
-        const last = (await store.listEvents({ identity: canonical })).at(-1);
+        const last = (await store.listEvents({ identity: canonical, limit: 1, newest: true }))[0];
         const queued = await store.listNudges({ to: canonical, statuses: ['queued', 'typed'] });
         const why = explain({
           agent,

@@ -168,6 +168,8 @@ export interface EventQuery {
   limit?: number;
   /** Only the events of this agent (canonical address). */
   identity?: string;
+  /** With `limit`: the newest `limit` events rather than the oldest (still oldest first). */
+  newest?: boolean;
 }
 
 export interface AgentRecord {

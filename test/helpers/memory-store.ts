@@ -270,7 +270,10 @@ export class MemoryStore implements Store {
     const rows = this.events
       .filter((e) => e.ts >= (query.sinceTs ?? 0) && e.seq > (query.afterSeq ?? 0))
       .filter((e) => query.identity === undefined || e.identity === query.identity)
-      .slice(0, query.limit ?? Infinity);
+      .slice(
+        query.newest === true && query.limit !== undefined ? -query.limit : 0,
+        query.newest === true ? undefined : (query.limit ?? Infinity),
+      );
     return Promise.resolve(rows.map(copy));
   }
 

@@ -564,6 +564,22 @@ export function storeSuite(name: string, open: StoreFactory): void {
         expect((await store.listEvents())[0]?.data).toEqual({ x: 1 });
       }));
 
+    it('gives the newest events of a limit, oldest first, and the oldest without newest', () =>
+      withStore(async (store) => {
+        for (const ts of [100, 200, 300, 400])
+          await store.recordEvent({
+            ts,
+            kind: 'agent.started',
+            identity: ts === 300 ? 'mayor' : 'a/crew/b',
+          });
+        const ts = (events: Array<{ ts: number }>): number[] => events.map((e) => e.ts);
+        expect(ts(await store.listEvents({ limit: 2, newest: true }))).toEqual([300, 400]);
+        expect(ts(await store.listEvents({ limit: 2 }))).toEqual([100, 200]);
+        const mine = await store.listEvents({ identity: 'a/crew/b', limit: 2, newest: true });
+        expect(ts(mine)).toEqual([200, 400]);
+        expect(ts(await store.listEvents({ sinceTs: 350, limit: 5, newest: true }))).toEqual([400]);
+      }));
+
     it('filters events by agent, and purges those older than a time', () =>
       withStore(async (store) => {
         await store.recordEvent({ ts: 100, kind: 'agent.died', identity: 'a/crew/b' });

@@ -83,6 +83,7 @@ const READS = new Set<StatementName>([
   'nextDue',
   'listByStatus',
   'listEvents',
+  'listEventsNewest',
   'getAgent',
   'listAgents',
 ]);
@@ -353,7 +354,8 @@ export class PostgresStore implements Store {
       query.limit ?? null,
       query.identity ?? null,
     ];
-    return (await this.query('listEvents', values, 'reading events')).map(toEvent);
+    const which = query.newest === true ? 'listEventsNewest' : 'listEvents';
+    return (await this.query(which, values, 'reading events')).map(toEvent);
   }
 
   purgeEvents(before: number): Promise<number> {

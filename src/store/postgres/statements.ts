@@ -126,6 +126,8 @@ export const STATEMENTS = {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
   listEvents: `SELECT * FROM events WHERE ts >= $1 AND seq > $2
     AND ($4::text IS NULL OR identity = $4) ORDER BY seq LIMIT $3`,
+  listEventsNewest: `SELECT * FROM (SELECT * FROM events WHERE ts >= $1 AND seq > $2
+    AND ($4::text IS NULL OR identity = $4) ORDER BY seq DESC LIMIT $3) AS newest ORDER BY seq`,
   purgeEvents: `DELETE FROM events WHERE ts < $1`,
 
   insertNudge: `INSERT INTO nudges (id, to_addr, from_addr, text, created_at, updated_at)

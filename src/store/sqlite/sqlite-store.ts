@@ -277,7 +277,8 @@ export class SqliteStore implements Store {
         limit: query.limit ?? -1,
         identity: query.identity ?? null,
       };
-      return (this.stmt('listEvents').all(params) as Row[]).map(toEvent);
+      const which = query.newest === true ? 'listEventsNewest' : 'listEvents';
+      return (this.stmt(which).all(params) as Row[]).map(toEvent);
     });
   }
 

@@ -75,6 +75,8 @@ export const STATEMENTS = {
     RETURNING *`,
   listEvents: `SELECT * FROM events WHERE ts >= @sinceTs AND seq > @afterSeq
     AND (@identity IS NULL OR identity = @identity) ORDER BY seq LIMIT @limit`,
+  listEventsNewest: `SELECT * FROM (SELECT * FROM events WHERE ts >= @sinceTs AND seq > @afterSeq
+    AND (@identity IS NULL OR identity = @identity) ORDER BY seq DESC LIMIT @limit) ORDER BY seq`,
   purgeEvents: `DELETE FROM events WHERE ts < @before`,
   getAgent: `SELECT * FROM agents WHERE identity = ?`,
   ensureAgent: `INSERT INTO agents (identity, updated_at) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING`,
