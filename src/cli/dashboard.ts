@@ -6,6 +6,7 @@ import { townHost } from '../agents/host.js';
 import type { DashboardOptions } from '../dashboard/server.js';
 import { checkHost, openDashboard } from '../dashboard/server.js';
 import { isLoopback } from '../dashboard/http.js';
+import { mintLogin } from '../dashboard/login.js';
 import { loadSecret } from '../dashboard/secret.js';
 import { daemonStatus } from '../status/daemon.js';
 import { InputError, errorMessage } from '../errors.js';
@@ -96,7 +97,7 @@ async function serve(town: TownContext, flags: DashboardFlags, portGiven: boolea
   const served = portGiven ? undefined : await daemonsDashboard(town);
   if (served !== undefined) {
     say(flags, served, 'daemon', `dashboard of ${town.root} (served by its daemon) at ${served}`);
-    if (flags.open) openBrowser(served);
+    if (flags.open) openBrowser(town, served);
     return;
   }
   const port = parsePort(flags.port);
@@ -114,14 +115,19 @@ async function serve(town: TownContext, flags: DashboardFlags, portGiven: boolea
   say(flags, url, 'this process', `dashboard of ${town.root} at ${url}`);
   if (!isLoopback(host))
     println(`listening beyond this machine (${host}): every request needs the key in that URL`);
-  if (flags.open) openBrowser(url);
+  if (flags.open) openBrowser(town, url);
   await untilSignalled();
   await server.close();
 }
 
-/** xdg-open with the URL as its one argument: no shell sees it. */
-function openBrowser(url: string): void {
-  const child = spawn('xdg-open', [url], { stdio: 'ignore', detached: true });
+/**
+ * xdg-open with the page's URL as its one argument (no shell sees it). Every user can read a
+ * command line, so it carries a one-time login code, not the key.
+ */
+function openBrowser(town: TownContext, keyed: string): void {
+  const url = new URL(keyed);
+  url.search = `?login=${mintLogin(town.root)}`;
+  const child = spawn('xdg-open', [url.href], { stdio: 'ignore', detached: true });
   child.on('error', () => println('could not open a browser: open the URL above'));
   child.unref();
 }

@@ -38,8 +38,33 @@ function screenLines(url: URL): number | undefined {
   return n;
 }
 
+/**
+ * Screen reads shared between requests: one tmux call per session and size per interval,
+ * however many ask.
+ */
+export class ScreenCache {
+  private readonly entries = new Map<string, { at: number; lines: Promise<string[]> }>();
+
+  constructor(
+    private readonly host: Pick<SessionHost, 'capture'>,
+    private readonly ttlMs: number,
+  ) {}
+
+  capture(session: string, lines: number): Promise<string[]> {
+    const key = `${session}\n${lines}`;
+    const now = Date.now();
+    const hit = this.entries.get(key);
+    if (hit !== undefined && now - hit.at < this.ttlMs) return hit.lines;
+    for (const [k, e] of this.entries) if (now - e.at >= this.ttlMs) this.entries.delete(k);
+    const read = this.host.capture(session, lines);
+    this.entries.set(key, { at: now, lines: read });
+    read.catch(() => this.entries.delete(key));
+    return read;
+  }
+}
+
 async function screenOf(
-  host: SessionHost,
+  host: Pick<SessionHost, 'capture'>,
   agent: AgentLine,
   lines: number,
 ): Promise<{ screen: string[] | null; screen_error: string | null }> {
@@ -54,7 +79,7 @@ async function screenOf(
 export interface DetailSources {
   root: string;
   store: Store;
-  host: SessionHost;
+  screens: Pick<SessionHost, 'capture'>;
 }
 
 export async function agentDetail(
@@ -71,10 +96,12 @@ export async function agentDetail(
   const events = await src.store.listEvents({
     identity: address,
     sinceTs: Date.now() - AGENT_EVENTS_WINDOW_MS,
+    limit: RECENT_AGENT_EVENTS,
+    newest: true,
   });
   return {
     agent,
-    events: events.slice(-RECENT_AGENT_EVENTS).map(eventJson),
-    ...(lines === undefined ? {} : await screenOf(src.host, agent, lines)),
+    events: events.map(eventJson),
+    ...(lines === undefined ? {} : await screenOf(src.screens, agent, lines)),
   };
 }

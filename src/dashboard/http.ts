@@ -97,13 +97,17 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
   return undefined;
 }
 
-/** The secret a request presents: Authorization: Bearer, X-GT-Token, or the cookie. */
-export function presentedSecret(req: IncomingMessage): string | undefined {
+/** The key a request presents: Authorization: Bearer or X-GT-Token, else the cookie. */
+export function presentedKey(
+  req: IncomingMessage,
+): { value: string; by: 'header' | 'cookie' } | undefined {
   const auth = req.headers.authorization;
-  if (auth !== undefined && /^Bearer\s+/i.test(auth)) return auth.replace(/^Bearer\s+/i, '');
+  if (auth !== undefined && /^Bearer\s+/i.test(auth))
+    return { value: auth.replace(/^Bearer\s+/i, ''), by: 'header' };
   const header = req.headers['x-gt-token'];
-  if (typeof header === 'string') return header;
-  return cookieValue(req, COOKIE);
+  if (typeof header === 'string') return { value: header, by: 'header' };
+  const cookie = cookieValue(req, COOKIE);
+  return cookie === undefined ? undefined : { value: cookie, by: 'cookie' };
 }
 
 export function isLoopback(host: string): boolean {
@@ -121,9 +125,10 @@ export function hostPort(host: string, port: number): string {
  * Whether the Host header names this server by a loopback name: a page on another site whose
  * name was pointed at 127.0.0.1 (DNS rebinding) sends its own name and is refused.
  */
-export function loopbackHostHeader(req: IncomingMessage, port: number): boolean {
+export function loopbackHostHeader(req: IncomingMessage, port: number, bound?: string): boolean {
   const host = req.headers.host ?? '';
-  return ['127.0.0.1', 'localhost', '::1'].some((h) => host === hostPort(h, port));
+  const names = ['127.0.0.1', 'localhost', '::1', ...(bound === undefined ? [] : [bound])];
+  return names.some((h) => host === hostPort(h, port));
 }
 
 /** A cross-site POST: an Origin that is not this server's own, or a browser saying so. */

@@ -212,7 +212,7 @@ $('nudge-box').addEventListener('submit', async (ev) => {
     notice('nudge to ' + to + ' failed: ' + err.message, 'bad');
   }
 });
-if (!canAct) notice('Read-only: open the URL that gt dashboard printed to restart, stop or nudge agents.', 'muted');
+if (!canAct) notice('Open the URL that gt dashboard printed: it holds the town’s key, without which nothing of the town is shown.', 'muted');
 setInterval(render, 5000);
 connect();
 `;

@@ -1,7 +1,7 @@
 // The dashboard's per-town secret: made on first use in the town's .gt/ folder (mode 0600,
 // so other local users cannot read it), shown once in the URL `gt dashboard` prints, and
 // compared in constant time on every action.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError } from '../errors.js';
@@ -60,4 +60,21 @@ export function secretMatches(secret: string, given: string | undefined): boolea
   if (given === undefined || given.length === 0 || given.length > 256) return false;
   const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(secret), digest(given));
+}
+
+/**
+ * What the cookie carries: derived from the key, never the key itself (a browser sends a
+ * localhost cookie to every port of the host, other servers' too), and taken only as a cookie.
+ */
+export function cookieToken(secret: string): string {
+  return createHmac('sha256', secret).update('gt dashboard cookie').digest('base64url');
+}
+
+/** Whether a request presents the key: itself in a header, or the cookie made from it. */
+export function keyPresented(
+  secret: string,
+  presented: { value: string; by: 'header' | 'cookie' } | undefined,
+): boolean {
+  if (presented === undefined) return false;
+  return secretMatches(presented.by === 'cookie' ? cookieToken(secret) : secret, presented.value);
 }

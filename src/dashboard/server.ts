@@ -11,7 +11,8 @@ import type { TownStatus } from '../status/town.js';
 import { townStatus } from '../status/town.js';
 import { GtError, InputError, errorMessage } from '../errors.js';
 import { isAction, runAction } from './actions.js';
-import { agentDetail, resolveAgent } from './agent-detail.js';
+import type { DetailSources } from './agent-detail.js';
+import { agentDetail, resolveAgent, ScreenCache } from './agent-detail.js';
 import { TownFeed } from './feed.js';
 import {
   COOKIE,
@@ -20,16 +21,17 @@ import {
   hostPort,
   isLoopback,
   loopbackHostHeader,
-  presentedSecret,
+  presentedKey,
   readJsonBody,
   sendError,
   sendJson,
   sendText,
   toHttpError,
 } from './http.js';
+import { useLogin } from './login.js';
 import { TownMetrics } from './metrics.js';
 import { pageHtml } from './page.js';
-import { loadSecret, secretMatches } from './secret.js';
+import { cookieToken, keyPresented, loadSecret, secretMatches } from './secret.js';
 import { serveEvents } from './sse.js';
 
 export interface DashboardOptions extends AgentContext {
@@ -70,9 +72,11 @@ export function checkHost(host: string): string {
 }
 
 /**
- * Who may ask at all: on loopback, anyone on this machine who names the server by a loopback
- * name (a page whose name was pointed at 127.0.0.1 is refused); bound beyond loopback, only
- * who presents the key (or is visiting with it). Undefined: admitted.
+ * Who may ask at all: whoever presents the key (or visits with it). Agents' screens, mail
+ * subjects and events are not for other users of this machine, so only the page itself and
+ * /metrics (counts) are open on loopback. On loopback the server must be named by a loopback
+ * name: a page whose name was pointed at 127.0.0.1 (DNS rebinding) is refused. Undefined:
+ * admitted.
  */
 export function admission(
   req: IncomingMessage,
@@ -81,12 +85,13 @@ export function admission(
   secret: string,
 ): HttpError | undefined {
   if (bound === undefined) return new HttpError(503, 'GT_NOT_READY', 'not listening yet');
-  if (isLoopback(bound.host))
-    return loopbackHostHeader(req, bound.port)
-      ? undefined
-      : new HttpError(421, 'GT_BAD_HOST', 'this server answers only to its loopback address');
-  const visiting = url.pathname === '/' && url.searchParams.has('token');
-  if (visiting || secretMatches(secret, presentedSecret(req))) return undefined;
+  const loopback = isLoopback(bound.host);
+  if (loopback && !loopbackHostHeader(req, bound.port, bound.host))
+    return new HttpError(421, 'GT_BAD_HOST', 'this server answers only to its loopback address');
+  const open = loopback && (url.pathname === '/' || url.pathname === '/metrics');
+  const visiting =
+    url.pathname === '/' && (url.searchParams.has('token') || url.searchParams.has('login'));
+  if (open || visiting || keyPresented(secret, presentedKey(req))) return undefined;
   return new HttpError(403, 'GT_FORBIDDEN', 'open the URL gt dashboard printed (it holds the key)');
 }
 
@@ -95,9 +100,12 @@ export class DashboardServer {
   readonly metrics: TownMetrics;
   private readonly server: Server;
   private bound: Listening | undefined;
+  private readonly details: DetailSources;
 
   constructor(private readonly opts: DashboardOptions) {
     this.metrics = new TownMetrics(opts.root, opts.store);
+    const screens = new ScreenCache(opts.host, opts.refreshMs ?? 1000);
+    this.details = { root: opts.root, store: opts.store, screens };
     this.feed = new TownFeed({
       readStatus: opts.readStatus ?? (() => this.readStatus()),
       store: opts.store,
@@ -106,7 +114,14 @@ export class DashboardServer {
       onEvents: (events) => this.metrics.seeEvents(events),
       onError: opts.onError,
     });
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => {
+      // Nothing a request does may end the process (it may be the daemon's).
+      this.handle(req, res).catch((err: unknown) => {
+        this.opts.onError?.('request', err);
+        if (!res.headersSent) sendError(res, toHttpError(err));
+        else res.destroy();
+      });
+    });
   }
 
   private readStatus(): Promise<TownStatus> {
@@ -141,7 +156,13 @@ export class DashboardServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://dashboard.invalid');
+    } catch {
+      sendError(res, new HttpError(400, 'GT_BAD_REQUEST', 'the request line holds no valid path'));
+      return;
+    }
     const route = routeOf(url.pathname);
     res.on('finish', () => this.metrics.httpRequests.inc({ route, code: String(res.statusCode) }));
     try {
@@ -189,7 +210,7 @@ export class DashboardServer {
           onClose: () => this.metrics.clients.set(this.feed.watchers),
         });
       case 'agent':
-        return sendJson(res, 200, await agentDetail(this.opts, this.feed, url));
+        return sendJson(res, 200, await agentDetail(this.details, this.feed, url));
       case 'metrics':
         return this.scrape(res);
       case 'other':
@@ -199,13 +220,18 @@ export class DashboardServer {
 
   private page(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const token = url.searchParams.get('token');
-    if (token !== null) {
-      if (!secretMatches(this.opts.secret, token))
-        throw new HttpError(403, 'GT_FORBIDDEN', 'that is not this town’s dashboard key');
+    const login = url.searchParams.get('login');
+    if (token !== null || login !== null) {
+      const admitted =
+        token !== null
+          ? secretMatches(this.opts.secret, token)
+          : useLogin(this.opts.root, login ?? '');
+      if (!admitted)
+        throw new HttpError(403, 'GT_FORBIDDEN', 'that is not this town’s key or a live login');
       // The key moves into a cookie only this site's own requests carry, and out of the URL.
       res.writeHead(303, {
         location: '/',
-        'set-cookie': `${COOKIE}=${this.opts.secret}; HttpOnly; SameSite=Strict; Path=/`,
+        'set-cookie': `${COOKIE}=${cookieToken(this.opts.secret)}; HttpOnly; SameSite=Strict; Path=/`,
         'cache-control': 'no-store',
         'referrer-policy': 'no-referrer',
       });
@@ -218,14 +244,14 @@ export class DashboardServer {
       `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
     );
     res.setHeader('x-frame-options', 'DENY');
-    const canAct = secretMatches(this.opts.secret, presentedSecret(req));
+    const canAct = keyPresented(this.opts.secret, presentedKey(req));
     sendText(res, 200, 'text/html; charset=utf-8', pageHtml(nonce, canAct));
   }
 
   private async act(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (crossSite(req))
       throw new HttpError(403, 'GT_CROSS_SITE', 'actions come only from the dashboard’s own page');
-    if (!secretMatches(this.opts.secret, presentedSecret(req)))
+    if (!keyPresented(this.opts.secret, presentedKey(req)))
       throw new HttpError(403, 'GT_FORBIDDEN', 'actions need the town’s dashboard key');
     const rest = url.pathname.slice('/api/agents/'.length);
     const at = rest.lastIndexOf('/');

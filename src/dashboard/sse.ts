@@ -10,6 +10,8 @@ import { HttpError, commonHeaders } from './http.js';
 /** A client this far behind (bytes unsent) is cut off rather than buffered without end. */
 const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 const RESUME_PAGE = 500;
+/** Streams open at once; more are refused (each holds a socket and up to its backlog). */
+export const MAX_STREAMS = 64;
 
 /** The sequence number to resume after: Last-Event-ID, else ?after=; undefined for neither. */
 export function resumeAfter(req: IncomingMessage, url: URL): number | undefined {
@@ -49,6 +51,8 @@ export async function serveEvents(
   deps: EventStreamDeps,
 ): Promise<void> {
   const after = resumeAfter(req, url);
+  if (deps.feed.watchers >= MAX_STREAMS)
+    throw new HttpError(503, 'GT_TOO_MANY_STREAMS', `at most ${MAX_STREAMS} event streams at once`);
   res.writeHead(200, {
     ...commonHeaders(),
     'content-type': 'text/event-stream; charset=utf-8',
@@ -80,7 +84,11 @@ export async function serveEvents(
   });
   write(`event: status\ndata: ${(await deps.feed.status()).json}\n\n`);
   if (after === undefined) send(await deps.feed.recent());
-  else for await (const page of eventsAfter(deps.store, after)) send(page);
+  else
+    for await (const page of eventsAfter(deps.store, after)) {
+      if (res.destroyed) break; // gone, or cut off behind: read no further
+      send(page);
+    }
   const waiting = held;
   held = undefined;
   send(waiting);

@@ -8,6 +8,8 @@ import type { TestTown } from '../helpers/town.js';
 import { events, makeTown, starts } from '../helpers/town.js';
 import type { RunningDashboard } from './dashboard.js';
 import { startDashboard } from './dashboard.js';
+import { LOGIN_TTL_MS, mintLogin, useLogin } from '../../src/dashboard/login.js';
+import { cookieToken } from '../../src/dashboard/secret.js';
 
 const MAX = 'alpha/crew/max';
 
@@ -109,7 +111,7 @@ describe('dashboard actions', () => {
     expect(await restarted.json()).toMatchObject({ outcome: 'restarted' });
     await waitFor('the restarted agent to start', () => starts(town, MAX).length === 2);
 
-    const cookie = { cookie: `gt_dashboard=${dash.token}` };
+    const cookie = { cookie: `gt_dashboard=${cookieToken(dash.token)}` };
     const stopped = await post(dash, path('stop'), { headers: cookie });
     expect(await stopped.json()).toMatchObject({ outcome: 'stopped' });
     expect((await effects(town)).alive).toBe(false);
@@ -135,13 +137,31 @@ describe('dashboard actions', () => {
     expect(visit.status).toBe(303);
     expect(visit.headers.get('location')).toBe('/');
     const cookie = visit.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(new RegExp(`^gt_dashboard=${dash.token};`));
+    // the cookie is made from the key, never the key (a browser sends it to every local port)
+    expect(cookie).toMatch(new RegExp(`^gt_dashboard=${cookieToken(dash.token)};`));
+    expect(cookie).not.toContain(dash.token);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     expect((await fetch(`${dash.base}/?token=wrong`, { redirect: 'manual' })).status).toBe(403);
     const page = await fetch(`${dash.base}/`);
     expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     expect(await page.text()).toContain('data-can-act="no"');
+  });
+
+  it('gt dashboard --open’s one-time login: one visit within a minute, never the key', async () => {
+    const town = await makeTown();
+    const dash = await startDashboard(town.env);
+    const code = mintLogin(town.root);
+    const visit = await fetch(`${dash.base}/?login=${code}`, { redirect: 'manual' });
+    expect(visit.status).toBe(303);
+    expect(visit.headers.get('set-cookie')).toMatch(
+      new RegExp(`^gt_dashboard=${cookieToken(dash.token)};`),
+    );
+    expect((await fetch(`${dash.base}/?login=${code}`, { redirect: 'manual' })).status).toBe(403);
+    const stale = mintLogin(town.root);
+    expect(useLogin(town.root, stale, Date.now() + LOGIN_TTL_MS)).toBe(false);
+    expect((await fetch(`${dash.base}/?login=${stale}`, { redirect: 'manual' })).status).toBe(403);
+    expect((await fetch(`${dash.base}/?login=../../x`, { redirect: 'manual' })).status).toBe(403);
   });
 
   it('answers hostile input with a clear 4xx and changes nothing', async () => {
@@ -198,14 +218,20 @@ describe('dashboard actions', () => {
         rawGet(dash.port, '/api/status', { host: `evil.example:${dash.port}` }),
         421,
       ],
-      ['bad screen', fetch(`${dash.base}/api/agents/mayor?screen=9999`), 400],
+      ['bad screen', fetch(`${dash.base}/api/agents/mayor?screen=9999`, { headers: key }), 400],
       [
         'bad Last-Event-ID',
-        fetch(`${dash.base}/api/events`, { headers: { 'last-event-id': 'x' } }),
+        fetch(`${dash.base}/api/events`, { headers: { ...key, 'last-event-id': 'x' } }),
         400,
       ],
-      ['DELETE', fetch(`${dash.base}/api/status`, { method: 'DELETE' }), 405],
-      ['no route', fetch(`${dash.base}/etc/passwd`), 404],
+      ['DELETE', fetch(`${dash.base}/api/status`, { method: 'DELETE', headers: key }), 405],
+      ['no route', fetch(`${dash.base}/etc/passwd`, { headers: key }), 404],
+      ['no route, no key', fetch(`${dash.base}/etc/passwd`), 403],
+      [
+        'a request line no URL can hold',
+        rawGet(dash.port, 'http://[', { host: `127.0.0.1:${dash.port}` }),
+        400,
+      ],
     ];
     for (const [what, pending, status] of cases) {
       const res = await pending;
@@ -213,6 +239,7 @@ describe('dashboard actions', () => {
       const body = (await res.json()) as { error?: { code?: string; message?: string } };
       expect(body.error?.message, what).toBeTruthy();
     }
+    expect((await fetch(`${dash.base}/metrics`)).status).toBe(200); // still serving
     expect(await effects(town)).toEqual(before);
   });
 });

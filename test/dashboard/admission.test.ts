@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { Listening } from '../../src/dashboard/server.js';
 import { admission } from '../../src/dashboard/server.js';
+import { cookieToken } from '../../src/dashboard/secret.js';
 
 const KEY = 'k'.repeat(43);
 
@@ -18,11 +19,34 @@ describe('admission', () => {
   const cases: Array<
     [string, Listening | undefined, string, Record<string, string>, number | undefined]
   > = [
+    ['loopback, the page', bound('127.0.0.1'), '/', { host: '127.0.0.1:7420' }, undefined],
+    ['loopback, /metrics', bound('127.0.0.1'), '/metrics', { host: '127.0.0.1:7420' }, undefined],
     [
-      'loopback, named by its address',
+      'loopback, the town without the key (agents’ screens are not for other users)',
       bound('127.0.0.1'),
       '/api/status',
       { host: '127.0.0.1:7420' },
+      403,
+    ],
+    [
+      'loopback, the town with the key',
+      bound('127.0.0.1'),
+      '/api/events',
+      { host: '127.0.0.1:7420', 'x-gt-token': KEY },
+      undefined,
+    ],
+    [
+      'loopback, the key itself as a cookie (only the derived token is one)',
+      bound('127.0.0.1'),
+      '/api/status',
+      { host: '127.0.0.1:7420', cookie: `gt_dashboard=${KEY}` },
+      403,
+    ],
+    [
+      'loopback, named by another 127/8 address it is bound to',
+      bound('127.0.0.2'),
+      '/',
+      { host: '127.0.0.2:7420' },
       undefined,
     ],
     ['loopback, named localhost', bound('127.0.0.1'), '/', { host: 'localhost:7420' }, undefined],
@@ -49,7 +73,7 @@ describe('admission', () => {
       'beyond loopback, the cookie',
       bound('192.0.2.7'),
       '/',
-      { cookie: `a=b; gt_dashboard=${KEY}` },
+      { cookie: `a=b; gt_dashboard=${cookieToken(KEY)}` },
       undefined,
     ],
     ['beyond loopback, visiting with ?token=', bound('192.0.2.7'), `/?token=x`, {}, undefined],

@@ -17,27 +17,46 @@ function steady(status: unknown): unknown {
   );
 }
 
+/** The request options that present the town's key, as the page's cookie or a script would. */
+const keyed = (dash: { token: string }): RequestInit => ({ headers: { 'x-gt-token': dash.token } });
+
 describe('gt dashboard API', () => {
+  it('nothing of the town is read without the key: only the page and /metrics are open', async () => {
+    const town = await makeTown();
+    await town.gtOk(['session', 'start', MAX]);
+    const dash = await startDashboard(town.env);
+    for (const path of [
+      '/api/status',
+      '/api/events',
+      `/api/agents/${encodeURIComponent(MAX)}?screen=5`,
+    ])
+      expect((await fetch(`${dash.base}${path}`)).status).toBe(403);
+    const cookieOfKey = { headers: { cookie: `gt_dashboard=${dash.token}` } };
+    expect((await fetch(`${dash.base}/api/status`, cookieOfKey)).status).toBe(403);
+    expect((await fetch(`${dash.base}/`)).status).toBe(200);
+    expect((await fetch(`${dash.base}/metrics`)).status).toBe(200);
+  });
+
   it('GET /api/status is gt status --json; GET /api/agents/:address gives one agent and its screen', async () => {
     const town = await makeTown();
     await town.gtOk(['session', 'start', MAX]);
     await waitFor('max to start', () => starts(town, MAX).length === 1);
     const dash = await startDashboard(town.env);
-    const res = await fetch(`${dash.base}/api/status`);
+    const res = await fetch(`${dash.base}/api/status`, keyed(dash));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const cli = JSON.parse(await town.gtOk(['status', '--json'])) as unknown;
     expect(steady(await res.json())).toEqual(steady(cli));
 
     const detail = (await (
-      await fetch(`${dash.base}/api/agents/${encodeURIComponent(MAX)}?screen=5`)
+      await fetch(`${dash.base}/api/agents/${encodeURIComponent(MAX)}?screen=5`, keyed(dash))
     ).json()) as { agent: { address: string; state: string }; screen: string[]; events: unknown[] };
     expect(detail.agent).toMatchObject({ address: MAX, state: 'alive' });
     expect(Array.isArray(detail.screen)).toBe(true);
     // The dash form and the raw slashes name the same agent.
-    const dashForm = await fetch(`${dash.base}/api/agents/alpha-crew-max`);
+    const dashForm = await fetch(`${dash.base}/api/agents/alpha-crew-max`, keyed(dash));
     expect(((await dashForm.json()) as { agent: { address: string } }).agent.address).toBe(MAX);
-    expect((await fetch(`${dash.base}/api/agents/alpha/crew/max`)).status).toBe(200);
+    expect((await fetch(`${dash.base}/api/agents/alpha/crew/max`, keyed(dash))).status).toBe(200);
   });
 
   it('SSE carries a handoff’s event within 1 s and resumes from Last-Event-ID without loss', async () => {
@@ -45,7 +64,7 @@ describe('gt dashboard API', () => {
     await town.gtOk(['session', 'start', MAX]);
     await runDaemon(town);
     const dash = await startDashboard(town.env);
-    const stream = await openEvents(dash.base);
+    const stream = await openEvents(dash.base, { 'x-gt-token': dash.token });
     expect(stream.status).toBe(200);
     await waitFor('the first status', () => stream.messages.some((m) => m.event === 'status'));
     await town.gtOk(['handoff', '--no-daemon', '--wait', '-m', 'context full'], {
@@ -63,7 +82,10 @@ describe('gt dashboard API', () => {
     const lastId = Number(seen.id);
     for (const text of ['one', 'two', 'three'])
       await town.gtOk(['nudge', MAX, text, '--no-daemon']);
-    const resumed = await openEvents(dash.base, { 'last-event-id': String(lastId) });
+    const resumed = await openEvents(dash.base, {
+      'x-gt-token': dash.token,
+      'last-event-id': String(lastId),
+    });
     const all = (await events(town)).length;
     const expected = (
       JSON.parse(await town.gtOk(['events', '--json', '--limit', String(all)])) as Array<{
@@ -80,7 +102,7 @@ describe('gt dashboard API', () => {
   it('a status event follows a change of the town within a second', async () => {
     const town = await makeTown();
     const dash = await startDashboard(town.env);
-    const stream = await openEvents(dash.base);
+    const stream = await openEvents(dash.base, { 'x-gt-token': dash.token });
     await waitFor('the first status', () => stream.messages.some((m) => m.event === 'status'));
     const before = stream.messages.filter((m) => m.event === 'status').length;
     const startedAt = Date.now();
@@ -103,7 +125,7 @@ describe('gt dashboard API', () => {
     const town = await makeTown();
     await town.gtOk(['session', 'start', MAX]);
     const dash = await startDashboard(town.env);
-    await fetch(`${dash.base}/api/status`);
+    await fetch(`${dash.base}/api/status`, keyed(dash));
     const res = await fetch(`${dash.base}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -3,6 +3,7 @@
 // of serving a second one.
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { loadSecret } from '../../src/dashboard/secret.js';
 import { waitFor } from '../helpers/temp.js';
 import { makeTown, runDaemon } from '../helpers/town.js';
 
@@ -22,8 +23,9 @@ describe('the dashboard served by the daemon', () => {
     await runDaemon(town);
     await town.gtOk(['session', 'start', 'alpha/crew/max']);
     const base = `http://127.0.0.1:${port}`;
+    const key = { 'x-gt-token': loadSecret(town.root) };
     const status = await waitFor('the daemon’s dashboard', async () => {
-      const res = await fetch(`${base}/api/status`).catch(() => undefined);
+      const res = await fetch(`${base}/api/status`, { headers: key }).catch(() => undefined);
       return res?.ok === true
         ? ((await res.json()) as { agents: Array<{ address: string }> })
         : undefined;
