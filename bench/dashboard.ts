@@ -83,7 +83,7 @@ function makeTown(gtBin: string): Town {
 async function startDashboard(
   gtBin: string,
   env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; base: string }> {
+): Promise<{ child: ChildProcess; base: string; key: Record<string, string> }> {
   const child = spawn(process.execPath, [gtBin, 'dashboard', '--port', '0'], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -91,9 +91,9 @@ async function startDashboard(
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   for (let i = 0; i < 400 && !/at http:\/\//.test(out); i++) await sleep(25);
-  const m = /at (http:\/\/[^/]+)\//.exec(out);
+  const m = /at (http:\/\/[^/]+)\/\?token=(\S+)/.exec(out);
   if (m === null) throw new Error(`bench dashboard: gt dashboard said ${out}`);
-  return { child, base: m[1] ?? '' };
+  return { child, base: m[1] ?? '', key: { 'x-gt-token': m[2] ?? '' } };
 }
 
 interface Client {
@@ -102,9 +102,9 @@ interface Client {
 }
 
 /** One SSE client: the arrival time (ms) of each store event by its sequence number. */
-async function sseClient(base: string): Promise<Client> {
+async function sseClient(base: string, key: Record<string, string>): Promise<Client> {
   const abort = new AbortController();
-  const res = await fetch(`${base}/api/events`, { signal: abort.signal });
+  const res = await fetch(`${base}/api/events`, { signal: abort.signal, headers: key });
   const arrivals = new Map<number, number>();
   const reader = res.body?.pipeThrough(new TextDecoderStream()).getReader();
   void (async () => {
@@ -150,11 +150,17 @@ async function eventLatencies(root: string, clients: readonly Client[]): Promise
   );
 }
 
-async function statusTimes(base: string, n: number, gapMs: number): Promise<number[]> {
+async function statusTimes(
+  base: string,
+  key: Record<string, string>,
+  n: number,
+  gapMs: number,
+): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = nowMs();
-    const res = await fetch(`${base}/api/status`);
+    const res = await fetch(`${base}/api/status`, { headers: key });
+    if (!res.ok) throw new Error(`bench dashboard: /api/status answered ${res.status}`);
     await res.text();
     times.push(nowMs() - t);
     if (gapMs > 0) await sleep(gapMs);
@@ -208,16 +214,16 @@ export async function benchDashboard(gtBin: string): Promise<Row[]> {
     const started = await startDashboard(gtBin, town.env(dashLog ?? ''));
     dash = started.child;
     const pid = dash.pid ?? 0;
-    const fresh = await statusTimes(started.base, 20, 1100); // each past the 1 s cache
-    const cached = await statusTimes(started.base, 200, 0);
+    const fresh = await statusTimes(started.base, started.key, 20, 1100); // past the 1 s cache
+    const cached = await statusTimes(started.base, started.key, 200, 0);
     const cli = Array.from({ length: 10 }, () =>
       timeProcess(process.execPath, [gtBin, 'status', '--json'], { env: town.env(cliLog ?? '') }),
     );
     const [dash0, daemon0] = await rates(dashLog ?? '', daemonLog ?? '');
     const rss0 = procStats(pid).rssKb / 1024;
-    clients.push(await sseClient(started.base));
+    clients.push(await sseClient(started.base, started.key));
     const [dash1] = await rates(dashLog ?? '', daemonLog ?? '');
-    while (clients.length < CLIENTS) clients.push(await sseClient(started.base));
+    while (clients.length < CLIENTS) clients.push(await sseClient(started.base, started.key));
     const [dash50, daemon50] = await rates(dashLog ?? '', daemonLog ?? '');
     const rss50 = procStats(pid).rssKb / 1024;
     const latencies = await eventLatencies(town.root, clients);
