@@ -53,7 +53,9 @@ export function onCleanup(fn: () => unknown): void {
 /** A fresh temp dir, removed after the test. */
 export function tempDir(label = 'dir'): string {
   const dir = mkdtempSync(join(tmpdir(), `${tempPrefix()}${label}-`));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  // An agent's process may still write its last file for a moment after its tmux server was
+  // killed (the cleanup before this one): removing is tried again then.
+  onCleanup(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   return dir;
 }
 
