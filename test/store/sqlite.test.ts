@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -20,6 +20,12 @@ describe('sqlite specifics', () => {
     expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
     expect(statSync(join(file, '..')).mode & 0o777).toBe(0o700);
     await store.close();
+  });
+
+  it('a town removed under a running gt is not made again: a clear error, nothing created', () => {
+    const gone = join(tempDir('removed'), 'town');
+    expect(() => SqliteStore.open(join(gone, '.gt', 'town.db'))).toThrow(StoreError);
+    expect(existsSync(gone)).toBe(false);
   });
 
   it('refuses a file that is not a database, and leaves it alone', () => {

@@ -26,10 +26,13 @@ export function openDatabase(file: string, busyTimeoutMs: number): BetterSqlite3
   }
 }
 
-/** Creates the file ourselves so it is born private; SQLite gives -wal and -shm the same mode. */
+/**
+ * Creates the file ourselves so it is born private; SQLite gives -wal and -shm the same mode.
+ * Only its own folder is made: a town removed under a running gt is not made again.
+ */
 function createPrivateFile(file: string): void {
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    if (!existsSync(dirname(file))) mkdirSync(dirname(file), { mode: 0o700 });
     closeSync(openSync(file, 'a', 0o600));
     chmodSync(file, 0o600);
   } catch (err) {
