@@ -17,6 +17,7 @@ import { formatAddress, matchesAddressPattern, sessionName } from '../town/ident
 import { townAgents } from '../town/agents.js';
 import type { Settings } from '../town/settings.js';
 import { ms } from '../util/duration.js';
+import { sleep } from '../util/wait.js';
 import type { RestartPolicy } from './restart-policy.js';
 import { decideRestart, settleHistory } from './restart-policy.js';
 
@@ -135,12 +136,7 @@ async function buryZombie(
   info: SessionInfo,
   known: AgentRecord | undefined,
 ): Promise<void> {
-  let lines: string[] = [];
-  try {
-    lines = await deps.host.capture(info.name, EXIT_CAPTURE_LINES);
-  } catch {
-    // nothing to show is still a death to report
-  }
+  const lines = await lastWords(deps, info.name);
   const lastExit = lines.join('\n').trimEnd();
   const address = formatAddress(id);
   const exited = await record.exited(deps.store, address, { lastExit, at: deps.now() });
@@ -157,6 +153,26 @@ async function buryZombie(
     reason: `agent process exited${status}${lastExit ? `; last line: ${lastLine(lastExit)}` : ''}`,
     data: { lastLines: lines.slice(-EXIT_CAPTURE_LINES) },
   });
+}
+
+const LAST_WORDS_RETRY_MS = 100;
+
+/**
+ * A dead pane's last lines. tmux may mark a pane dead before it has read the last bytes its
+ * process wrote (seen: a death with no lines, its next one with them): an empty screen is read
+ * once more a moment later.
+ */
+async function lastWords(deps: KeepAliveDeps, session: string): Promise<string[]> {
+  for (let attempt = 0; ; attempt++) {
+    let lines: string[] = [];
+    try {
+      lines = await deps.host.capture(session, EXIT_CAPTURE_LINES);
+    } catch {
+      // nothing to show is still a death to report
+    }
+    if (attempt >= 1 || lines.some((l) => l.trim() !== '')) return lines;
+    await sleep(LAST_WORDS_RETRY_MS);
+  }
 }
 
 export function lastLine(text: string): string {
