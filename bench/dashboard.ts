@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:
 import { delimiter, join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Row } from './harness.js';
-import { killTmux, median, nowMs, percentile, scratch, stopChild, timeProcess } from './harness.js';
+import { benchTown, median, nowMs, percentile, stopChild, timeProcess } from './harness.js';
 import { procStats } from './proc.js';
 
 const SECTION = 'dashboard';
@@ -46,38 +46,22 @@ interface Town {
 }
 
 function makeTown(gtBin: string): Town {
-  const { dir, done } = scratch('dashboard');
-  const root = join(dir, 'town');
-  const socket = `gt-bench-d-${process.pid}`;
-  const bin = tmuxWrapper(dir);
+  const town = benchTown(gtBin, {
+    label: 'dashboard',
+    socket: `gt-bench-d-${process.pid}`,
+    agents: AGENTS,
+    settings: {
+      daemon: { heartbeat: '5s', keep_alive: ['*/crew/*'] },
+      agents: { crew: { command: 'exec sleep 3600', sync: false } },
+    },
+  });
+  const bin = tmuxWrapper(town.dir);
   const env = (log: string): NodeJS.ProcessEnv => ({
-    ...process.env,
+    ...town.env,
     PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`,
     GT_BENCH_TMUX_LOG: log,
-    GT_TOWN_ROOT: root,
-    GT_TMUX_SOCKET: socket,
   });
-  const setup = env(join(dir, 'setup.count'));
-  execFileSync(process.execPath, [gtBin, 'install', root], { env: setup });
-  const origin = join(dir, 'origin.git');
-  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', origin]);
-  execFileSync(process.execPath, [gtBin, 'rig', 'add', 'alpha', origin], { env: setup });
-  // Crew folders made directly: keep-alive needs only the work dir (200 clones would time git).
-  for (let i = 0; i < AGENTS; i++) mkdirSync(join(root, 'alpha', 'crew', `c${i}`));
-  const settings = {
-    daemon: { heartbeat: '5s', keep_alive: ['*/crew/*'] },
-    agents: { crew: { command: 'exec sleep 3600', sync: false } },
-  };
-  writeFileSync(join(root, 'settings', 'config.json'), JSON.stringify(settings));
-  return {
-    root,
-    socket,
-    env,
-    done: () => {
-      killTmux(socket);
-      done();
-    },
-  };
+  return { root: town.root, socket: town.socket, env, done: town.done };
 }
 
 async function startDashboard(

@@ -4,7 +4,6 @@
 // beside the same agents dying of something no rule reads (the crash policy: backoff, park).
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Daemon } from '../src/daemon/daemon.js';
 import { queryHolder } from '../src/daemon/lock.js';
@@ -15,8 +14,8 @@ import type { StoredEvent } from '../src/store/store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { loadSettings } from '../src/town/settings.js';
 import { pollUntil } from '../src/util/wait.js';
-import type { Row } from './harness.js';
-import { killTmux, median, nowMs, scratch } from './harness.js';
+import type { BenchTown, Row } from './harness.js';
+import { benchTown, killTmux, median, nowMs, scratch } from './harness.js';
 
 const SECTION = 'failures';
 /** The stand-in agent's first line: `demo agent <name>: started (pid N, …)`. */
@@ -43,38 +42,11 @@ async function until<T>(
   return value;
 }
 
-interface Town {
-  root: string;
-  socket: string;
-  env: NodeJS.ProcessEnv;
-  gt: (args: string[]) => string;
-  done: () => void;
-}
+type Town = BenchTown;
 
-/** A town with `agents` crew work dirs (made directly: keep-alive needs only the folder). */
 function makeTown(gtBin: string, label: string, agents: number, settings: object): Town {
-  const { dir, done } = scratch(`failures-${label}`);
-  const root = join(dir, 'town');
   const socket = `gt-bench-f${label}-${process.pid}-${agents}`;
-  const env = { ...process.env, GT_TOWN_ROOT: root, GT_TMUX_SOCKET: socket };
-  const gt = (args: string[]): string =>
-    execFileSync(process.execPath, [gtBin, ...args], { env, encoding: 'utf8' });
-  gt(['install', root]);
-  const origin = join(dir, 'origin.git');
-  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', origin]);
-  gt(['rig', 'add', 'alpha', origin]);
-  for (let i = 0; i < agents; i++) mkdirSync(join(root, 'alpha', 'crew', `c${i}`));
-  writeFileSync(join(root, 'settings', 'config.json'), JSON.stringify(settings));
-  return {
-    root,
-    socket,
-    env,
-    gt,
-    done: () => {
-      killTmux(socket);
-      done();
-    },
-  };
+  return benchTown(gtBin, { label: `failures-${label}`, socket, agents, settings });
 }
 
 /** The stand-in runtime (`gt agent demo`), quiet after its first line. */

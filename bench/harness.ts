@@ -2,7 +2,7 @@
 // beside its baseline measured in the same run.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -154,6 +154,39 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
     child.once('exit', () => resolve());
     child.kill(signal);
   });
+}
+
+export interface BenchTown {
+  dir: string;
+  root: string;
+  socket: string;
+  env: NodeJS.ProcessEnv;
+  gt: (args: string[], more?: NodeJS.ProcessEnv) => string;
+  /** Ends its tmux server and removes it. */
+  done: () => void;
+}
+
+/**
+ * A town on its own tmux socket: rig alpha on an empty bare origin, `agents` crew work dirs
+ * made directly (keep-alive needs only the folder; hundreds of clones would measure git), and
+ * `settings` as its config.
+ */
+export function benchTown(
+  gtBin: string,
+  o: { label: string; socket: string; agents: number; settings: object },
+): BenchTown {
+  const { dir, done } = scratch(o.label);
+  const root = join(dir, 'town');
+  const env = { ...process.env, GT_TOWN_ROOT: root, GT_TMUX_SOCKET: o.socket };
+  const gt = gtRunner(gtBin, env);
+  gt(['install', root]);
+  const origin = join(dir, 'origin.git');
+  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', origin]);
+  gt(['rig', 'add', 'alpha', origin]);
+  for (let i = 0; i < o.agents; i++) mkdirSync(join(root, 'alpha', 'crew', `c${i}`));
+  writeFileSync(join(root, 'settings', 'config.json'), JSON.stringify(o.settings));
+  const socket = o.socket;
+  return { dir, root, socket, env, gt, done: () => (killTmux(socket), done()) };
 }
 
 /** Ends the tmux server a benchmark started on `socket` and removes its socket file. */

@@ -2,7 +2,7 @@
 // calls per heartbeat, a killed agent found and restarted, the daemon at rest; and
 // 1,000 lifecycle requests across 100 agents as fast as they come.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Daemon } from '../src/daemon/daemon.js';
 import { silentLogger } from '../src/daemon/logger.js';
@@ -12,45 +12,22 @@ import { setRequesting } from '../src/state/agent-state.js';
 import { newRequestId } from '../src/store/ids.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { loadSettings } from '../src/town/settings.js';
-import type { Row } from './harness.js';
-import { killTmux, stopChild, median, nowMs, percentile, scratch } from './harness.js';
+import type { BenchTown, Row } from './harness.js';
+import { benchTown, stopChild, median, nowMs, percentile } from './harness.js';
 
 const SECTION = 'scale';
 
-interface ScaleTown {
-  root: string;
-  socket: string;
-  env: NodeJS.ProcessEnv;
-  done: () => void;
-}
-
-function makeTown(gtBin: string, agents: number, heartbeat: string): ScaleTown {
-  const { dir, done } = scratch('scale');
-  const root = join(dir, 'town');
-  const socket = `gt-bench-x-${process.pid}-${agents}`;
-  const env = { ...process.env, GT_TOWN_ROOT: root, GT_TMUX_SOCKET: socket };
-  execFileSync(process.execPath, [gtBin, 'install', root], { env });
-  const origin = join(dir, 'origin.git');
-  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', origin]);
-  execFileSync(process.execPath, [gtBin, 'rig', 'add', 'alpha', origin], { env });
-  // Crew folders made directly: keep-alive needs only the work dir, and 1,000 clones would
-  // measure git, not the daemon.
-  for (let i = 0; i < agents; i++) mkdirSync(join(root, 'alpha', 'crew', `c${i}`));
-  const settings = {
-    daemon: { heartbeat, keep_alive: ['*/crew/*'], restart: { backoff: '10ms' } },
-    lifecycle: { require_verified_sender: false },
-    agents: { crew: { command: 'exec sleep 3600', sync: false } },
-  };
-  writeFileSync(join(root, 'settings', 'config.json'), JSON.stringify(settings));
-  return {
-    root,
-    socket,
-    env,
-    done: () => {
-      killTmux(socket);
-      done();
+function makeTown(gtBin: string, agents: number, heartbeat: string): BenchTown {
+  return benchTown(gtBin, {
+    label: 'scale',
+    socket: `gt-bench-x-${process.pid}-${agents}`,
+    agents,
+    settings: {
+      daemon: { heartbeat, keep_alive: ['*/crew/*'], restart: { backoff: '10ms' } },
+      lifecycle: { require_verified_sender: false },
+      agents: { crew: { command: 'exec sleep 3600', sync: false } },
     },
-  };
+  });
 }
 
 /** A SessionHost that counts the tmux invocations made through it. */

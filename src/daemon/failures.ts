@@ -62,9 +62,9 @@ export async function applyFailure(
     });
     return;
   }
-  if (failure.kind === 'context_full' && (at.ready || at.exited === true)) {
-    if (await cycleFull(deps, r, failure, at)) return;
-  }
+  // Held already (the hour's cycles spent): no need to count them again at every look.
+  const cycle = failure.kind === 'context_full' && r.failureKind !== 'context_full';
+  if (cycle && (at.ready || at.exited === true) && (await cycleFull(deps, r, failure, at))) return;
   const now = deps.now();
   const step = decideFailure(failure, r, now, failurePolicy(deps.settings));
   if (step === undefined) {

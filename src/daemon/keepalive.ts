@@ -163,16 +163,13 @@ const LAST_WORDS_RETRY_MS = 100;
  * once more a moment later.
  */
 async function lastWords(deps: KeepAliveDeps, session: string): Promise<string[]> {
-  for (let attempt = 0; ; attempt++) {
-    let lines: string[] = [];
-    try {
-      lines = await deps.host.capture(session, EXIT_CAPTURE_LINES);
-    } catch {
-      // nothing to show is still a death to report
-    }
-    if (attempt >= 1 || lines.some((l) => l.trim() !== '')) return lines;
-    await sleep(LAST_WORDS_RETRY_MS);
-  }
+  // nothing to show is still a death to report
+  const read = (): Promise<string[]> =>
+    deps.host.capture(session, EXIT_CAPTURE_LINES).catch(() => []);
+  const lines = await read();
+  if (lines.some((l) => l.trim() !== '')) return lines;
+  await sleep(LAST_WORDS_RETRY_MS);
+  return read();
 }
 
 export function lastLine(text: string): string {
