@@ -1,6 +1,8 @@
 // Delivering a queued prompt (gt nudge) to an agent, one look at its screen at a time: type it
 // when the agent is ready and its input empty, then see it submitted, pressing Enter again
 // (never typing the text twice) if it stayed in the input. Pure; daemon/nudges.ts applies it.
+import type { ErrorCode } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Nudge } from '../store/store.js';
 import type { ScreenReading } from './runtime/profile.js';
 
@@ -76,4 +78,20 @@ export function nudgeInPrompt(typed: readonly Nudge[], prompt: string): Nudge | 
     // A long paste is submitted wrapped or shown as "[Pasted text …]": one typed nudge is it.
     (typed.length === 1 && /\[Pasted|<pasted_content/.test(prompt) ? typed[0] : undefined)
   );
+}
+
+/** The longest prompt gt types into an agent. */
+export const MAX_PROMPT_BYTES = 32 * 1024;
+
+/** A prompt as a person gives it (command line, dashboard): the text, or a clear error. */
+export function checkPrompt(text: string, emptyCode: ErrorCode): string {
+  if (text.trim() === '') throw new InputError(emptyCode, 'the prompt is empty');
+  if (text.includes('\0')) throw new InputError('GT_BAD_BODY', 'the prompt holds a NUL character');
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_PROMPT_BYTES)
+    throw new InputError(
+      'GT_BODY_TOO_LONG',
+      `the prompt is ${bytes} bytes; at most ${MAX_PROMPT_BYTES}`,
+    );
+  return text;
 }

@@ -2,6 +2,7 @@
 // loses nothing) and typed in by the daemon when the agent is ready, then seen submitted.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { checkPrompt } from '../agents/nudge.js';
 import { GtError, InputError } from '../errors.js';
 import type { Nudge, Store } from '../store/store.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
@@ -14,8 +15,6 @@ import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, withTown } from './context.js';
 import { ensureDaemon } from './daemon-process.js';
 import type { GtCommand } from './program.js';
-
-const MAX_TEXT_BYTES = 32 * 1024;
 
 interface NudgeFlags {
   stdin?: boolean;
@@ -53,15 +52,7 @@ function textOf(words: readonly string[], stdin: boolean): string {
   if (stdin && words.length > 0)
     throw new InputError('GT_BAD_USAGE', 'give the prompt once: as arguments or on --stdin');
   const text = stdin ? readFileSync(0, 'utf8').replace(/\n+$/, '') : words.join(' ');
-  if (text.trim() === '') throw new InputError('GT_BAD_USAGE', 'the prompt is empty');
-  if (text.includes('\0')) throw new InputError('GT_BAD_BODY', 'the prompt holds a NUL character');
-  const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_TEXT_BYTES)
-    throw new InputError(
-      'GT_BODY_TOO_LONG',
-      `the prompt is ${bytes} bytes; at most ${MAX_TEXT_BYTES}`,
-    );
-  return text;
+  return checkPrompt(text, 'GT_BAD_USAGE');
 }
 
 function toJson(n: Nudge): Record<string, unknown> {

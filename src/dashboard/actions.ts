@@ -3,6 +3,7 @@
 // an event whose data names the dashboard as its source.
 import type { AgentContext } from '../agents/agent.js';
 import { restartAgent, stopAgent } from '../agents/agent.js';
+import { checkPrompt } from '../agents/nudge.js';
 import { clearBackoff } from '../daemon/failures.js';
 import { InputError } from '../errors.js';
 import type { NewEvent, StoredEvent } from '../store/store.js';
@@ -13,7 +14,6 @@ import { poke } from '../util/socket.js';
 export const ACTIONS = ['nudge', 'restart', 'stop', 'clear-backoff'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const MAX_NUDGE_BYTES = 32 * 1024;
 /** Who a nudge from the dashboard is from: the town's overseer acts as the mayor, as gt nudge does. */
 const NUDGE_FROM = 'mayor';
 
@@ -38,15 +38,7 @@ export function nudgeText(body: unknown): string {
   const text = (body as { text?: unknown } | null)?.text;
   if (typeof text !== 'string')
     throw new InputError('GT_BAD_BODY', 'the body must be JSON like {"text": "…"}');
-  if (text.trim() === '') throw new InputError('GT_BAD_BODY', 'the prompt is empty');
-  if (text.includes('\0')) throw new InputError('GT_BAD_BODY', 'the prompt holds a NUL character');
-  const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_NUDGE_BYTES)
-    throw new InputError(
-      'GT_BODY_TOO_LONG',
-      `the prompt is ${bytes} bytes; at most ${MAX_NUDGE_BYTES}`,
-    );
-  return text;
+  return checkPrompt(text, 'GT_BAD_BODY');
 }
 
 function record(ctx: ActionContext, event: NewEvent): Promise<StoredEvent> {
