@@ -52,12 +52,12 @@ export async function reportHook(
     events.push({ kind: 'agent.activity', identity: address, outcome: activity, reason: 'hook' });
   }
   if (event === 'prompt' && typeof payload.prompt === 'string') {
-    const typed = await store.listNudges({ to: address, statuses: ['typed'] });
-    const nudge = nudgeInPrompt(typed, payload.prompt);
+    const pending = await store.listNudges({ to: address, statuses: ['typing', 'typed'] });
+    const nudge = nudgeInPrompt(pending, payload.prompt);
     const patch = { status: 'delivered' as const, deliveredAt: now, ack: 'hook' };
     if (
       nudge !== undefined &&
-      (await store.updateNudge(nudge.id, ['typed'], patch, now)) !== undefined
+      (await store.updateNudge(nudge.id, ['typing', 'typed'], patch, now)) !== undefined
     )
       events.push({
         kind: 'nudge.delivered',

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { checkPrompt } from '../agents/nudge.js';
 import { GtError, InputError } from '../errors.js';
 import type { Nudge, Store } from '../store/store.js';
+import { PENDING_NUDGE } from '../store/store.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import { requireKnownIdentity } from '../town/layout.js';
 import { parseDuration } from '../util/duration.js';
@@ -119,7 +120,7 @@ async function waitForNudge(store: Store, id: string, timeoutMs: number): Promis
   const done = await pollUntil(
     async () => {
       last = await store.getNudge(id);
-      return last !== undefined && !['queued', 'typed'].includes(last.status) && last;
+      return last !== undefined && !PENDING_NUDGE.includes(last.status) && last;
     },
     { timeoutMs, intervalMs: 50, fastStart: true },
   );
@@ -141,7 +142,7 @@ function parseTimeout(text: string): number {
 
 async function list(town: TownContext, address: string | undefined, json: boolean): Promise<void> {
   const to = address === undefined ? undefined : formatAddress(parseIdentity(address));
-  const nudges = await (await town.store()).listNudges({ to, statuses: ['queued', 'typed'] });
+  const nudges = await (await town.store()).listNudges({ to, statuses: PENDING_NUDGE });
   if (json) return printJson(nudges.map(toJson));
   if (nudges.length === 0) return println('no prompts waiting');
   for (const n of nudges) {

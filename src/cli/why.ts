@@ -7,6 +7,7 @@ import type { GlobalOptions } from './context.js';
 import { printJson, println, withTown } from './context.js';
 import type { GtCommand } from './program.js';
 import { statusOf } from './status.js';
+import { PENDING_NUDGE } from '../store/store.js';
 
 export function registerWhy(program: GtCommand): void {
   program
@@ -26,7 +27,7 @@ export function registerWhy(program: GtCommand): void {
         if (agent === undefined) throw new Error(`${canonical} is missing from the status`);
         const store = await town.store();
         const last = (await store.listEvents({ identity: canonical, limit: 1, newest: true }))[0];
-        const queued = await store.listNudges({ to: canonical, statuses: ['queued', 'typed'] });
+        const queued = await store.listNudges({ to: canonical, statuses: PENDING_NUDGE });
         const why = explain({
           agent,
           daemon: status.daemon,

@@ -1,19 +1,28 @@
 // Carrying out the next step of an agent's oldest queued prompt (agents/nudge.ts decides it).
 // Every change is made only from the status it was decided on, so two daemons, or a hook and
-// the daemon, never both act on one prompt; the text is typed once per session.
+// the daemon, never both act on one prompt. The order of record and act is what keeps a
+// daemon killed at any instant from losing a prompt or typing it twice: the claim is recorded
+// before the paste, the sight of the text in the input before the Enter.
 import type { AgentContext } from '../agents/agent.js';
-import { decideNudge } from '../agents/nudge.js';
+import type { NudgeStep } from '../agents/nudge.js';
+import { decideNudge, inputHolds, PASTE_SHOW_MS } from '../agents/nudge.js';
 import type { RuntimeProfile, ScreenReading } from '../agents/runtime/profile.js';
 import type { AgentRecord, NewEvent, Nudge, StoredEvent } from '../store/store.js';
+import { sleep } from '../util/wait.js';
 
 export interface NudgeDeps extends AgentContext {
   now: () => number;
   onEvent?: ((event: StoredEvent) => void) | undefined;
 }
 
+/** How often the daemon that pasted looks for the text in the input. */
+const SHOW_POLL_MS = 20;
+
 async function emit(deps: NudgeDeps, event: NewEvent): Promise<void> {
   deps.onEvent?.(await deps.store.recordEvent(event));
 }
+
+type Tags = Pick<NewEvent, 'identity' | 'data'>;
 
 export async function deliverNudge(
   deps: NudgeDeps,
@@ -24,24 +33,35 @@ export async function deliverNudge(
 ): Promise<void> {
   const session = agent.session ?? '';
   const now = deps.now();
-  const step = decideNudge(nudge, { reading, session, now, hooks: runtime.hooks !== null });
-  const tags = { identity: agent.identity, data: { nudge: nudge.id } };
+  const tags: Tags = { identity: agent.identity, data: { nudge: nudge.id } };
+  if (runtime.name === 'shell') return typeBlind(deps, session, runtime, nudge, tags);
+  const step = decideNudge(nudge, {
+    reading,
+    session,
+    now,
+    hooks: runtime.hooks !== null,
+    idleSince: agent.activity === 'ready' ? agent.activitySince : null,
+  });
+  await apply(deps, step, { session, runtime, nudge, tags });
+}
+
+interface Target {
+  session: string;
+  runtime: RuntimeProfile;
+  nudge: Nudge;
+  tags: Tags;
+}
+
+async function apply(deps: NudgeDeps, step: NudgeStep, t: Target): Promise<void> {
+  const { nudge, tags } = t;
+  const now = deps.now();
   switch (step.kind) {
     case 'wait':
       return;
-    case 'type': {
-      // Recorded before the paste: a daemon that dies between the two never types it again.
-      const typed = await deps.store.updateNudge(
-        nudge.id,
-        ['queued'],
-        { status: 'typed', session, attempts: 1, typedAt: now },
-        now,
-      );
-      if (typed === undefined) return;
-      await deps.host.paste(session, nudge.text, runtime.submit);
-      await emit(deps, { kind: 'nudge.typed', outcome: 'typed', ...tags });
-      return;
-    }
+    case 'type':
+      return typeNudge(deps, t);
+    case 'seen':
+      return submit(deps, t, 'typing', now);
     case 'enter': {
       const again = await deps.store.updateNudge(
         nudge.id,
@@ -49,7 +69,7 @@ export async function deliverNudge(
         { attempts: nudge.attempts + 1 },
         now,
       );
-      if (again !== undefined) await deps.host.sendKeys(session, runtime.submit.keys);
+      if (again !== undefined) await deps.host.sendKeys(t.session, t.runtime.submit.keys);
       return;
     }
     case 'delivered': {
@@ -63,19 +83,108 @@ export async function deliverNudge(
         });
       return;
     }
-    case 'requeue':
-      await deps.store.updateNudge(nudge.id, ['typed'], { status: 'queued', session: null }, now);
+    case 'requeue': {
+      const patch = {
+        status: 'queued' as const,
+        session: null,
+        attempts: 0,
+        typedAt: null,
+        seenAt: null,
+      };
+      if ((await deps.store.updateNudge(nudge.id, [nudge.status], patch, now)) !== undefined)
+        await emit(deps, { kind: 'nudge.requeued', outcome: 'queued', reason: step.why, ...tags });
       return;
+    }
     case 'fail':
-      if (
-        (await deps.store.updateNudge(
-          nudge.id,
-          ['typed'],
-          { status: 'failed', error: step.error },
-          now,
-        )) !== undefined
-      )
-        await emit(deps, { kind: 'nudge.failed', outcome: 'failed', reason: step.error, ...tags });
-      return;
+      return fail(deps, nudge, step.error, tags);
   }
+}
+
+async function fail(deps: NudgeDeps, nudge: Nudge, error: string, tags: Tags): Promise<void> {
+  const now = deps.now();
+  const patch = { status: 'failed' as const, error };
+  if ((await deps.store.updateNudge(nudge.id, [nudge.status], patch, now)) !== undefined)
+    await emit(deps, { kind: 'nudge.failed', outcome: 'failed', reason: error, ...tags });
+}
+
+/**
+ * Claims the prompt, pastes it, and once the text shows in the input (and the CLI's time
+ * between paste and Enter has passed) submits it. A paste not seen in time is left to the
+ * next looks: seen there, it is submitted; never seen, it is typed again.
+ */
+async function typeNudge(deps: NudgeDeps, t: Target): Promise<void> {
+  const claimed = await deps.store.updateNudge(
+    t.nudge.id,
+    ['queued'],
+    { status: 'typing', session: t.session, attempts: 0, typedAt: deps.now(), seenAt: null },
+    deps.now(),
+  );
+  if (claimed === undefined) return;
+  await deps.host.paste(t.session, t.nudge.text, { keys: [], delayMs: 0 });
+  const pasted = performance.now();
+  const seenAt = await waitForInput(deps, t);
+  if (seenAt === undefined) return;
+  const wait = t.runtime.submit.delayMs - (performance.now() - pasted);
+  if (wait > 0) await sleep(wait);
+  await submit(deps, { ...t, nudge: claimed }, 'typing', seenAt);
+}
+
+/** When the text was first seen in the agent's input, or undefined if not within PASTE_SHOW_MS. */
+async function waitForInput(deps: NudgeDeps, t: Target): Promise<number | undefined> {
+  const until = performance.now() + PASTE_SHOW_MS;
+  for (;;) {
+    const lines = (await deps.host.screens([t.session])).get(t.session);
+    if (lines === undefined) return undefined;
+    const reading = t.runtime.read(lines);
+    const input = reading.activity === 'ready' || reading.activity === 'busy' ? reading.input : '';
+    if (inputHolds(input, t.nudge.text)) return deps.now();
+    if (performance.now() >= until) return undefined;
+    await sleep(SHOW_POLL_MS);
+  }
+}
+
+/** Records the text seen in the input (and one Enter claimed), then presses Enter. */
+async function submit(
+  deps: NudgeDeps,
+  t: Target,
+  from: 'typing' | 'typed',
+  seenAt: number,
+): Promise<void> {
+  const now = deps.now();
+  const patch = { status: 'typed' as const, seenAt, attempts: 1 };
+  if ((await deps.store.updateNudge(t.nudge.id, [from], patch, now)) === undefined) return;
+  await deps.host.sendKeys(t.session, t.runtime.submit.keys);
+  await emit(deps, { kind: 'nudge.typed', outcome: 'typed', ...t.tags });
+}
+
+/**
+ * A program gastown-ts cannot read (the shell runtime): typed and submitted at once, and
+ * settled with ack "typed", the only evidence there is. A claim left by a daemon that died is
+ * not typed again: the text may be in the program already.
+ */
+async function typeBlind(
+  deps: NudgeDeps,
+  session: string,
+  runtime: RuntimeProfile,
+  nudge: Nudge,
+  tags: Tags,
+): Promise<void> {
+  const now = deps.now();
+  if (nudge.status !== 'queued' && nudge.session !== session)
+    return apply(
+      deps,
+      { kind: 'requeue', why: 'the agent was restarted' },
+      { session, runtime, nudge, tags },
+    );
+  if (nudge.status !== 'queued') {
+    const error =
+      'the daemon stopped while typing it into a program gt cannot read: whether it arrived is unknown';
+    return fail(deps, nudge, error, tags);
+  }
+  const claim = { status: 'typing' as const, session, attempts: 1, typedAt: now };
+  if ((await deps.store.updateNudge(nudge.id, ['queued'], claim, now)) === undefined) return;
+  await deps.host.paste(session, nudge.text, runtime.submit);
+  const patch = { status: 'delivered' as const, deliveredAt: deps.now(), ack: 'typed' };
+  if ((await deps.store.updateNudge(nudge.id, ['typing'], patch, deps.now())) !== undefined)
+    await emit(deps, { kind: 'nudge.delivered', outcome: 'delivered', reason: 'typed', ...tags });
 }

@@ -16,6 +16,7 @@ import { profileOf } from '../agents/runtime/index.js';
 import type { RuntimeProfile, ScreenReading } from '../agents/runtime/profile.js';
 import { errorMessage } from '../errors.js';
 import type { AgentRecord, NewEvent, Nudge, StoredEvent } from '../store/store.js';
+import { PENDING_NUDGE } from '../store/store.js';
 import { decideStall, progressPrint } from '../agents/stall.js';
 import { ms } from '../util/duration.js';
 import { applyFailure } from './failures.js';
@@ -119,7 +120,7 @@ export class Watcher {
       (r) =>
         r.session !== null && r.host === hostName && r.desired === 'running' && r.sessionConfirmed,
     );
-    const pending = await store.listNudges({ statuses: ['queued', 'typed'] });
+    const pending = await store.listNudges({ statuses: PENDING_NUDGE });
     const nudgesOf = (address: string): Nudge[] => pending.filter((n) => n.to === address);
     const watched = live.filter((r) =>
       needsScreen(r, profileOf(r), nudgesOf(r.identity).length > 0, this.lastRead.get(r.identity)),

@@ -123,6 +123,7 @@ export const EVENT_KINDS = [
   'agent.blocked',
   'nudge.queued',
   'nudge.typed',
+  'nudge.requeued',
   'nudge.delivered',
   'nudge.failed',
   'agent.failed',
@@ -220,9 +221,22 @@ export interface AgentRecord {
 
 export type AgentPatch = Partial<Omit<AgentRecord, 'identity' | 'updatedAt'>>;
 
-/** Where a prompt queued for an agent (gt nudge) stands. */
-export const NUDGE_STATUSES = ['queued', 'typed', 'delivered', 'failed', 'cancelled'] as const;
+/**
+ * Where a prompt queued for an agent (gt nudge) stands: `typing` is claimed for the paste (the
+ * text may or may not be in the agent's input yet, and was never submitted), `typed` was seen
+ * in the input (Enter may have been pressed since: it is never typed again).
+ */
+export const NUDGE_STATUSES = [
+  'queued',
+  'typing',
+  'typed',
+  'delivered',
+  'failed',
+  'cancelled',
+] as const;
 export type NudgeStatus = (typeof NUDGE_STATUSES)[number];
+/** The statuses of a prompt not yet settled. */
+export const PENDING_NUDGE: readonly NudgeStatus[] = ['queued', 'typing', 'typed'];
 
 export interface NewNudge {
   to: string;
@@ -239,11 +253,14 @@ export interface Nudge {
   text: string;
   createdAt: number;
   status: NudgeStatus;
-  /** Times it was typed into the agent's input (a retry presses Enter, never types again). */
+  /** Enter presses claimed to submit it (a retry presses Enter, never types again). */
   attempts: number;
   /** The session it was typed into: a new session of the agent starts from queued again. */
   session: string | null;
+  /** When it was claimed for typing. */
   typedAt: number | null;
+  /** When the text was seen in the agent's input (the evidence the paste landed). */
+  seenAt: number | null;
   deliveredAt: number | null;
   /** What showed it reached the model: "hook" or "screen". */
   ack: string | null;
@@ -252,7 +269,10 @@ export interface Nudge {
 }
 
 export type NudgePatch = Partial<
-  Pick<Nudge, 'status' | 'attempts' | 'session' | 'typedAt' | 'deliveredAt' | 'ack' | 'error'>
+  Pick<
+    Nudge,
+    'status' | 'attempts' | 'session' | 'typedAt' | 'seenAt' | 'deliveredAt' | 'ack' | 'error'
+  >
 >;
 
 export interface NudgeQuery {

@@ -6,7 +6,9 @@ import { blockedExcerpt, decideActivity, MAX_DIALOG_KEYS } from '../../src/agent
 import type { NudgeLook } from '../../src/agents/nudge.js';
 import {
   decideNudge,
-  HOOK_GRACE_MS,
+  HOOK_WAIT_MS,
+  PASTE_SETTLE_MS,
+  TYPED_TIMEOUT_MS,
   inputHolds,
   MAX_SUBMIT_ATTEMPTS,
   nudgeInPrompt,
@@ -111,6 +113,7 @@ function nudge(over: Partial<Nudge> = {}): Nudge {
     attempts: 0,
     session: null,
     typedAt: null,
+    seenAt: null,
     deliveredAt: null,
     ack: null,
     error: null,
@@ -119,43 +122,112 @@ function nudge(over: Partial<Nudge> = {}): Nudge {
   };
 }
 
+const TEXT = 'please look at issue 7';
 const ready = (input = ''): ScreenReading => ({
   activity: 'ready',
   inputEmpty: input === '',
   input,
 });
+const busy = (input = ''): ScreenReading => ({ activity: 'busy', input });
 const look = (reading: ScreenReading, over: Partial<NudgeLook> = {}): NudgeLook => ({
   reading,
   session: 'gt-mayor',
   now: 100_000,
   hooks: false,
+  idleSince: null,
   ...over,
 });
+/** Claimed for typing at 99 s: the paste may or may not have landed. */
+const typing = (over: Partial<Nudge> = {}): Nudge =>
+  nudge({ status: 'typing', session: 'gt-mayor', typedAt: 99_000, updatedAt: 99_000, ...over });
+/** Seen in the input at 90 s and Enter pressed once. */
 const typed = (over: Partial<Nudge> = {}): Nudge =>
-  nudge({ status: 'typed', attempts: 1, session: 'gt-mayor', typedAt: 90_000, ...over });
+  nudge({
+    status: 'typed',
+    attempts: 1,
+    session: 'gt-mayor',
+    typedAt: 89_900,
+    seenAt: 90_000,
+    updatedAt: 90_000,
+    ...over,
+  });
+const settled = 100_000 - PASTE_SETTLE_MS;
 
 describe('decideNudge', () => {
   it.each<[string, Nudge, NudgeLook, string]>([
     ['queued, agent ready and its input empty: type it', nudge(), look(ready()), 'type'],
     ['queued, someone typing in the input: wait', nudge(), look(ready('half a thought')), 'wait'],
-    ['queued, agent busy: wait', nudge(), look({ activity: 'busy', input: '' }), 'wait'],
+    ['queued, agent busy: wait', nudge(), look(busy()), 'wait'],
     ['queued, agent in a dialog: wait', nudge(), look({ activity: 'starting' }), 'wait'],
+    // Claimed for typing: Enter was never pressed, so it is in the input or nowhere.
+    ['typing, the text in the input: seen, then Enter', typing(), look(ready(TEXT)), 'seen'],
+    [
+      'typing, a paste placeholder in the input: seen',
+      typing(),
+      look(ready('[Pasted text #1 +3 lines]')),
+      'seen',
+    ],
+    ['typing, the text in a busy agent’s input: seen', typing(), look(busy(TEXT)), 'seen'],
+    [
+      'typing a moment ago, input still empty: the paste may be under way, wait',
+      typing(),
+      look(ready()),
+      'wait',
+    ],
+    [
+      'typing long ago (its daemon died before the paste), idle and empty: typed again',
+      typing({ typedAt: settled }),
+      look(ready()),
+      'requeue',
+    ],
+    [
+      'typing long ago, agent busy with an empty input: wait for it to be idle',
+      typing({ typedAt: 0 }),
+      look(busy()),
+      'wait',
+    ],
+    [
+      'typing long ago, someone else’s text in the input: wait, never typed over it',
+      typing({ typedAt: 0 }),
+      look(ready('a person typing')),
+      'wait',
+    ],
+    [
+      'typing into an older session: typed again in the new one',
+      typing({ session: 'gt-old' }),
+      look(ready()),
+      'requeue',
+    ],
+    // Seen in the input, but no Enter claimed yet (a successor saw it there).
+    [
+      'typed, no Enter yet, text in the input: Enter',
+      typed({ attempts: 0 }),
+      look(ready(TEXT)),
+      'enter',
+    ],
+    [
+      'typed, no Enter yet, the input emptied long ago: never submitted, typed again',
+      typed({ attempts: 0, seenAt: settled }),
+      look(ready()),
+      'requeue',
+    ],
+    // Enter pressed: never typed again.
     [
       'typed, text still in the input: Enter again, never typed twice',
       typed(),
-      look(ready('please look at issue 7')),
+      look(ready(TEXT)),
       'enter',
     ],
     [
       'typed a moment ago, text still in the input: the CLI gets its time, no Enter yet',
-      typed({ typedAt: 99_700 }),
-      look(ready('please look at issue 7')),
+      typed({ seenAt: 99_700 }),
+      look(ready(TEXT)),
       'wait',
     ],
     [
-      'second Enter given its time too: not before 2 s after typing',
-      typed({ typedAt: 98_500, attempts: 2 }),
-      look(ready('please look at issue 7')),
+      'second Enter given its time too: not before 2 s after it was seen',
+      typed({ seenAt: 98_500, attempts: 2 }),
+      look(ready(TEXT)),
       'wait',
     ],
     [
@@ -165,51 +237,85 @@ describe('decideNudge', () => {
       'enter',
     ],
     [
-      'typed, input emptied and busy: delivered',
+      'typed, still in a busy agent’s input (queued by the CLI): wait',
       typed(),
-      look({ activity: 'busy', input: '' }),
+      look(busy(TEXT)),
+      'wait',
+    ],
+    [
+      'typed, input emptied and busy, no hooks: delivered (seen, gone, busy)',
+      typed(),
+      look(busy()),
       'delivered',
     ],
     [
-      'typed, input emptied, a hook runtime within its grace: wait for the hook',
-      typed({ typedAt: 99_000 }),
+      'typed, input emptied and busy, a hook runtime: only the hook acknowledges',
+      typed(),
+      look(busy(), { hooks: true }),
+      'wait',
+    ],
+    [
+      'typed, input emptied, idle, a hook runtime, the hook may still come: wait',
+      typed({ updatedAt: 100_000 - HOOK_WAIT_MS + 1 }),
       look(ready(), { hooks: true }),
       'wait',
     ],
     [
-      'typed, input emptied, the hook never said so: delivered',
-      typed({ typedAt: 100_000 - HOOK_GRACE_MS - 1 }),
-      look(ready(), { hooks: true }),
-      'delivered',
+      'typed, input emptied, idle long after Enter, no hook: failed, not acknowledged',
+      typed({ updatedAt: 100_000 - HOOK_WAIT_MS }),
+      look(ready(), { hooks: true, idleSince: 100_000 - HOOK_WAIT_MS }),
+      'fail',
     ],
     [
-      'typed into an older session: queued again for the new one',
+      'typed, a long turn just ended, its queued prompt’s hook may still come: wait',
+      typed({ updatedAt: 0 }),
+      look(ready(), { hooks: true, idleSince: 99_000 }),
+      'wait',
+    ],
+    [
+      'typed, input emptied, idle, no hooks, never went busy: wait a while',
+      typed(),
+      look(ready()),
+      'wait',
+    ],
+    [
+      'typed, input emptied, idle, no hooks, never busy for a minute: failed',
+      typed({ updatedAt: 100_000 - TYPED_TIMEOUT_MS - 1 }),
+      look(ready()),
+      'fail',
+    ],
+    [
+      'typed and submitted into an older session: failed, never typed twice',
       typed({ session: 'gt-old' }),
       look(ready()),
-      'requeue',
+      'fail',
     ],
     [
       'typed, Enter pressed too often: failed',
-      typed({ attempts: MAX_SUBMIT_ATTEMPTS + 1 }),
-      look(ready('please look at issue 7')),
+      typed({ attempts: MAX_SUBMIT_ATTEMPTS + 1, seenAt: 0 }),
+      look(ready(TEXT)),
       'fail',
     ],
     [
       'typed, agent stuck elsewhere for a minute: failed',
-      typed({ typedAt: 0 }),
+      typed({ updatedAt: 0 }),
       look({ activity: 'starting' }),
       'fail',
     ],
+    ['delivered: nothing to do', nudge({ status: 'delivered' }), look(ready()), 'wait'],
   ])('%s', (_, n, l, kind) => {
     expect(decideNudge(n, l).kind).toBe(kind);
   });
 
-  it('finds the typed nudge a submitted prompt carries', () => {
+  it('finds the nudge a submitted prompt carries', () => {
     const a = typed({ id: 'a', text: 'first thing' });
     const b = typed({ id: 'b', text: 'second thing' });
     expect(nudgeInPrompt([a, b], 'please: second thing')?.id).toBe('b');
     expect(nudgeInPrompt([a, b], 'unrelated')).toBeUndefined();
     expect(nudgeInPrompt([a], '<pasted_content id="x">first…')?.id).toBe('a');
+    // A paste placeholder names no text: only a nudge Enter was pressed for can be it.
+    expect(nudgeInPrompt([typing({ id: 'c' })], '[Pasted text #1 +3 lines]')).toBeUndefined();
+    expect(nudgeInPrompt([typed({ id: 'd', attempts: 0 })], '[Pasted text #1]')).toBeUndefined();
     expect(inputHolds('', 'x')).toBe(false);
   });
 });

@@ -298,6 +298,7 @@ export class MemoryStore implements Store {
       attempts: 0,
       session: null,
       typedAt: null,
+      seenAt: null,
       deliveredAt: null,
       ack: null,
       error: null,

@@ -3,6 +3,8 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openSqlite } from '../../src/store/sqlite/driver.js';
+import { MIGRATIONS } from '../../src/store/sqlite/schema.js';
 import { StoreError } from '../../src/errors.js';
 import { tempDir, waitFor } from '../helpers/temp.js';
 import { mail, storeSuite } from './store-suite.js';
@@ -12,6 +14,28 @@ storeSuite('sqlite', () =>
 );
 
 describe('sqlite specifics', () => {
+  it('a store of schema 4 keeps its nudges through migration 5: typed ones seen when typed', async () => {
+    const file = join(tempDir('store'), 'town.db');
+    const old = openSqlite(file, {});
+    for (const [i, sql] of MIGRATIONS.slice(0, 4).entries()) {
+      old.exec(sql);
+      old.pragma(`user_version = ${i + 1}`);
+    }
+    const insert = old.prepare(
+      `INSERT INTO nudges (id, to_addr, from_addr, text, created_at, status, attempts, session,
+        typed_at, updated_at) VALUES (?, 'mayor', 'mayor', ?, 1, ?, ?, ?, ?, 1)`,
+    );
+    insert.run('gn-a', 'typed one', 'typed', 1, 'gt-mayor', 5);
+    insert.run('gn-b', 'queued one', 'queued', 0, null, null);
+    old.close();
+    const store = SqliteStore.open(file);
+    expect(await store.getNudge('gn-a')).toMatchObject({ status: 'typed', typedAt: 5, seenAt: 5 });
+    expect(await store.getNudge('gn-b')).toMatchObject({ status: 'queued', seenAt: null });
+    const next = await store.enqueueNudge({ to: 'mayor', from: 'mayor', text: 'after' });
+    expect(next.seq).toBeGreaterThan((await store.getNudge('gn-b'))?.seq ?? Infinity);
+    await store.close();
+  });
+
   it('creates the database private to its owner (0600 file, 0700 folder)', async () => {
     const file = join(tempDir('store'), '.gt', 'town.db');
     const store = SqliteStore.open(file);

@@ -269,10 +269,18 @@ export function storeSuite(name: string, open: StoreFactory): void {
           statuses: ['queued', 'typed'],
         });
         expect(pending.map((n) => n.text)).toEqual(['first', 'second ünï \n "x"']);
-        const typed = await store.updateNudge(
+        const typing = await store.updateNudge(
           a.id,
           ['queued'],
-          { status: 'typed', attempts: 1, session: 'gt-x', typedAt: 5 },
+          { status: 'typing', attempts: 0, session: 'gt-x', typedAt: 5, seenAt: null },
+          5,
+        );
+        expect(typing).toMatchObject({ status: 'typing', session: 'gt-x', seenAt: null });
+        expect(await store.listNudges({ statuses: ['typing'] })).toHaveLength(1);
+        const typed = await store.updateNudge(
+          a.id,
+          ['typing'],
+          { status: 'typed', attempts: 1, seenAt: 6 },
           6,
         );
         expect(typed).toMatchObject({
@@ -280,6 +288,7 @@ export function storeSuite(name: string, open: StoreFactory): void {
           attempts: 1,
           session: 'gt-x',
           typedAt: 5,
+          seenAt: 6,
           updatedAt: 6,
         });
         expect(await store.updateNudge(a.id, ['queued'], { status: 'typed' }, 7)).toBeUndefined();

@@ -124,6 +124,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE agents ADD COLUMN failure_count BIGINT;
   ALTER TABLE agents ADD COLUMN failure_notified_at BIGINT;
   `,
+  // 5: a prompt claimed for typing (the paste may be under way) apart from one seen in the
+  // agent's input, so a daemon that dies between claim and paste never leaves it acknowledged
+  `
+  ALTER TABLE nudges DROP CONSTRAINT nudges_status_check;
+  ALTER TABLE nudges ADD CONSTRAINT nudges_status_check
+    CHECK (status IN ('queued', 'typing', 'typed', 'delivered', 'failed', 'cancelled'));
+  ALTER TABLE nudges ADD COLUMN seen_at BIGINT;
+  UPDATE nudges SET seen_at = typed_at WHERE status = 'typed';
+  DROP INDEX nudges_pending;
+  CREATE INDEX nudges_pending ON nudges (to_addr, seq)
+    WHERE status IN ('queued', 'typing', 'typed');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -141,6 +141,7 @@ export const STATEMENTS = {
       attempts = CASE WHEN $3::jsonb ? 'attempts' THEN ($3->>'attempts')::int ELSE attempts END,
       session = CASE WHEN $3::jsonb ? 'session' THEN $3->>'session' ELSE session END,
       typed_at = CASE WHEN $3::jsonb ? 'typed_at' THEN ($3->>'typed_at')::bigint ELSE typed_at END,
+      seen_at = CASE WHEN $3::jsonb ? 'seen_at' THEN ($3->>'seen_at')::bigint ELSE seen_at END,
       delivered_at = CASE WHEN $3::jsonb ? 'delivered_at' THEN ($3->>'delivered_at')::bigint
         ELSE delivered_at END,
       ack = CASE WHEN $3::jsonb ? 'ack' THEN $3->>'ack' ELSE ack END,

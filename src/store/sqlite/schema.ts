@@ -110,6 +110,37 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE agents ADD COLUMN failure_count INTEGER;
   ALTER TABLE agents ADD COLUMN failure_notified_at INTEGER;
   `,
+  // 5: a prompt claimed for typing (the paste may be under way) apart from one seen in the
+  // agent's input, so a daemon that dies between claim and paste never leaves it acknowledged
+  `
+  CREATE TABLE nudges_new (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    to_addr TEXT NOT NULL,
+    from_addr TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued'
+      CHECK (status IN ('queued', 'typing', 'typed', 'delivered', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    session TEXT,
+    typed_at INTEGER,
+    seen_at INTEGER,
+    delivered_at INTEGER,
+    ack TEXT,
+    error TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  INSERT INTO nudges_new (seq, id, to_addr, from_addr, text, created_at, status, attempts,
+      session, typed_at, seen_at, delivered_at, ack, error, updated_at)
+    SELECT seq, id, to_addr, from_addr, text, created_at, status, attempts, session, typed_at,
+      CASE WHEN status = 'typed' THEN typed_at END, delivered_at, ack, error, updated_at
+    FROM nudges;
+  DROP TABLE nudges;
+  ALTER TABLE nudges_new RENAME TO nudges;
+  CREATE INDEX nudges_pending ON nudges (to_addr, seq)
+    WHERE status IN ('queued', 'typing', 'typed');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
