@@ -4,6 +4,18 @@ import { formatAddress, sessionName } from '../town/identity.js';
 import type { GtInvocation } from './gt-command.js';
 import { pathWithGt } from './gt-command.js';
 
+/** Every variable agentEnv may set. */
+export const AGENT_SESSION_VARS = [
+  'GT_ROLE',
+  'BD_ACTOR',
+  'GT_TOWN_ROOT',
+  'GT_SESSION',
+  'GT_AGENT_TOKEN',
+  'GT_RIG',
+  'GT_CREW',
+  'PATH',
+] as const;
+
 /**
  * GT_ROLE and BD_ACTOR carry the canonical address, GT_AGENT_TOKEN the session's secret;
  * GT_RIG, GT_CREW and GT_SESSION are what Gas Town's tools read. With `gt`, PATH leads to it.
@@ -15,7 +27,7 @@ export function agentEnv(
   gt?: GtInvocation,
 ): Record<string, string> {
   const address = formatAddress(id);
-  const env: Record<string, string> = {
+  const env: Partial<Record<(typeof AGENT_SESSION_VARS)[number], string>> = {
     GT_ROLE: address,
     BD_ACTOR: address,
     GT_TOWN_ROOT: root,

@@ -1,47 +1,105 @@
-// Starting the town's daemon in the background (`gt daemon start`, and `gt handoff` when no
-// daemon runs): a detached `gt daemon run`, logging to daemon/daemon.log, waited for until it
-// holds the host lock.
+// Starting the town's daemon in the background (`gt daemon start`, and `gt nudge` / `gt
+// handoff` when no daemon runs): through the town's systemd unit where one is installed, else
+// a detached `gt daemon run` from a clean environment in the town root, logging to
+// daemon/daemon.log. Whoever's daemon ends up holding the lock serves the town: losing the
+// race to start one is not a failure.
 import { spawn } from 'node:child_process';
 import { closeSync, readFileSync } from 'node:fs';
+import { daemonEnv } from '../daemon/environment.js';
 import { openLog } from '../daemon/logger.js';
+import type { HolderInfo } from '../daemon/lock.js';
 import { queryHolder } from '../daemon/lock.js';
-import { GtError } from '../errors.js';
+import { errorMessage, GtError } from '../errors.js';
 import { pollUntil } from '../util/wait.js';
 import type { TownContext } from './context.js';
+import { installedUnit, startUnit } from './supervisor-unit.js';
 
 export interface DaemonStart {
   pid: number;
   already_running: boolean;
+  /** How it was started: by its systemd unit, or as a child of this gt. */
+  via?: 'systemd' | 'gt';
 }
 
-/** Starts the daemon unless one already holds the lock; resolves once it does. */
+const START_TIMEOUT_MS = 15_000;
+
+/** Starts the daemon unless one already holds the lock; resolves once one does. */
 export async function ensureDaemon(town: TownContext): Promise<DaemonStart> {
   const host = town.settings.daemon.host;
   const running = await queryHolder(town.root, host);
   if (running !== undefined) return { pid: running.pid, already_running: true };
+  const unit = installedUnit(town.paths, town.env);
+  if (unit !== undefined) {
+    const started = await startUnit(unit, town.env);
+    const holder = started === true ? await waitForHolder(town, () => false) : undefined;
+    if (holder !== undefined) return { pid: holder.pid, already_running: false, via: 'systemd' };
+    // No user manager to ask (or it failed): a daemon of our own, which the service takes
+    // over from when it comes.
+    const why = started === true ? 'its daemon did not come up' : started.message;
+    process.stderr.write(`gt: systemctl --user start ${unit.unit}: ${why}; starting one here\n`);
+  }
+  return spawnDaemon(town, host);
+}
+
+/**
+ * A daemon for a record already in the store (a nudge, a request): started if none runs. A
+ * daemon that cannot be started is said on stderr, never the command's failure: the record
+ * waits in the store for the next daemon, and a caller that retried would send it twice.
+ */
+export async function ensureDaemonFor(
+  town: TownContext,
+  what: string,
+): Promise<DaemonStart | undefined> {
+  try {
+    return await ensureDaemon(town);
+  } catch (err) {
+    process.stderr.write(
+      `gt: ${what} is queued, but no daemon could be started to act on it: ${errorMessage(err)} (gt daemon start)\n`,
+    );
+    return undefined;
+  }
+}
+
+async function spawnDaemon(town: TownContext, host: string): Promise<DaemonStart> {
   const logFd = openLog(town.paths.daemonLog);
   const script = process.argv[1] ?? '';
   const child = spawn(process.execPath, [script, 'daemon', 'run', '--quiet', '--town', town.root], {
     detached: true,
+    cwd: town.root,
     stdio: ['ignore', logFd, logFd],
-    env: process.env,
+    env: daemonEnv(town.env),
   });
   closeSync(logFd);
   child.unref();
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
-  const ready = await pollUntil(
-    async () => exited !== undefined || (await queryHolder(town.root, host))?.pid === child.pid,
-    { timeoutMs: 15_000, intervalMs: 25, fastStart: true },
+  const holder = await waitForHolder(town, () => exited !== undefined);
+  // Our child exited having lost the lock to another daemon started meanwhile: that one serves.
+  const winner = holder ?? (exited !== undefined ? await queryHolder(town.root, host) : undefined);
+  if (winner !== undefined)
+    return { pid: winner.pid, already_running: winner.pid !== child.pid, via: 'gt' };
+  throw new GtError(
+    'GT_DAEMON_START_FAILED',
+    `the daemon did not start${exited !== undefined ? ` (exit ${exited})` : ''}: ${lastLogLine(town.paths.daemonLog)}`,
+    { hint: 'gt daemon logs shows more' },
   );
-  if (ready === undefined || exited !== undefined || child.pid === undefined) {
-    throw new GtError(
-      'GT_DAEMON_START_FAILED',
-      `the daemon did not start${exited !== undefined ? ` (exit ${exited})` : ''}: ${lastLogLine(town.paths.daemonLog)}`,
-      { hint: 'gt daemon logs shows more' },
-    );
-  }
-  return { pid: child.pid, already_running: false };
+}
+
+/** The lock's holder once there is one; undefined after the timeout or once `gaveUp()`. */
+async function waitForHolder(
+  town: TownContext,
+  gaveUp: () => boolean,
+): Promise<HolderInfo | undefined> {
+  let holder: HolderInfo | undefined;
+  await pollUntil(
+    async () => {
+      const done = gaveUp();
+      holder = await queryHolder(town.root, town.settings.daemon.host);
+      return holder !== undefined || done;
+    },
+    { timeoutMs: START_TIMEOUT_MS, intervalMs: 25, fastStart: true },
+  );
+  return holder;
 }
 
 function lastLogLine(file: string): string {

@@ -33,9 +33,11 @@ export function registerDaemon(program: GtCommand): void {
     .description('run the daemon in the foreground (Ctrl-C stops it; agents keep running)')
     .option('--once', 'do one full pass (requests, keep-alive, housekeeping) and exit')
     .option('--quiet', 'log only to daemon/daemon.log')
-    .action((opts: { once?: boolean; quiet?: boolean }, cmd: Command) =>
-      runDaemon(globals(cmd), opts),
-    );
+    .option(
+      '--supervised',
+      'run by a service manager (gt daemon enable-supervisor writes it): take the town over from a daemon started without one',
+    )
+    .action((opts: RunFlags, cmd: Command) => runDaemon(globals(cmd), opts));
   daemon
     .command('start')
     .description('start the daemon in the background and wait until it is ready')
@@ -97,10 +99,13 @@ export function registerDaemon(program: GtCommand): void {
     );
 }
 
-async function runDaemon(
-  global: GlobalOptions,
-  opts: { once?: boolean; quiet?: boolean },
-): Promise<void> {
+interface RunFlags {
+  once?: boolean;
+  quiet?: boolean;
+  supervised?: boolean;
+}
+
+async function runDaemon(global: GlobalOptions, opts: RunFlags): Promise<void> {
   const town = openTown(global);
   const store = await town.store();
   const log = fileLogger({
@@ -118,6 +123,7 @@ async function runDaemon(
     log,
     crashPoint: crashPointFromEnv(process.env),
     gt: thisGt(),
+    supervised: opts.supervised === true,
     onEvent: (e) =>
       log.log('info', e.kind, {
         identity: e.identity,

@@ -6,7 +6,7 @@ import type { HandoffRequest } from '../lifecycle/handoff.js';
 import { requestHandoff, waitForOutcome } from '../lifecycle/handoff.js';
 import type { LifecycleAction } from '../state/agent-state.js';
 import type { DaemonStart } from './daemon-process.js';
-import { ensureDaemon } from './daemon-process.js';
+import { ensureDaemonFor } from './daemon-process.js';
 import { parseDuration } from '../util/duration.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, withTown } from './context.js';
@@ -67,7 +67,10 @@ async function handoff(town: TownContext, opts: HandoffOptions): Promise<number>
   const request = await requestHandoff(deps, id, action, text);
   // A request nobody will act on is a hand-off to no one: start the daemon (as Gas Town
   // needs none), unless told not to.
-  const started = !request.daemon_poked && opts.daemon ? await ensureDaemon(town) : undefined;
+  const started =
+    !request.daemon_poked && opts.daemon
+      ? await ensureDaemonFor(town, `request ${request.request_id}`)
+      : undefined;
   const daemon = started && !started.already_running ? { daemon_started: started.pid } : {};
   if (!opts.wait) {
     if (opts.json) printJson({ ...request, ...daemon });

@@ -14,7 +14,7 @@ import { poke } from '../util/socket.js';
 import { pollUntil } from '../util/wait.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, withTown } from './context.js';
-import { ensureDaemon } from './daemon-process.js';
+import { ensureDaemonFor } from './daemon-process.js';
 import type { GtCommand } from './program.js';
 
 interface NudgeFlags {
@@ -97,7 +97,7 @@ async function nudge(
     data: { nudge: queued.id },
   });
   const poked = await poke(town.paths.daemonSocket);
-  if (!poked && flags.daemon) await ensureDaemon(town);
+  if (!poked && flags.daemon) await ensureDaemonFor(town, `nudge ${queued.id}`);
   if (!flags.wait) {
     if (flags.json) printJson(toJson(queued));
     else

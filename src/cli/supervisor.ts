@@ -1,9 +1,7 @@
 // `gt daemon enable-supervisor`: the daemon as a systemd user service, so it comes back after a
 // crash or a reboot (and with it every agent wanted running). Where systemd's user manager
 // cannot be reached, the unit is printed with what to do with it.
-import { execFile } from 'node:child_process';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { unitName, unitText } from '../daemon/supervisor.js';
@@ -13,23 +11,11 @@ import { readTownMarker } from '../town/layout.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, thisGt, withTown } from './context.js';
 import type { GtCommand } from './program.js';
+import { recordUnit, systemctl, unitFile } from './supervisor-unit.js';
 
 interface Flags {
   print?: boolean;
   json?: boolean;
-}
-
-function systemctl(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string | Error> {
-  return new Promise((resolve) => {
-    execFile('systemctl', ['--user', ...args], { env, timeout: 20_000 }, (err, _out, stderr) =>
-      resolve(err === null ? '' : new Error(stderr.trim() || err.message)),
-    );
-  });
-}
-
-function unitFile(env: NodeJS.ProcessEnv, name: string): string {
-  const config = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-  return join(config, 'systemd', 'user', name);
 }
 
 async function enableSupervisor(town: TownContext, flags: Flags): Promise<number> {
@@ -67,16 +53,16 @@ async function enableSupervisor(town: TownContext, flags: Flags): Promise<number
     );
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, text, { mode: 0o644 });
-  const running = (await daemonStatus(town.root, town.settings.daemon.host)).running;
-  for (const args of [['daemon-reload'], ['enable', ...(running ? [] : ['--now']), name]]) {
+  const before = await daemonStatus(town.root, town.settings.daemon.host);
+  for (const args of [['daemon-reload'], ['enable', '--now', name]]) {
     const failed = await systemctl(args, town.env);
     if (failed instanceof Error)
       throw new GtError('GT_SUPERVISOR', `systemctl --user ${args.join(' ')}: ${failed.message}`);
   }
-  const now = running
-    ? 'a daemon runs already: the service takes over at the next boot (or: gt daemon stop, then systemctl --user start ' +
-      name +
-      ')'
+  recordUnit(town.paths, { unit: name, file });
+  // A daemon started without the service hands the town over to the service's own.
+  const now = before.running
+    ? `the daemon runs under it now (it takes over from pid ${before.pid ?? '?'} once that one has finished the request in hand)`
     : 'the daemon runs under it now';
   return report(
     true,

@@ -1,6 +1,6 @@
 // The town daemon: holds the host lock, wakes on a poke, SIGUSR1 (wired by the CLI) or
 // its heartbeat, carries out lifecycle requests, and keeps the keep-alive set running.
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { errorMessage, StoreError } from '../errors.js';
 import type { CrashStep } from '../agents/agent.js';
@@ -17,7 +17,8 @@ import { writeJsonAtomic } from '../util/fs.js';
 import { keepAlive } from './keepalive.js';
 import { Watcher } from './watch.js';
 import type { DaemonLock } from './lock.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, takeOverLock } from './lock.js';
+import { townMark } from './town-mark.js';
 import { listenForPokes } from './poke-server.js';
 import { liftAuthHolds, SettingsWatch } from './settings-watch.js';
 import { runByAgent } from './by-agent.js';
@@ -43,6 +44,8 @@ export interface DaemonOptions {
   crashPoint?: ((step: CrashStep) => void) | undefined;
   /** This gt, for the agents' PATH and status lines. */
   gt?: GtInvocation | undefined;
+  /** Run by a service manager: takes the town over from an unsupervised daemon. */
+  supervised?: boolean;
 }
 
 export const DAEMON_STATES = {
@@ -77,6 +80,8 @@ export class Daemon {
   private readonly now: () => number;
   private readonly paths;
   private readonly settingsWatch: SettingsWatch;
+  /** The town this daemon serves, as found at its start (removed or replaced: it stops). */
+  private readonly town;
   private markStopped: () => void = () => undefined;
   private readonly stoppedPromise = new Promise<void>((resolve) => (this.markStopped = resolve));
 
@@ -86,6 +91,7 @@ export class Daemon {
     this.owner = `${opts.hostName}:${process.pid}:${this.startedAt}`;
     this.paths = townPaths(opts.root);
     this.settingsWatch = new SettingsWatch(opts.root);
+    this.town = townMark(opts.root);
   }
 
   get status(): DaemonState {
@@ -100,11 +106,15 @@ export class Daemon {
 
   /** Takes the host lock (throws DaemonRunningError if another daemon holds it) and starts serving. */
   async start(): Promise<void> {
-    this.lock = await acquireLock(this.opts.root, this.opts.hostName, {
-      pid: process.pid,
-      town: this.opts.root,
-      startedAt: this.startedAt,
-    });
+    const { root, hostName, supervised = false } = this.opts;
+    const info = { pid: process.pid, town: root, startedAt: this.startedAt, supervised };
+    this.lock = supervised
+      ? await takeOverLock(root, hostName, info, (holder) =>
+          this.opts.log.log('info', 'taking over from an unsupervised daemon', {
+            pid: holder.pid,
+          }),
+        )
+      : await acquireLock(root, hostName, info);
     try {
       writeJsonAtomic(this.paths.daemonPid, process.pid, 0o600);
       this.pokeServer = await listenForPokes(this.paths.daemonSocket, () => this.wake('poke'));
@@ -117,6 +127,9 @@ export class Daemon {
     await this.subscribeToWakeUps();
     const every = ms(this.opts.settings.daemon.heartbeat);
     this.heartbeatTimer = setInterval(() => {
+      // Checked here, not in a pass: a pass that keeps failing (its store gone with the town)
+      // would never get that far.
+      if (this.townGone()) return;
       this.heartbeatDue = true;
       this.wake('heartbeat');
     }, every);
@@ -306,15 +319,18 @@ export class Daemon {
     await keepAlive({ ...this.executeDeps(), bootAt: this.startedAt }, sessions);
   }
 
+  /** The town was removed (or replaced) under the daemon: nothing here to serve any more. */
+  private townGone(): boolean {
+    if (this.town.present()) return false;
+    this.opts.log.log('warn', 'the town is gone (no mayor/town.json): stopping', {
+      town: this.opts.root,
+    });
+    void this.stop();
+    return true;
+  }
+
   private async housekeeping(began: number): Promise<void> {
-    if (!existsSync(this.paths.marker)) {
-      // The town was removed (or moved) under the daemon: nothing here to serve any more.
-      this.opts.log.log('warn', 'the town is gone (no mayor/town.json): stopping', {
-        town: this.opts.root,
-      });
-      void this.stop();
-      return;
-    }
+    if (this.townGone()) return;
     this.heartbeats += 1;
     this.lastHeartbeat = this.now();
     const purged = await this.opts.store.purgeMessages(

@@ -1,17 +1,22 @@
 // One daemon per town and host. The lock is a Linux abstract unix socket named after the
 // town: binding it is atomic, and the kernel releases it the instant its holder dies
 // (even by SIGKILL), so a daemon that holds it knows every predecessor here is dead.
-// Connecting to it asks the holder who it is.
+// Connecting to it asks the holder who it is. A supervised daemon (run by a service manager)
+// takes the town over from an unsupervised one: it asks the holder to stop (SIGTERM: the
+// request in hand is finished first) and takes the lock the moment it is let go.
 import { realpathSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { connect, createServer } from 'node:net';
 import { GtError } from '../errors.js';
 import { sha256Hex } from '../util/hash.js';
+import { sleep } from '../util/wait.js';
 
 export interface HolderInfo {
   pid: number;
   town: string;
   startedAt: number;
+  /** Run by a service manager (gt daemon enable-supervisor); absent from older daemons. */
+  supervised?: boolean;
 }
 
 export class DaemonRunningError extends GtError {
@@ -101,4 +106,52 @@ export function queryHolder(
     });
     socket.on('error', () => finish(undefined));
   });
+}
+
+/** How long a supervised daemon waits for an unsupervised one to finish and let go. */
+export const TAKEOVER_TIMEOUT_MS = 180_000;
+const TAKEOVER_POLL_MS = 50;
+
+/**
+ * The lock for a supervised daemon: taken at once if free; held by an unsupervised daemon,
+ * that one is asked to stop and the lock taken when it lets go. Another supervised holder
+ * keeps it (DaemonRunningError).
+ */
+export async function takeOverLock(
+  townRoot: string,
+  host: string,
+  info: HolderInfo,
+  onAsk: (holder: HolderInfo) => void,
+  timeoutMs = TAKEOVER_TIMEOUT_MS,
+): Promise<DaemonLock> {
+  const deadline = Date.now() + timeoutMs;
+  const asked = new Set<number>();
+  for (;;) {
+    try {
+      return await acquireLock(townRoot, host, info);
+    } catch (err) {
+      if (!(err instanceof DaemonRunningError) || err.holder?.supervised === true) throw err;
+      const holder = err.holder;
+      if (holder !== undefined && !asked.has(holder.pid)) {
+        asked.add(holder.pid);
+        onAsk(holder);
+        askToStop(holder.pid);
+      }
+      if (Date.now() >= deadline)
+        throw new GtError(
+          'GT_DAEMON_TAKEOVER',
+          `the daemon running for ${townRoot} (pid ${holder?.pid ?? '?'}) did not hand over within ${Math.round(timeoutMs / 1000)} s`,
+          { hint: 'gt daemon stop, then start the service again' },
+        );
+      await sleep(TAKEOVER_POLL_MS);
+    }
+  }
+}
+
+function askToStop(pid: number): void {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // gone already (the next try takes the lock), or not ours to signal (it keeps it)
+  }
 }

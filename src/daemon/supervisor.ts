@@ -36,7 +36,7 @@ export function systemdQuote(word: string): string {
 }
 
 export function unitText(facts: UnitFacts): string {
-  const exec = [...facts.gt, 'daemon', 'run', '--quiet', '--town', facts.root]
+  const exec = [...facts.gt, 'daemon', 'run', '--quiet', '--supervised', '--town', facts.root]
     .map(systemdQuote)
     .join(' ');
   return [

@@ -12,6 +12,8 @@ export interface DaemonStatus {
   uptime_seconds: number | null;
   last_heartbeat: string | null;
   heartbeat_count: number | null;
+  /** Run by a service manager (gt daemon enable-supervisor). */
+  supervised: boolean;
 }
 
 export async function daemonStatus(root: string, host: string): Promise<DaemonStatus> {
@@ -34,10 +36,12 @@ export async function daemonStatus(root: string, host: string): Promise<DaemonSt
     uptime_seconds: holder ? Math.floor((Date.now() - holder.startedAt) / 1000) : null,
     last_heartbeat: sameDaemon ? ((state.last_heartbeat as string | null) ?? null) : null,
     heartbeat_count: sameDaemon ? ((state.heartbeat_count as number | null) ?? null) : null,
+    supervised: holder?.supervised === true,
   };
 }
 
 export function describeDaemon(s: DaemonStatus): string {
   if (!s.running) return 'daemon: not running';
-  return `daemon: running (pid ${s.pid}, up ${s.uptime_seconds} s, last heartbeat ${s.last_heartbeat ?? 'not yet'}, ${s.heartbeat_count ?? 0} heartbeats)`;
+  const how = s.supervised ? ', supervised' : '';
+  return `daemon: running (pid ${s.pid}${how}, up ${s.uptime_seconds} s, last heartbeat ${s.last_heartbeat ?? 'not yet'}, ${s.heartbeat_count ?? 0} heartbeats)`;
 }

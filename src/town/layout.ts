@@ -38,6 +38,8 @@ export const townPaths = (root: string) => ({
   daemonLock: join(root, 'daemon', 'daemon.lock'),
   daemonState: join(root, 'daemon', 'state.json'),
   daemonSocket: join(root, 'daemon', 'daemon.sock'),
+  /** Written by gt daemon enable-supervisor: the unit that runs this town's daemon. */
+  supervisorUnit: join(root, 'daemon', 'supervisor.json'),
 });
 
 export type TownPaths = ReturnType<typeof townPaths>;

@@ -30,7 +30,7 @@ describe('the systemd unit', () => {
       path: '/usr/bin:/bin',
     });
     expect(text).toContain(
-      'ExecStart="/usr/bin/node" "/opt/gt/dist/gt.cjs" "daemon" "run" "--quiet" "--town" "/srv/town"',
+      'ExecStart="/usr/bin/node" "/opt/gt/dist/gt.cjs" "daemon" "run" "--quiet" "--supervised" "--town" "/srv/town"',
     );
     expect(text).toContain('Environment="PATH=/usr/bin:/bin"');
     expect(text).toMatch(/^Restart=on-failure$/m);

@@ -20,6 +20,7 @@ function fakeStatus(name: string, uptime = 0): TownStatus {
       uptime_seconds: uptime,
       last_heartbeat: null,
       heartbeat_count: null,
+      supervised: false,
     },
     agents: [],
     rigs: [],

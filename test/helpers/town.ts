@@ -8,6 +8,7 @@ import type { RunOptions, RunResult } from './cli.js';
 import { GT_BIN, gt, gtOk } from './cli.js';
 import { makeOrigin } from './git.js';
 import { onCleanup, tempDir, tmuxSocket, waitFor } from './temp.js';
+import { alive, daemonsOf } from './fake-systemd.js';
 
 /** Logs "<GT_ROLE> <pid>" to starts.log in the town root, then idles as the pane's process. */
 export const TINY_AGENT = `echo "$GT_ROLE $$" >> "$GT_TOWN_ROOT/starts.log"; exec sleep 600`;
@@ -32,6 +33,8 @@ export async function makeTown(opts: TownOptions = {}): Promise<TestTown> {
   const socket = tmuxSocket();
   const env = { GT_TOWN_ROOT: root, GT_TMUX_SOCKET: socket };
   await gtOk(['install', root]);
+  // A daemon a command started on its own (gt nudge, gt handoff) goes with the test's town.
+  onCleanup(() => endDaemons(root));
   const origin = makeOrigin(base);
   await gtOk(['rig', 'add', 'alpha', origin], { env });
   for (const name of opts.crew ?? ['max'])
@@ -98,8 +101,9 @@ export interface DaemonProcess {
 export async function runDaemon(
   town: TestTown,
   env: Record<string, string> = {},
+  args: readonly string[] = [],
 ): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [GT_BIN, 'daemon', 'run'], {
+  const child = spawn(process.execPath, [GT_BIN, 'daemon', 'run', ...args], {
     env: { ...process.env, ...town.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -132,4 +136,15 @@ export interface EventJson {
 
 export async function events(town: TestTown): Promise<EventJson[]> {
   return JSON.parse(await town.gtOk(['events', '--json', '--limit', '100000'])) as EventJson[];
+}
+
+/** Ends every daemon still serving the town at `root` (SIGTERM, then SIGKILL). */
+export async function endDaemons(root: string): Promise<void> {
+  const pids = daemonsOf(root);
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  try {
+    await waitFor('the town’s daemons to stop', () => pids.every((p) => !alive(p)), 10_000);
+  } catch {
+    for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+  }
 }

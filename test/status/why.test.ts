@@ -42,6 +42,7 @@ const daemon = (running: boolean): DaemonStatus => ({
   uptime_seconds: null,
   last_heartbeat: null,
   heartbeat_count: null,
+  supervised: false,
 });
 
 describe('gt why', () => {
