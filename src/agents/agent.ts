@@ -19,7 +19,19 @@ import { withAgentLock } from './lock.js';
 import { hashToken, newAgentToken } from './token.js';
 
 /** The instants at which the exactly-once tests may kill the process (see lifecycle/crash.ts). */
-export type CrashStep = 'claimed' | 'recorded' | 'stopped' | 'spawned' | 'started' | 'acted';
+export type CrashStep =
+  | 'claimed'
+  | 'recorded'
+  | 'stopped'
+  | 'spawned'
+  | 'started'
+  | 'acted'
+  /** A prompt claimed for typing, before the paste. */
+  | 'nudge-claimed'
+  /** The paste done, before the text is seen in the input. */
+  | 'nudge-pasted'
+  /** The text seen (and one Enter claimed), before the Enter. */
+  | 'nudge-seen';
 
 export interface AgentContext {
   /** Town root. */

@@ -21,7 +21,7 @@ export const ENTER_RETRY_MS = 1_000;
  * it is typed again: the paste may still be under way (a tmux client whose daemon was killed
  * finishes it), or the CLI may not have drawn it yet.
  */
-export const PASTE_SETTLE_MS = 5_000;
+export const PASTE_SETTLE_MS = 3_000;
 /** How long the daemon that pastes watches for the text to show before leaving it to later looks. */
 export const PASTE_SHOW_MS = 2_000;
 /**

@@ -23,6 +23,7 @@ interface NudgeFlags {
   timeout: string;
   json?: boolean;
   list?: boolean;
+  all?: boolean;
   from?: string;
   daemon: boolean;
 }
@@ -38,12 +39,13 @@ export function registerNudge(program: GtCommand): void {
     .option('--timeout <duration>', 'how long --wait waits', '2m')
     .option('--from <address>', 'who it is from (default: who you are)')
     .option('--list', 'show the queue (of the address, if given) instead')
+    .option('--all', 'list settled prompts too (delivered, failed), until purged')
     .option('--no-daemon', 'only queue it: do not start a daemon when none runs')
     .option('--json', 'print the nudge (or the queue) as JSON')
     .action((address: string | undefined, words: string[], flags: NudgeFlags, cmd: Command) =>
       withTown(cmd.optsWithGlobals<GlobalOptions>(), (town) =>
-        flags.list
-          ? list(town, address, flags.json === true).then(() => 0)
+        flags.list === true || flags.all === true
+          ? list(town, address, flags).then(() => 0)
           : nudge(town, address, words, flags),
       ),
     );
@@ -140,15 +142,20 @@ function parseTimeout(text: string): number {
   return value;
 }
 
-async function list(town: TownContext, address: string | undefined, json: boolean): Promise<void> {
+async function list(
+  town: TownContext,
+  address: string | undefined,
+  flags: NudgeFlags,
+): Promise<void> {
   const to = address === undefined ? undefined : formatAddress(parseIdentity(address));
-  const nudges = await (await town.store()).listNudges({ to, statuses: PENDING_NUDGE });
-  if (json) return printJson(nudges.map(toJson));
-  if (nudges.length === 0) return println('no prompts waiting');
+  const statuses = flags.all === true ? undefined : PENDING_NUDGE;
+  const nudges = await (await town.store()).listNudges({ to, statuses });
+  if (flags.json === true) return printJson(nudges.map(toJson));
+  if (nudges.length === 0) return println(flags.all === true ? 'no prompts' : 'no prompts waiting');
   for (const n of nudges) {
     const text = oneLine(n.text);
     println(
-      `${n.id}  ${n.status.padEnd(7)} ${n.to.padEnd(24)} ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`,
+      `${n.id}  ${n.status.padEnd(9)} ${n.to.padEnd(24)} ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`,
     );
   }
 }

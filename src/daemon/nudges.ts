@@ -120,7 +120,9 @@ async function typeNudge(deps: NudgeDeps, t: Target): Promise<void> {
     deps.now(),
   );
   if (claimed === undefined) return;
+  deps.crashPoint?.('nudge-claimed');
   await deps.host.paste(t.session, t.nudge.text, { keys: [], delayMs: 0 });
+  deps.crashPoint?.('nudge-pasted');
   const pasted = performance.now();
   const seenAt = await waitForInput(deps, t);
   if (seenAt === undefined) return;
@@ -153,6 +155,7 @@ async function submit(
   const now = deps.now();
   const patch = { status: 'typed' as const, seenAt, attempts: 1 };
   if ((await deps.store.updateNudge(t.nudge.id, [from], patch, now)) === undefined) return;
+  deps.crashPoint?.('nudge-seen');
   await deps.host.sendKeys(t.session, t.runtime.submit.keys);
   await emit(deps, { kind: 'nudge.typed', outcome: 'typed', ...t.tags });
 }

@@ -38,6 +38,7 @@ export interface ClaudeTown {
 export async function claudeTown(
   settings: Record<string, unknown> = {},
   env: Record<string, string> = {},
+  crew: string[] = ['max'],
 ): Promise<ClaudeTown> {
   const server = await startModelServer();
   onCleanup(() => server.close());
@@ -50,6 +51,7 @@ export async function claudeTown(
     env: { HOME: home, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: API_KEY, ...env },
   };
   const town = await makeTown({
+    crew,
     settings: {
       daemon: { heartbeat: '30s' },
       lifecycle: { retry_backoff: '50ms' },
