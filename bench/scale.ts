@@ -9,7 +9,7 @@ import { silentLogger } from '../src/daemon/logger.js';
 import { TmuxHost } from '../src/sessions/tmux.js';
 import type { SessionHost } from '../src/sessions/host.js';
 import { setRequesting } from '../src/state/agent-state.js';
-import { newRequestId } from '../src/store/ids.js';
+import { newRequestId } from '../src/protocol/request.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { loadSettings } from '../src/town/settings.js';
 import type { BenchTown, Row } from './harness.js';

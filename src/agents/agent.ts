@@ -3,50 +3,18 @@
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, sep } from 'node:path';
 import { errorMessage, GtError } from '../errors.js';
-import type { SessionHost, SessionInfo } from '../sessions/host.js';
+import type { SessionInfo } from '../sessions/host.js';
 import { SessionExistsError, TmuxTimeoutError } from '../sessions/tmux.js';
 import { themeFor } from '../sessions/theme.js';
-import type { Store } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, sessionName, workDirPath } from '../town/identity.js';
-import type { Settings } from '../town/settings.js';
 import { agentEnv } from './env.js';
 import { commandOf, runtimeOf } from './runtime/index.js';
 import type { RuntimeProfile } from './runtime/profile.js';
-import type { GtInvocation } from './gt-command.js';
+import type { AgentContext } from './context.js';
 import * as record from './record.js';
 import { withAgentLock } from './lock.js';
 import { hashToken, newAgentToken } from './token.js';
-
-/** The instants at which the exactly-once tests may kill the process (see lifecycle/crash.ts). */
-export type CrashStep =
-  | 'claimed'
-  | 'recorded'
-  | 'stopped'
-  | 'spawned'
-  | 'started'
-  | 'acted'
-  /** A prompt claimed for typing, before the paste. */
-  | 'nudge-claimed'
-  /** The paste done, before the text is seen in the input. */
-  | 'nudge-pasted'
-  /** The text seen (and one Enter claimed), before the Enter. */
-  | 'nudge-seen';
-
-export interface AgentContext {
-  /** Town root. */
-  root: string;
-  settings: Settings;
-  host: SessionHost;
-  store: Store;
-  /** Host this process acts for (settings.daemon.host); sessions are registered to it. */
-  hostName: string;
-  now?: () => number;
-  /** Called at each step boundary; the exactly-once tests make it kill the process there. */
-  crashPoint?: ((step: CrashStep) => void) | undefined;
-  /** This gt, for the agent's PATH and status line; absent, sessions get neither. */
-  gt?: GtInvocation | undefined;
-}
 
 export interface StartAgentOptions {
   /**
@@ -56,8 +24,8 @@ export interface StartAgentOptions {
   beforeStart?: (identity: Identity) => Promise<void>;
   /** Keep the pane after the agent exits so the death and its last output can be seen (default true). */
   remainOnExit?: boolean;
-  /** The lifecycle request this start carries out; recorded with the agent, confirmed once tmux answers. */
-  requestId?: string;
+  /** The message of the lifecycle request this start carries out; recorded with the agent, confirmed once tmux answers. */
+  requestMessageId?: string;
   /**
    * The caller holds the agent's lock and has just ended its session, so beforeStart may run
    * without first asking tmux whether the agent is running (it never runs for a running one).
@@ -66,8 +34,8 @@ export interface StartAgentOptions {
 }
 
 export interface StopAgentOptions {
-  /** The lifecycle request this stop carries out. */
-  requestId?: string;
+  /** The message of the lifecycle request this stop carries out. */
+  requestMessageId?: string;
 }
 
 export interface StartedAgent {
@@ -158,12 +126,12 @@ async function launch(
   await installHooks(ctx, runtime, id, cwd);
   const previous = await ctx.store.getAgent(address);
   const token = newAgentToken();
-  const startedAt = (ctx.now ?? Date.now)();
+  const startedAt = ctx.now();
   const facts = { host: ctx.hostName, session, tokenHash: hashToken(token), startedAt };
   await record.started(ctx.store, address, {
     ...facts,
     runtime: runtime.name,
-    requestId: opts.requestId,
+    requestMessageId: opts.requestMessageId,
   });
   ctx.crashPoint?.('recorded');
   const spec = {
@@ -248,7 +216,10 @@ export async function stopHeld(
   opts: StopAgentOptions = {},
 ): Promise<boolean> {
   const existed = await ctx.host.stop(sessionName(id));
-  await record.stopped(ctx.store, formatAddress(id), { keepDown: true, requestId: opts.requestId });
+  await record.stopped(ctx.store, formatAddress(id), {
+    keepDown: true,
+    requestMessageId: opts.requestMessageId,
+  });
   return existed;
 }
 

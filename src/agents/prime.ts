@@ -1,12 +1,14 @@
 // An agent's context at the start of a session (`gt prime`, Claude Code's SessionStart hook):
 // who it is, where it works, its unread mail and the handoff notes its predecessor left it;
 // and the first prompt a cycled agent gets, which carries that context where no hook does.
-import type { Message, Store, StoredEvent } from '../store/store.js';
+import type { Message, Store } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, sessionName, workDirPath } from '../town/identity.js';
 import { readTownMarker } from '../town/layout.js';
 import type { Settings } from '../town/settings.js';
 import { printable } from '../util/text.js';
+import type { AgentContext } from './context.js';
+import { queueNudge } from './nudges/queue.js';
 import { runtimeOf } from './runtime/index.js';
 
 /** The subject Gas Town's handoff notes start with (lifecycle/handoff.ts writes them). */
@@ -99,24 +101,17 @@ export function startupPrompt(settings: Settings, facts: PrimeFacts, hooks: bool
 }
 
 /**
- * Queues the successor's first prompt, delivered once it is ready (daemon/nudges.ts): its
+ * Queues the successor's first prompt, delivered once it is ready (nudges/deliver.ts): its
  * model's first request then carries the handoff note. A shell runtime has no model to prompt.
  */
 export async function queueStartupPrompt(
-  deps: { settings: Settings; store: Store; root: string; onEvent?: (e: StoredEvent) => void },
+  ctx: Pick<AgentContext, 'root' | 'settings' | 'store' | 'onEvent'>,
   id: Identity,
 ): Promise<void> {
-  const runtime = runtimeOf(deps.settings, id.role);
+  const runtime = runtimeOf(ctx.settings, id.role);
   if (runtime.name === 'shell') return;
-  const facts = await primeFacts(deps.store, deps.root, id);
-  const text = startupPrompt(deps.settings, facts, runtime.hooks !== null);
-  const nudge = await deps.store.enqueueNudge({ to: formatAddress(id), from: 'deacon', text });
-  const event = await deps.store.recordEvent({
-    kind: 'nudge.queued',
-    identity: nudge.to,
-    outcome: 'queued',
-    reason: 'first prompt of the new session',
-    data: { nudge: nudge.id },
-  });
-  deps.onEvent?.(event);
+  const facts = await primeFacts(ctx.store, ctx.root, id);
+  const text = startupPrompt(ctx.settings, facts, runtime.hooks !== null);
+  const reason = 'first prompt of the new session';
+  await queueNudge(ctx, { to: formatAddress(id), from: 'deacon', text, reason }, { poke: false });
 }

@@ -9,17 +9,17 @@ export interface StartFacts {
   tokenHash: string;
   startedAt: number;
   runtime: string;
-  /** The lifecycle request this start carries out; other starts keep the last one on record. */
-  requestId?: string | undefined;
+  /** The message of the lifecycle request this start carries out; other starts keep the last one. */
+  requestMessageId?: string | undefined;
 }
 
 /** A session is about to be created with a fresh token; not confirmed until tmux answers. */
 export function started(store: Store, address: string, facts: StartFacts): Promise<AgentRecord> {
-  const { requestId, ...rest } = facts;
+  const { requestMessageId, ...rest } = facts;
   return store.patchAgent(address, {
     ...rest,
     desired: 'running',
-    ...(requestId === undefined ? {} : { requestId }),
+    ...(requestMessageId === undefined ? {} : { requestMessageId }),
     sessionConfirmed: false,
     activity: 'starting',
     activitySince: rest.startedAt,
@@ -49,7 +49,7 @@ export function restored(
     session: previous?.session ?? null,
     tokenHash: previous?.tokenHash ?? null,
     startedAt: previous?.startedAt ?? null,
-    requestId: previous?.requestId ?? null,
+    requestMessageId: previous?.requestMessageId ?? null,
     sessionConfirmed: previous?.sessionConfirmed ?? false,
     desired: previous?.desired ?? 'running',
   });
@@ -60,11 +60,11 @@ export function startFailed(store: Store, address: string): Promise<AgentRecord>
   return store.patchAgent(address, { session: null, tokenHash: null, startedAt: null });
 }
 
-/** The daemon is about to stop the agent for `requestId` and keep it down. */
+/** The daemon is about to stop the agent for the request `requestMessageId` and keep it down. */
 export function stopping(
   store: Store,
   address: string,
-  facts: { requestId: string; host: string },
+  facts: { requestMessageId: string; host: string },
 ): Promise<AgentRecord> {
   return store.patchAgent(address, { ...facts, desired: 'stopped' });
 }
@@ -76,14 +76,14 @@ export function stopping(
 export function stopped(
   store: Store,
   address: string,
-  opts: { keepDown: boolean; requestId?: string | undefined },
+  opts: { keepDown: boolean; requestMessageId?: string | undefined },
 ): Promise<AgentRecord> {
   return store.patchAgent(address, {
     session: null,
     tokenHash: null,
     startedAt: null,
     sessionConfirmed: false,
-    ...(opts.requestId === undefined ? {} : { requestId: opts.requestId }),
+    ...(opts.requestMessageId === undefined ? {} : { requestMessageId: opts.requestMessageId }),
     ...(opts.keepDown ? { desired: 'stopped' as const } : {}),
   });
 }

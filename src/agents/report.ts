@@ -2,7 +2,7 @@
 // queued prompt it carries delivered), a turn ended (ready), a notification (a question for
 // the user: blocked). The hooks' word is the activity until they say otherwise.
 import type { NewEvent, Store, StoredEvent } from '../store/store.js';
-import { nudgeInPrompt } from './nudge.js';
+import { nudgeInPrompt } from './nudges/decide.js';
 import * as record from './record.js';
 
 export const HOOK_EVENTS = ['prompt', 'stop', 'notification'] as const;

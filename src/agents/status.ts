@@ -4,7 +4,7 @@ import { sessionState } from '../sessions/host.js';
 import { isTmuxUnavailable } from '../sessions/tmux.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, identityFromSession, sessionName } from '../town/identity.js';
-import type { AgentContext } from './agent.js';
+import type { AgentContext } from './context.js';
 
 export interface AgentStatus {
   identity: string;
@@ -34,7 +34,7 @@ export async function agentStatus(ctx: AgentContext, id: Identity): Promise<Agen
   const session = sessionName(id);
   try {
     const info = await ctx.host.find(session);
-    if (info !== undefined) return statusOf(identity, session, info, (ctx.now ?? Date.now)());
+    if (info !== undefined) return statusOf(identity, session, info, ctx.now());
     return notRunning(identity, session, 'dead');
   } catch (err) {
     if (!isTmuxUnavailable(err)) throw err;
@@ -47,7 +47,7 @@ export async function agentStatus(ctx: AgentContext, id: Identity): Promise<Agen
  * gone (dead) — or, when tmux cannot answer, every agent this host started (unknown).
  */
 export async function listAgentStatuses(ctx: AgentContext): Promise<AgentStatus[]> {
-  const now = (ctx.now ?? Date.now)();
+  const now = ctx.now();
   let sessions: SessionInfo[] | undefined;
   try {
     sessions = await ctx.host.list();

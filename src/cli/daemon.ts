@@ -18,7 +18,7 @@ import { openTown, printJson, println, thisGt, withTown } from './context.js';
 import { ensureDaemon } from './daemon-process.js';
 import { stdoutStream } from './output.js';
 import { registerSupervisor } from './supervisor.js';
-import { clearBackoff } from '../daemon/failures.js';
+import { clearBackoff } from '../agents/failures/clear.js';
 
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
@@ -91,7 +91,7 @@ export function registerDaemon(program: GtCommand): void {
       withTown(globals(cmd), async (town) => {
         const address = formatAddress(parseIdentity(identity));
         const store = await town.store();
-        const { was, retried } = await clearBackoff(store, address, town.paths.daemonSocket);
+        const { was, retried } = await clearBackoff({ root: town.root, store }, address);
         println(
           `cleared restart history of ${address}${retried ? ` (was ${was ?? ''}: asked it to try again)` : ''}`,
         );

@@ -2,7 +2,7 @@
 // from this process until Ctrl-C, and prints its URL with the town's key in it.
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { townHost } from '../agents/host.js';
+import { agentContext } from '../agents/context.js';
 import type { DashboardOptions } from '../dashboard/server.js';
 import { checkHost, openDashboard } from '../dashboard/server.js';
 import { isLoopback } from '../dashboard/http.js';
@@ -68,16 +68,9 @@ export async function dashboardParts(
   town: TownContext,
   onError: (what: string, err: unknown) => void,
 ): Promise<Omit<DashboardOptions, 'secret'>> {
-  return {
-    root: town.root,
-    settings: town.settings,
-    store: await town.store(),
-    host: townHost(town.root, town.settings),
-    hostName: town.settings.daemon.host,
-    gt: thisGt(),
-    daemonSocket: town.paths.daemonSocket,
-    onError,
-  };
+  const { root, settings } = town;
+  const ctx = agentContext({ root, settings, store: await town.store(), gt: thisGt() });
+  return { ...ctx, daemonSocket: town.paths.daemonSocket, onError };
 }
 
 /** The URL of the dashboard the town's daemon serves (dashboard.port), if it runs. */

@@ -4,7 +4,7 @@ import type { GtCommand } from './program.js';
 import { InputError } from '../errors.js';
 import type { HandoffRequest } from '../lifecycle/handoff.js';
 import { requestHandoff, waitForOutcome } from '../lifecycle/handoff.js';
-import type { LifecycleAction } from '../state/agent-state.js';
+import type { LifecycleAction } from '../protocol/request.js';
 import type { DaemonStart } from './daemon-process.js';
 import { ensureDaemonFor } from './daemon-process.js';
 import { parseDuration } from '../util/duration.js';

@@ -2,7 +2,7 @@
 // loses nothing) and typed in by the daemon when the agent is ready, then seen submitted.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { checkPrompt } from '../agents/nudge.js';
+import { checkPrompt, queueNudge } from '../agents/nudges/queue.js';
 import { GtError, InputError } from '../errors.js';
 import type { Nudge, Store } from '../store/store.js';
 import { PENDING_NUDGE } from '../store/store.js';
@@ -10,7 +10,6 @@ import { formatAddress, parseIdentity } from '../town/identity.js';
 import { requireKnownIdentity } from '../town/layout.js';
 import { parseDuration } from '../util/duration.js';
 import { oneLine } from '../util/text.js';
-import { poke } from '../util/socket.js';
 import { pollUntil } from '../util/wait.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, withTown } from './context.js';
@@ -87,18 +86,10 @@ async function nudge(
   const timeoutMs = flags.wait ? parseTimeout(flags.timeout) : 0;
   const from = flags.from === undefined ? town.self() : parseIdentity(flags.from);
   const store = await town.store();
-  const queued = await store.enqueueNudge({
-    to: formatAddress(to),
-    from: formatAddress(from),
-    text,
-  });
-  await store.recordEvent({
-    kind: 'nudge.queued',
-    identity: queued.to,
-    outcome: 'queued',
-    data: { nudge: queued.id },
-  });
-  const poked = await poke(town.paths.daemonSocket);
+  const { nudge: queued, poked } = await queueNudge(
+    { root: town.root, store },
+    { to: formatAddress(to), from: formatAddress(from), text },
+  );
   if (!poked && flags.daemon) await ensureDaemonFor(town, `nudge ${queued.id}`);
   if (!flags.wait) {
     if (flags.json) printJson(toJson(queued));

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import type { GtCommand } from './program.js';
 import { GtError } from '../errors.js';
-import type { AgentContext } from '../agents/agent.js';
+import type { AgentContext } from '../agents/context.js';
+import { agentContext } from '../agents/context.js';
 import type { AgentStatus } from '../agents/status.js';
 import { restartAgent, startAgent, stopAgent } from '../agents/agent.js';
 import { listAgentStatuses } from '../agents/status.js';
@@ -25,15 +26,13 @@ function hostFor(town: TownContext): TmuxHost {
   return townHost(town.root, town.settings);
 }
 
-async function agentContext(town: TownContext): Promise<AgentContext> {
-  return {
+async function contextOf(town: TownContext): Promise<AgentContext> {
+  return agentContext({
     root: town.root,
     settings: town.settings,
-    host: hostFor(town),
     store: await town.store(),
-    hostName: town.settings.daemon.host,
     gt: thisGt(),
-  };
+  });
 }
 
 /** Parses the address, then checks its rig and crew member exist, before anything runs. */
@@ -70,7 +69,7 @@ export function registerSession(program: GtCommand): void {
     .option('--json', 'print the started session as JSON')
     .action((text: string, opts: { json?: boolean }, cmd: Command) =>
       withTown(globals(cmd), async (town) => {
-        const started = await startAgent(await agentContext(town), knownIdentity(town, text));
+        const started = await startAgent(await contextOf(town), knownIdentity(town, text));
         await watchNow(town);
         const json = {
           identity: started.identity,
@@ -93,7 +92,7 @@ export function registerSession(program: GtCommand): void {
     .action((text: string, opts: { json?: boolean }, cmd: Command) =>
       withTown(globals(cmd), async (town) => {
         const id = knownIdentity(town, text);
-        const stopped = await stopAgent(await agentContext(town), id);
+        const stopped = await stopAgent(await contextOf(town), id);
         const json = { identity: formatAddress(id), session: sessionName(id), stopped };
         if (opts.json) printJson(json);
         else println(stopped ? `stopped ${json.session}` : `${json.session} was not running`);
@@ -107,7 +106,7 @@ export function registerSession(program: GtCommand): void {
     .option('--json', 'print the new session as JSON')
     .action((text: string, opts: { json?: boolean }, cmd: Command) =>
       withTown(globals(cmd), async (town) => {
-        const started = await restartAgent(await agentContext(town), knownIdentity(town, text));
+        const started = await restartAgent(await contextOf(town), knownIdentity(town, text));
         await watchNow(town);
         const json = {
           identity: started.identity,
@@ -131,7 +130,7 @@ export function registerSession(program: GtCommand): void {
     .option('--json', 'print an array of {identity, session, state, pid, uptime_seconds}')
     .action((opts: { json?: boolean }, cmd: Command) =>
       withTown(globals(cmd), async (town) => {
-        const statuses = await listAgentStatuses(await agentContext(town));
+        const statuses = await listAgentStatuses(await contextOf(town));
         if (opts.json) printJson(statuses.map(statusToJson));
         else printStatuses(statuses);
       }),

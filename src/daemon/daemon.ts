@@ -3,9 +3,10 @@
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { errorMessage, StoreError } from '../errors.js';
-import type { CrashStep } from '../agents/agent.js';
+import type { CrashStep } from '../agents/context.js';
 import type { GtInvocation } from '../agents/gt-command.js';
-import type { ExecuteDeps } from '../lifecycle/execute.js';
+import type { DaemonDeps } from '../agents/context.js';
+import { emit } from '../agents/context.js';
 import { executeClaimed } from '../lifecycle/execute.js';
 import type { SessionHost } from '../sessions/host.js';
 import { isTmuxUnavailable } from '../sessions/tmux.js';
@@ -20,7 +21,8 @@ import type { DaemonLock } from './lock.js';
 import { acquireLock, takeOverLock } from './lock.js';
 import { townMark } from './town-mark.js';
 import { listenForPokes } from './poke-server.js';
-import { liftAuthHolds, SettingsWatch } from './settings-watch.js';
+import { SettingsWatch } from './settings-watch.js';
+import { liftAuthHolds } from '../agents/failures/clear.js';
 import { runByAgent } from './by-agent.js';
 import type { Logger } from './logger.js';
 
@@ -236,7 +238,7 @@ export class Daemon {
   /** Records an event if the store takes it; a store that is down is already in the log. */
   private async emit(event: NewEvent): Promise<void> {
     try {
-      this.opts.onEvent?.(await this.opts.store.recordEvent(event));
+      await emit(this.opts, event);
     } catch {
       // the log line written before this is the record
     }
@@ -260,7 +262,7 @@ export class Daemon {
     await this.housekeeping(began);
   }
 
-  private executeDeps(): ExecuteDeps {
+  private executeDeps(): DaemonDeps {
     const { root, settings, store, host, hostName, onEvent, crashPoint, gt } = this.opts;
     const owner = this.owner;
     return { root, settings, store, host, hostName, owner, now: this.now, onEvent, crashPoint, gt };
@@ -316,7 +318,7 @@ export class Daemon {
       });
       return;
     }
-    await keepAlive({ ...this.executeDeps(), bootAt: this.startedAt }, sessions);
+    await keepAlive(this.executeDeps(), sessions, this.startedAt);
   }
 
   /** The town was removed (or replaced) under the daemon: nothing here to serve any more. */

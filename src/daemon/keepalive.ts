@@ -1,44 +1,35 @@
 // Keep-alive: on each heartbeat, from one tmux listing, restart the agents of the
 // keep-alive set that died, under the restart policy; keep the last screen of each death.
 import { errorMessage } from '../errors.js';
-import type { AgentContext } from '../agents/agent.js';
+import type { AgentContext } from '../agents/context.js';
+import { emit } from '../agents/context.js';
 import { startHeld } from '../agents/agent.js';
 import { everStarted, wantedRunning } from '../agents/wanted.js';
-import { HOLD_KINDS, PAUSE_KINDS } from '../agents/failure-policy.js';
 import { profileOf } from '../agents/runtime/index.js';
-import { applyFailure } from './failures.js';
+import { applyFailure } from '../agents/failures/apply.js';
 import { withAgentLock } from '../agents/lock.js';
 import type { SessionInfo } from '../sessions/host.js';
 import { sessionState } from '../sessions/host.js';
 import * as record from '../agents/record.js';
-import type { AgentRecord, EventKind, NewEvent, StoredEvent } from '../store/store.js';
+import type { AgentRecord, EventKind } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, matchesAddressPattern, sessionName } from '../town/identity.js';
 import { townAgents } from '../town/agents.js';
-import type { Settings } from '../town/settings.js';
-import { ms } from '../util/duration.js';
 import { sleep } from '../util/wait.js';
-import type { RestartPolicy } from './restart-policy.js';
-import { decideRestart, settleHistory } from './restart-policy.js';
+import type { RestartPolicy } from '../agents/failures/restart-policy.js';
+import {
+  decideRestart,
+  heldDown,
+  restartPolicy,
+  settleHistory,
+} from '../agents/failures/restart-policy.js';
+import { tellMayor } from '../agents/failures/tell.js';
 
 export const EXIT_CAPTURE_LINES = 20;
 
-export interface KeepAliveDeps extends AgentContext {
-  now: () => number;
-  /** When this daemon started: a session gone without a trace since before then went with a reboot. */
-  bootAt?: number;
-  onEvent?: (event: StoredEvent) => void;
-}
-
-export function restartPolicy(settings: Settings): RestartPolicy {
-  const r = settings.daemon.restart;
-  return {
-    backoffMs: ms(r.backoff),
-    backoffMaxMs: ms(r.backoff_max),
-    crashLoopRestarts: r.crash_loop_restarts,
-    windowMs: ms(r.crash_loop_window),
-    stableAfterMs: ms(r.stable_after),
-  };
+/** The daemon's context, and when it started: a session gone without a trace since before then went with a reboot. */
+interface KeepAliveDeps extends AgentContext {
+  bootAt?: number | undefined;
 }
 
 export function keepAliveSet(root: string, patterns: readonly string[]): Identity[] {
@@ -46,15 +37,13 @@ export function keepAliveSet(root: string, patterns: readonly string[]): Identit
   return townAgents(root).filter((id) => patterns.some((p) => matchesAddressPattern(p, id)));
 }
 
-async function emit(deps: KeepAliveDeps, event: NewEvent): Promise<void> {
-  deps.onEvent?.(await deps.store.recordEvent(event));
-}
-
 /** One keep-alive pass over `sessions` (the result of a single tmux listing). */
 export async function keepAlive(
-  deps: KeepAliveDeps,
+  ctx: AgentContext,
   sessions: readonly SessionInfo[],
+  bootAt?: number,
 ): Promise<void> {
+  const deps: KeepAliveDeps = { ...ctx, bootAt };
   const byName = new Map(sessions.map((s) => [s.name, s]));
   const policy = restartPolicy(deps.settings);
   const records = await deps.store.listAgents();
@@ -116,17 +105,6 @@ function historyOf(record: AgentRecord | undefined) {
     parkedAt: record?.parkedAt ?? null,
     startedAt: record?.startedAt ?? null,
   };
-}
-
-/**
- * A failure that keeps a dead agent down: a hold (bad credentials: a restart would only fail
- * again) or a pause not yet over (a rate limit: restarting is no faster than waiting, and it
- * is not a crash).
- */
-export function heldDown(r: AgentRecord, now: number): boolean {
-  if (r.failureKind === null) return false;
-  if (HOLD_KINDS.has(r.failureKind)) return true;
-  return PAUSE_KINDS.has(r.failureKind) && r.failureUntil !== null && now < r.failureUntil;
 }
 
 /** Keeps the dead pane's last lines (why it died), then removes the session. */
@@ -253,14 +231,9 @@ async function park(
   const address = formatAddress(id);
   await record.parked(deps.store, address, { reason, restarts, at: deps.now() });
   const last = current?.lastExit ? `\n\nIts screen when it last died:\n${current.lastExit}` : '';
-  await deps.store.sendMessage({
-    from: 'deacon',
-    to: 'mayor',
+  await tellMayor(deps, {
     subject: `PARKED: ${address} (${reason})`,
     body: `The daemon stopped restarting ${address}: ${reason}.${last}\n\nWhen fixed: gt daemon clear-backoff ${address}`,
-    priority: 'high',
-    type: 'notification',
-    senderVerified: true,
   });
   await emit(deps, { kind: 'agent.parked', identity: address, outcome: 'parked', reason });
 }

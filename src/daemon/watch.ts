@@ -2,7 +2,9 @@
 // do not already give (starting, in a dialog, blocked, a screen-only runtime, a prompt to
 // deliver); each screen becomes an activity, a key for a known dialog, a word to the mayor for
 // one nobody may answer, and the next step of a queued prompt.
-import type { AgentContext } from '../agents/agent.js';
+import type { AgentContext } from '../agents/context.js';
+import { emit } from '../agents/context.js';
+import { tellMayor } from '../agents/failures/tell.js';
 import type { ActivityDecision, Known } from '../agents/activity.js';
 import {
   blockedExcerpt,
@@ -15,18 +17,13 @@ import * as record from '../agents/record.js';
 import { profileOf } from '../agents/runtime/index.js';
 import type { RuntimeProfile, ScreenReading } from '../agents/runtime/profile.js';
 import { errorMessage } from '../errors.js';
-import type { AgentRecord, NewEvent, Nudge, StoredEvent } from '../store/store.js';
+import type { AgentRecord, NewEvent, Nudge } from '../store/store.js';
 import { PENDING_NUDGE } from '../store/store.js';
-import { decideStall, progressPrint } from '../agents/stall.js';
+import { decideStall, progressPrint } from '../agents/failures/stall.js';
 import { ms } from '../util/duration.js';
-import { applyFailure } from './failures.js';
-import { deliverNudge } from './nudges.js';
-import { applyStall } from './stalls.js';
-
-export interface WatchDeps extends AgentContext {
-  now: () => number;
-  onEvent?: ((event: StoredEvent) => void) | undefined;
-}
+import { applyFailure } from '../agents/failures/apply.js';
+import { deliverNudge } from '../agents/nudges/deliver.js';
+import { applyStall } from '../agents/failures/stalled.js';
 
 /** Activities that want another look soon: something is about to change. */
 const HOT = new Set(['starting', 'dialog']);
@@ -74,7 +71,7 @@ export class Watcher {
   private stopped = false;
 
   constructor(
-    private readonly deps: WatchDeps,
+    private readonly deps: AgentContext,
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
@@ -90,7 +87,7 @@ export class Watcher {
   }
 
   /** Settings taken up while running (daemon/settings-watch.ts). */
-  useSettings(settings: WatchDeps['settings']): void {
+  useSettings(settings: AgentContext['settings']): void {
     this.deps.settings = settings;
   }
 
@@ -272,14 +269,9 @@ export class Watcher {
   ): Promise<void> {
     const screen = blockedExcerpt(lines);
     const why = (decision.detail ?? 'waiting on a question').split('\n')[0] ?? '';
-    await this.deps.store.sendMessage({
-      from: 'deacon',
-      to: 'mayor',
+    await tellMayor(this.deps, {
       subject: `BLOCKED: ${r.identity} (${why.slice(0, 120)})`,
       body: `${r.identity} waits on something gastown-ts will not answer for it: ${why}.\n\nIts screen:\n${screen}\n\nAnswer it in the session (gt attach ${r.identity}); nothing was pressed.`,
-      priority: 'high',
-      type: 'notification',
-      senderVerified: true,
     });
     await record.blockedNotified(this.deps.store, r.identity, this.deps.now());
     await this.emit({
@@ -292,6 +284,6 @@ export class Watcher {
   }
 
   private async emit(event: NewEvent): Promise<void> {
-    this.deps.onEvent?.(await this.deps.store.recordEvent(event));
+    await emit(this.deps, event);
   }
 }

@@ -1,10 +1,10 @@
 // What the dashboard's buttons do to one agent: nudge, restart, stop, clear-backoff. Each is the
 // same as its command (gt nudge, gt session restart|stop, gt daemon clear-backoff) and records
 // an event whose data names the dashboard as its source.
-import type { AgentContext } from '../agents/agent.js';
+import type { AgentContext } from '../agents/context.js';
 import { restartAgent, stopAgent } from '../agents/agent.js';
-import { checkPrompt } from '../agents/nudge.js';
-import { clearBackoff } from '../daemon/failures.js';
+import { checkPrompt, queueNudge } from '../agents/nudges/queue.js';
+import { clearBackoff } from '../agents/failures/clear.js';
 import { InputError } from '../errors.js';
 import type { NewEvent, StoredEvent } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
@@ -41,24 +41,25 @@ export function nudgeText(body: unknown): string {
   return checkPrompt(text, 'GT_BAD_BODY');
 }
 
+/** What every event of a dashboard action says of its source. */
+const DASHBOARD = { reason: 'dashboard', data: { source: 'dashboard' } } as const;
+
 function record(ctx: ActionContext, event: NewEvent): Promise<StoredEvent> {
   return ctx.store.recordEvent({
     ...event,
-    reason: 'dashboard',
-    data: { ...event.data, source: 'dashboard' },
+    ...DASHBOARD,
+    data: { ...event.data, ...DASHBOARD.data },
   });
 }
 
 async function nudge(ctx: ActionContext, address: string, body: unknown): Promise<ActionResult> {
   const text = nudgeText(body);
-  const queued = await ctx.store.enqueueNudge({ to: address, from: NUDGE_FROM, text });
-  const event = await record(ctx, {
-    kind: 'nudge.queued',
-    identity: address,
-    outcome: 'queued',
-    data: { nudge: queued.id },
+  const { nudge: queued, event } = await queueNudge(ctx, {
+    to: address,
+    from: NUDGE_FROM,
+    text,
+    ...DASHBOARD,
   });
-  await poke(ctx.daemonSocket);
   return { action: 'nudge', address, outcome: 'queued', event: event.seq, nudge: queued.id };
 }
 
@@ -81,10 +82,7 @@ async function stop(ctx: ActionContext, id: Identity): Promise<ActionResult> {
 
 /** As gt daemon clear-backoff: forget the restart history, un-park, and ask a held agent to retry. */
 async function clearHold(ctx: ActionContext, address: string): Promise<ActionResult> {
-  const { event } = await clearBackoff(ctx.store, address, ctx.daemonSocket, {
-    reason: 'dashboard',
-    data: { source: 'dashboard' },
-  });
+  const { event } = await clearBackoff(ctx, address, DASHBOARD);
   return { action: 'clear-backoff', address, outcome: 'cleared', event: event.seq };
 }
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AgentContext } from '../agents/agent.js';
+import type { AgentContext } from '../agents/context.js';
 import { daemonStatus } from '../status/daemon.js';
 import type { TownStatus } from '../status/town.js';
 import { townStatus } from '../status/town.js';

@@ -1,11 +1,12 @@
 // What to do with one claimed message: a pure function of the message, the policy and the
 // facts about its agent, returning a plan that execute.ts carries out. Facts cost I/O, so the
 // decision asks only for those it needs: it returns `need` until it has them.
-import type { LifecycleAction, AgentState } from '../state/agent-state.js';
-import { verifyRequesting } from '../state/agent-state.js';
+import type { LifecycleAction } from '../protocol/request.js';
+import { predatesAsk, verifyRequesting } from '../protocol/request.js';
+import type { AgentState } from '../state/agent-state.js';
 import type { AgentRecord, Message } from '../store/store.js';
 import { formatAddress } from '../town/identity.js';
-import type { LifecycleRequest, ScreenPolicy } from './screen.js';
+import type { LifecycleRequest, Screened, ScreenPolicy } from './screen.js';
 import { screenMessage } from './screen.js';
 import type { RequestOutcome } from './outcome.js';
 
@@ -33,6 +34,8 @@ export interface DecisionPolicy extends ScreenPolicy {
 export interface RequestFacts {
   msg: Message;
   policy: DecisionPolicy;
+  /** The message screened once (screen.ts): a typed request with its parsed sender, or why not. */
+  screened: Screened;
   /** The sending agent: why it does not exist in this town, or its record (none yet: undefined). */
   agent?: { unknown: string } | { record: AgentRecord | undefined } | undefined;
   /** The agent's state file; asked for only when the request is not a resumption. */
@@ -70,13 +73,17 @@ export type Plan =
       tags: RequestTags;
     };
 
+/** The facts of a claimed message before any is gathered: the message, screened once. */
+export function firstFacts(msg: Message, policy: DecisionPolicy): RequestFacts {
+  return { msg, policy, screened: screenMessage(msg, policy) };
+}
+
 export function decideRequest(facts: RequestFacts): Plan {
-  const { msg, policy } = facts;
+  const { msg, policy, screened } = facts;
   if (msg.attempts > policy.maxAttempts) {
     const reason = `claimed ${msg.attempts} times without settling: every daemon that took it died`;
     return { kind: 'dead', reason };
   }
-  const screened = screenMessage(msg, policy);
   if (screened.kind === 'not-lifecycle')
     return { kind: 'close', outcome: 'ignored', reason: 'not a lifecycle request' };
   if (screened.kind === 'rejected') {
@@ -93,7 +100,7 @@ export function decideRequest(facts: RequestFacts): Plan {
   if ('unknown' in facts.agent)
     return { kind: 'close', outcome: 'rejected', reason: facts.agent.unknown, tags };
   const record = facts.agent.record;
-  if (record?.requestId === msg.id) return resumePlan(facts, record, request, tags);
+  if (record?.requestMessageId === msg.id) return resumePlan(facts, record, request, tags);
   if (facts.state === undefined) return { kind: 'need', fact: 'state' };
   const verdict = verifyRequesting(facts.state, request.action, request.requestId);
   if (!verdict.ok) return { kind: 'close', outcome: 'stale', reason: verdict.reason, tags };
@@ -124,19 +131,4 @@ function resumePlan(
   if (!facts.sessionExists) return run([STEPS.start, STEPS.clearRequest]);
   // The old session was stopped before the record was written, so this one is ours.
   return run([STEPS.confirm, STEPS.clearRequest]);
-}
-
-/**
- * A request sent before the agent's current ask cannot be that ask (the seed's P0).
- * Both times come from the agent's own machine: gt handoff stamps the state, then mails.
- */
-export function predatesAsk(
-  requestingTime: unknown,
-  sentAt: number,
-  skewMs = 0,
-): string | undefined {
-  if (typeof requestingTime !== 'string') return undefined;
-  const askedAt = Date.parse(requestingTime);
-  if (Number.isNaN(askedAt) || sentAt >= askedAt - skewMs) return undefined;
-  return `sent ${new Date(sentAt).toISOString()}, before the agent's current request (${requestingTime})`;
 }

@@ -3,29 +3,23 @@
 // the daemon writes which request it acts for, so a daemon that died half-way is followed by
 // one that finishes the same action instead of doing it again.
 import { errorMessage, GtError } from '../errors.js';
-import type { AgentContext } from '../agents/agent.js';
+import type { DaemonDeps } from '../agents/context.js';
+import { emit } from '../agents/context.js';
 import { startHeld, stopHeld } from '../agents/agent.js';
 import { withAgentLock } from '../agents/lock.js';
 import { queueStartupPrompt } from '../agents/prime.js';
 import * as record from '../agents/record.js';
 import { clearRequesting, readAgentState } from '../state/agent-state.js';
-import type { EventKind, Message, Settlement, StoredEvent } from '../store/store.js';
+import type { EventKind, Message, Settlement } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, parseIdentity, sessionName, workDirPath } from '../town/identity.js';
 import { readRigs, requireKnownIdentity } from '../town/layout.js';
 import { ms } from '../util/duration.js';
 import { syncWorkspace } from '../workspace/sync.js';
 import type { DecisionPolicy, Fact, Plan, RequestFacts, RequestTags, Step } from './decide.js';
-import { decideRequest, STEPS } from './decide.js';
+import { decideRequest, firstFacts, STEPS } from './decide.js';
 import type { RequestOutcome } from './outcome.js';
 import { outcomeText } from './outcome.js';
-
-export interface ExecuteDeps extends AgentContext {
-  owner: string;
-  now: () => number;
-  /** Called with every event as it is recorded (the demo prints them). */
-  onEvent?: ((event: StoredEvent) => void) | undefined;
-}
 
 interface Outcome {
   settlement: Settlement;
@@ -42,7 +36,7 @@ interface Outcome {
  * Only the store itself failing (busy, full, read-only) while settling is thrown; the daemon
  * then puts the claim back and tries again, and the agent record keeps the action from repeating.
  */
-export async function executeClaimed(deps: ExecuteDeps, msg: Message): Promise<Settlement> {
+export async function executeClaimed(deps: DaemonDeps, msg: Message): Promise<Settlement> {
   const started = deps.now();
   deps.crashPoint?.('claimed');
   let outcome: Outcome;
@@ -54,7 +48,7 @@ export async function executeClaimed(deps: ExecuteDeps, msg: Message): Promise<S
   const { settlement, event } = outcome;
   deps.crashPoint?.('acted');
   const held = await deps.store.settleMessage(msg.id, deps.owner, settlement, deps.now());
-  const recorded = await deps.store.recordEvent({
+  await emit(deps, {
     kind: event.kind,
     identity: event.tags?.identity ?? msg.from,
     messageId: msg.id,
@@ -65,11 +59,10 @@ export async function executeClaimed(deps: ExecuteDeps, msg: Message): Promise<S
     durationMs: Math.round(deps.now() - started),
     data: { attempt: msg.attempts },
   });
-  deps.onEvent?.(recorded);
   return settlement;
 }
 
-function policyOf(deps: ExecuteDeps): DecisionPolicy {
+function policyOf(deps: DaemonDeps): DecisionPolicy {
   const lifecycle = deps.settings.lifecycle;
   return {
     now: deps.now(),
@@ -80,8 +73,8 @@ function policyOf(deps: ExecuteDeps): DecisionPolicy {
 }
 
 /** Decides, gathering each fact the decision asks for, then applies the plan. */
-async function carryOut(deps: ExecuteDeps, msg: Message): Promise<Outcome> {
-  const facts: RequestFacts = { msg, policy: policyOf(deps) };
+async function carryOut(deps: DaemonDeps, msg: Message): Promise<Outcome> {
+  const facts = firstFacts(msg, policyOf(deps));
   let plan = decideRequest(facts);
   while (plan.kind === 'need') {
     await gather(deps, facts, plan.fact);
@@ -90,9 +83,10 @@ async function carryOut(deps: ExecuteDeps, msg: Message): Promise<Outcome> {
   return apply(deps, msg, plan);
 }
 
-/** Reads one fact about the sender (the decision asks only once the sender parsed). */
-async function gather(deps: ExecuteDeps, facts: RequestFacts, fact: Fact): Promise<void> {
-  const sender = parseIdentity(facts.msg.from);
+/** Reads one fact about the sender (the decision asks only once the request screened). */
+async function gather(deps: DaemonDeps, facts: RequestFacts, fact: Fact): Promise<void> {
+  if (facts.screened.kind !== 'request') return;
+  const sender = facts.screened.request.sender;
   switch (fact) {
     case 'agent':
       try {
@@ -117,7 +111,7 @@ async function gather(deps: ExecuteDeps, facts: RequestFacts, fact: Fact): Promi
 }
 
 async function apply(
-  deps: ExecuteDeps,
+  deps: DaemonDeps,
   msg: Message,
   plan: Exclude<Plan, { kind: 'need' }>,
 ): Promise<Outcome> {
@@ -164,7 +158,7 @@ function closed(
 }
 
 async function runStep(
-  deps: ExecuteDeps,
+  deps: DaemonDeps,
   msg: Message,
   id: Identity,
   step: Step,
@@ -173,12 +167,12 @@ async function runStep(
   const address = formatAddress(id);
   switch (step) {
     case STEPS.recordStop:
-      await record.stopping(deps.store, address, { requestId: msg.id, host: deps.hostName });
+      await record.stopping(deps.store, address, { requestMessageId: msg.id, host: deps.hostName });
       deps.crashPoint?.('recorded');
       return;
     case STEPS.stopAgent:
       // stopAgent also forgets the token: a process left from the session can no longer speak for it.
-      await stopHeld(deps, id, { requestId: msg.id });
+      await stopHeld(deps, id, { requestMessageId: msg.id });
       deps.crashPoint?.('stopped');
       return;
     case STEPS.stopSession:
@@ -187,7 +181,7 @@ async function runStep(
       return;
     case STEPS.start:
       await startHeld(deps, id, {
-        requestId: msg.id,
+        requestMessageId: msg.id,
         // The plan ended the session itself, or found it gone (resuming a start).
         knownStopped: true,
         beforeStart: (who) => syncBeforeStart(deps, who),
@@ -209,7 +203,7 @@ async function runStep(
 }
 
 /** Workspace sync for roles that ask for it; a failure stops the start only if sync.required. */
-async function syncBeforeStart(deps: ExecuteDeps, id: Identity): Promise<void> {
+async function syncBeforeStart(deps: DaemonDeps, id: Identity): Promise<void> {
   if (!deps.settings.agents[id.role].sync || id.role === 'mayor' || id.role === 'deacon') return;
   const branch = readRigs(deps.root).rigs[id.rig]?.default_branch ?? 'main';
   const result = await syncWorkspace({
@@ -218,14 +212,13 @@ async function syncBeforeStart(deps: ExecuteDeps, id: Identity): Promise<void> {
     syncCommand: deps.settings.sync.command,
     timeoutMs: ms(deps.settings.sync.timeout),
   });
-  const event = await deps.store.recordEvent({
+  await emit(deps, {
     kind: 'workspace.sync',
     identity: formatAddress(id),
     outcome: result.ok ? 'ok' : result.conflict ? 'conflict' : 'failed',
     reason: result.error ?? null,
     data: { steps: result.steps },
   });
-  deps.onEvent?.(event);
   if (!result.ok && deps.settings.sync.required) {
     throw new GtError(
       'GT_SYNC_FAILED',
@@ -234,7 +227,7 @@ async function syncBeforeStart(deps: ExecuteDeps, id: Identity): Promise<void> {
   }
 }
 
-function failure(deps: ExecuteDeps, msg: Message, err: unknown): Outcome {
+function failure(deps: DaemonDeps, msg: Message, err: unknown): Outcome {
   const reason = errorMessage(err);
   const maxAttempts = deps.settings.lifecycle.max_attempts;
   if (msg.attempts >= maxAttempts) {

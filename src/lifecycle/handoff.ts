@@ -2,9 +2,9 @@
 // deacon, wake the daemon, and, if asked, follow the request until the daemon settles it.
 import { isVerifiedSender } from '../agents/token.js';
 import { GtError } from '../errors.js';
-import type { LifecycleAction } from '../state/agent-state.js';
+import type { LifecycleAction } from '../protocol/request.js';
+import { newRequestId, requestMail } from '../protocol/request.js';
 import { setRequesting } from '../state/agent-state.js';
-import { newRequestId } from '../store/ids.js';
 import type { Message, Store } from '../store/store.js';
 import { newThreadId } from '../mail/mail.js';
 import type { Identity } from '../town/identity.js';
@@ -85,13 +85,12 @@ export async function requestHandoff(
     action !== 'shutdown' || text.note !== undefined || text.subject !== undefined
       ? await mailSuccessor(deps.store, address, text, verified)
       : undefined;
-  const body: Record<string, string> = { action, request_id: requestId };
-  if (text.note !== undefined) body.note = text.note;
+  const mail = requestMail(address, action, requestId, text.note);
   const msg = await deps.store.sendMessage({
     from: address,
     to: 'deacon',
-    subject: `LIFECYCLE: ${address} requesting ${action}`,
-    body: JSON.stringify(body),
+    subject: mail.subject,
+    body: mail.body,
     priority: 'high',
     type: 'lifecycle',
     senderVerified: verified,

@@ -3,7 +3,8 @@
 import type { Identity } from '../town/identity.js';
 import { parseIdentity } from '../town/identity.js';
 import type { Message } from '../store/store.js';
-import type { LifecycleAction } from '../state/agent-state.js';
+import type { LifecycleAction } from '../protocol/request.js';
+import { isLifecycleSubject, parseBody } from '../protocol/request.js';
 
 export interface LifecycleRequest {
   messageId: string;
@@ -27,69 +28,6 @@ export interface ScreenPolicy {
   requireVerifiedSender: boolean;
   /** Clock skew tolerated for a request stamped in the future. */
   futureSkewMs?: number;
-}
-
-const WORDS: Readonly<Record<string, LifecycleAction>> = {
-  cycle: 'cycle',
-  restart: 'restart',
-  shutdown: 'shutdown',
-  stop: 'shutdown',
-};
-
-const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function isLifecycleSubject(subject: string): boolean {
-  return subject.trimStart().toLowerCase().startsWith('lifecycle:');
-}
-
-function actionWord(word: unknown): LifecycleAction | undefined {
-  if (typeof word !== 'string') return undefined;
-  return WORDS[word.trim().toLowerCase()];
-}
-
-/** The action and request id a body asks for: JSON, a plain word, or an `action: X` line. */
-export function parseBody(
-  body: string,
-): { action: LifecycleAction; requestId?: string } | { error: string } {
-  const text = body.trim();
-  if (text.startsWith('{')) return parseJsonBody(text);
-  const plain = actionWord(text);
-  if (plain !== undefined) return { action: plain };
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*action\s*:\s*([A-Za-z]+)\s*$/i.exec(line);
-    if (match) {
-      const action = actionWord(match[1]);
-      return action !== undefined
-        ? { action }
-        : { error: `unknown action ${JSON.stringify(match[1])}` };
-    }
-  }
-  return {
-    error: `unparseable body ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)}`,
-  };
-}
-
-function parseJsonBody(
-  text: string,
-): { action: LifecycleAction; requestId?: string } | { error: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { error: 'body looks like JSON but does not parse' };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { error: 'JSON body is not an object' };
-  }
-  const fields = parsed as Record<string, unknown>;
-  const action = actionWord(fields.action);
-  if (action === undefined)
-    return { error: `unknown action ${JSON.stringify(fields.action) ?? 'missing'}` };
-  const id = fields.request_id;
-  if (id === undefined || id === null) return { action };
-  if (typeof id !== 'string' || !REQUEST_ID_RE.test(id))
-    return { error: 'request_id is not a valid id' };
-  return { action, requestId: id };
 }
 
 export function screenMessage(msg: Message, policy: ScreenPolicy): Screened {

@@ -1,6 +1,7 @@
-// An agent's state.json: the requesting_<action> flags of the lifecycle protocol plus
-// whatever else the agent keeps there. Reads take no lock (every write is an atomic
-// rename); read-modify-write runs under a lock file so concurrent writers lose nothing.
+// An agent's state.json: the requesting_<action> fields of the lifecycle protocol
+// (protocol/request.ts) plus whatever else the agent keeps there. Reads take no lock (every
+// write is an atomic rename); read-modify-write runs under a lock file so concurrent writers
+// lose nothing.
 import type { Stats } from 'node:fs';
 import {
   closeSync,
@@ -17,21 +18,13 @@ import { GtError } from '../errors.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, stateFilePath } from '../town/identity.js';
 import { writeFileAtomic } from '../util/fs.js';
+import type { LifecycleAction, RequestingFields } from '../protocol/request.js';
+import { requestingProblems, withoutRequest, withRequest } from '../protocol/request.js';
 import type { FileLock } from './lock.js';
 import { withFileLock } from './lock.js';
 
-export const LIFECYCLE_ACTIONS = ['cycle', 'restart', 'shutdown'] as const;
-export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
-
 /** The parsed file: the protocol's fields are typed, every other field is kept as it is. */
-export interface AgentState {
-  readonly [key: string]: unknown;
-  readonly requesting_cycle?: boolean | null;
-  readonly requesting_restart?: boolean | null;
-  readonly requesting_shutdown?: boolean | null;
-  readonly requesting_time?: string | null;
-  readonly requesting_id?: string | null;
-}
+export type AgentState = RequestingFields;
 
 export type AgentStateErrorCode =
   | 'GT_STATE_CORRUPT'
@@ -55,8 +48,6 @@ export class AgentStateError extends GtError {
   }
 }
 
-export type Verdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
-
 export interface StateWriteOptions {
   /** How long to wait for another writer's lock before giving up (default 10 s). */
   lockTimeoutMs?: number;
@@ -65,44 +56,6 @@ export interface StateWriteOptions {
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 /** Bigger than any real state file; refusing it keeps a runaway file from being slurped. */
 const MAX_STATE_BYTES = 1024 * 1024;
-const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function requestingKey(action: LifecycleAction): `requesting_${LifecycleAction}` {
-  if (!(LIFECYCLE_ACTIONS as readonly string[]).includes(action)) {
-    throw new Error(`not a lifecycle action: ${String(action)}`);
-  }
-  return `requesting_${action}`;
-}
-
-// ---------------------------------------------------------------------------
-// Pure decisions
-
-/**
- * Whether the agent is asking for `action`: `requesting_<action>` must be exactly
- * `true`, and a request that carries an id must carry the id the agent wrote last.
- */
-export function verifyRequesting(
-  state: Readonly<Record<string, unknown>>,
-  action: LifecycleAction,
-  requestId?: string,
-): Verdict {
-  const key = requestingKey(action);
-  const value = state[key];
-  // null is absent: agents and tools that write the file may spell "not set" either way.
-  if (value === undefined || value === null) return { ok: false, reason: `${key} is not set` };
-  if (value !== true) return { ok: false, reason: `${key} is ${show(value)}, not true` };
-  if (requestId !== undefined && state.requesting_id !== requestId) {
-    const have = state.requesting_id;
-    return {
-      ok: false,
-      reason:
-        have === undefined || have === null
-          ? `request ${show(requestId)} carries an id but the state has no requesting_id`
-          : `request ${show(requestId)} is not the current one (requesting_id is ${show(have)})`,
-    };
-  }
-  return { ok: true };
-}
 
 /**
  * Every problem with the protocol's fields, or [] when the value is a usable state. A field
@@ -112,58 +65,7 @@ export function stateProblems(value: unknown): string[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return [`expected a JSON object, found ${Array.isArray(value) ? 'an array' : show(value)}`];
   }
-  const state = value as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const action of LIFECYCLE_ACTIONS) {
-    const key = requestingKey(action);
-    if (state[key] != null && typeof state[key] !== 'boolean') {
-      problems.push(`${key} is ${show(state[key])}, expected true or false`);
-    }
-  }
-  for (const key of ['requesting_time', 'requesting_id']) {
-    if (state[key] != null && typeof state[key] !== 'string') {
-      problems.push(`${key} is ${show(state[key])}, expected a string`);
-    }
-  }
-  return problems;
-}
-
-export function withRequest(
-  state: AgentState,
-  action: LifecycleAction,
-  requestId: string,
-  now: Date,
-): AgentState {
-  if (!REQUEST_ID_RE.test(requestId)) throw new Error(`bad request id ${show(requestId)}`);
-  if (Number.isNaN(now.getTime())) throw new Error('bad request time');
-  // The latest request wins: requesting_id and requesting_time belong to one action only,
-  // so an older request for another action must not stay true without its id.
-  const rest: AgentState = { ...state };
-  for (const other of LIFECYCLE_ACTIONS)
-    if (rest[requestingKey(other)] === true) delete rest[requestingKey(other)];
-  return {
-    ...rest,
-    [requestingKey(action)]: true,
-    requesting_time: now.toISOString(),
-    requesting_id: requestId,
-  };
-}
-
-/** The state without the request's fields, or undefined when there is nothing (of ours) to clear. */
-export function withoutRequest(
-  state: AgentState,
-  action: LifecycleAction,
-  requestId?: string,
-): { state: AgentState } | undefined {
-  if (requestId !== undefined && state.requesting_id !== requestId) return undefined;
-  const key = requestingKey(action);
-  if (!(key in state) && !('requesting_time' in state) && !('requesting_id' in state))
-    return undefined;
-  const next: Record<string, unknown> = { ...state };
-  delete next[key];
-  delete next.requesting_time;
-  delete next.requesting_id;
-  return { state: next };
+  return requestingProblems(value as Record<string, unknown>);
 }
 
 function show(value: unknown): string {

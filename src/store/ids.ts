@@ -1,30 +1,7 @@
-// Message and request ids: short, random, safe in paths, shells and URLs.
-import { fillRandom } from '../util/random.js';
+// Message and nudge ids: short, random, time-ordered, safe in paths, shells and URLs.
+import { randomToken, TOKEN_ALPHABET } from '../util/random.js';
 
-const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-
-/** Random bytes drawn from a refilled pool: one system call per 4 KiB instead of one per id. */
-class RandomPool {
-  private readonly pool = Buffer.alloc(4096);
-  private at = this.pool.length;
-
-  token(length: number): string {
-    if (this.at + length > this.pool.length) {
-      fillRandom(this.pool);
-      this.at = 0;
-    }
-    let out = '';
-    for (let i = 0; i < length; i++) out += ALPHABET[(this.pool[this.at + i] ?? 0) & 31];
-    this.at += length;
-    return out;
-  }
-}
-
-const pool = new RandomPool();
-
-function randomToken(length: number): string {
-  return pool.token(length);
-}
+const ALPHABET = TOKEN_ALPHABET;
 
 /** Milliseconds since the epoch in 9 base-32 digits, so ids sort (and index) by time. */
 function timePart(ms: number): string {
@@ -61,10 +38,6 @@ const NUDGE_ID_RE = /^gn-[0-9a-z]{4,32}$/;
 
 export function isNudgeId(text: string): boolean {
   return NUDGE_ID_RE.test(text);
-}
-
-export function newRequestId(): string {
-  return `rq-${randomToken(12)}`;
 }
 
 const ID_RE = /^g[m]-[0-9a-z]{4,32}$/;

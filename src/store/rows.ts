@@ -128,7 +128,7 @@ export const AGENT_COLUMNS: readonly AgentColumn[] = [
   { field: 'session', column: 'session', sql: 'text' },
   { field: 'tokenHash', column: 'token_hash', sql: 'text' },
   { field: 'startedAt', column: 'started_at', sql: 'bigint' },
-  { field: 'requestId', column: 'request_id', sql: 'text' },
+  { field: 'requestMessageId', column: 'request_message_id', sql: 'text' },
   { field: 'sessionConfirmed', column: 'session_confirmed', sql: 'boolean', fallback: 'false' },
   { field: 'desired', column: 'desired', sql: 'text', fallback: "'running'" },
   { field: 'restarts', column: 'restarts', sql: 'jsonb', fallback: "'[]'" },

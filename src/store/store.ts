@@ -181,9 +181,12 @@ export interface AgentRecord {
   /** sha256 of the GT_AGENT_TOKEN given to the current session. */
   tokenHash: string | null;
   startedAt: number | null;
-  /** The lifecycle request whose action last (re)started or stopped the agent. */
-  requestId: string | null;
-  /** The session for requestId was created (set right after tmux answered). */
+  /**
+   * The message id of the lifecycle request whose action last (re)started or stopped the agent
+   * (not the agent's own request id, which events carry as requestId).
+   */
+  requestMessageId: string | null;
+  /** The session for requestMessageId was created (set right after tmux answered). */
   sessionConfirmed: boolean;
   /** 'stopped' after a shutdown or gt session stop: keep-alive leaves it alone. */
   desired: 'running' | 'stopped';

@@ -9,3 +9,33 @@ export function fillRandom(buffer: Buffer): Buffer {
 export function randomHex(n: number): string {
   return fillRandom(Buffer.alloc(n)).toString('hex');
 }
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** Random bytes drawn from a refilled pool: one system call per 4 KiB instead of one per id. */
+class RandomPool {
+  private readonly pool = Buffer.alloc(4096);
+  private at = this.pool.length;
+
+  token(length: number): string {
+    if (this.at + length > this.pool.length) {
+      fillRandom(this.pool);
+      this.at = 0;
+    }
+    let out = '';
+    for (let i = 0; i < length; i++) out += ALPHABET[(this.pool[this.at + i] ?? 0) & 31];
+    this.at += length;
+    return out;
+  }
+}
+
+let pool: RandomPool | undefined;
+
+/** `length` random characters of a lower-case base-32 alphabet (safe in paths, shells, URLs). */
+export function randomToken(length: number): string {
+  pool ??= new RandomPool();
+  return pool.token(length);
+}
+
+/** The base-32 alphabet of randomToken, for ids that sort by a time part written in it. */
+export const TOKEN_ALPHABET = ALPHABET;

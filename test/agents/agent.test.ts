@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashToken, isVerifiedSender } from '../../src/agents/token.js';
-import type { AgentContext } from '../../src/agents/agent.js';
+import type { AgentContext } from '../../src/agents/context.js';
 import { restartAgent, startAgent, stopAgent } from '../../src/agents/agent.js';
 import { agentStatus, listAgentStatuses } from '../../src/agents/status.js';
 import type { SessionHost, SessionSpec } from '../../src/sessions/host.js';
@@ -56,7 +56,7 @@ function town(commands: Partial<Record<Identity['role'], string>> = {}): AgentCo
   onCleanup(() => void store.close());
   const host = new TmuxHost({ socket, stopGraceMs: 500 });
   hosts.push(host);
-  return { root, settings, store, host, hostName: 'test-host' };
+  return { root, settings, store, host, hostName: 'test-host', now: Date.now };
 }
 
 function addCrewDir(ctx: AgentContext): string {
@@ -237,15 +237,15 @@ describe('startAgent', () => {
     ctx.host = spyingHost(ctx.host, async () => {
       during = await ctx.store.getAgent('mayor');
     });
-    await startAgent(ctx, MAYOR, { requestId: 'req-9' });
-    expect(during).toMatchObject({ requestId: 'req-9', sessionConfirmed: false });
+    await startAgent(ctx, MAYOR, { requestMessageId: 'req-9' });
+    expect(during).toMatchObject({ requestMessageId: 'req-9', sessionConfirmed: false });
     expect(await ctx.store.getAgent('mayor')).toMatchObject({
-      requestId: 'req-9',
+      requestMessageId: 'req-9',
       sessionConfirmed: true,
     });
     await restartAgent(ctx, MAYOR);
     expect(await ctx.store.getAgent('mayor')).toMatchObject({
-      requestId: 'req-9',
+      requestMessageId: 'req-9',
       sessionConfirmed: true,
     });
   });
@@ -302,14 +302,14 @@ describe('restartAgent and stopAgent', () => {
     const ctx = town();
     const started = await startAgent(ctx, MAYOR);
     const token = (await agentEnv(ctx.root)).get('GT_AGENT_TOKEN') ?? '';
-    expect(await stopAgent(ctx, MAYOR, { requestId: 'req-1' })).toBe(true);
+    expect(await stopAgent(ctx, MAYOR, { requestMessageId: 'req-1' })).toBe(true);
     expect(running(started.info.panePid)).toBe(false);
     expect(await ctx.host.liveness('gt-mayor')).toBe('dead');
     expect(await ctx.store.getAgent('mayor')).toMatchObject({
       session: null,
       tokenHash: null,
       desired: 'stopped',
-      requestId: 'req-1',
+      requestMessageId: 'req-1',
     });
     expect(await isVerifiedSender(ctx.store, MAYOR, token)).toBe(false);
     expect(await stopAgent(ctx, MAYOR)).toBe(false);

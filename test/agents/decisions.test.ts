@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Known } from '../../src/agents/activity.js';
 import { blockedExcerpt, decideActivity, MAX_DIALOG_KEYS } from '../../src/agents/activity.js';
-import type { NudgeLook } from '../../src/agents/nudge.js';
+import type { NudgeLook } from '../../src/agents/nudges/decide.js';
 import {
   decideNudge,
   HOOK_WAIT_MS,
@@ -12,7 +12,7 @@ import {
   inputHolds,
   MAX_SUBMIT_ATTEMPTS,
   nudgeInPrompt,
-} from '../../src/agents/nudge.js';
+} from '../../src/agents/nudges/decide.js';
 import type { ScreenReading } from '../../src/agents/runtime/profile.js';
 import type { Nudge } from '../../src/store/store.js';
 

@@ -2,7 +2,7 @@
 // for a person, a stretch already on record left as it is.
 import { describe, expect, it } from 'vitest';
 import type { Failure } from '../../src/agents/failure.js';
-import { decideFailure } from '../../src/agents/failure-policy.js';
+import { decideFailure } from '../../src/agents/failures/policy.js';
 
 const NOW = 1_000_000;
 const P = { backoffMs: 30_000, backoffMaxMs: 600_000, rateLimitMaxMs: 3_600_000 };

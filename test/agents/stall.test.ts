@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { StallRecord, StallStep } from '../../src/agents/stall.js';
-import { decideStall, progressPrint, STALL_TEXT } from '../../src/agents/stall.js';
+import type { StallRecord, StallStep } from '../../src/agents/failures/stall.js';
+import { decideStall, progressPrint, STALL_TEXT } from '../../src/agents/failures/stall.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const screen = (dir: string, name: string): string[] =>

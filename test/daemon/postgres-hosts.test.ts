@@ -10,7 +10,7 @@ import { StoreError } from '../../src/errors.js';
 import { isVerifiedSender } from '../../src/agents/token.js';
 import { TmuxHost } from '../../src/sessions/tmux.js';
 import { setRequesting } from '../../src/state/agent-state.js';
-import { newRequestId } from '../../src/store/ids.js';
+import { newRequestId } from '../../src/protocol/request.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store, StoredEvent } from '../../src/store/store.js';
 import { parseIdentity, sessionName } from '../../src/town/identity.js';

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { backoffFor, decideRestart, settleHistory } from '../../src/daemon/restart-policy.js';
+import {
+  backoffFor,
+  decideRestart,
+  settleHistory,
+} from '../../src/agents/failures/restart-policy.js';
 
 const S = 1000;
 const M = 60 * S;

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseIdentity, sessionName } from '../../src/town/identity.js';
 import type { ModelServer } from '../../src/demo/model-server.js';
-import { STALL_TEXT } from '../../src/agents/stall.js';
+import { STALL_TEXT } from '../../src/agents/failures/stall.js';
 import type { StatusAgent } from '../helpers/claude.js';
 import { claudeTown, statusOf } from '../helpers/claude.js';
 import { waitFor } from '../helpers/temp.js';

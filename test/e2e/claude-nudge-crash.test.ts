@@ -2,7 +2,7 @@
 // pasted, seen in the input), and the next daemon: the prompt reaches the model exactly once,
 // acknowledged by the prompt hook, never recorded delivered before it has.
 import { describe, expect, it } from 'vitest';
-import type { CrashStep } from '../../src/agents/agent.js';
+import type { CrashStep } from '../../src/agents/context.js';
 import { claudeTown } from '../helpers/claude.js';
 import { waitFor } from '../helpers/temp.js';
 import type { TestTown } from '../helpers/town.js';

@@ -32,7 +32,7 @@ export const EMPTY_AGENT: Omit<AgentRecord, 'identity' | 'updatedAt'> = {
   session: null,
   tokenHash: null,
   startedAt: null,
-  requestId: null,
+  requestMessageId: null,
   sessionConfirmed: false,
   desired: 'running',
   restarts: [],

@@ -3,7 +3,7 @@
 import { EMPTY_AGENT } from '../helpers/memory-store.js';
 import { describe, expect, it } from 'vitest';
 import type { Plan, RequestFacts } from '../../src/lifecycle/decide.js';
-import { decideRequest } from '../../src/lifecycle/decide.js';
+import { decideRequest, firstFacts } from '../../src/lifecycle/decide.js';
 import type { AgentState } from '../../src/state/agent-state.js';
 import type { AgentRecord, Message } from '../../src/store/store.js';
 
@@ -62,8 +62,12 @@ const asking = (action = 'cycle', id = 'rq-1', at = SENT - 10): AgentState => ({
 const policy = { now: NOW, maxAgeMs: 3_600_000, requireVerifiedSender: true, maxAttempts: 3 };
 
 /** Decides with every fact on hand, as execute.ts ends up having them. */
-function decide(facts: Omit<RequestFacts, 'policy'>): Plan {
-  return decideRequest({ policy, agent: { record: undefined }, ...facts });
+function decide(facts: Omit<RequestFacts, 'policy' | 'screened'>): Plan {
+  return decideRequest({
+    ...firstFacts(facts.msg, policy),
+    agent: { record: undefined },
+    ...facts,
+  });
 }
 
 const shutdown = (over: Partial<Message> = {}): Message =>
@@ -123,7 +127,7 @@ describe('decideRequest: verify', () => {
   });
 
   it('a duplicate of a request already carried out is stale: its flags were cleared', () => {
-    const done = record({ requestId: 'gm-earlier', sessionConfirmed: true });
+    const done = record({ requestMessageId: 'gm-earlier', sessionConfirmed: true });
     const plan = decide({ msg: msg({ id: 'gm-duplicate' }), agent: { record: done }, state: {} });
     expect(plan).toMatchObject({ kind: 'close', outcome: 'stale' });
   });
@@ -156,24 +160,29 @@ describe('decideRequest: fresh requests', () => {
 
 describe('decideRequest: asks only for the facts it needs', () => {
   it('screening needs no facts; an agent check comes before its state', () => {
-    expect(decideRequest({ msg: msg({ subject: 'hi' }), policy })).toMatchObject({
+    expect(decideRequest({ ...firstFacts(msg({ subject: 'hi' }), policy) })).toMatchObject({
       kind: 'close',
     });
-    expect(decideRequest({ msg: msg(), policy })).toEqual({ kind: 'need', fact: 'agent' });
-    expect(decideRequest({ msg: msg(), policy, agent: { record: undefined } })).toEqual({
+    expect(decideRequest({ ...firstFacts(msg(), policy) })).toEqual({
+      kind: 'need',
+      fact: 'agent',
+    });
+    expect(decideRequest({ ...firstFacts(msg(), policy), agent: { record: undefined } })).toEqual({
       kind: 'need',
       fact: 'state',
     });
   });
 
   it('a resumption never reads the state file; only an unconfirmed start asks tmux', () => {
-    const ours = record({ requestId: 'gm-request1', sessionConfirmed: false });
-    expect(decideRequest({ msg: msg(), policy, agent: { record: ours } })).toEqual({
+    const ours = record({ requestMessageId: 'gm-request1', sessionConfirmed: false });
+    expect(decideRequest({ ...firstFacts(msg(), policy), agent: { record: ours } })).toEqual({
       kind: 'need',
       fact: 'sessionExists',
     });
-    const confirmed = record({ requestId: 'gm-request1' });
-    expect(decideRequest({ msg: msg(), policy, agent: { record: confirmed } })).toMatchObject({
+    const confirmed = record({ requestMessageId: 'gm-request1' });
+    expect(
+      decideRequest({ ...firstFacts(msg(), policy), agent: { record: confirmed } }),
+    ).toMatchObject({
       kind: 'run',
     });
   });
@@ -185,10 +194,10 @@ describe('decideRequest: asks only for the facts it needs', () => {
  */
 describe('decideRequest: resuming after a crash at each step boundary', () => {
   const mine = (over: Partial<AgentRecord>): { record: AgentRecord } => ({
-    record: record({ requestId: 'gm-request1', ...over }),
+    record: record({ requestMessageId: 'gm-request1', ...over }),
   });
 
-  it.each<[string, Omit<RequestFacts, 'policy' | 'msg'>, string[], boolean]>([
+  it.each<[string, Omit<RequestFacts, 'policy' | 'msg' | 'screened'>, string[], boolean]>([
     [
       'cycle, at claimed: nothing done yet',
       { state: asking() },

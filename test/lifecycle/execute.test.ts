@@ -4,11 +4,11 @@
 // test/daemon/lifecycle.test.ts, where a real daemon is SIGKILLed at the same boundaries).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CrashStep } from '../../src/agents/agent.js';
-import type { ExecuteDeps } from '../../src/lifecycle/execute.js';
+import type { CrashStep } from '../../src/agents/context.js';
+import type { DaemonDeps } from '../../src/agents/context.js';
 import { executeClaimed } from '../../src/lifecycle/execute.js';
 import { installTown } from '../../src/setup/install.js';
-import type { LifecycleAction } from '../../src/state/agent-state.js';
+import type { LifecycleAction } from '../../src/protocol/request.js';
 import { readAgentState, setRequesting } from '../../src/state/agent-state.js';
 import type { Message } from '../../src/store/store.js';
 import { defaultSettings } from '../../src/town/settings.js';
@@ -19,7 +19,7 @@ import { tempDir } from '../helpers/temp.js';
 const MAYOR = { role: 'mayor' } as const;
 
 interface Rig {
-  deps: ExecuteDeps;
+  deps: DaemonDeps;
   host: FakeSessionHost;
   store: MemoryStore;
   root: string;
@@ -42,7 +42,7 @@ function rig(crashAt?: CrashStep): Rig {
       throw new Error(`crashed at ${step}`);
     }
   };
-  const deps: ExecuteDeps = {
+  const deps: DaemonDeps = {
     root,
     settings,
     store,
@@ -96,7 +96,7 @@ describe('executeClaimed applies the plan', () => {
       { op: 'start', name: 'gt-mayor' },
     ]);
     expect(await r.store.getAgent('mayor')).toMatchObject({
-      requestId: sent.id,
+      requestMessageId: sent.id,
       sessionConfirmed: true,
       desired: 'running',
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBody, screenMessage } from '../../src/lifecycle/screen.js';
+import { parseBody } from '../../src/protocol/request.js';
+import { screenMessage } from '../../src/lifecycle/screen.js';
 import type { Message } from '../../src/store/store.js';
 
 const NOW = 1_800_000_000_000;

@@ -11,14 +11,15 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AgentState, LifecycleAction } from '../../src/state/agent-state.js';
+import type { LifecycleAction } from '../../src/protocol/request.js';
+import { verifyRequesting } from '../../src/protocol/request.js';
+import type { AgentState } from '../../src/state/agent-state.js';
 import {
   AgentStateError,
   clearRequesting,
   readAgentState,
   setRequesting,
   updateAgentState,
-  verifyRequesting,
 } from '../../src/state/agent-state.js';
 import type { Identity } from '../../src/town/identity.js';
 import { stateFilePath } from '../../src/town/identity.js';

@@ -136,6 +136,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX nudges_pending ON nudges (to_addr, seq)
     WHERE status IN ('queued', 'typing', 'typed');
   `,
+  // 6: an agent's record names the request message its start or stop carried out as such, apart
+  // from the agent's own request id (which events carry)
+  `
+  ALTER TABLE agents RENAME COLUMN request_id TO request_message_id;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,31 +1,23 @@
-// Carrying out the next step of an agent's oldest queued prompt (agents/nudge.ts decides it).
+// Carrying out the next step of an agent's oldest queued prompt (decide.ts decides it).
 // Every change is made only from the status it was decided on, so two daemons, or a hook and
 // the daemon, never both act on one prompt. The order of record and act is what keeps a
 // daemon killed at any instant from losing a prompt or typing it twice: the claim is recorded
 // before the paste, the sight of the text in the input before the Enter.
-import type { AgentContext } from '../agents/agent.js';
-import type { NudgeStep } from '../agents/nudge.js';
-import { decideNudge, inputHolds, PASTE_SHOW_MS } from '../agents/nudge.js';
-import type { RuntimeProfile, ScreenReading } from '../agents/runtime/profile.js';
-import type { AgentRecord, NewEvent, Nudge, StoredEvent } from '../store/store.js';
-import { sleep } from '../util/wait.js';
-
-export interface NudgeDeps extends AgentContext {
-  now: () => number;
-  onEvent?: ((event: StoredEvent) => void) | undefined;
-}
+import type { AgentRecord, NewEvent, Nudge } from '../../store/store.js';
+import { sleep } from '../../util/wait.js';
+import type { AgentContext } from '../context.js';
+import { emit } from '../context.js';
+import type { RuntimeProfile, ScreenReading } from '../runtime/profile.js';
+import type { NudgeStep } from './decide.js';
+import { decideNudge, inputHolds, PASTE_SHOW_MS } from './decide.js';
 
 /** How often the daemon that pasted looks for the text in the input. */
 const SHOW_POLL_MS = 20;
 
-async function emit(deps: NudgeDeps, event: NewEvent): Promise<void> {
-  deps.onEvent?.(await deps.store.recordEvent(event));
-}
-
 type Tags = Pick<NewEvent, 'identity' | 'data'>;
 
 export async function deliverNudge(
-  deps: NudgeDeps,
+  deps: AgentContext,
   agent: AgentRecord,
   runtime: RuntimeProfile,
   reading: ScreenReading,
@@ -52,7 +44,7 @@ interface Target {
   tags: Tags;
 }
 
-async function apply(deps: NudgeDeps, step: NudgeStep, t: Target): Promise<void> {
+async function apply(deps: AgentContext, step: NudgeStep, t: Target): Promise<void> {
   const { nudge, tags } = t;
   const now = deps.now();
   switch (step.kind) {
@@ -100,7 +92,7 @@ async function apply(deps: NudgeDeps, step: NudgeStep, t: Target): Promise<void>
   }
 }
 
-async function fail(deps: NudgeDeps, nudge: Nudge, error: string, tags: Tags): Promise<void> {
+async function fail(deps: AgentContext, nudge: Nudge, error: string, tags: Tags): Promise<void> {
   const now = deps.now();
   const patch = { status: 'failed' as const, error };
   if ((await deps.store.updateNudge(nudge.id, [nudge.status], patch, now)) !== undefined)
@@ -112,7 +104,7 @@ async function fail(deps: NudgeDeps, nudge: Nudge, error: string, tags: Tags): P
  * between paste and Enter has passed) submits it. A paste not seen in time is left to the
  * next looks: seen there, it is submitted; never seen, it is typed again.
  */
-async function typeNudge(deps: NudgeDeps, t: Target): Promise<void> {
+async function typeNudge(deps: AgentContext, t: Target): Promise<void> {
   const claimed = await deps.store.updateNudge(
     t.nudge.id,
     ['queued'],
@@ -132,7 +124,7 @@ async function typeNudge(deps: NudgeDeps, t: Target): Promise<void> {
 }
 
 /** When the text was first seen in the agent's input, or undefined if not within PASTE_SHOW_MS. */
-async function waitForInput(deps: NudgeDeps, t: Target): Promise<number | undefined> {
+async function waitForInput(deps: AgentContext, t: Target): Promise<number | undefined> {
   const until = performance.now() + PASTE_SHOW_MS;
   for (;;) {
     const lines = (await deps.host.screens([t.session])).get(t.session);
@@ -147,7 +139,7 @@ async function waitForInput(deps: NudgeDeps, t: Target): Promise<number | undefi
 
 /** Records the text seen in the input (and one Enter claimed), then presses Enter. */
 async function submit(
-  deps: NudgeDeps,
+  deps: AgentContext,
   t: Target,
   from: 'typing' | 'typed',
   seenAt: number,
@@ -166,7 +158,7 @@ async function submit(
  * not typed again: the text may be in the program already.
  */
 async function typeBlind(
-  deps: NudgeDeps,
+  deps: AgentContext,
   session: string,
   runtime: RuntimeProfile,
   nudge: Nudge,

@@ -3,11 +3,9 @@
 // (`typed`) is Enter pressed. So a prompt never seen in the input was never submitted and may
 // be typed again; one seen there may have been submitted and never is. It is acknowledged only
 // by evidence: the prompt hook carrying it, or (a runtime without hooks) the text seen typed,
-// then gone, and the agent busy. Pure; daemon/nudges.ts applies it.
-import type { ErrorCode } from '../errors.js';
-import { InputError } from '../errors.js';
-import type { Nudge } from '../store/store.js';
-import type { ScreenReading } from './runtime/profile.js';
+// then gone, and the agent busy. Pure; deliver.ts applies it.
+import type { Nudge } from '../../store/store.js';
+import type { ScreenReading } from '../runtime/profile.js';
 
 /** Enter presses after the first before a nudge that stays in the input fails. */
 export const MAX_SUBMIT_ATTEMPTS = 3;
@@ -161,19 +159,4 @@ export function nudgeInPrompt(pending: readonly Nudge[], prompt: string): Nudge 
   return submitted.length === 1 && /\[Pasted|<pasted_content/.test(prompt)
     ? submitted[0]
     : undefined;
-}
-/** The longest prompt gt types into an agent. */
-export const MAX_PROMPT_BYTES = 32 * 1024;
-
-/** A prompt as a person gives it (command line, dashboard): the text, or a clear error. */
-export function checkPrompt(text: string, emptyCode: ErrorCode): string {
-  if (text.trim() === '') throw new InputError(emptyCode, 'the prompt is empty');
-  if (text.includes('\0')) throw new InputError('GT_BAD_BODY', 'the prompt holds a NUL character');
-  const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_PROMPT_BYTES)
-    throw new InputError(
-      'GT_BODY_TOO_LONG',
-      `the prompt is ${bytes} bytes; at most ${MAX_PROMPT_BYTES}`,
-    );
-  return text;
 }

@@ -1,24 +1,17 @@
-// Carrying out a stall step (agents/stall.ts): the status question typed into the busy agent,
-// the mark and the one mail to the mayor, the mark cleared when the agent moves again.
-import type { AgentContext } from '../agents/agent.js';
-import * as record from '../agents/record.js';
-import type { RuntimeProfile } from '../agents/runtime/profile.js';
-import type { StallStep } from '../agents/stall.js';
-import { STALL_TEXT } from '../agents/stall.js';
-import type { AgentRecord, NewEvent, StoredEvent } from '../store/store.js';
-import { formatDuration, ms } from '../util/duration.js';
-
-export interface StallDeps extends AgentContext {
-  now: () => number;
-  onEvent?: ((event: StoredEvent) => void) | undefined;
-}
-
-async function emit(deps: StallDeps, event: NewEvent): Promise<void> {
-  deps.onEvent?.(await deps.store.recordEvent(event));
-}
+// Carrying out a stall step (stall.ts): the status question typed into the busy agent, the
+// mark and the one mail to the mayor, the mark cleared when the agent moves again.
+import type { AgentRecord } from '../../store/store.js';
+import { formatDuration, ms } from '../../util/duration.js';
+import type { AgentContext } from '../context.js';
+import { emit } from '../context.js';
+import * as record from '../record.js';
+import type { RuntimeProfile } from '../runtime/profile.js';
+import type { StallStep } from './stall.js';
+import { STALL_TEXT } from './stall.js';
+import { tellMayor } from './tell.js';
 
 export async function applyStall(
-  deps: StallDeps,
+  deps: AgentContext,
   r: AgentRecord,
   step: StallStep,
   runtime: RuntimeProfile,
@@ -64,7 +57,7 @@ export async function applyStall(
 }
 
 async function markStalled(
-  deps: StallDeps,
+  deps: AgentContext,
   r: AgentRecord,
   quiet: string,
   now: number,
@@ -77,14 +70,9 @@ async function markStalled(
     until: null,
     count: 2,
   });
-  await deps.store.sendMessage({
-    from: 'deacon',
-    to: 'mayor',
+  await tellMayor(deps, {
     subject: `STALLED: ${r.identity}`,
     body: `${r.identity} is busy but shows no progress: ${detail}.\n\nIt is not restarted for this. Look at it (gt attach ${r.identity}); restart it with gt session restart ${r.identity} if it hangs.`,
-    priority: 'high',
-    type: 'notification',
-    senderVerified: true,
   });
   await record.failureNotified(deps.store, r.identity, now);
   await emit(deps, {

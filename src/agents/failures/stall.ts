@@ -5,7 +5,7 @@
 //                         queues it; nothing is interrupted)
 //   still quiet after     marked stalled and the mayor told once; never restarted for it
 //   progress again        the mark is cleared
-import type { AgentRecord } from '../store/store.js';
+import type { AgentRecord } from '../../store/store.js';
 
 /** What the agent is asked: short enough to stay on one screen line. */
 export const STALL_TEXT = 'gt: no progress seen for a while. What is your status?';

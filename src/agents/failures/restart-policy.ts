@@ -1,5 +1,10 @@
 // When to restart a dead agent: backoff that doubles with each restart in the window,
-// parking on a crash loop, and forgetting the history once the agent has run stably. Pure.
+// parking on a crash loop, and forgetting the history once the agent has run stably; and
+// the failures that keep a dead agent down. Pure.
+import type { AgentRecord } from '../../store/store.js';
+import type { Settings } from '../../town/settings.js';
+import { ms } from '../../util/duration.js';
+import { HOLD_KINDS, PAUSE_KINDS } from './policy.js';
 
 export interface RestartPolicy {
   backoffMs: number;
@@ -70,4 +75,26 @@ export function settleHistory(
 ): number[] | undefined {
   if (history.restarts.length === 0 || history.startedAt === null) return undefined;
   return now - history.startedAt >= policy.stableAfterMs ? [] : undefined;
+}
+
+export function restartPolicy(settings: Settings): RestartPolicy {
+  const r = settings.daemon.restart;
+  return {
+    backoffMs: ms(r.backoff),
+    backoffMaxMs: ms(r.backoff_max),
+    crashLoopRestarts: r.crash_loop_restarts,
+    windowMs: ms(r.crash_loop_window),
+    stableAfterMs: ms(r.stable_after),
+  };
+}
+
+/**
+ * A failure that keeps a dead agent down: a hold (bad credentials: a restart would only fail
+ * again) or a pause not yet over (a rate limit: restarting is no faster than waiting, and it
+ * is not a crash).
+ */
+export function heldDown(r: AgentRecord, now: number): boolean {
+  if (r.failureKind === null) return false;
+  if (HOLD_KINDS.has(r.failureKind)) return true;
+  return PAUSE_KINDS.has(r.failureKind) && r.failureUntil !== null && now < r.failureUntil;
 }

@@ -1,0 +1,86 @@
+// A cycle the daemon makes for an agent that cannot hand off itself: a handoff note from the
+// deacon with its last screen, then a fresh session whose first prompt carries the note. A full
+// context is cycled at most failures.context_cycles times an hour.
+import type { AgentRecord } from '../../store/store.js';
+import { parseIdentity } from '../../town/identity.js';
+import { blockedExcerpt } from '../activity.js';
+import { restartAgent } from '../agent.js';
+import type { AgentContext } from '../context.js';
+import { emit } from '../context.js';
+import type { Failure } from '../failure.js';
+import { HANDOFF_MARK, queueStartupPrompt } from '../prime.js';
+
+/** The successor's note from the daemon: why it was started fresh, and its predecessor's screen. */
+export function daemonNote(r: AgentRecord, why: string, lines: readonly string[]): string {
+  return [
+    `${why} It could not write its own handoff note. Its last screen:`,
+    '',
+    blockedExcerpt(lines),
+    '',
+    `Pick the work up from there: gt mail inbox ${r.identity} for your mail, git status and git log for where the work stands.`,
+  ].join('\n');
+}
+
+export interface Cycle {
+  /** After "🤝 HANDOFF: ". */
+  subject: string;
+  /** The note's first sentence. */
+  why: string;
+  lines: readonly string[];
+  /** Dead already: the note only (keep-alive starts the successor). */
+  exited?: boolean | undefined;
+  reason: string;
+  data?: Record<string, unknown>;
+}
+
+/** Leaves the agent's successor a note, and replaces a live agent with a fresh session. */
+export async function cycleWithNote(deps: AgentContext, r: AgentRecord, c: Cycle): Promise<void> {
+  await deps.store.sendMessage({
+    from: 'deacon',
+    to: r.identity,
+    subject: `${HANDOFF_MARK}: ${c.subject}`,
+    body: daemonNote(r, c.why, c.lines),
+    priority: 'high',
+    type: 'notification',
+    senderVerified: true,
+  });
+  const id = parseIdentity(r.identity);
+  if (c.exited !== true) {
+    await restartAgent(deps, id);
+    await queueStartupPrompt(deps, id);
+  }
+  await emit(deps, {
+    kind: 'agent.cycled',
+    identity: r.identity,
+    outcome: c.exited === true ? 'noted' : 'cycled',
+    reason: c.reason,
+    ...(c.data === undefined ? {} : { data: c.data }),
+  });
+}
+
+/**
+ * A full context: the agent is cycled with a handoff note, at most failures.context_cycles
+ * times an hour (then held, as a loop would only fill the next one too). A dead agent gets the
+ * note, and keep-alive starts its successor. False when the budget is spent.
+ */
+export async function cycleFull(
+  deps: AgentContext,
+  r: AgentRecord,
+  f: Failure,
+  at: { exited?: boolean; lines?: readonly string[] },
+): Promise<boolean> {
+  const hour = deps.now() - 3_600_000;
+  const recent = (await deps.store.listEvents({ identity: r.identity, sinceTs: hour })).filter(
+    (e) => e.kind === 'agent.cycled' && e.reason?.startsWith('context full') === true,
+  );
+  if (recent.length >= deps.settings.failures.context_cycles) return false;
+  await cycleWithNote(deps, r, {
+    subject: 'context full',
+    why: `Your predecessor's context filled up (${f.evidence}), so the daemon started you fresh.`,
+    lines: at.lines ?? [],
+    exited: at.exited,
+    reason: `context full: ${f.evidence}`,
+    data: { cyclesThisHour: recent.length + 1 },
+  });
+  return true;
+}
