@@ -109,7 +109,7 @@ export async function queueStartupPrompt(
   id: Identity,
 ): Promise<void> {
   const runtime = runtimeOf(ctx.settings, id.role);
-  if (runtime.name === 'shell') return;
+  if (!runtime.capabilities.model) return;
   const facts = await primeFacts(ctx.store, ctx.root, id);
   const text = startupPrompt(ctx.settings, facts, runtime.hooks !== null);
   const reason = 'first prompt of the new session';

@@ -1,6 +1,7 @@
 // What every command needs: the town root, its settings and (opened on demand) its store.
 import type { LoadedSettings, Settings } from '../town/settings.js';
-import { loadSettings } from '../town/settings.js';
+import { loadSettings, settingsFile } from '../town/settings.js';
+import { checkRuntimeSettings } from '../agents/runtime/index.js';
 import { findTownRoot, townPaths } from '../town/layout.js';
 import type { TownPaths } from '../town/layout.js';
 import type { Store } from '../store/store.js';
@@ -35,6 +36,8 @@ export function openTown(
   const env = process.env;
   const root = findTownRoot({ town: opts.town, env });
   const loaded = loadSettings(root, { env, overrides });
+  // The runtimes' names live with their profiles, above town/: checked here, at load.
+  checkRuntimeSettings(loaded.settings, settingsFile(root));
   let store: Store | undefined;
   return {
     root,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors.js';
 import type { Settings } from '../town/settings.js';
 import { loadSettings, settingsFile } from '../town/settings.js';
+import { checkRuntimeSettings } from '../agents/runtime/index.js';
 import type { Logger } from './logger.js';
 
 const read = (file: string): string | undefined => {
@@ -28,7 +29,9 @@ export class SettingsWatch {
     const text = read(settingsFile(this.root));
     if (text === this.last) return undefined;
     this.last = text;
-    return loadSettings(this.root).settings; // throws SettingsError for a bad file
+    const settings = loadSettings(this.root).settings; // throws SettingsError for a bad file
+    checkRuntimeSettings(settings, settingsFile(this.root));
+    return settings;
   }
 
   /**

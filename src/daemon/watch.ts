@@ -39,7 +39,7 @@ function needsScreen(
   nudges: boolean,
   lastRead: number | undefined,
 ): boolean {
-  if (runtime.name === 'shell') return false;
+  if (!runtime.capabilities.screen) return false;
   // Busy: a CLI retrying a failed call by itself says so only on its screen.
   if (nudges || runtime.hooks === null || r.failureKind !== null || r.activity === 'busy')
     return true;
@@ -127,7 +127,7 @@ export class Watcher {
     for (const r of watched) this.lastRead.set(r.identity, readAt);
     for (const r of live) {
       const runtime = profileOf(r);
-      const lines = runtime.name === 'shell' ? [] : screens.get(r.session ?? '');
+      const lines = runtime.capabilities.screen ? screens.get(r.session ?? '') : [];
       if (lines === undefined) continue; // not read this pass, or gone (keep-alive's business)
       try {
         const reading = runtime.read(lines);

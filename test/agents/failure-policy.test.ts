@@ -1,7 +1,7 @@
 // The policy per failure kind, a pure decision: pauses with their own backoff, holds that wait
 // for a person, a stretch already on record left as it is.
 import { describe, expect, it } from 'vitest';
-import type { Failure } from '../../src/agents/failure.js';
+import type { Failure } from '../../src/agents/failures/classify.js';
 import { decideFailure } from '../../src/agents/failures/policy.js';
 
 const NOW = 1_000_000;

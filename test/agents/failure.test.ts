@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FailureKind } from '../../src/agents/failure.js';
-import { waitIn } from '../../src/agents/failure.js';
+import type { FailureKind } from '../../src/agents/failures/classify.js';
+import { waitIn } from '../../src/agents/failures/classify.js';
 import { claude } from '../../src/agents/runtime/claude.js';
 import { codex } from '../../src/agents/runtime/codex.js';
 import { gemini } from '../../src/agents/runtime/gemini.js';

@@ -1,6 +1,17 @@
-// Which runtime an agent runs: its setting, else what its command tells, else Claude Code.
+// Which runtime an agent runs: its setting, else what its command tells, else Claude Code; the
+// one list of runtimes, and what each one can do.
 import { describe, expect, it } from 'vitest';
-import { commandOf, runtimeOf, runtimeOfCommand } from '../../src/agents/runtime/index.js';
+import {
+  checkRuntimeSettings,
+  commandOf,
+  findRuntime,
+  profileOf,
+  runtimeOf,
+  runtimeOfCommand,
+  RUNTIMES,
+  runtimeSettingProblems,
+} from '../../src/agents/runtime/index.js';
+import { SettingsError } from '../../src/errors.js';
 import { parseSettings } from '../../src/town/settings.js';
 
 describe('runtimes', () => {
@@ -40,4 +51,49 @@ describe('runtimes', () => {
       HOME: '/h',
     });
   });
+
+  it('a runtime name nobody knows: settings take its shape, the runtimes refuse it by name', () => {
+    const settings = parseSettings({ agents: { crew: { runtime: 'aider' } } });
+    const problem =
+      'agents.crew.runtime = "aider": expected a runtime gastown-ts knows (claude, codex, gemini, shell)';
+    expect(runtimeSettingProblems(settings)).toEqual([problem]);
+    expect(() => checkRuntimeSettings(settings, 'config.json')).toThrow(SettingsError);
+    expect(() => checkRuntimeSettings(settings, 'config.json')).toThrow(problem);
+    expect(() => runtimeOf(settings, 'crew')).toThrow(problem);
+    expect(() => commandOf(settings, 'crew')).toThrow(SettingsError);
+    expect(runtimeOf(settings, 'mayor').name).toBe('claude');
+    expect(runtimeSettingProblems(parseSettings({}))).toEqual([]);
+    expect(() => parseSettings({ agents: { crew: { runtime: 'Not a name' } } })).toThrow(
+      /agents\.crew\.runtime = "Not a name": expected a runtime name/,
+    );
+  });
+
+  it('an agent record naming no runtime reads as Claude Code', () => {
+    expect(profileOf({ runtime: 'gemini' }).name).toBe('gemini');
+    expect(profileOf({ runtime: null }).name).toBe('claude');
+    expect(profileOf({ runtime: 'constructor' }).name).toBe('claude');
+  });
+});
+
+describe('the runtimes', () => {
+  it('have one name each, shaped as settings take it', () => {
+    const names = RUNTIMES.map((r) => r.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^[a-z][a-z0-9-]{0,31}$/);
+  });
+
+  it('the coding CLIs have a screen and a model; the shell runtime has neither', () => {
+    for (const name of ['claude', 'codex', 'gemini'])
+      expect(findRuntime(name)?.capabilities).toEqual({ screen: true, model: true });
+    expect(findRuntime('shell')?.capabilities).toEqual({ screen: false, model: false });
+    // Any program no other runtime claims is a shell runtime.
+    expect(RUNTIMES.filter((r) => r.program === null).map((r) => r.name)).toEqual(['shell']);
+  });
+
+  it.each(RUNTIMES.map((r) => [r.name, r] as const))(
+    '%s: a screen it reads was recorded from its CLI',
+    (_name, runtime) => {
+      if (runtime.capabilities.screen) expect(runtime.recordedVersion).not.toBeNull();
+    },
+  );
 });

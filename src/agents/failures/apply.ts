@@ -7,7 +7,7 @@ import type { Settings } from '../../town/settings.js';
 import { ms } from '../../util/duration.js';
 import type { AgentContext } from '../context.js';
 import { emit } from '../context.js';
-import type { Failure } from '../failure.js';
+import type { Failure } from './classify.js';
 import { queueNudge } from '../nudges/queue.js';
 import * as record from '../record.js';
 import { cycleFull } from './cycle.js';

@@ -7,7 +7,7 @@ import { blockedExcerpt } from '../activity.js';
 import { restartAgent } from '../agent.js';
 import type { AgentContext } from '../context.js';
 import { emit } from '../context.js';
-import type { Failure } from '../failure.js';
+import type { Failure } from './classify.js';
 import { HANDOFF_MARK, queueStartupPrompt } from '../prime.js';
 
 /** The successor's note from the daemon: why it was started fresh, and its predecessor's screen. */

@@ -6,7 +6,7 @@
 //                        one probe at the end
 //   auth, context_full   hold: no probe, no restart; the mayor told once; cleared by
 //                        gt daemon clear-backoff (or when the screen shows it fixed)
-import type { Failure, FailureKind } from '../failure.js';
+import type { Failure, FailureKind } from './classify.js';
 import type { AgentRecord } from '../../store/store.js';
 
 export interface FailurePolicy {

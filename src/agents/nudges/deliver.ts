@@ -26,7 +26,7 @@ export async function deliverNudge(
   const session = agent.session ?? '';
   const now = deps.now();
   const tags: Tags = { identity: agent.identity, data: { nudge: nudge.id } };
-  if (runtime.name === 'shell') return typeBlind(deps, session, runtime, nudge, tags);
+  if (!runtime.capabilities.screen) return typeBlind(deps, session, runtime, nudge, tags);
   const step = decideNudge(nudge, {
     reading,
     session,

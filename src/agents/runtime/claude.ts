@@ -1,9 +1,11 @@
 // Claude Code (recorded from 2.1.328): its three start-up dialogs and the answer to each, how
 // its screen says ready or busy, and its hooks. The screens behind every rule are fixtures
 // in test/fixtures/claude-2.1.328.
-import { classifyLines, FAILURE_RULES, latestTurn } from '../failure.js';
-import type { DialogRule, RuntimeProfile, ScreenReading } from './profile.js';
+import { classifyLines, FAILURE_RULES, latestTurn } from '../failures/classify.js';
+import type { DialogRule, RuntimeProfile } from './profile.js';
 import { installClaudeHooks } from './claude-hooks.js';
+import type { InputArea, OptionList, ScreenSpec } from './screen-reader.js';
+import { screenReader } from './screen-reader.js';
 
 /** The input box starts with ❯ and a no-break space; echoed prompts use a plain space. */
 const INPUT_MARK = '❯\u00a0';
@@ -14,9 +16,9 @@ const PLACEHOLDERS = [
   /^Press up to edit queued messages$/,
   /^Try "/,
 ];
-/** The footer line under the input box while Claude waits for input. */
+/** The footer line under the input box while Claude waits for input (or for a paste's Enter). */
 const READY_FOOTER =
-  /(bypass permissions on|auto mode on|manual mode on|accept edits on|plan mode on|\? for shortcuts)/;
+  /(bypass permissions on|auto mode on|manual mode on|accept edits on|plan mode on|\? for shortcuts)|paste again to expand/;
 const BUSY_FOOTER = /esc to interrupt/;
 const DIALOG_FOOTER = /Enter to confirm · Esc to cancel|Esc to cancel · Tab to amend/;
 const RULE = /^─{20,}/;
@@ -42,10 +44,7 @@ export const CLAUDE_DIALOGS: readonly DialogRule[] = [
 ];
 
 /** The options of the dialog whose footer is at `footer`: the ❯ line and its indented siblings. */
-export function dialogOptions(
-  lines: readonly string[],
-  footer: number,
-): { options: string[]; selected: number } {
+export function dialogOptions(lines: readonly string[], footer: number): OptionList {
   let at = footer - 1;
   while (at >= 0 && (lines[at] ?? '').trim() === '') at--;
   let chosen = -1;
@@ -72,32 +71,9 @@ export function dialogOptions(
   return { options, selected: chosen - first };
 }
 
-function readDialog(lines: readonly string[], footer: number): ScreenReading {
-  const text = lines.join('\n');
-  const rule = CLAUDE_DIALOGS.find((d) => d.match.every((re) => re.test(text)));
-  if (rule === undefined) {
-    const question = lines.find((l) => /\?\s*$/.test(l.trim()))?.trim();
-    return {
-      activity: 'blocked',
-      why: question ? `a question gastown-ts does not answer: ${question}` : 'an unknown dialog',
-    };
-  }
-  const { options, selected } = dialogOptions(lines, footer);
-  const wanted = options.findIndex((o) => rule.choose.test(o));
-  if (wanted < 0 || selected < 0)
-    return { activity: 'blocked', why: `the ${rule.id} dialog without its usual options` };
-  return { activity: 'dialog', dialog: rule.id, options, selected, wanted };
-}
-
 /** What is typed in the input box ('' for nothing, or a placeholder). */
 export function inputText(lines: readonly string[]): string | undefined {
-  let at = -1;
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if ((lines[i] ?? '').startsWith(INPUT_MARK)) {
-      at = i;
-      break;
-    }
-  }
+  const at = lines.findLastIndex((l) => l.startsWith(INPUT_MARK));
   if (at < 0) return undefined;
   const parts = [(lines[at] ?? '').slice(INPUT_MARK.length).replace(/[ \t]+$/, '')];
   for (let i = at + 1; i < lines.length && !RULE.test(lines[i] ?? ''); i++)
@@ -106,22 +82,34 @@ export function inputText(lines: readonly string[]): string | undefined {
   return PLACEHOLDERS.some((p) => p.test(typed)) ? '' : typed;
 }
 
-export function readClaudeScreen(screen: readonly string[]): ScreenReading {
-  // Only spaces are trimmed: the input box's no-break space is part of its mark.
-  const lines = screen.map((l) => l.replace(/[ \t]+$/, ''));
-  const footer = lines.findIndex((l) => DIALOG_FOOTER.test(l));
-  if (footer >= 0) return readDialog(lines, footer);
-  const last = [...lines].reverse().find((l) => l.trim() !== '') ?? '';
+/** The footer under the input box says busy or ready; the input box can be gone while busy. */
+function inputArea(lines: readonly string[]): InputArea | null {
+  const last = lines.findLast((l) => l.trim() !== '') ?? '';
   const input = inputText(lines);
-  if (BUSY_FOOTER.test(last)) return { activity: 'busy', input: input ?? '' };
-  if (input !== undefined && (READY_FOOTER.test(last) || /paste again to expand/.test(last)))
-    return { activity: 'ready', inputEmpty: input === '', input };
-  return { activity: 'starting' };
+  if (BUSY_FOOTER.test(last)) return { input: input ?? '', busy: true };
+  if (input !== undefined && READY_FOOTER.test(last)) return { input, busy: false };
+  return null;
 }
 
-export const claude: RuntimeProfile = {
+const dialogFooter = (lines: readonly string[]): number =>
+  lines.findIndex((l) => DIALOG_FOOTER.test(l));
+
+const SCREEN: ScreenSpec = {
+  // Only spaces are trimmed: the input box's no-break space is part of its mark.
+  trimEnd: (line) => line.replace(/[ \t]+$/, ''),
+  dialogs: CLAUDE_DIALOGS,
+  blockers: [],
+  // Any screen with a dialog's footer is a dialog; an unknown one names its question.
+  question: /\?$/,
+  dialogArea: (lines) => (dialogFooter(lines) >= 0 ? lines : null),
+  options: (area) => dialogOptions(area, dialogFooter(area)),
+  input: inputArea,
+};
+
+export const claude: RuntimeProfile<'claude'> = {
   name: 'claude',
   recordedVersion: '2.1.328',
+  program: /^claude(\.exe)?$/,
   defaultCommand: 'claude --dangerously-skip-permissions',
   env: ({ root }) => ({
     // Nothing but the model's own requests: no telemetry, no update checks.
@@ -131,8 +119,8 @@ export const claude: RuntimeProfile = {
     // Claude Code refuses --dangerously-skip-permissions under root unless told it is sandboxed.
     ...(root ? { IS_SANDBOX: '1' } : {}),
   }),
-  dialogs: CLAUDE_DIALOGS,
-  read: readClaudeScreen,
+  capabilities: { screen: true, model: true },
+  read: screenReader(SCREEN),
   classify: (lines) => classifyLines(latestTurn(lines, /^❯ /, false), FAILURE_RULES),
   hooks: { install: installClaudeHooks },
   // A bracketed paste then Enter submits once the prompt is ready (an Enter before it is lost).

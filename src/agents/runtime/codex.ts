@@ -1,8 +1,10 @@
 // OpenAI Codex CLI (recorded from 0.171.0; screens in test/fixtures/codex-0.171.0): how it starts,
 // the one dialog answered for it (folder trust), and how its screen reads.
-import { matchesAll, readNumberedDialog } from './numbered-dialog.js';
-import { classifyLines, FAILURE_RULES, latestTurn } from '../failure.js';
-import type { DialogRule, RuntimeProfile, ScreenReading } from './profile.js';
+import { classifyLines, FAILURE_RULES, latestTurn } from '../failures/classify.js';
+import { listOptions } from './numbered-dialog.js';
+import type { DialogRule, RuntimeProfile } from './profile.js';
+import type { Blocker, InputArea, ScreenSpec } from './screen-reader.js';
+import { screenReader } from './screen-reader.js';
 
 /** A dialog option; the named group `mark` is `›` on the selected one and blank on the others. */
 const OPTION_LINE = /^(?<mark>›|\s)\s*(?<n>\d+)\.\s+(?<label>.*\S)\s*$/;
@@ -16,16 +18,10 @@ const TRUST: DialogRule = {
   id: 'trust',
   match: [/^\s*Folder access\s*$/m, /Trust this folder\? Codex can read, edit, and run files here/],
   choose: /^Trust and continue$/,
-  optionLine: OPTION_LINE,
 };
 
-const DIALOGS: readonly DialogRule[] = [TRUST];
-
-/**
- * Screens nobody may answer blindly; they win over any known dialog that also matches. Anchored
- * patterns carry `m` so they hold against a single line and against the joined screen alike.
- */
-const BLOCKERS: readonly { match: readonly RegExp[]; why: string }[] = [
+/** Anchored patterns carry `m` so they hold against a single line and a joined screen alike. */
+const BLOCKERS: readonly Blocker[] = [
   {
     match: [/Paste or type your API key below/],
     why: 'API key entry: a person must sign Codex in',
@@ -64,22 +60,6 @@ const COMPOSER = /^›(?: |$)/;
 /** A dialog's selected option: `›` in dialogs, `>` in the sign-in menus. */
 const SELECTED_OPTION = /^[›>❯]\s+\d+\.\s/;
 
-function readDialog(rule: DialogRule, lines: readonly string[]): ScreenReading {
-  return readNumberedDialog(rule, lines, OPTION_LINE);
-}
-
-/** Dialogs and menus replace the composer, so they are looked for only when it is gone. */
-function readWithoutComposer(lines: readonly string[]): ScreenReading {
-  const blocker = BLOCKERS.find((b) => matchesAll(b.match, lines));
-  if (blocker !== undefined) return { activity: 'blocked', why: blocker.why };
-  const rule = DIALOGS.find((d) => matchesAll(d.match, lines));
-  if (rule !== undefined) return readDialog(rule, lines);
-  if (lines.some((l) => SELECTED_OPTION.test(l))) {
-    return { activity: 'blocked', why: 'a dialog gastown-ts does not know' };
-  }
-  return { activity: 'starting' };
-}
-
 interface Composer {
   /** Index of the composer's first line (`› …`). */
   at: number;
@@ -115,26 +95,34 @@ function composerInput(lines: readonly string[], composer: Composer): string {
   return hint || text === PLACEHOLDER ? '' : text;
 }
 
-function read(screen: readonly string[]): ScreenReading {
-  const lines = screen.map((l) => l.trimEnd());
-  if (lines.every((l) => l === '')) return { activity: 'starting' };
+function inputArea(lines: readonly string[]): InputArea | null {
   const composer = findComposer(lines);
-  if (composer === null) return readWithoutComposer(lines);
-  const input = composerInput(lines, composer);
-  if (lines.slice(0, composer.at).some((l) => BUSY.test(l))) return { activity: 'busy', input };
-  return { activity: 'ready', inputEmpty: input === '', input };
+  if (composer === null) return null;
+  const busy = lines.slice(0, composer.at).some((l) => BUSY.test(l));
+  return { input: composerInput(lines, composer), busy };
 }
 
-export const codex: RuntimeProfile = {
+const SCREEN: ScreenSpec = {
+  dialogs: [TRUST],
+  blockers: BLOCKERS,
+  dialogMark: SELECTED_OPTION,
+  // Dialogs and menus replace the composer, so they are looked for only when it is gone.
+  dialogArea: (lines) => (findComposer(lines) === null ? lines : null),
+  options: (area) => listOptions(area, OPTION_LINE),
+  input: inputArea,
+};
+
+export const codex: RuntimeProfile<'codex'> = {
   name: 'codex',
   recordedVersion: '0.171.0',
+  program: /^codex$/,
   // The bypass flag turns off command approvals and the sandbox (it does not skip folder
   // trust). --no-daemon keeps the session in the TUI's process: by default a background
   // daemon per CODEX_HOME outlives tmux kill-session and keeps running the turn.
   defaultCommand: 'codex --no-daemon --dangerously-bypass-approvals-and-sandbox',
   env: () => ({}),
-  dialogs: DIALOGS,
-  read,
+  capabilities: { screen: true, model: true },
+  read: screenReader(SCREEN),
   classify: (lines) => classifyLines(latestTurn(lines, /^› /, true), FAILURE_RULES),
   // Codex has `notify` (a program run after each turn, JSON as its last argument) and
   // Claude-style hooks.json (SessionStart, UserPromptSubmit, Stop, …; JSON on stdin) that must be

@@ -1,8 +1,10 @@
 // Google Gemini CLI (recorded from 0.61.0; screens in test/fixtures/gemini-0.61.0): how it starts,
 // the one dialog answered for it (folder trust), and how its screen reads.
-import { matchesAll, readNumberedDialog } from './numbered-dialog.js';
-import { classifyLines, FAILURE_RULES, latestTurn } from '../failure.js';
-import type { DialogRule, RuntimeProfile, ScreenReading } from './profile.js';
+import { classifyLines, FAILURE_RULES, latestTurn } from '../failures/classify.js';
+import { listOptions } from './numbered-dialog.js';
+import type { DialogRule, RuntimeProfile } from './profile.js';
+import type { Blocker, InputArea, ScreenSpec } from './screen-reader.js';
+import { screenReader } from './screen-reader.js';
 
 /** A boxed dialog option; the named group `mark` is `●` on the selected one, blank otherwise. */
 const OPTION_LINE = /^\s*│\s+(?<mark>[● ])\s+(?<n>\d+)\.\s+(?<label>.*?)\s*│?\s*$/;
@@ -15,13 +17,9 @@ const TRUST: DialogRule = {
   id: 'trust',
   match: [/Do you trust the files in this folder\?/],
   choose: /^Trust folder \(/,
-  optionLine: OPTION_LINE,
 };
 
-const DIALOGS: readonly DialogRule[] = [TRUST];
-
-/** Dialogs nobody may answer blindly; they win over any known dialog that also matches. */
-const BLOCKERS: readonly { match: readonly RegExp[]; why: string }[] = [
+const BLOCKERS: readonly Blocker[] = [
   {
     match: [/How would you like to authenticate/],
     why: 'auth method menu: a person must choose how Gemini CLI signs in',
@@ -55,10 +53,6 @@ const FOOTER = /^ workspace \(/;
  */
 const BUSY = /esc to cancel|Thinking\.\.\./;
 
-function readDialog(rule: DialogRule, lines: readonly string[]): ScreenReading {
-  return readNumberedDialog(rule, lines, OPTION_LINE);
-}
-
 /**
  * The box a live dialog sits in: the last thing on screen. Answered dialogs stay in the
  * scrollback above newer output (the trust dialog does, above "restarting…"), so a box with
@@ -70,18 +64,6 @@ function liveBox(lines: readonly string[]): readonly string[] | null {
   // Boxes nested inside a dialog (the command, the API key field) start with `│`, not `╭`.
   const top = lines.findLastIndex((l, i) => i < bottom && /^\s*╭/.test(l));
   return lines.slice(Math.max(top, 0), bottom + 1);
-}
-
-/** A reading when the live box is a dialog; null when it is only output (a tool's box). */
-function readBox(box: readonly string[]): ScreenReading | null {
-  const blocker = BLOCKERS.find((b) => matchesAll(b.match, box));
-  if (blocker !== undefined) return { activity: 'blocked', why: blocker.why };
-  const rule = DIALOGS.find((d) => matchesAll(d.match, box));
-  if (rule !== undefined) return readDialog(rule, box);
-  if (box.some((l) => SELECTED_OPTION.test(l))) {
-    return { activity: 'blocked', why: 'a dialog gastown-ts does not know' };
-  }
-  return null;
 }
 
 /** The input area's first line: just under the last divider, past one hint line. */
@@ -105,30 +87,34 @@ function promptInput(lines: readonly string[], at: number): string {
   return body.join('\n');
 }
 
-function read(screen: readonly string[]): ScreenReading {
-  const lines = screen.map((l) => l.trimEnd());
-  if (lines.every((l) => l === '')) return { activity: 'starting' };
-  const box = liveBox(lines);
-  const dialog = box === null ? null : readBox(box);
-  if (dialog !== null) return dialog;
+function inputArea(lines: readonly string[]): InputArea | null {
   const prompt = findPrompt(lines);
-  if (prompt === null) return { activity: 'starting' };
-  const input = promptInput(lines, prompt.at);
+  if (prompt === null) return null;
   const status = lines.findLast((l, i) => i < prompt.divider && l !== '') ?? '';
-  if (BUSY.test(status)) return { activity: 'busy', input };
-  return { activity: 'ready', inputEmpty: input === '', input };
+  return { input: promptInput(lines, prompt.at), busy: BUSY.test(status) };
 }
 
-export const gemini: RuntimeProfile = {
+const SCREEN: ScreenSpec = {
+  dialogs: [TRUST],
+  blockers: BLOCKERS,
+  // A live box without a selected option is a tool's output, not a dialog.
+  dialogMark: SELECTED_OPTION,
+  dialogArea: liveBox,
+  options: (area) => listOptions(area, OPTION_LINE),
+  input: inputArea,
+};
+
+export const gemini: RuntimeProfile<'gemini'> = {
   name: 'gemini',
   recordedVersion: '0.61.0',
+  program: /^gemini$/,
   // --yolo approves every tool call; settings cannot (general.defaultApprovalMode has no yolo).
   // Its documentation says yolo turns the sandbox on, but 0.61.0 reads the sandbox only from
   // --sandbox, GEMINI_SANDBOX and tools.sandbox, so no container is needed.
   defaultCommand: 'gemini --yolo',
   env: () => ({}),
-  dialogs: DIALOGS,
-  read,
+  capabilities: { screen: true, model: true },
+  read: screenReader(SCREEN),
   classify: (lines) => classifyLines(latestTurn(lines, /^ > /, true), FAILURE_RULES),
   // Gemini CLI has settings.json hooks (SessionStart, BeforeAgent, AfterAgent, Notification, …;
   // JSON on stdin, timeouts in ms; user-level ones need no trust); gastown-ts installs none yet.

@@ -1,8 +1,9 @@
-import type { Failure } from '../failure.js';
-// What gastown-ts knows about one agent CLI (a runtime): how to start it, the dialogs it
-// shows and how to answer them, how to tell from its screen whether it is ready or busy, the
-// hooks it has, and how text typed into it is submitted. Pure data and small functions; the
-// daemon applies them (daemon/watch.ts), tests feed them recorded screens (test/fixtures).
+// What gastown-ts knows about one agent CLI (a runtime): how to start it, what it can do, how
+// its screen reads (runtime/screen-reader.ts, driven by the profile's data), the hooks it has,
+// and how text typed into it is submitted. The daemon applies profiles (daemon/watch.ts); tests
+// feed them recorded screens (test/fixtures/<name>-<recordedVersion>, with expected.json).
+import type { Failure } from '../failures/classify.js';
+import type { RuntimeName } from './index.js';
 
 /** What an agent is doing, beside whether its process lives. */
 export const ACTIVITIES = ['starting', 'dialog', 'ready', 'busy', 'blocked', 'exited'] as const;
@@ -19,8 +20,6 @@ export interface DialogRule {
   match: readonly RegExp[];
   /** The option to choose, as its label reads on screen (after the selection marker). */
   choose: RegExp;
-  /** How an option line reads: the marker of the selected one, and of the others. */
-  optionLine?: RegExp;
 }
 
 /** What one screen says. */
@@ -50,16 +49,28 @@ export interface HookCommands {
   notification: string;
 }
 
-export interface RuntimeProfile {
-  name: 'claude' | 'codex' | 'gemini' | 'shell';
-  /** The CLI version the dialogs and screens were recorded from (fixtures carry it too). */
+/** What gastown-ts may do with a runtime; callers test these, never the runtime's name. */
+export interface Capabilities {
+  /** Its screen can be read: ready, busy, dialogs, the input box (else text is typed blind). */
+  screen: boolean;
+  /** A model answers what is typed: prompts, probes and status questions make sense. */
+  model: boolean;
+}
+
+/** `Name` keeps each built-in profile's literal name, from which `RuntimeName` is made. */
+export interface RuntimeProfile<Name extends string = RuntimeName> {
+  /** The name in `agents.<role>.runtime` and on the agent's record. */
+  name: Name;
+  /** The CLI version the dialogs and screens were recorded from (the fixtures' folder too). */
   recordedVersion: string | null;
+  /** The program that runs this CLI, its path and quotes aside (`claude`, `claude.exe`). */
+  program: RegExp | null;
   /** Command when `agents.<role>.command` is not set. */
   defaultCommand: string;
   /** Environment every session of this runtime gets (before agents.<role>.env). */
   env(opts: { root: boolean }): Record<string, string>;
-  dialogs: readonly DialogRule[];
-  /** Reads a screen (the pane's visible lines, top to bottom). */
+  capabilities: Capabilities;
+  /** Reads a screen (the pane's visible lines, top to bottom); see screen-reader.ts. */
   read(lines: readonly string[]): ScreenReading;
   /** Why its latest turn failed, read from the same screen; undefined when it did not. */
   classify(lines: readonly string[]): Failure | undefined;

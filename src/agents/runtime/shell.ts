@@ -1,12 +1,15 @@
-// Any program as an agent: no dialogs, ready once its process runs (liveness tells the rest).
+// Any program as an agent: no dialogs, no screen gastown-ts can read, no model; ready once its
+// process runs (liveness tells the rest), and what is typed into it is typed blind.
 import type { RuntimeProfile } from './profile.js';
 
-export const shell: RuntimeProfile = {
+export const shell: RuntimeProfile<'shell'> = {
   name: 'shell',
   recordedVersion: null,
+  // Every program no other runtime claims runs as a shell runtime (runtime/index.ts).
+  program: null,
   defaultCommand: 'sh',
   env: () => ({}),
-  dialogs: [],
+  capabilities: { screen: false, model: false },
   read: () => ({ activity: 'ready', inputEmpty: true, input: '' }),
   classify: () => undefined,
   hooks: null,

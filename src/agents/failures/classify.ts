@@ -1,6 +1,6 @@
 // Why an agent is not doing its work: one classification for every runtime. A runtime profile
 // reads it from the screen (the latest turn's output) and from the last lines of an exited
-// process; the daemon applies a policy per kind (daemon/failures.ts).
+// process; the daemon applies a policy per kind (apply.ts).
 
 export const FAILURE_KINDS = [
   'crash',
