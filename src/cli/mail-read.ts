@@ -4,7 +4,7 @@
 import { InputError, NotFoundError } from '../errors.js';
 import { injectionBlock } from '../mail/inject.js';
 import { parseMailbox } from '../mail/address.js';
-import { isClosed, messageToJson } from '../mail/mail.js';
+import { isClosed, messageToJson, outcomeText } from '../mail/mail.js';
 import { isMessageId } from '../store/ids.js';
 import type { Message, Store } from '../store/store.js';
 import { formatAddress } from '../town/identity.js';
@@ -107,7 +107,9 @@ export function printMessage(m: Message): void {
   println(`priority: ${m.priority}   type: ${oneLine(m.type)}   thread: ${m.threadId ?? m.id}`);
   if (m.replyTo !== null) println(`reply to: ${m.replyTo}`);
   if (m.status !== 'open')
-    println(`status:   ${m.status}${m.outcome ? ` (${oneLine(m.outcome)})` : ''}`);
+    println(
+      `status:   ${m.status}${m.outcome ? ` (${oneLine(outcomeText(m.outcome, m.outcomeReason))})` : ''}`,
+    );
   println(`subject:  ${oneLine(m.subject)}`);
   println('');
   println(printable(m.body));

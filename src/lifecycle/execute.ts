@@ -12,14 +12,13 @@ import * as record from '../agents/record.js';
 import { clearRequesting, readAgentState } from '../state/agent-state.js';
 import type { EventKind, Message, Settlement } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
-import { formatAddress, parseIdentity, sessionName, workDirPath } from '../town/identity.js';
+import { formatAddress, sessionName, workDirPath } from '../town/identity.js';
 import { readRigs, requireKnownIdentity } from '../town/layout.js';
 import { ms } from '../util/duration.js';
 import { syncWorkspace } from '../workspace/sync.js';
 import type { DecisionPolicy, Fact, Plan, RequestFacts, RequestTags, Step } from './decide.js';
 import { decideRequest, firstFacts, STEPS } from './decide.js';
 import type { RequestOutcome } from './outcome.js';
-import { outcomeText } from './outcome.js';
 
 interface Outcome {
   settlement: Settlement;
@@ -150,10 +149,9 @@ function closed(
   reason: string | undefined,
   tags: Partial<RequestTags> | undefined,
 ): Outcome {
-  const text = outcomeText(outcome, reason);
   // Mail that is no request stays in the deacon's inbox, unread, for whoever reads it.
-  const settlement: Settlement =
-    outcome === 'ignored' ? { kind: 'mail', outcome: text } : { kind: 'done', outcome: text };
+  const settled = outcome === 'ignored' ? 'mail' : 'done';
+  const settlement: Settlement = { kind: settled, outcome, reason: reason ?? null };
   return { settlement, event: { kind, outcome, reason, tags } };
 }
 

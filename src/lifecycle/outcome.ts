@@ -1,14 +1,11 @@
 // How a lifecycle request ended, as one vocabulary: written into the settled message by the
-// daemon (execute.ts) and read back from it by whoever waits for the request (handoff.ts).
+// daemon (execute.ts) as a word and a reason, and read back as such by whoever waits for the
+// request (handoff.ts).
+import { outcomeText } from '../mail/mail.js';
 import type { Message } from '../store/store.js';
 
 export const REQUEST_OUTCOMES = ['done', 'rejected', 'stale', 'ignored', 'dead-letter'] as const;
 export type RequestOutcome = (typeof REQUEST_OUTCOMES)[number];
-
-/** The text a settled message keeps as its outcome: the word, then the reason if any. */
-export function outcomeText(outcome: RequestOutcome, reason?: string): string {
-  return reason === undefined ? outcome : `${outcome}: ${reason}`;
-}
 
 export interface Settled {
   outcome: RequestOutcome;
@@ -19,12 +16,13 @@ export interface Settled {
 export function settledOutcome(msg: Message): Settled | undefined {
   if (msg.status === 'dead') return { outcome: 'dead-letter', reason: msg.lastError };
   if (msg.status !== 'done') return undefined;
-  const text = msg.outcome ?? '';
-  const colon = text.indexOf(': ');
-  const word = colon < 0 ? text : text.slice(0, colon);
-  const reason = colon < 0 ? null : text.slice(colon + 2);
-  // Text another tool wrote is not a success we can vouch for.
-  if (!(REQUEST_OUTCOMES as readonly string[]).includes(word))
-    return { outcome: 'rejected', reason: text };
-  return { outcome: word as RequestOutcome, reason };
+  const word = msg.outcome ?? '';
+  // An outcome another tool wrote is not a success we can vouch for.
+  if (!isOutcome(word))
+    return { outcome: 'rejected', reason: outcomeText(word, msg.outcomeReason) || null };
+  return { outcome: word, reason: msg.outcomeReason };
+}
+
+function isOutcome(word: string): word is RequestOutcome {
+  return (REQUEST_OUTCOMES as readonly string[]).includes(word);
 }

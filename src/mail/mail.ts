@@ -39,8 +39,13 @@ export function messageToJson(msg: Message): MessageJson {
   };
   if (msg.replyTo !== null) json.reply_to = msg.replyTo;
   if (msg.status !== 'open') json.status = msg.status;
-  if (msg.outcome !== null) json.outcome = msg.outcome;
+  if (msg.outcome !== null) json.outcome = outcomeText(msg.outcome, msg.outcomeReason);
   return json;
+}
+
+/** How a settled message ended, as one line for people and tools: the word, then why. */
+export function outcomeText(outcome: string, reason: string | null): string {
+  return reason === null || reason === '' ? outcome : `${outcome}: ${reason}`;
 }
 
 /** Mail is closed once handled or archived: out of the inbox, never new again. */

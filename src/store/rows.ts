@@ -24,6 +24,7 @@ export const NEW_MESSAGE_STATE = {
   nextAttemptAt: 0,
   lastError: null,
   outcome: null,
+  outcomeReason: null,
   closedAt: null,
   firstClaimedAt: null,
 } as const;
@@ -60,6 +61,7 @@ export function toMessage(row: Row): Message {
     nextAttemptAt: row.next_attempt_at as number,
     lastError: text(row.last_error),
     outcome: text(row.outcome),
+    outcomeReason: text(row.outcome_reason),
     closedAt: num(row.closed_at),
     firstClaimedAt: num(row.first_claimed_at),
   };

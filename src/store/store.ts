@@ -46,6 +46,8 @@ export interface Message {
   nextAttemptAt: number;
   lastError: string | null;
   outcome: string | null;
+  /** Why it ended as `outcome` says (a rejection's reason), when there is one. */
+  outcomeReason: string | null;
   closedAt: number | null;
   /** When a daemon first claimed it: anything it started after this may be its own work. */
   firstClaimedAt: number | null;
@@ -90,12 +92,18 @@ export type WakeChannel = 'deacon';
 /** Stops a subscription; resolves once its connection is closed. */
 export type Unsubscribe = () => Promise<void>;
 
+/** How a settled request ended (a word) and why, kept apart: never "word: reason" parsed back. */
+export interface Ending {
+  outcome: string;
+  reason?: string | null | undefined;
+}
+
 export type Settlement =
-  | { kind: 'done'; outcome: string }
+  | ({ kind: 'done' } & Ending)
   | { kind: 'retry'; error: string; nextAttemptAt: number }
   | { kind: 'dead'; error: string }
   /** Not a request at all: left open and unread as plain mail, never claimed again. */
-  | { kind: 'mail'; outcome: string };
+  | ({ kind: 'mail' } & Ending);
 
 /** next_attempt_at of mail a daemon will never claim (settled as plain mail). */
 export const NEVER = Number.MAX_SAFE_INTEGER;

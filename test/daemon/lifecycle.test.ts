@@ -154,7 +154,10 @@ describe('handoff → daemon', () => {
     expect(await sessionPid(town)).toBe(pid);
     expect(starts(town, MAX)).toHaveLength(1);
     const outcomes = await withStore(town, async (store) =>
-      (await store.listInbox('deacon', { all: true })).map((m) => [m.status, m.outcome]),
+      (await store.listInbox('deacon', { all: true })).map((m) => [
+        m.status,
+        `${m.outcome ?? ''}: ${m.outcomeReason ?? ''}`,
+      ]),
     );
     expect(outcomes).toHaveLength(3);
     for (const [status] of outcomes) expect(status).toBe('done');

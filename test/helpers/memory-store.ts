@@ -191,6 +191,7 @@ export class MemoryStore implements Store {
         Object.assign(m, {
           status: 'done',
           outcome: settlement.outcome,
+          outcomeReason: settlement.reason ?? null,
           closedAt: now,
           read: true,
         });
@@ -200,12 +201,18 @@ export class MemoryStore implements Store {
           status: 'dead',
           lastError: settlement.error,
           outcome: 'dead-letter',
+          outcomeReason: null,
           closedAt: now,
           read: true,
         });
         break;
       case 'mail':
-        Object.assign(m, { status: 'open', outcome: settlement.outcome, nextAttemptAt: NEVER });
+        Object.assign(m, {
+          status: 'open',
+          outcome: settlement.outcome,
+          outcomeReason: settlement.reason ?? null,
+          nextAttemptAt: NEVER,
+        });
         break;
       case 'retry':
         Object.assign(m, {

@@ -144,19 +144,23 @@ describe('a failure at each step boundary is finished once on the next attempt',
     },
   );
 
-  it.each<[CrashStep, string]>([
-    ['claimed', 'done'],
-    ['acted', 'done: finished after an interrupted attempt'],
+  it.each<[CrashStep, string | null]>([
+    ['claimed', null],
+    ['acted', 'finished after an interrupted attempt'],
   ])(
     'cycle, the daemon dying at %s: another daemon finishes it with a single start',
-    async (step, outcome) => {
+    async (step, outcomeReason) => {
       const r = rig(step);
       const sent = await ask(r, 'cycle');
       await expect(executeClaimed(r.deps, await claim(r))).rejects.toThrow(/crashed at/);
       const taken = await claim(r, 'daemon-2');
       await executeClaimed({ ...r.deps, owner: 'daemon-2' }, taken);
       expect(r.host.starts).toHaveLength(1);
-      expect(await r.store.getMessage(sent.id)).toMatchObject({ status: 'done', outcome });
+      expect(await r.store.getMessage(sent.id)).toMatchObject({
+        status: 'done',
+        outcome: 'done',
+        outcomeReason,
+      });
     },
   );
 

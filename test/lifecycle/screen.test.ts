@@ -27,6 +27,7 @@ function msg(over: Partial<Message> = {}): Message {
     nextAttemptAt: 0,
     lastError: null,
     outcome: null,
+    outcomeReason: null,
     closedAt: null,
     firstClaimedAt: NOW,
     ...over,

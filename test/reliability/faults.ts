@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setRequesting } from '../../src/state/agent-state.js';
 import type { LifecycleAction } from '../../src/protocol/request.js';
 import { newRequestId } from '../../src/protocol/request.js';
+import { outcomeText } from '../../src/mail/mail.js';
 import { parseIdentity } from '../../src/town/identity.js';
 import { onCleanup, waitFor } from '../helpers/temp.js';
 import type { DaemonProcess, TestTown } from '../helpers/town.js';
@@ -46,7 +47,9 @@ export async function messageStatus(
 ): Promise<{ status: string; outcome: string | null; error: string | null; attempts: number }> {
   const msg = await withStore(town, (s) => s.getMessage(id));
   if (msg === undefined) throw new Error(`message ${id} is gone`);
-  return { status: msg.status, outcome: msg.outcome, error: msg.lastError, attempts: msg.attempts };
+  // How it ended, as gt mail read shows it: the word, then why.
+  const outcome = msg.outcome === null ? null : outcomeText(msg.outcome, msg.outcomeReason);
+  return { status: msg.status, outcome, error: msg.lastError, attempts: msg.attempts };
 }
 
 export interface StoreLock {

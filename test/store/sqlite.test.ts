@@ -14,7 +14,7 @@ storeSuite('sqlite', () =>
 );
 
 describe('sqlite specifics', () => {
-  it('a store of schema 4 keeps its nudges through migration 5: typed ones seen when typed', async () => {
+  it('a store of schema 4 is brought up to date: typed nudges seen when typed, outcomes split from their reasons', async () => {
     const file = join(tempDir('store'), 'town.db');
     const old = openSqlite(file, {});
     for (const [i, sql] of MIGRATIONS.slice(0, 4).entries()) {
@@ -27,10 +27,22 @@ describe('sqlite specifics', () => {
     );
     insert.run('gn-a', 'typed one', 'typed', 1, 'gt-mayor', 5);
     insert.run('gn-b', 'queued one', 'queued', 0, null, null);
+    const settled = old.prepare(
+      `INSERT INTO messages (id, from_addr, to_addr, subject, body, priority, type, created_at,
+        status, outcome) VALUES (?, 'mayor', 'deacon', 's', 'b', 'normal', 'lifecycle', 1, 'done', ?)`,
+    );
+    settled.run('gm-a', 'rejected: too old: sent 3601 s ago');
+    settled.run('gm-b', 'done');
     old.close();
     const store = SqliteStore.open(file);
     expect(await store.getNudge('gn-a')).toMatchObject({ status: 'typed', typedAt: 5, seenAt: 5 });
     expect(await store.getNudge('gn-b')).toMatchObject({ status: 'queued', seenAt: null });
+    // Migration 7: how a request ended and why, apart.
+    expect(await store.getMessage('gm-a')).toMatchObject({
+      outcome: 'rejected',
+      outcomeReason: 'too old: sent 3601 s ago',
+    });
+    expect(await store.getMessage('gm-b')).toMatchObject({ outcome: 'done', outcomeReason: null });
     const next = await store.enqueueNudge({ to: 'mayor', from: 'mayor', text: 'after' });
     expect(next.seq).toBeGreaterThan((await store.getNudge('gn-b'))?.seq ?? Infinity);
     await store.close();

@@ -179,7 +179,7 @@ export function storeSuite(name: string, open: StoreFactory): void {
           await store.settleMessage(
             plain.id,
             'd',
-            { kind: 'mail', outcome: 'ignored: not a request' },
+            { kind: 'mail', outcome: 'ignored', reason: 'not a request' },
             now,
           ),
         ).toBe(true);
@@ -187,6 +187,8 @@ export function storeSuite(name: string, open: StoreFactory): void {
           status: 'open',
           read: false,
           claimOwner: null,
+          outcome: 'ignored',
+          outcomeReason: 'not a request',
         });
         expect((await store.listInbox('deacon')).map((m) => m.id)).toEqual([plain.id]);
         expect(

@@ -104,8 +104,10 @@ export async function settleMessage(
 ): Promise<boolean> {
   const what = 'settling a request';
   switch (settlement.kind) {
-    case 'done':
-      return (await db.count('settleDone', [id, owner, settlement.outcome, now], what)) > 0;
+    case 'done': {
+      const values = [id, owner, settlement.outcome, now, settlement.reason ?? null];
+      return (await db.count('settleDone', values, what)) > 0;
+    }
     case 'dead':
       return (await db.count('settleDead', [id, owner, settlement.error, now], what)) > 0;
     case 'retry': {
@@ -113,7 +115,13 @@ export async function settleMessage(
       return (await db.count('settleRetry', values, what)) > 0;
     }
     case 'mail':
-      return (await db.count('settleMail', [id, owner, settlement.outcome, NEVER], what)) > 0;
+      return (
+        (await db.count(
+          'settleMail',
+          [id, owner, settlement.outcome, NEVER, settlement.reason ?? null],
+          what,
+        )) > 0
+      );
   }
 }
 

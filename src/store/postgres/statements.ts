@@ -19,7 +19,7 @@ const MESSAGE_COLUMNS = `seq bigint, id text, from_addr text, to_addr text, subj
   priority text, type text, thread_id text, reply_to text, created_at bigint, read boolean,
   sender_verified boolean, status text, claim_owner text, claim_host text, lease_expires_at bigint,
   attempts integer, next_attempt_at bigint, last_error text, outcome text, closed_at bigint,
-  first_claimed_at bigint`;
+  first_claimed_at bigint, outcome_reason text`;
 const EVENT_COLUMNS = `seq bigint, ts bigint, kind text, identity text, message_id text,
   request_id text, action text, outcome text, reason text, duration_ms bigint, data jsonb`;
 /** The agents table's columns with their types, for importing whole rows. */
@@ -75,7 +75,8 @@ export const STATEMENTS = {
       AND ($3::boolean OR status NOT IN ('done', 'dead')) AND (NOT $4::boolean OR NOT read)
     ORDER BY seq DESC LIMIT $2`,
   thread: `SELECT * FROM messages WHERE thread_id = $1 ORDER BY seq`,
-  closeMessage: `UPDATE messages SET status = 'done', outcome = $2, closed_at = $3, read = true
+  closeMessage: `UPDATE messages SET status = 'done', outcome = $2, outcome_reason = NULL,
+    closed_at = $3, read = true
     WHERE id = $1 AND status = 'open'`,
   countUnread: `SELECT count(*) AS n FROM messages WHERE to_addr = $1 AND NOT read`,
   markRead: `UPDATE messages SET read = $1 WHERE id = $2`,
@@ -94,13 +95,16 @@ export const STATEMENTS = {
       FOR UPDATE OF m SKIP LOCKED)
     RETURNING *`,
   // A settled request is closed: read, so nothing that reads the inbox takes it as pending.
-  settleDone: `UPDATE messages SET status = 'done', outcome = $3, closed_at = $4, read = true,
+  settleDone: `UPDATE messages SET status = 'done', outcome = $3, outcome_reason = $5,
+      closed_at = $4, read = true,
       claim_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 AND status = 'claimed' AND claim_owner = $2`,
-  settleDead: `UPDATE messages SET status = 'dead', last_error = $3, outcome = 'dead-letter', read = true,
+  settleDead: `UPDATE messages SET status = 'dead', last_error = $3, outcome = 'dead-letter',
+      outcome_reason = NULL, read = true,
       closed_at = $4, claim_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 AND status = 'claimed' AND claim_owner = $2`,
-  settleMail: `UPDATE messages SET status = 'open', outcome = $3, next_attempt_at = $4,
+  settleMail: `UPDATE messages SET status = 'open', outcome = $3, outcome_reason = $5,
+      next_attempt_at = $4,
       claim_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 AND status = 'claimed' AND claim_owner = $2`,
   settleRetry: `UPDATE messages SET status = 'open', last_error = $3, next_attempt_at = $4,

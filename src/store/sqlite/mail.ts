@@ -137,7 +137,10 @@ export function settleMessage(
     switch (settlement.kind) {
       case 'done':
         return (
-          db.stmt('settleDone').run({ id, owner, now, outcome: settlement.outcome }).changes > 0
+          db
+            .stmt('settleDone')
+            .run({ id, owner, now, outcome: settlement.outcome, reason: settlement.reason ?? null })
+            .changes > 0
         );
       case 'dead':
         return db.stmt('settleDead').run({ id, owner, now, error: settlement.error }).changes > 0;
@@ -146,7 +149,13 @@ export function settleMessage(
         return db.stmt('settleRetry').run({ id, owner, error, nextAttemptAt }).changes > 0;
       }
       case 'mail': {
-        const params = { id, owner, outcome: settlement.outcome, never: NEVER };
+        const params = {
+          id,
+          owner,
+          outcome: settlement.outcome,
+          reason: settlement.reason ?? null,
+          never: NEVER,
+        };
         return db.stmt('settleMail').run(params).changes > 0;
       }
     }

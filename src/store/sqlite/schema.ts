@@ -146,6 +146,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE agents RENAME COLUMN request_id TO request_message_id;
   `,
+  // 7: how a request ended and why, apart (written as "word: reason" before)
+  `
+  ALTER TABLE messages ADD COLUMN outcome_reason TEXT;
+  UPDATE messages SET outcome_reason = substr(outcome, instr(outcome, ': ') + 2),
+      outcome = substr(outcome, 1, instr(outcome, ': ') - 1)
+    WHERE instr(outcome, ': ') > 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

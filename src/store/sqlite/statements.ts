@@ -14,7 +14,8 @@ export const STATEMENTS = {
       AND (@all = 1 OR status NOT IN ('done', 'dead')) AND (@unread = 0 OR read = 0)
     ORDER BY seq DESC LIMIT @limit`,
   thread: `SELECT * FROM messages WHERE thread_id = ? ORDER BY seq`,
-  closeMessage: `UPDATE messages SET status = 'done', outcome = @outcome, closed_at = @now, read = 1
+  closeMessage: `UPDATE messages SET status = 'done', outcome = @outcome, outcome_reason = NULL,
+    closed_at = @now, read = 1
     WHERE id = @id AND status = 'open'`,
   countUnread: `SELECT count(*) AS n FROM messages WHERE to_addr = ? AND read = 0`,
   markRead: `UPDATE messages SET read = ? WHERE id = ?`,
@@ -44,13 +45,16 @@ export const STATEMENTS = {
       ORDER BY seq LIMIT @limit)
     RETURNING *`,
   // A settled request is closed: read, so nothing that reads the inbox takes it as pending.
-  settleDone: `UPDATE messages SET status = 'done', outcome = @outcome, closed_at = @now, read = 1,
+  settleDone: `UPDATE messages SET status = 'done', outcome = @outcome, outcome_reason = @reason,
+      closed_at = @now, read = 1,
       claim_owner = NULL, lease_expires_at = NULL
     WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
-  settleDead: `UPDATE messages SET status = 'dead', last_error = @error, outcome = 'dead-letter', closed_at = @now,
+  settleDead: `UPDATE messages SET status = 'dead', last_error = @error, outcome = 'dead-letter',
+      outcome_reason = NULL, closed_at = @now,
       read = 1, claim_owner = NULL, lease_expires_at = NULL
     WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
-  settleMail: `UPDATE messages SET status = 'open', outcome = @outcome, next_attempt_at = @never,
+  settleMail: `UPDATE messages SET status = 'open', outcome = @outcome, outcome_reason = @reason,
+      next_attempt_at = @never,
       claim_owner = NULL, lease_expires_at = NULL
     WHERE id = @id AND status = 'claimed' AND claim_owner = @owner`,
   settleRetry: `UPDATE messages SET status = 'open', last_error = @error, next_attempt_at = @nextAttemptAt,
