@@ -6,12 +6,11 @@ import { errorMessage, GtError } from '../errors.js';
 import type { SessionInfo } from '../sessions/host.js';
 import { SessionExistsError, TmuxTimeoutError } from '../sessions/tmux.js';
 import { themeFor } from '../sessions/theme.js';
-import type { Identity } from '../town/identity.js';
-import { formatAddress, sessionName, workDirPath } from '../town/identity.js';
-import { agentEnv } from './env.js';
-import { commandOf, runtimeOf } from './runtime/index.js';
-import type { RuntimeProfile } from './runtime/profile.js';
+import type { Address, AgentPlace } from '../town/identity.js';
 import type { AgentContext } from './context.js';
+import { emit } from './context.js';
+import { agentEnv } from './env.js';
+import type { ResolvedAgent } from './resolve.js';
 import * as record from './record.js';
 import { withAgentLock } from './lock.js';
 import { hashToken, newAgentToken } from './token.js';
@@ -21,7 +20,7 @@ export interface StartAgentOptions {
    * Runs once the agent is known not to be running, before its token rotates and its
    * session starts: where workspace sync (src/workspace/sync.ts) plugs in. A throw aborts the start.
    */
-  beforeStart?: (identity: Identity) => Promise<void>;
+  beforeStart?: (agent: ResolvedAgent) => Promise<void>;
   /** Keep the pane after the agent exits so the death and its last output can be seen (default true). */
   remainOnExit?: boolean;
   /** The message of the lifecycle request this start carries out; recorded with the agent, confirmed once tmux answers. */
@@ -39,7 +38,7 @@ export interface StopAgentOptions {
 }
 
 export interface StartedAgent {
-  identity: string;
+  identity: Address;
   session: string;
   info: SessionInfo;
 }
@@ -85,18 +84,18 @@ function isDirectory(path: string): boolean {
  */
 export function startAgent(
   ctx: AgentContext,
-  id: Identity,
+  agent: ResolvedAgent,
   opts: StartAgentOptions = {},
 ): Promise<StartedAgent> {
-  return withAgentLock(ctx.root, id, () => startHeld(ctx, id, opts));
+  return withAgentLock(ctx.root, agent, () => startHeld(ctx, agent, opts));
 }
 
 export async function startHeld(
   ctx: AgentContext,
-  id: Identity,
+  agent: ResolvedAgent,
   opts: StartAgentOptions = {},
 ): Promise<StartedAgent> {
-  return (await launch(ctx, id, opts, false)).started;
+  return (await launch(ctx, agent, opts, false)).started;
 }
 
 /**
@@ -107,23 +106,20 @@ export async function startHeld(
  */
 async function launch(
   ctx: AgentContext,
-  id: Identity,
+  agent: ResolvedAgent,
   opts: StartAgentOptions,
   replace: boolean,
 ): Promise<{ started: StartedAgent; replaced: boolean }> {
-  const address = formatAddress(id);
-  const session = sessionName(id);
-  const cwd = workDirPath(ctx.root, id);
-  if (!isDirectory(cwd)) throw new WorkDirMissingError(address, cwd);
-  requireInsideTown(ctx.root, address, cwd);
+  const { address, session, workDir, runtime } = agent;
+  if (!isDirectory(workDir)) throw new WorkDirMissingError(address, workDir);
+  requireInsideTown(ctx.root, address, workDir);
   if (opts.beforeStart !== undefined) {
     // A workspace sync under a running agent would pull the floor from under it.
     if (!opts.knownStopped && (await ctx.host.find(session)) !== undefined)
       throw new SessionExistsError(session);
-    await opts.beforeStart(id);
+    await opts.beforeStart(agent);
   }
-  const runtime = runtimeOf(ctx.settings, id.role);
-  await installHooks(ctx, runtime, id, cwd);
+  await installHooks(ctx, agent);
   const previous = await ctx.store.getAgent(address);
   const token = newAgentToken();
   const startedAt = ctx.now();
@@ -136,14 +132,14 @@ async function launch(
   ctx.crashPoint?.('recorded');
   const spec = {
     name: session,
-    cwd,
-    command: commandOf(ctx.settings, id.role),
+    cwd: workDir,
+    command: agent.command,
     env: {
       ...runtime.env({ root: process.getuid?.() === 0 }),
-      ...ctx.settings.agents[id.role].env,
-      ...agentEnv(ctx.root, id, token, ctx.gt),
+      ...ctx.settings.agents[agent.id.role].env,
+      ...agentEnv(ctx.root, agent, token, ctx.gt),
     },
-    theme: themeFor(id, statusJob(ctx, address)),
+    theme: themeFor(agent, statusJob(ctx, address)),
     remainOnExit: opts.remainOnExit ?? true,
   };
   let made: { info: SessionInfo; replaced: boolean };
@@ -174,21 +170,15 @@ export const HOOK_COMMANDS = {
  * Puts the runtime's hooks into the agent's work dir. A settings file gt cannot read is left
  * alone, on record: the agent still starts, its activity read from its screen instead.
  */
-async function installHooks(
-  ctx: AgentContext,
-  runtime: RuntimeProfile,
-  id: Identity,
-  cwd: string,
-): Promise<void> {
-  const role = id.role;
-  const address = formatAddress(id);
-  if (runtime.hooks === null) return;
+async function installHooks(ctx: AgentContext, agent: ResolvedAgent): Promise<void> {
+  const hooks = agent.runtime.hooks;
+  if (hooks === null) return;
   try {
-    runtime.hooks.install(cwd, HOOK_COMMANDS, commandOf(ctx.settings, role));
+    hooks.install(agent.workDir, HOOK_COMMANDS, agent.command);
   } catch (err) {
-    await ctx.store.recordEvent({
+    await emit(ctx, {
       kind: 'agent.hooks-skipped',
-      identity: address,
+      identity: agent.address,
       outcome: 'skipped',
       reason: errorMessage(err),
     });
@@ -196,7 +186,7 @@ async function installHooks(
 }
 
 /** The status line's mail count: `gt status-line` for this agent, run by tmux. */
-function statusJob(ctx: AgentContext, address: string): string[] | undefined {
+function statusJob(ctx: AgentContext, address: Address): string[] | undefined {
   if (ctx.gt === undefined) return undefined;
   return [...ctx.gt.argv, '--town', ctx.root, 'status-line', '--identity', address];
 }
@@ -204,19 +194,19 @@ function statusJob(ctx: AgentContext, address: string): string[] | undefined {
 /** Ends the agent's session and every process in it, and marks it stopped; false when it was not running. */
 export function stopAgent(
   ctx: AgentContext,
-  id: Identity,
+  agent: AgentPlace,
   opts: StopAgentOptions = {},
 ): Promise<boolean> {
-  return withAgentLock(ctx.root, id, () => stopHeld(ctx, id, opts));
+  return withAgentLock(ctx.root, agent, () => stopHeld(ctx, agent, opts));
 }
 
 export async function stopHeld(
   ctx: AgentContext,
-  id: Identity,
+  agent: AgentPlace,
   opts: StopAgentOptions = {},
 ): Promise<boolean> {
-  const existed = await ctx.host.stop(sessionName(id));
-  await record.stopped(ctx.store, formatAddress(id), {
+  const existed = await ctx.host.stop(agent.session);
+  await record.stopped(ctx.store, agent.address, {
     keepDown: true,
     requestMessageId: opts.requestMessageId,
   });
@@ -229,11 +219,11 @@ export async function stopHeld(
  */
 export function restartAgent(
   ctx: AgentContext,
-  id: Identity,
+  agent: ResolvedAgent,
   opts: StartAgentOptions = {},
 ): Promise<StartedAgent & { replaced: boolean }> {
-  return withAgentLock(ctx.root, id, async () => {
-    const { started, replaced } = await launch(ctx, id, opts, true);
+  return withAgentLock(ctx.root, agent, async () => {
+    const { started, replaced } = await launch(ctx, agent, opts, true);
     return { ...started, replaced };
   });
 }

@@ -1,6 +1,5 @@
 // The environment an agent's session gets at creation.
-import type { Identity } from '../town/identity.js';
-import { formatAddress, sessionName } from '../town/identity.js';
+import type { AgentPlace } from '../town/identity.js';
 import type { GtInvocation } from './gt-command.js';
 import { pathWithGt } from './gt-command.js';
 
@@ -22,16 +21,16 @@ export const AGENT_SESSION_VARS = [
  */
 export function agentEnv(
   root: string,
-  id: Identity,
+  agent: AgentPlace,
   token: string,
   gt?: GtInvocation,
 ): Record<string, string> {
-  const address = formatAddress(id);
+  const { id, address } = agent;
   const env: Partial<Record<(typeof AGENT_SESSION_VARS)[number], string>> = {
     GT_ROLE: address,
     BD_ACTOR: address,
     GT_TOWN_ROOT: root,
-    GT_SESSION: sessionName(id),
+    GT_SESSION: agent.session,
     GT_AGENT_TOKEN: token,
   };
   if (id.role !== 'mayor' && id.role !== 'deacon') env.GT_RIG = id.rig;

@@ -5,8 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GtError } from '../errors.js';
 import { withFileLock } from '../state/lock.js';
-import type { Identity } from '../town/identity.js';
-import { formatAddress, sessionName } from '../town/identity.js';
+import type { AgentPlace } from '../town/identity.js';
 import { townPaths } from '../town/layout.js';
 
 const LOCK_TIMEOUT_MS = 15_000;
@@ -15,12 +14,15 @@ export function agentLockDir(root: string): string {
   return join(townPaths(root).storeDir, 'locks');
 }
 
-export function withAgentLock<T>(root: string, id: Identity, fn: () => Promise<T>): Promise<T> {
+export function withAgentLock<T>(
+  root: string,
+  agent: Pick<AgentPlace, 'address' | 'session'>,
+  fn: () => Promise<T>,
+): Promise<T> {
   const dir = agentLockDir(root);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const name = sessionName(id);
+  const { address, session: name } = agent;
   const lock = { path: join(dir, `${name}.lock`), breakerPath: join(dir, `${name}.break`) };
-  const address = formatAddress(id);
   return withFileLock(
     lock,
     {

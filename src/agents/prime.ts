@@ -9,7 +9,7 @@ import type { Settings } from '../town/settings.js';
 import { printable } from '../util/text.js';
 import type { AgentContext } from './context.js';
 import { queueNudge } from './nudges/queue.js';
-import { runtimeOf } from './runtime/index.js';
+import type { ResolvedAgent } from './resolve.js';
 
 /** The subject Gas Town's handoff notes start with (lifecycle/handoff.ts writes them). */
 export const HANDOFF_MARK = '🤝 HANDOFF';
@@ -106,12 +106,12 @@ export function startupPrompt(settings: Settings, facts: PrimeFacts, hooks: bool
  */
 export async function queueStartupPrompt(
   ctx: Pick<AgentContext, 'root' | 'settings' | 'store' | 'onEvent'>,
-  id: Identity,
+  agent: ResolvedAgent,
 ): Promise<void> {
-  const runtime = runtimeOf(ctx.settings, id.role);
+  const { runtime } = agent;
   if (!runtime.capabilities.model) return;
-  const facts = await primeFacts(ctx.store, ctx.root, id);
+  const facts = await primeFacts(ctx.store, ctx.root, agent.id);
   const text = startupPrompt(ctx.settings, facts, runtime.hooks !== null);
   const reason = 'first prompt of the new session';
-  await queueNudge(ctx, { to: formatAddress(id), from: 'deacon', text, reason }, { poke: false });
+  await queueNudge(ctx, { to: agent.address, from: 'deacon', text, reason }, { poke: false });
 }

@@ -2,6 +2,7 @@
 // every write to it says what happened to the agent, and the fields each event touches are
 // decided in one place.
 import type { AgentRecord, Store } from '../store/store.js';
+import type { Address } from '../town/identity.js';
 
 export interface StartFacts {
   host: string;
@@ -14,7 +15,7 @@ export interface StartFacts {
 }
 
 /** A session is about to be created with a fresh token; not confirmed until tmux answers. */
-export function started(store: Store, address: string, facts: StartFacts): Promise<AgentRecord> {
+export function started(store: Store, address: Address, facts: StartFacts): Promise<AgentRecord> {
   const { requestMessageId, ...rest } = facts;
   return store.patchAgent(address, {
     ...rest,
@@ -31,7 +32,7 @@ export function started(store: Store, address: string, facts: StartFacts): Promi
 }
 
 /** tmux has created the session recorded by started(). */
-export function confirmed(store: Store, address: string): Promise<AgentRecord> {
+export function confirmed(store: Store, address: Address): Promise<AgentRecord> {
   return store.patchAgent(address, { sessionConfirmed: true });
 }
 
@@ -41,7 +42,7 @@ export function confirmed(store: Store, address: string): Promise<AgentRecord> {
  */
 export function restored(
   store: Store,
-  address: string,
+  address: Address,
   previous: AgentRecord | undefined,
 ): Promise<AgentRecord> {
   return store.patchAgent(address, {
@@ -56,14 +57,14 @@ export function restored(
 }
 
 /** A start that failed before tmux made anything: its token is forgotten. */
-export function startFailed(store: Store, address: string): Promise<AgentRecord> {
+export function startFailed(store: Store, address: Address): Promise<AgentRecord> {
   return store.patchAgent(address, { session: null, tokenHash: null, startedAt: null });
 }
 
 /** The daemon is about to stop the agent for the request `requestMessageId` and keep it down. */
 export function stopping(
   store: Store,
-  address: string,
+  address: Address,
   facts: { requestMessageId: string; host: string },
 ): Promise<AgentRecord> {
   return store.patchAgent(address, { ...facts, desired: 'stopped' });
@@ -75,7 +76,7 @@ export function stopping(
  */
 export function stopped(
   store: Store,
-  address: string,
+  address: Address,
   opts: { keepDown: boolean; requestMessageId?: string | undefined },
 ): Promise<AgentRecord> {
   return store.patchAgent(address, {
@@ -91,7 +92,7 @@ export function stopped(
 /** The agent's process exited; `lastExit` is what its screen showed last. */
 export function exited(
   store: Store,
-  address: string,
+  address: Address,
   facts: { lastExit: string; at: number },
 ): Promise<AgentRecord> {
   return store.patchAgent(address, {
@@ -116,7 +117,7 @@ export interface ActivityFacts {
 /** What the agent is doing now, and who says so. */
 export function activityChanged(
   store: Store,
-  address: string,
+  address: Address,
   facts: ActivityFacts,
 ): Promise<AgentRecord> {
   return store.patchAgent(address, {
@@ -130,14 +131,14 @@ export function activityChanged(
 }
 
 /** The mayor was told the agent is blocked. */
-export function blockedNotified(store: Store, address: string, at: number): Promise<AgentRecord> {
+export function blockedNotified(store: Store, address: Address, at: number): Promise<AgentRecord> {
   return store.patchAgent(address, { blockedNotifiedAt: at });
 }
 
 /** Automatic restarts inside the crash-loop window; [] forgets them (a stable run). */
 export function restartsCounted(
   store: Store,
-  address: string,
+  address: Address,
   restarts: number[],
 ): Promise<AgentRecord> {
   return store.patchAgent(address, { restarts, nextRestartAt: null });
@@ -146,7 +147,7 @@ export function restartsCounted(
 /** The next automatic restart waits until `until` (backoff). */
 export function restartDeferred(
   store: Store,
-  address: string,
+  address: Address,
   until: number,
 ): Promise<AgentRecord> {
   return store.patchAgent(address, { nextRestartAt: until });
@@ -155,7 +156,7 @@ export function restartDeferred(
 /** Crash loop: the daemon stops restarting the agent until someone clears it. */
 export function parked(
   store: Store,
-  address: string,
+  address: Address,
   facts: { reason: string; restarts: number[]; at: number },
 ): Promise<AgentRecord> {
   return store.patchAgent(address, {
@@ -171,7 +172,7 @@ export function parked(
  * failure's line is kept: the screen may show it until the agent's next turn, and it is not
  * taken for a new failure.
  */
-export function unparked(store: Store, address: string): Promise<AgentRecord> {
+export function unparked(store: Store, address: Address): Promise<AgentRecord> {
   return store.patchAgent(address, {
     restarts: [],
     parkedAt: null,
@@ -197,7 +198,7 @@ const NO_FAILURE = {
 /** Why the agent is not doing its work, and until when nothing is done about it. */
 export function failed(
   store: Store,
-  address: string,
+  address: Address,
   f: { kind: string; detail: string; since: number; until: number | null; count: number },
 ): Promise<AgentRecord> {
   return store.patchAgent(address, {
@@ -210,16 +211,16 @@ export function failed(
 }
 
 /** The same failure, now shown by another line (kept so that a stale screen is recognized). */
-export function failureSeen(store: Store, address: string, detail: string): Promise<AgentRecord> {
+export function failureSeen(store: Store, address: Address, detail: string): Promise<AgentRecord> {
   return store.patchAgent(address, { failureDetail: detail });
 }
 
 /** The mayor was told of the failure. */
-export function failureNotified(store: Store, address: string, at: number): Promise<AgentRecord> {
+export function failureNotified(store: Store, address: Address, at: number): Promise<AgentRecord> {
   return store.patchAgent(address, { failureNotifiedAt: at });
 }
 
 /** Its screen no longer shows the failure: working again. */
-export function recovered(store: Store, address: string): Promise<AgentRecord> {
+export function recovered(store: Store, address: Address): Promise<AgentRecord> {
   return store.patchAgent(address, NO_FAILURE);
 }

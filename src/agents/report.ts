@@ -2,6 +2,7 @@
 // queued prompt it carries delivered), a turn ended (ready), a notification (a question for
 // the user: blocked). The hooks' word is the activity until they say otherwise.
 import type { NewEvent, Store, StoredEvent } from '../store/store.js';
+import type { Address } from '../town/identity.js';
 import { nudgeInPrompt } from './nudges/decide.js';
 import * as record from './record.js';
 
@@ -38,7 +39,7 @@ export function activityOfHook(
 
 export async function reportHook(
   store: Store,
-  address: string,
+  address: Address,
   event: HookEvent,
   payload: HookPayload,
   now: number,

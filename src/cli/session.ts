@@ -5,14 +5,15 @@ import type { GtCommand } from './program.js';
 import { GtError } from '../errors.js';
 import type { AgentContext } from '../agents/context.js';
 import { agentContext } from '../agents/context.js';
+import type { ResolvedAgent } from '../agents/resolve.js';
+import { resolveAgent } from '../agents/resolve.js';
 import type { AgentStatus } from '../agents/status.js';
 import { restartAgent, startAgent, stopAgent } from '../agents/agent.js';
 import { listAgentStatuses } from '../agents/status.js';
 import type { TmuxHost } from '../sessions/tmux.js';
 import { SessionNotFoundError, TmuxMissingError } from '../sessions/tmux.js';
 import { townHost } from '../agents/host.js';
-import type { Identity } from '../town/identity.js';
-import { formatAddress, parseIdentity, sessionName } from '../town/identity.js';
+import { parseIdentity } from '../town/identity.js';
 import { requireKnownIdentity } from '../town/layout.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, thisGt, withTown } from './context.js';
@@ -36,10 +37,10 @@ async function contextOf(town: TownContext): Promise<AgentContext> {
 }
 
 /** Parses the address, then checks its rig and crew member exist, before anything runs. */
-function knownIdentity(town: TownContext, text: string): Identity {
+function knownAgent(town: TownContext, text: string): ResolvedAgent {
   const id = parseIdentity(text);
   requireKnownIdentity(town.root, id);
-  return id;
+  return resolveAgent(town, id);
 }
 
 export function statusToJson(s: AgentStatus): Record<string, unknown> {
@@ -69,7 +70,7 @@ export function registerSession(program: GtCommand): void {
     .option('--json', 'print the started session as JSON')
     .action((text: string, opts: { json?: boolean }, cmd: Command) =>
       withTown(globals(cmd), async (town) => {
-        const started = await startAgent(await contextOf(town), knownIdentity(town, text));
+        const started = await startAgent(await contextOf(town), knownAgent(town, text));
         await watchNow(town);
         const json = {
           identity: started.identity,
@@ -91,9 +92,9 @@ export function registerSession(program: GtCommand): void {
     .option('--json', 'print {"identity", "session", "stopped"} as JSON')
     .action((text: string, opts: { json?: boolean }, cmd: Command) =>
       withTown(globals(cmd), async (town) => {
-        const id = knownIdentity(town, text);
-        const stopped = await stopAgent(await contextOf(town), id);
-        const json = { identity: formatAddress(id), session: sessionName(id), stopped };
+        const agent = knownAgent(town, text);
+        const stopped = await stopAgent(await contextOf(town), agent);
+        const json = { identity: agent.address, session: agent.session, stopped };
         if (opts.json) printJson(json);
         else println(stopped ? `stopped ${json.session}` : `${json.session} was not running`);
       }),
@@ -106,7 +107,7 @@ export function registerSession(program: GtCommand): void {
     .option('--json', 'print the new session as JSON')
     .action((text: string, opts: { json?: boolean }, cmd: Command) =>
       withTown(globals(cmd), async (town) => {
-        const started = await restartAgent(await contextOf(town), knownIdentity(town, text));
+        const started = await restartAgent(await contextOf(town), knownAgent(town, text));
         await watchNow(town);
         const json = {
           identity: started.identity,
@@ -159,9 +160,8 @@ function printStatuses(statuses: AgentStatus[]): void {
 }
 
 async function attach(town: TownContext, text: string): Promise<number> {
-  const id = knownIdentity(town, text);
+  const name = knownAgent(town, text).session;
   const host = hostFor(town);
-  const name = sessionName(id);
   if ((await host.find(name)) === undefined) throw new SessionNotFoundError(name, host.socket);
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new GtError(

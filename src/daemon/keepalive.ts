@@ -3,6 +3,8 @@
 import { errorMessage } from '../errors.js';
 import type { AgentContext } from '../agents/context.js';
 import { emit } from '../agents/context.js';
+import type { ResolvedAgent } from '../agents/resolve.js';
+import { resolveAgent } from '../agents/resolve.js';
 import { startHeld } from '../agents/agent.js';
 import { everStarted, wantedRunning } from '../agents/wanted.js';
 import { profileOf } from '../agents/runtime/index.js';
@@ -13,7 +15,7 @@ import { sessionState } from '../sessions/host.js';
 import * as record from '../agents/record.js';
 import type { AgentRecord, EventKind } from '../store/store.js';
 import type { Identity } from '../town/identity.js';
-import { formatAddress, matchesAddressPattern, sessionName } from '../town/identity.js';
+import { matchesAddressPattern } from '../town/identity.js';
 import { townAgents } from '../town/agents.js';
 import { sleep } from '../util/wait.js';
 import type { RestartPolicy } from '../agents/failures/restart-policy.js';
@@ -49,12 +51,13 @@ export async function keepAlive(
   const records = await deps.store.listAgents();
   const wanted = wantedRunning(townAgents(deps.root), records, deps.settings.daemon.keep_alive);
   for (const id of wanted) {
+    const agent = resolveAgent(deps, id);
     try {
-      await checkAgent(deps, id, byName.get(sessionName(id)), policy);
+      await checkAgent(deps, agent, byName.get(agent.session), policy);
     } catch (err) {
       await emit(deps, {
         kind: 'agent.check-failed',
-        identity: formatAddress(id),
+        identity: agent.address,
         reason: errorMessage(err),
       });
     }
@@ -63,11 +66,11 @@ export async function keepAlive(
 
 async function checkAgent(
   deps: KeepAliveDeps,
-  id: Identity,
+  agent: ResolvedAgent,
   info: SessionInfo | undefined,
   policy: RestartPolicy,
 ): Promise<void> {
-  const address = formatAddress(id);
+  const { address } = agent;
   const known = await deps.store.getAgent(address);
   if (known?.desired === 'stopped') return;
   if (known?.host != null && known.host !== deps.hostName) return;
@@ -79,10 +82,10 @@ async function checkAgent(
   }
   // Under the agent's lock; a user may have restarted it since the listing.
   // (A start by the CLI holds the lock until tmux has the session: asked again, it is there.)
-  await withAgentLock(deps.root, id, async () => {
-    const latest = await deps.host.find(info?.name ?? sessionName(id));
+  await withAgentLock(deps.root, agent, async () => {
+    const latest = await deps.host.find(info?.name ?? agent.session);
     if (latest !== undefined && sessionState(latest) === 'alive') return;
-    if (latest !== undefined) await buryZombie(deps, id, latest, known);
+    if (latest !== undefined) await buryZombie(deps, agent, latest, known);
     // Read again under the lock: a gt session stop that held it has made it wanted stopped.
     const current = (await deps.store.getAgent(address)) ?? known;
     if (current?.desired === 'stopped') return;
@@ -94,8 +97,8 @@ async function checkAgent(
       deps.bootAt !== undefined &&
       current?.startedAt != null &&
       current.startedAt < deps.bootAt;
-    if (lost) await startKept(deps, id, { kind: 'agent.restarted', outcome: 'restored' });
-    else await restartDead(deps, id, current, policy, now);
+    if (lost) await startKept(deps, agent, { kind: 'agent.restarted', outcome: 'restored' });
+    else await restartDead(deps, agent, current, policy, now);
   });
 }
 
@@ -110,13 +113,13 @@ function historyOf(record: AgentRecord | undefined) {
 /** Keeps the dead pane's last lines (why it died), then removes the session. */
 async function buryZombie(
   deps: KeepAliveDeps,
-  id: Identity,
+  agent: ResolvedAgent,
   info: SessionInfo,
   known: AgentRecord | undefined,
 ): Promise<void> {
   const lines = await lastWords(deps, info.name);
   const lastExit = lines.join('\n').trimEnd();
-  const address = formatAddress(id);
+  const { address } = agent;
   const exited = await record.exited(deps.store, address, { lastExit, at: deps.now() });
   // What it said as it died may be why (a bad key, a rate limit): then that kind's policy.
   const failure = profileOf(known ?? exited).classify(lines);
@@ -158,16 +161,16 @@ export function lastLine(text: string): string {
 /** No session was ever started for this agent (a failed first start counts as a restart). */
 async function restartDead(
   deps: KeepAliveDeps,
-  id: Identity,
+  agent: ResolvedAgent,
   current: AgentRecord | undefined,
   policy: RestartPolicy,
   now: number,
 ): Promise<void> {
-  const address = formatAddress(id);
+  const { address } = agent;
   if (!everStarted(current)) {
     // A first start is not a restart: it does not bring a crash loop nearer. If it fails,
     // it is one, so the next try waits its backoff.
-    await startKept(deps, id, { kind: 'agent.started', outcome: 'started' }, async () => {
+    await startKept(deps, agent, { kind: 'agent.started', outcome: 'started' }, async () => {
       await record.restartsCounted(deps.store, address, [now]);
     });
     return;
@@ -181,11 +184,11 @@ async function restartDead(
         await record.restartDeferred(deps.store, address, decision.until);
       return;
     case 'park':
-      await park(deps, id, decision.reason, decision.restarts, current);
+      await park(deps, agent, decision.reason, decision.restarts, current);
       return;
     case 'restart':
       await record.restartsCounted(deps.store, address, decision.restarts);
-      await startKept(deps, id, {
+      await startKept(deps, agent, {
         kind: 'agent.restarted',
         outcome: 'restarted',
         data: { restartsInWindow: decision.restarts.length },
@@ -201,13 +204,13 @@ async function restartDead(
 /** Starts a kept-alive agent and records how that went. */
 async function startKept(
   deps: KeepAliveDeps,
-  id: Identity,
+  agent: ResolvedAgent,
   success: { kind: EventKind; outcome: string; data?: Record<string, unknown> },
   onFailure: () => Promise<void> = async () => {},
 ): Promise<void> {
-  const address = formatAddress(id);
+  const { address } = agent;
   try {
-    await startHeld(deps, id);
+    await startHeld(deps, agent);
   } catch (err) {
     await onFailure();
     await emit(deps, {
@@ -223,12 +226,12 @@ async function startKept(
 
 async function park(
   deps: KeepAliveDeps,
-  id: Identity,
+  agent: ResolvedAgent,
   reason: string,
   restarts: number[],
   current: AgentRecord | undefined,
 ): Promise<void> {
-  const address = formatAddress(id);
+  const { address } = agent;
   await record.parked(deps.store, address, { reason, restarts, at: deps.now() });
   const last = current?.lastExit ? `\n\nIts screen when it last died:\n${current.lastExit}` : '';
   await tellMayor(deps, {

@@ -7,8 +7,9 @@ import { checkPrompt, queueNudge } from '../agents/nudges/queue.js';
 import { clearBackoff } from '../agents/failures/clear.js';
 import { InputError } from '../errors.js';
 import type { NewEvent, StoredEvent } from '../store/store.js';
-import type { Identity } from '../town/identity.js';
-import { formatAddress } from '../town/identity.js';
+import type { Address, Identity } from '../town/identity.js';
+import type { ResolvedAgent } from '../agents/resolve.js';
+import { resolveAgent } from '../agents/resolve.js';
 import { poke } from '../util/socket.js';
 
 export const ACTIONS = ['nudge', 'restart', 'stop', 'clear-backoff'] as const;
@@ -52,7 +53,7 @@ function record(ctx: ActionContext, event: NewEvent): Promise<StoredEvent> {
   });
 }
 
-async function nudge(ctx: ActionContext, address: string, body: unknown): Promise<ActionResult> {
+async function nudge(ctx: ActionContext, address: Address, body: unknown): Promise<ActionResult> {
   const text = nudgeText(body);
   const { nudge: queued, event } = await queueNudge(ctx, {
     to: address,
@@ -63,9 +64,9 @@ async function nudge(ctx: ActionContext, address: string, body: unknown): Promis
   return { action: 'nudge', address, outcome: 'queued', event: event.seq, nudge: queued.id };
 }
 
-async function restart(ctx: ActionContext, id: Identity): Promise<ActionResult> {
-  const address = formatAddress(id);
-  const started = await restartAgent(ctx, id);
+async function restart(ctx: ActionContext, agent: ResolvedAgent): Promise<ActionResult> {
+  const { address } = agent;
+  const started = await restartAgent(ctx, agent);
   const outcome = started.replaced ? 'restarted' : 'started';
   const event = await record(ctx, { kind: 'agent.restarted', identity: address, outcome });
   // A started agent has dialogs to pass and a prompt to reach: the daemon looks at once.
@@ -73,15 +74,15 @@ async function restart(ctx: ActionContext, id: Identity): Promise<ActionResult> 
   return { action: 'restart', address, outcome, event: event.seq };
 }
 
-async function stop(ctx: ActionContext, id: Identity): Promise<ActionResult> {
-  const address = formatAddress(id);
-  const outcome = (await stopAgent(ctx, id)) ? 'stopped' : 'not-running';
+async function stop(ctx: ActionContext, agent: ResolvedAgent): Promise<ActionResult> {
+  const { address } = agent;
+  const outcome = (await stopAgent(ctx, agent)) ? 'stopped' : 'not-running';
   const event = await record(ctx, { kind: 'agent.stopped', identity: address, outcome });
   return { action: 'stop', address, outcome, event: event.seq };
 }
 
 /** As gt daemon clear-backoff: forget the restart history, un-park, and ask a held agent to retry. */
-async function clearHold(ctx: ActionContext, address: string): Promise<ActionResult> {
+async function clearHold(ctx: ActionContext, address: Address): Promise<ActionResult> {
   const { event } = await clearBackoff(ctx, address, DASHBOARD);
   return { action: 'clear-backoff', address, outcome: 'cleared', event: event.seq };
 }
@@ -93,16 +94,16 @@ export function runAction(
   action: Action,
   body: unknown,
 ): Promise<ActionResult> {
-  const address = formatAddress(id);
+  const agent = resolveAgent(ctx, id);
   switch (action) {
     case 'nudge':
-      return nudge(ctx, address, body);
+      return nudge(ctx, agent.address, body);
     case 'restart':
-      return restart(ctx, id);
+      return restart(ctx, agent);
     case 'stop':
-      return stop(ctx, id);
+      return stop(ctx, agent);
     case 'clear-backoff':
-      return clearHold(ctx, address);
+      return clearHold(ctx, agent.address);
     default: {
       const never: never = action;
       throw new InputError('GT_BAD_USAGE', `unknown action ${String(never)}`);

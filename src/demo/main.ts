@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { AgentContext } from '../agents/context.js';
 import { agentContext } from '../agents/context.js';
+import { resolveAgent } from '../agents/resolve.js';
 import { startAgent } from '../agents/agent.js';
 import { locateGt } from '../agents/gt-command.js';
 import { attachHint } from '../agents/host.js';
@@ -73,7 +74,7 @@ async function startAgents(ctx: AgentContext, keep: readonly string[]): Promise<
     const info = await ctx.host.find(sessionName(id));
     if (info !== undefined && sessionState(info) === 'alive') continue;
     if (info !== undefined) await ctx.host.stop(info.name);
-    await startAgent(ctx, id);
+    await startAgent(ctx, resolveAgent(ctx, id));
     console.log(`started ${formatAddress(id)} in tmux session ${sessionName(id)}`);
   }
 }

@@ -5,7 +5,6 @@ import type { LifecycleAction } from '../protocol/request.js';
 import { predatesAsk, verifyRequesting } from '../protocol/request.js';
 import type { AgentState } from '../state/agent-state.js';
 import type { AgentRecord, Message } from '../store/store.js';
-import { formatAddress } from '../town/identity.js';
 import type { LifecycleRequest, Screened, ScreenPolicy } from './screen.js';
 import { screenMessage } from './screen.js';
 import type { RequestOutcome } from './outcome.js';
@@ -93,7 +92,7 @@ export function decideRequest(facts: RequestFacts): Plan {
   const request = screened.request;
   const tags: RequestTags = {
     action: request.action,
-    identity: formatAddress(request.sender),
+    identity: request.address,
     requestId: request.requestId,
   };
   if (facts.agent === undefined) return { kind: 'need', fact: 'agent' };

@@ -9,10 +9,10 @@ import { startHeld, stopHeld } from '../agents/agent.js';
 import { withAgentLock } from '../agents/lock.js';
 import { queueStartupPrompt } from '../agents/prime.js';
 import * as record from '../agents/record.js';
+import type { ResolvedAgent } from '../agents/resolve.js';
+import { resolveAgent } from '../agents/resolve.js';
 import { clearRequesting, readAgentState } from '../state/agent-state.js';
 import type { EventKind, Message, Settlement } from '../store/store.js';
-import type { Identity } from '../town/identity.js';
-import { formatAddress, sessionName, workDirPath } from '../town/identity.js';
 import { readRigs, requireKnownIdentity } from '../town/layout.js';
 import { ms } from '../util/duration.js';
 import { syncWorkspace } from '../workspace/sync.js';
@@ -85,7 +85,7 @@ async function carryOut(deps: DaemonDeps, msg: Message): Promise<Outcome> {
 /** Reads one fact about the sender (the decision asks only once the request screened). */
 async function gather(deps: DaemonDeps, facts: RequestFacts, fact: Fact): Promise<void> {
   if (facts.screened.kind !== 'request') return;
-  const sender = facts.screened.request.sender;
+  const { sender, address, session } = facts.screened.request;
   switch (fact) {
     case 'agent':
       try {
@@ -94,13 +94,13 @@ async function gather(deps: DaemonDeps, facts: RequestFacts, fact: Fact): Promis
         facts.agent = { unknown: errorMessage(err) };
         return;
       }
-      facts.agent = { record: await deps.store.getAgent(formatAddress(sender)) };
+      facts.agent = { record: await deps.store.getAgent(address) };
       return;
     case 'state':
       facts.state = readAgentState(deps.root, sender);
       return;
     case 'sessionExists':
-      facts.sessionExists = (await deps.host.find(sessionName(sender))) !== undefined;
+      facts.sessionExists = (await deps.host.find(session)) !== undefined;
       return;
     default: {
       const never: never = fact;
@@ -128,10 +128,10 @@ async function apply(
         plan.tags,
       );
     case 'run': {
-      const id = plan.request.sender;
+      const agent = resolveAgent(deps, plan.request.sender);
       // Under the agent's lock: a user's gt session restart cannot interleave with the plan.
-      await withAgentLock(deps.root, id, async () => {
-        for (const step of plan.steps) await runStep(deps, msg, id, step, plan);
+      await withAgentLock(deps.root, agent, async () => {
+        for (const step of plan.steps) await runStep(deps, msg, agent, step, plan);
       });
       const reason = plan.resumed ? 'finished after an interrupted attempt' : undefined;
       return closed('request.done', 'done', reason, plan.tags);
@@ -158,11 +158,11 @@ function closed(
 async function runStep(
   deps: DaemonDeps,
   msg: Message,
-  id: Identity,
+  agent: ResolvedAgent,
   step: Step,
   plan: Extract<Plan, { kind: 'run' }>,
 ): Promise<void> {
-  const address = formatAddress(id);
+  const { address } = agent;
   switch (step) {
     case STEPS.recordStop:
       await record.stopping(deps.store, address, { requestMessageId: msg.id, host: deps.hostName });
@@ -170,28 +170,28 @@ async function runStep(
       return;
     case STEPS.stopAgent:
       // stopAgent also forgets the token: a process left from the session can no longer speak for it.
-      await stopHeld(deps, id, { requestMessageId: msg.id });
+      await stopHeld(deps, agent, { requestMessageId: msg.id });
       deps.crashPoint?.('stopped');
       return;
     case STEPS.stopSession:
-      await deps.host.stop(sessionName(id));
+      await deps.host.stop(agent.session);
       deps.crashPoint?.('stopped');
       return;
     case STEPS.start:
-      await startHeld(deps, id, {
+      await startHeld(deps, agent, {
         requestMessageId: msg.id,
         // The plan ended the session itself, or found it gone (resuming a start).
         knownStopped: true,
         beforeStart: (who) => syncBeforeStart(deps, who),
       });
-      await queueStartupPrompt(deps, id);
+      await queueStartupPrompt(deps, agent);
       deps.crashPoint?.('started');
       return;
     case STEPS.confirm:
       await record.confirmed(deps.store, address);
       return;
     case STEPS.clearRequest:
-      await clearRequesting(deps.root, id, plan.request.action, plan.request.requestId);
+      await clearRequesting(deps.root, agent.id, plan.request.action, plan.request.requestId);
       return;
     default: {
       const never: never = step;
@@ -201,18 +201,19 @@ async function runStep(
 }
 
 /** Workspace sync for roles that ask for it; a failure stops the start only if sync.required. */
-async function syncBeforeStart(deps: DaemonDeps, id: Identity): Promise<void> {
+async function syncBeforeStart(deps: DaemonDeps, agent: ResolvedAgent): Promise<void> {
+  const { id } = agent;
   if (!deps.settings.agents[id.role].sync || id.role === 'mayor' || id.role === 'deacon') return;
   const branch = readRigs(deps.root).rigs[id.rig]?.default_branch ?? 'main';
   const result = await syncWorkspace({
-    dir: workDirPath(deps.root, id),
+    dir: agent.workDir,
     branch,
     syncCommand: deps.settings.sync.command,
     timeoutMs: ms(deps.settings.sync.timeout),
   });
   await emit(deps, {
     kind: 'workspace.sync',
-    identity: formatAddress(id),
+    identity: agent.address,
     outcome: result.ok ? 'ok' : result.conflict ? 'conflict' : 'failed',
     reason: result.error ?? null,
     data: { steps: result.steps },

@@ -1,7 +1,7 @@
 // Screening a message addressed to the deacon: is it a lifecycle request, and may it
 // run? Pure: the message, the clock and the policy in; a verdict out.
-import type { Identity } from '../town/identity.js';
-import { parseIdentity } from '../town/identity.js';
+import type { Address, Identity } from '../town/identity.js';
+import { formatAddress, parseIdentity, sessionName } from '../town/identity.js';
 import type { Message } from '../store/store.js';
 import type { LifecycleAction } from '../protocol/request.js';
 import { isLifecycleSubject, parseBody } from '../protocol/request.js';
@@ -12,6 +12,9 @@ export interface LifecycleRequest {
   /** The id the agent wrote to its state file, when the request carries one. */
   requestId: string | undefined;
   sender: Identity;
+  /** The sender's canonical address and session, formatted once here. */
+  address: Address;
+  session: string;
   createdAt: number;
 }
 
@@ -65,6 +68,8 @@ export function screenMessage(msg: Message, policy: ScreenPolicy): Screened {
       action: body.action,
       requestId: body.requestId,
       sender,
+      address: formatAddress(sender),
+      session: sessionName(sender),
       createdAt: msg.createdAt,
     },
   };

@@ -1,7 +1,7 @@
 // Session colours and status line, pure and deterministic: a rig's colour comes from a fixed
 // palette by FNV-1a hash of its name, so every agent of a rig shares it; mayor gold, deacon purple.
-import type { Identity, Role } from '../town/identity.js';
-import { assertNever, formatAddress } from '../town/identity.js';
+import type { AgentPlace, Identity, Role } from '../town/identity.js';
+import { assertNever } from '../town/identity.js';
 import { fnv1a32 } from '../util/fnv.js';
 import type { SessionTheme } from './host.js';
 
@@ -57,13 +57,17 @@ export function coloursFor(id: Identity): ColourPair {
 }
 
 /** Role icon and canonical address, e.g. `👷 gastown/crew/max`. Plain text, not a tmux format. */
-export function statusLine(id: Identity): string {
-  return `${ROLE_ICONS[id.role]} ${formatAddress(id)}`;
+export function statusLine(agent: Pick<AgentPlace, 'id' | 'address'>): string {
+  return `${ROLE_ICONS[agent.id.role]} ${agent.address}`;
 }
 
 /** The agent's colours and status line; `statusJob` (its unread mail) leads the right side. */
-export function themeFor(id: Identity, statusJob?: readonly string[]): SessionTheme {
+export function themeFor(
+  agent: Pick<AgentPlace, 'id' | 'address'>,
+  statusJob?: readonly string[],
+): SessionTheme {
+  const { id } = agent;
   const { bg, fg } = coloursFor(id);
   const right = id.role === 'mayor' || id.role === 'deacon' ? 'town' : `rig ${id.rig}`;
-  return { bg, fg, statusLeft: statusLine(id), statusRight: right, statusJob };
+  return { bg, fg, statusLeft: statusLine(agent), statusRight: right, statusJob };
 }

@@ -1,5 +1,6 @@
 // The Store interface: mail, lifecycle request processing state, agents and events.
 // Every backend (SQLite embedded, PostgreSQL shared) implements it and passes one test suite.
+import type { Address } from '../town/identity.js';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -182,7 +183,7 @@ export interface EventQuery {
 }
 
 export interface AgentRecord {
-  identity: string;
+  identity: Address;
   /** Host whose daemon owns the agent's session. */
   host: string | null;
   session: string | null;

@@ -106,7 +106,19 @@ function parseDashForm(text: string): Identity {
 }
 
 /** The canonical address: `mayor`, `deacon`, `<rig>/witness`, `<rig>/refinery`, `<rig>/crew/<name>`. */
-export function formatAddress(id: Identity): string {
+declare const ADDRESS: unique symbol;
+
+/**
+ * A canonical agent address (`mayor`, `alpha/witness`, `alpha/crew/max`). Only formatAddress
+ * and canonicalAddress make one, so a raw string cannot stand in where an address is expected.
+ */
+export type Address = string & { readonly [ADDRESS]: true };
+
+export function formatAddress(id: Identity): Address {
+  return addressText(id) as Address;
+}
+
+function addressText(id: Identity): string {
   switch (id.role) {
     case 'mayor':
     case 'deacon':
@@ -122,8 +134,25 @@ export function formatAddress(id: Identity): string {
 }
 
 /** Canonical form of any accepted address text. */
-export function canonicalAddress(text: string): string {
+export function canonicalAddress(text: string): Address {
   return formatAddress(parseIdentity(text));
+}
+
+/** Where an agent lives in its town: its address, tmux session and work dir, computed once. */
+export interface AgentPlace {
+  readonly id: Identity;
+  readonly address: Address;
+  readonly session: string;
+  readonly workDir: string;
+}
+
+export function placeOf(townRoot: string, id: Identity): AgentPlace {
+  return {
+    id,
+    address: formatAddress(id),
+    session: sessionName(id),
+    workDir: workDirPath(townRoot, id),
+  };
 }
 
 /** The seed's dash identity: `mayor`, `<rig>-witness`, `<rig>-crew-<name>`. */

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashToken, isVerifiedSender } from '../../src/agents/token.js';
 import type { AgentContext } from '../../src/agents/context.js';
 import { restartAgent, startAgent, stopAgent } from '../../src/agents/agent.js';
+import { resolveAgent } from '../../src/agents/resolve.js';
 import { agentStatus, listAgentStatuses } from '../../src/agents/status.js';
 import type { SessionHost, SessionSpec } from '../../src/sessions/host.js';
 import {
@@ -143,7 +144,7 @@ function unanswering(socket: string): SessionHost {
 describe('startAgent', () => {
   it('gives the agent its identity, the town root and a fresh secret, in its work dir, themed', async () => {
     const ctx = town();
-    const started = await startAgent(ctx, MAYOR);
+    const started = await startAgent(ctx, resolveAgent(ctx, MAYOR));
     expect(started).toMatchObject({ identity: 'mayor', session: 'gt-mayor' });
     const env = await agentEnv(ctx.root);
     expect(env.get('GT_ROLE')).toBe('mayor');
@@ -167,10 +168,12 @@ describe('startAgent', () => {
   it('uses the canonical address for a crew member and starts it in its clone', async () => {
     const ctx = town();
     const dir = addCrewDir(ctx);
-    expect(await startAgent(ctx, parseIdentity('alpha-crew-max'))).toMatchObject({
-      identity: 'alpha/crew/max',
-      session: 'gt-alpha-crew-max',
-    });
+    expect(await startAgent(ctx, resolveAgent(ctx, parseIdentity('alpha-crew-max')))).toMatchObject(
+      {
+        identity: 'alpha/crew/max',
+        session: 'gt-alpha-crew-max',
+      },
+    );
     const env = await agentEnv(dir);
     expect([env.get('GT_ROLE'), env.get('BD_ACTOR'), env.get('PWD_IS')]).toEqual([
       'alpha/crew/max',
@@ -187,17 +190,19 @@ describe('startAgent', () => {
       given = spec.env.GT_AGENT_TOKEN ?? '';
       seen = (await ctx.store.getAgent('mayor'))?.tokenHash;
     });
-    await startAgent(ctx, MAYOR);
+    await startAgent(ctx, resolveAgent(ctx, MAYOR));
     expect(given).toMatch(/^[0-9a-f]{64}$/);
     expect(seen).toBe(hashToken(given));
   });
 
   it('refuses a running agent without touching its token or calling beforeStart', async () => {
     const ctx = town();
-    await startAgent(ctx, MAYOR);
+    await startAgent(ctx, resolveAgent(ctx, MAYOR));
     const token = (await agentEnv(ctx.root)).get('GT_AGENT_TOKEN') ?? '';
     let hookCalls = 0;
-    const again = startAgent(ctx, MAYOR, { beforeStart: () => Promise.resolve(void hookCalls++) });
+    const again = startAgent(ctx, resolveAgent(ctx, MAYOR), {
+      beforeStart: () => Promise.resolve(void hookCalls++),
+    });
     await expect(again).rejects.toThrow(SessionExistsError);
     expect(hookCalls).toBe(0);
     expect(await isVerifiedSender(ctx.store, MAYOR, token)).toBe(true);
@@ -205,7 +210,9 @@ describe('startAgent', () => {
 
   it('fails with GT_WORKDIR_MISSING when the work dir is not there, starting nothing', async () => {
     const ctx = town();
-    await expect(startAgent(ctx, MAX)).rejects.toMatchObject({ code: 'GT_WORKDIR_MISSING' });
+    await expect(startAgent(ctx, resolveAgent(ctx, MAX))).rejects.toMatchObject({
+      code: 'GT_WORKDIR_MISSING',
+    });
     expect(await ctx.host.list()).toEqual([]);
     expect(await ctx.store.getAgent('alpha/crew/max')).toBeUndefined();
   });
@@ -213,17 +220,21 @@ describe('startAgent', () => {
   it('runs beforeStart before the token rotates and the session starts; a failing hook stops the start', async () => {
     const ctx = town();
     const order: string[] = [];
-    await startAgent(ctx, MAYOR, {
-      beforeStart: async (id) => {
+    await startAgent(ctx, resolveAgent(ctx, MAYOR), {
+      beforeStart: async (agent) => {
         const session = (await ctx.host.find('gt-mayor')) === undefined ? 'none' : 'running';
         const record = await ctx.store.getAgent('mayor');
-        order.push(`hook ${id.role}`, `session ${session}`, `token ${record?.tokenHash ?? 'none'}`);
+        order.push(
+          `hook ${agent.id.role}`,
+          `session ${session}`,
+          `token ${record?.tokenHash ?? 'none'}`,
+        );
       },
     });
     expect(order).toEqual(['hook mayor', 'session none', 'token none']);
 
     const other = town();
-    const failing = startAgent(other, MAYOR, {
+    const failing = startAgent(other, resolveAgent(other, MAYOR), {
       beforeStart: () => Promise.reject(new Error('sync failed')),
     });
     await expect(failing).rejects.toThrow('sync failed');
@@ -237,13 +248,13 @@ describe('startAgent', () => {
     ctx.host = spyingHost(ctx.host, async () => {
       during = await ctx.store.getAgent('mayor');
     });
-    await startAgent(ctx, MAYOR, { requestMessageId: 'req-9' });
+    await startAgent(ctx, resolveAgent(ctx, MAYOR), { requestMessageId: 'req-9' });
     expect(during).toMatchObject({ requestMessageId: 'req-9', sessionConfirmed: false });
     expect(await ctx.store.getAgent('mayor')).toMatchObject({
       requestMessageId: 'req-9',
       sessionConfirmed: true,
     });
-    await restartAgent(ctx, MAYOR);
+    await restartAgent(ctx, resolveAgent(ctx, MAYOR));
     expect(await ctx.store.getAgent('mayor')).toMatchObject({
       requestMessageId: 'req-9',
       sessionConfirmed: true,
@@ -255,7 +266,7 @@ describe('startAgent', () => {
     ctx.host = spyingHost(ctx.host, () =>
       Promise.reject(new TmuxTimeoutError('new-session', 5000)),
     );
-    await expect(startAgent(ctx, MAYOR)).rejects.toThrow(TmuxTimeoutError);
+    await expect(startAgent(ctx, resolveAgent(ctx, MAYOR))).rejects.toThrow(TmuxTimeoutError);
     expect(await ctx.store.getAgent('mayor')).toMatchObject({
       session: 'gt-mayor',
       sessionConfirmed: false,
@@ -268,7 +279,7 @@ describe('startAgent', () => {
     ctx.host = spyingHost(ctx.host, () =>
       Promise.reject(new TmuxFailedError('new-session', 'refused')),
     );
-    await expect(startAgent(ctx, MAYOR)).rejects.toThrow(TmuxFailedError);
+    await expect(startAgent(ctx, resolveAgent(ctx, MAYOR))).rejects.toThrow(TmuxFailedError);
     expect(await ctx.store.getAgent('mayor')).toMatchObject({ tokenHash: null, session: null });
   });
 });
@@ -276,10 +287,10 @@ describe('startAgent', () => {
 describe('restartAgent and stopAgent', () => {
   it('restart replaces the session and rotates the token: the old one stops verifying', async () => {
     const ctx = town();
-    const first = await startAgent(ctx, MAYOR);
+    const first = await startAgent(ctx, resolveAgent(ctx, MAYOR));
     const oldToken = (await agentEnv(ctx.root)).get('GT_AGENT_TOKEN') ?? '';
     writeFileSync(join(ctx.root, 'agent-env.txt'), '');
-    const second = await restartAgent(ctx, MAYOR);
+    const second = await restartAgent(ctx, resolveAgent(ctx, MAYOR));
     expect(second.replaced).toBe(true);
     expect(running(first.info.panePid)).toBe(false);
     expect(second.info.panePid).not.toBe(first.info.panePid);
@@ -293,16 +304,18 @@ describe('restartAgent and stopAgent', () => {
 
   it('restart of an agent that is not running just starts it', async () => {
     const ctx = town();
-    const started = await restartAgent(ctx, MAYOR);
+    const started = await restartAgent(ctx, resolveAgent(ctx, MAYOR));
     expect(started.replaced).toBe(false);
     expect(await ctx.host.liveness('gt-mayor')).toBe('alive');
   });
 
   it('stop ends the session, forgets the token and marks the agent stopped', async () => {
     const ctx = town();
-    const started = await startAgent(ctx, MAYOR);
+    const started = await startAgent(ctx, resolveAgent(ctx, MAYOR));
     const token = (await agentEnv(ctx.root)).get('GT_AGENT_TOKEN') ?? '';
-    expect(await stopAgent(ctx, MAYOR, { requestMessageId: 'req-1' })).toBe(true);
+    expect(await stopAgent(ctx, resolveAgent(ctx, MAYOR), { requestMessageId: 'req-1' })).toBe(
+      true,
+    );
     expect(running(started.info.panePid)).toBe(false);
     expect(await ctx.host.liveness('gt-mayor')).toBe('dead');
     expect(await ctx.store.getAgent('mayor')).toMatchObject({
@@ -312,7 +325,7 @@ describe('restartAgent and stopAgent', () => {
       requestMessageId: 'req-1',
     });
     expect(await isVerifiedSender(ctx.store, MAYOR, token)).toBe(false);
-    expect(await stopAgent(ctx, MAYOR)).toBe(false);
+    expect(await stopAgent(ctx, resolveAgent(ctx, MAYOR))).toBe(false);
   });
 });
 
@@ -326,12 +339,12 @@ describe('agentStatus and listAgentStatuses', () => {
       pid: null,
       uptimeSeconds: null,
     });
-    const mayor = await startAgent(ctx, MAYOR);
+    const mayor = await startAgent(ctx, resolveAgent(ctx, MAYOR));
     const alive = await agentStatus(ctx, MAYOR);
     expect(alive).toMatchObject({ state: 'alive', pid: mayor.info.panePid });
     expect(alive.uptimeSeconds).toBeGreaterThanOrEqual(0);
 
-    await startAgent(ctx, DEACON);
+    await startAgent(ctx, resolveAgent(ctx, DEACON));
     writeFileSync(join(ctx.root, 'deacon', 'go'), '');
     await waitFor(
       'the deacon to die',
@@ -349,9 +362,9 @@ describe('agentStatus and listAgentStatuses', () => {
     const ctx = town({ deacon: WAITING_AGENT });
     expect(await listAgentStatuses(ctx)).toEqual([]);
     addCrewDir(ctx);
-    await startAgent(ctx, MAYOR);
-    await startAgent(ctx, DEACON);
-    await startAgent(ctx, MAX);
+    await startAgent(ctx, resolveAgent(ctx, MAYOR));
+    await startAgent(ctx, resolveAgent(ctx, DEACON));
+    await startAgent(ctx, resolveAgent(ctx, MAX));
     writeFileSync(join(ctx.root, 'deacon', 'go'), '');
     // A session killed behind our back, and a session that is not an agent's.
     execFileSync('tmux', ['-L', ctx.host.socket, 'kill-session', '-t', '=gt-alpha-crew-max:']);

@@ -25,6 +25,7 @@ import type {
 } from '../../src/store/store.js';
 import { NEVER } from '../../src/store/store.js';
 import { NEW_MESSAGE_STATE } from '../../src/store/rows.js';
+import type { Address } from '../../src/town/identity.js';
 
 /** An agent record with nothing known: each field at its store default. */
 export const EMPTY_AGENT: Omit<AgentRecord, 'identity' | 'updatedAt'> = {
@@ -360,7 +361,12 @@ export class MemoryStore implements Store {
     const given = Object.fromEntries(
       Object.entries(patch).map(([k, v]) => [k, v ?? (k === 'restarts' ? [] : null)]),
     );
-    const next: AgentRecord = { ...current, ...copy(given), identity, updatedAt: this.now() };
+    const next: AgentRecord = {
+      ...current,
+      ...copy(given),
+      identity: identity as Address,
+      updatedAt: this.now(),
+    };
     this.agents.set(identity, next);
     return Promise.resolve(copy(next));
   }

@@ -6,10 +6,11 @@ import type { Plan, RequestFacts } from '../../src/lifecycle/decide.js';
 import { decideRequest, firstFacts } from '../../src/lifecycle/decide.js';
 import type { AgentState } from '../../src/state/agent-state.js';
 import type { AgentRecord, Message } from '../../src/store/store.js';
+import { canonicalAddress } from '../../src/town/identity.js';
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 const SENT = NOW - 1_000;
-const MAX = 'alpha/crew/max';
+const MAX = canonicalAddress('alpha/crew/max');
 
 function msg(over: Partial<Message> = {}): Message {
   return {

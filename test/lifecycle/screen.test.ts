@@ -78,6 +78,8 @@ describe('screenMessage', () => {
         action: 'cycle',
         requestId: 'rq-abc',
         sender: { role: 'crew', rig: 'alpha', name: 'max' },
+        address: 'alpha/crew/max',
+        session: 'gt-alpha-crew-max',
         createdAt: NOW - 1000,
       },
     });

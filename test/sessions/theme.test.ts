@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIdentity } from '../../src/town/identity.js';
+import { parseIdentity, placeOf } from '../../src/town/identity.js';
 import {
   DEACON_COLOURS,
   MAYOR_COLOURS,
@@ -75,9 +75,9 @@ describe('themeFor and statusLine', () => {
       'rig gastown',
     ],
   ])('%s', (address, colours, line, right) => {
-    const id = parseIdentity(address);
-    expect(statusLine(id)).toBe(line);
-    expect(themeFor(id)).toEqual({
+    const agent = placeOf('/town', parseIdentity(address));
+    expect(statusLine(agent)).toBe(line);
+    expect(themeFor(agent)).toEqual({
       bg: colours.bg,
       fg: colours.fg,
       statusLeft: line,
@@ -90,7 +90,7 @@ describe('themeFor and statusLine', () => {
   });
 
   it('is deterministic', () => {
-    const id = parseIdentity('alpha/crew/max');
-    expect(themeFor(id)).toEqual(themeFor(parseIdentity('alpha-crew-max')));
+    const agent = placeOf('/town', parseIdentity('alpha/crew/max'));
+    expect(themeFor(agent)).toEqual(themeFor(placeOf('/town', parseIdentity('alpha-crew-max'))));
   });
 });

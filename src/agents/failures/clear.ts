@@ -3,6 +3,7 @@
 // likely in them: a live agent is cycled into a session that has them, with a note).
 import { errorMessage } from '../../errors.js';
 import type { NewEvent, StoredEvent } from '../../store/store.js';
+import type { Address } from '../../town/identity.js';
 import type { AgentContext } from '../context.js';
 import { emit } from '../context.js';
 import { queueNudge } from '../nudges/queue.js';
@@ -17,7 +18,7 @@ import { cycleWithNote } from './cycle.js';
  */
 export async function clearBackoff(
   ctx: Pick<AgentContext, 'root' | 'store' | 'onEvent'>,
-  address: string,
+  address: Address,
   tag: Pick<NewEvent, 'reason' | 'data'> = {},
 ): Promise<{ was: string | null; retried: boolean; event: StoredEvent }> {
   const before = await ctx.store.getAgent(address);

@@ -2,13 +2,13 @@
 // deacon with its last screen, then a fresh session whose first prompt carries the note. A full
 // context is cycled at most failures.context_cycles times an hour.
 import type { AgentRecord } from '../../store/store.js';
-import { parseIdentity } from '../../town/identity.js';
 import { blockedExcerpt } from '../activity.js';
 import { restartAgent } from '../agent.js';
 import type { AgentContext } from '../context.js';
 import { emit } from '../context.js';
 import type { Failure } from './classify.js';
 import { HANDOFF_MARK, queueStartupPrompt } from '../prime.js';
+import { resolveAgent } from '../resolve.js';
 
 /** The successor's note from the daemon: why it was started fresh, and its predecessor's screen. */
 export function daemonNote(r: AgentRecord, why: string, lines: readonly string[]): string {
@@ -44,10 +44,10 @@ export async function cycleWithNote(deps: AgentContext, r: AgentRecord, c: Cycle
     type: 'notification',
     senderVerified: true,
   });
-  const id = parseIdentity(r.identity);
   if (c.exited !== true) {
-    await restartAgent(deps, id);
-    await queueStartupPrompt(deps, id);
+    const agent = resolveAgent(deps, r.identity);
+    await restartAgent(deps, agent);
+    await queueStartupPrompt(deps, agent);
   }
   await emit(deps, {
     kind: 'agent.cycled',

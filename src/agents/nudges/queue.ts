@@ -4,6 +4,7 @@
 import type { ErrorCode } from '../../errors.js';
 import { InputError } from '../../errors.js';
 import type { NewEvent, Nudge, StoredEvent } from '../../store/store.js';
+import type { Address } from '../../town/identity.js';
 import { townPaths } from '../../town/layout.js';
 import { poke } from '../../util/socket.js';
 import type { AgentContext } from '../context.js';
@@ -26,7 +27,7 @@ export function checkPrompt(text: string, emptyCode: ErrorCode): string {
 }
 
 export interface NudgeRequest {
-  to: string;
+  to: Address;
   from: string;
   text: string;
   /** Why, for the event (e.g. "first prompt of the new session"). */
