@@ -89,6 +89,17 @@ export const ERROR_CODES = [
   'GT_WAIT_TIMEOUT',
   'GT_WORKDIR_MISSING',
   'GT_WORKDIR_OUTSIDE_TOWN',
+  // The dashboard's HTTP answers (dashboard/http.ts gives each its status).
+  'GT_BAD_CONTENT_TYPE',
+  'GT_BAD_EVENT_ID',
+  'GT_BAD_METHOD',
+  'GT_BAD_REQUEST',
+  'GT_CROSS_SITE',
+  'GT_FORBIDDEN',
+  'GT_INTERNAL',
+  'GT_NOT_FOUND',
+  'GT_NOT_READY',
+  'GT_TOO_MANY_STREAMS',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -151,6 +162,22 @@ export class StoreError extends GtError {
 export class NotFoundError extends GtError {
   constructor(code: ErrorCode, message: string, opts: { hint?: string } = {}) {
     super(code, message, { ...opts, exitCode: 1 });
+  }
+}
+
+/** A broken invariant of gastown-ts itself (never the user's input): a bug to report. */
+export class InternalError extends GtError {
+  constructor(message: string) {
+    super('GT_INTERNAL', message, { hint: 'this is a bug in gastown-ts; please report it' });
+  }
+}
+
+/** An HTTP answer other than 2xx from the dashboard, with its status and a stable code. */
+export class HttpError extends GtError {
+  readonly status: number;
+  constructor(status: number, code: ErrorCode, message: string) {
+    super(code, message, { exitCode: status < 500 ? 2 : 1 });
+    this.status = status;
   }
 }
 

@@ -23,8 +23,8 @@ function table(rows: Readonly<Record<string, string>>): Table {
  * `agents`). A row may name a folder that has no files yet.
  */
 const LAYERS = table({
-  util: '',
-  root: 'util',
+  root: '',
+  util: 'root',
   town: 'util root',
   store: 'util root town',
   sessions: 'util root town',
@@ -310,5 +310,54 @@ describe('agent records', () => {
         patchAgentCalls(f, readFileSync(join(src, f), 'utf8')).map((line) => `src/${f}:${line}`),
       );
     expect(writers).toEqual([]);
+  });
+});
+
+/** Lines where `text` throws (or rejects with) a plain JavaScript error, not one of ours. */
+function plainErrorThrows(fileName: string, text: string): number[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest);
+  const PLAIN = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError']);
+  const plainNew = (node: ts.Node | undefined): boolean =>
+    node !== undefined &&
+    ts.isNewExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    PLAIN.has(node.expression.text);
+  const lines: number[] = [];
+  const visit = (node: ts.Node): void => {
+    const rejects =
+      ts.isCallExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      /^reject$/.test(node.expression.text) &&
+      plainNew(node.arguments[0]);
+    if ((ts.isThrowStatement(node) && plainNew(node.expression)) || rejects)
+      lines.push(source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return lines;
+}
+
+describe('errors', () => {
+  it('the finder sees a plain error thrown or rejected with, not one of ours', () => {
+    const text = [
+      `throw new Error('x');`,
+      `throw new InternalError('y');`,
+      `return new Promise((_, reject) => reject(new RangeError('z')));`,
+      `const e = err instanceof Error ? err : new Error(String(err));`,
+    ].join('\n');
+    expect(plainErrorThrows('sample.ts', text)).toEqual([1, 3]);
+  });
+
+  it('every error src/ throws is one of the project’s classes (a code and a message)', () => {
+    const src = join(ROOT, 'src');
+    // The dashboard's page script runs in the browser: its errors never reach gt.
+    const browser = join('dashboard', 'page-script.ts');
+    const plain = codeFiles(src)
+      .map((f) => relative(src, f))
+      .filter((f) => f !== browser)
+      .flatMap((f) =>
+        plainErrorThrows(f, readFileSync(join(src, f), 'utf8')).map((line) => `src/${f}:${line}`),
+      );
+    expect(plain).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@
 // a cache damaged after that would stop gt until it is deleted or GT_CODE_CACHE=off.
 // Without a usable cache the bundle compiles as it would under require(); nothing but
 // speed depends on a cache.
+import { InternalError } from '../errors.js';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -205,7 +206,7 @@ export function loadCli(
   const module = { exports: {} as { main?: LoadedCli['main'] } };
   wrapper.call(module.exports, module.exports, createRequire(file), module, file, dir);
   const main = module.exports.main;
-  if (typeof main !== 'function') throw new Error(`${file} does not export main()`);
+  if (typeof main !== 'function') throw new InternalError(`${file} does not export main()`);
   const saveUserCache = (): void => {
     if (cache === 'accepted' || userDir === undefined || userFile === undefined) return;
     if (stamp !== undefined) writeUserCache(userDir, userFile, stamp, script);

@@ -1,4 +1,5 @@
 // `gt why <address>`: why an agent is (or is not) doing its work, in one paragraph.
+import { InternalError } from '../errors.js';
 import type { Command } from 'commander';
 import { explain } from '../status/why.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
@@ -24,7 +25,7 @@ export function registerWhy(program: GtCommand): void {
         const canonical = formatAddress(id);
         const status = await statusOf(town);
         const agent = status.agents.find((a) => a.address === canonical);
-        if (agent === undefined) throw new Error(`${canonical} is missing from the status`);
+        if (agent === undefined) throw new InternalError(`${canonical} is missing from the status`);
         const store = await town.store();
         const last = (await store.listEvents({ identity: canonical, limit: 1, newest: true }))[0];
         const queued = await store.listNudges({ to: canonical, statuses: PENDING_NUDGE });

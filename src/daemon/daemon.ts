@@ -20,6 +20,7 @@ import { Watcher } from './watch.js';
 import type { DaemonLock } from './lock.js';
 import { acquireLock, takeOverLock } from './lock.js';
 import { townMark } from './town-mark.js';
+import { HeartbeatState, purgeOld } from './housekeeping.js';
 import { listenForPokes } from './poke-server.js';
 import { SettingsWatch } from './settings-watch.js';
 import { liftAuthHolds } from '../agents/failures/clear.js';
@@ -75,10 +76,7 @@ export class Daemon {
   private wakeRequested = false;
   private heartbeatDue = true;
   private loopDone: Promise<void> | undefined;
-  private heartbeats = 0;
-  private lastHeartbeat: number | null = null;
-  /** How long the last heartbeat's keep-alive and housekeeping took. */
-  private heartbeatMs: number | null = null;
+  private readonly beats: HeartbeatState;
   private readonly now: () => number;
   private readonly paths;
   private readonly settingsWatch: SettingsWatch;
@@ -94,6 +92,8 @@ export class Daemon {
     this.paths = townPaths(opts.root);
     this.settingsWatch = new SettingsWatch(opts.root);
     this.town = townMark(opts.root);
+    const facts = { host: opts.hostName, startedAt: this.startedAt };
+    this.beats = new HeartbeatState(this.paths.daemonState, facts, opts.log);
   }
 
   get status(): DaemonState {
@@ -333,19 +333,11 @@ export class Daemon {
 
   private async housekeeping(began: number): Promise<void> {
     if (this.townGone()) return;
-    this.heartbeats += 1;
-    this.lastHeartbeat = this.now();
-    const purged = await this.opts.store.purgeMessages(
-      this.now() - ms(this.opts.settings.mail.retention),
-    );
-    if (purged > 0) this.opts.log.log('info', 'purged old mail', { count: purged });
-    const settings = this.opts.settings;
-    const events = await this.opts.store.purgeEvents(this.now() - ms(settings.events.max_age));
-    if (events > 0) this.opts.log.log('info', 'purged old events', { count: events });
-    await this.opts.store.purgeNudges(this.now() - ms(settings.mail.retention));
+    this.beats.beat(this.now());
+    await purgeOld(this.opts.store, this.opts.settings, this.now(), this.opts.log);
     await this.takeUpSettings();
-    this.heartbeatMs = Math.round(performance.now() - began);
-    this.writeState();
+    this.beats.took(performance.now() - began);
+    this.beats.write();
   }
 
   /**
@@ -359,24 +351,6 @@ export class Daemon {
     this.watcher?.useSettings(next);
     const lifted = await liftAuthHolds(this.executeDeps());
     this.opts.log.log('info', 'settings changed: taken up', { auth_holds_lifted: lifted });
-  }
-
-  writeState(running = true): void {
-    const state = {
-      running,
-      pid: process.pid,
-      host: this.opts.hostName,
-      started_at: new Date(this.startedAt).toISOString(),
-      last_heartbeat:
-        this.lastHeartbeat === null ? null : new Date(this.lastHeartbeat).toISOString(),
-      heartbeat_count: this.heartbeats,
-      last_heartbeat_ms: this.heartbeatMs,
-    };
-    try {
-      writeJsonAtomic(this.paths.daemonState, state, 0o600);
-    } catch (err) {
-      this.opts.log.log('warn', 'cannot write daemon/state.json', { error: errorMessage(err) });
-    }
   }
 
   /** Settles once the daemon has stopped, whoever stopped it (a signal, or the town vanishing). */
@@ -408,7 +382,7 @@ export class Daemon {
     );
     rmSync(this.paths.daemonSocket, { force: true });
     rmSync(this.paths.daemonPid, { force: true });
-    this.writeState(false);
+    this.beats.write(false);
     await this.lock?.release();
     this.setState(DAEMON_STATES.stopped);
     this.markStopped();

@@ -2,21 +2,12 @@
 // error, cookies, and the checks of where a request comes from (Host, Origin).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { GtError } from '../errors.js';
+import { GtError, HttpError } from '../errors.js';
 
 export const MAX_BODY_BYTES = 40 * 1024;
 export const COOKIE = 'gt_dashboard';
 
-/** An answer other than 2xx, with a stable code for scripts. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { HttpError };
 
 /** The HTTP status of an error a user can meet: bad input 400, an unknown agent 404. */
 export function toHttpError(err: unknown): HttpError {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { errorMessage } from '../errors.js';
+import { errorMessage, GtError, InputError, InternalError } from '../errors.js';
 import {
   bashBlock,
   directiveOf,
@@ -186,7 +186,13 @@ class ScriptedModelServer implements ModelServer {
         reject: (err) => (settle(), reject(err)),
       };
       const timer = setTimeout(
-        () => waiter.reject(new Error(`model server: no matching request within ${timeoutMs} ms`)),
+        () =>
+          waiter.reject(
+            new GtError(
+              'GT_WAIT_TIMEOUT',
+              `model server: no matching request within ${timeoutMs} ms`,
+            ),
+          ),
         timeoutMs,
       );
       this.waiters.add(waiter);
@@ -206,7 +212,7 @@ class ScriptedModelServer implements ModelServer {
   async close(): Promise<void> {
     this.closing.abort();
     this.hanging.clear();
-    for (const waiter of [...this.waiters]) waiter.reject(new Error('model server closed'));
+    for (const waiter of [...this.waiters]) waiter.reject(new InternalError('model server closed'));
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -280,7 +286,7 @@ class ScriptedModelServer implements ModelServer {
         return;
       default: {
         const never: never = action;
-        throw new Error(`model server: unknown action ${JSON.stringify(never)}`);
+        throw new InternalError(`model server: unknown action ${JSON.stringify(never)}`);
       }
     }
   }
@@ -307,7 +313,10 @@ async function runAsProgram(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { port: { type: 'string', default: '0' } } });
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65_535)
-    throw new Error(`--port wants a port number (0 for any free one), not "${values.port}"`);
+    throw new InputError(
+      'GT_BAD_PORT',
+      `--port wants a port number (0 for any free one), not "${values.port}"`,
+    );
   const server = await startModelServer({ port });
   console.log(
     `model server (a stand-in for the Anthropic API, scripted) listening on ${server.url}`,

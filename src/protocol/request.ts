@@ -1,6 +1,7 @@
 // The lifecycle protocol's vocabulary, one place for both sides of it: the actions, the request
 // id (made and checked), the requesting_* fields of an agent's state file and their checks,
 // and the request mail's subject and body (written by gt handoff, parsed by the daemon). Pure.
+import { InternalError } from '../errors.js';
 import { randomToken } from '../util/random.js';
 
 export const LIFECYCLE_ACTIONS = ['cycle', 'restart', 'shutdown'] as const;
@@ -52,7 +53,7 @@ export type Verdict = { readonly ok: true } | { readonly ok: false; readonly rea
 
 export function requestingKey(action: LifecycleAction): RequestingKey {
   if (!(LIFECYCLE_ACTIONS as readonly string[]).includes(action))
-    throw new Error(`not a lifecycle action: ${String(action)}`);
+    throw new InternalError(`not a lifecycle action: ${String(action)}`);
   return `requesting_${action}`;
 }
 
@@ -110,8 +111,8 @@ export function withRequest<S extends RequestingFields>(
   requestId: string,
   now: Date,
 ): RequestingFields {
-  if (!isRequestId(requestId)) throw new Error(`bad request id ${show(requestId)}`);
-  if (Number.isNaN(now.getTime())) throw new Error('bad request time');
+  if (!isRequestId(requestId)) throw new InternalError(`bad request id ${show(requestId)}`);
+  if (Number.isNaN(now.getTime())) throw new InternalError('bad request time');
   // requesting_id and requesting_time belong to one action only, so an older request for
   // another action must not stay true without its id.
   const rest: Record<string, unknown> = { ...state };

@@ -3,6 +3,7 @@
 // input, so no argv and no shell ever holds it.
 import { randomHex } from '../util/random.js';
 import { sleep } from '../util/wait.js';
+import { InternalError } from '../errors.js';
 import { SessionNotFoundError, TmuxNoServerError } from './errors.js';
 import { checkSessionName, sessionTarget } from './tmux-args.js';
 import type { TmuxClient } from './tmux-client.js';
@@ -55,7 +56,8 @@ export async function sendKeys(
   name: string,
   keys: readonly string[],
 ): Promise<void> {
-  for (const key of keys) if (!KEYS.has(key)) throw new Error(`not a key gt presses: ${key}`);
+  for (const key of keys)
+    if (!KEYS.has(key)) throw new InternalError(`not a key gt presses: ${key}`);
   if (keys.length === 0) return;
   await client.run('send-keys', [['send-keys', '-t', pane(checkSessionName(name)), ...keys]], {
     session: name,

@@ -1,5 +1,6 @@
 // Session colours and status line, pure and deterministic: a rig's colour comes from a fixed
 // palette by FNV-1a hash of its name, so every agent of a rig shares it; mayor gold, deacon purple.
+import { InternalError } from '../errors.js';
 import type { AgentPlace, Identity, Role } from '../town/identity.js';
 import { assertNever } from '../town/identity.js';
 import { fnv1a32 } from '../util/fnv.js';
@@ -37,7 +38,7 @@ export const ROLE_ICONS: Readonly<Record<Role, string>> = {
 
 export function rigColours(rig: string): ColourPair {
   const pair = RIG_PALETTE[fnv1a32(rig) % RIG_PALETTE.length];
-  if (pair === undefined) throw new Error('empty palette');
+  if (pair === undefined) throw new InternalError('empty palette');
   return pair;
 }
 

@@ -14,7 +14,7 @@ import {
   realpathSync,
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { GtError } from '../errors.js';
+import { GtError, InternalError } from '../errors.js';
 import type { Identity } from '../town/identity.js';
 import { formatAddress, stateFilePath } from '../town/identity.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -261,7 +261,7 @@ export async function updateAgentState(
     if (next === undefined) return current;
     const problems = stateProblems(next);
     if (problems.length > 0)
-      throw new Error(`refusing to write a bad agent state: ${problems.join('; ')}`);
+      throw new InternalError(`refusing to write a bad agent state: ${problems.join('; ')}`);
     try {
       writeFileAtomic(located.real, `${JSON.stringify(next, null, 2)}\n`, 0o600);
     } catch (err) {

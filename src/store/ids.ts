@@ -1,4 +1,5 @@
 // Message and nudge ids: short, random, time-ordered, safe in paths, shells and URLs.
+import { InternalError } from '../errors.js';
 import { randomToken, TOKEN_ALPHABET } from '../util/random.js';
 
 const ALPHABET = TOKEN_ALPHABET;
@@ -20,7 +21,7 @@ const MAX_ID_TIME = 32 ** 9 - 1;
 /** A message id: time-ordered (cheap to index, sorts by arrival) with 30 random bits against collisions. */
 export function newMessageId(now = Date.now()): string {
   if (!Number.isSafeInteger(now) || now < 0 || now > MAX_ID_TIME)
-    throw new RangeError(`a message time must be whole ms from 0 to ${MAX_ID_TIME}, got ${now}`);
+    throw new InternalError(`a message time must be whole ms from 0 to ${MAX_ID_TIME}, got ${now}`);
   return `gm-${timePart(now)}${randomToken(6)}`;
 }
 

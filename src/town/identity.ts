@@ -1,7 +1,7 @@
 // The one module that parses and formats agent identities. No other code splits
 // or joins addresses, session names, state-file paths or work dirs.
 import { join } from 'node:path';
-import { BadIdentityError } from '../errors.js';
+import { BadIdentityError, InternalError } from '../errors.js';
 
 export const ROLES = ['mayor', 'deacon', 'witness', 'refinery', 'crew'] as const;
 export type Role = (typeof ROLES)[number];
@@ -244,7 +244,7 @@ export function sameIdentity(a: Identity, b: Identity): boolean {
 }
 
 export function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+  throw new InternalError(`unexpected value: ${JSON.stringify(value)}`);
 }
 
 /**

@@ -1,4 +1,5 @@
 // Durations in settings and flags: "500ms", "30s", "15m", "1h", "7d".
+import { InternalError } from '../errors.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
@@ -15,7 +16,7 @@ export function parseDuration(text: string): number | undefined {
 /** Milliseconds of a duration the settings schema has already checked; throws on anything else. */
 export function ms(duration: string): number {
   const value = parseDuration(duration);
-  if (value === undefined) throw new Error(`not a duration: ${duration}`);
+  if (value === undefined) throw new InternalError(`not a duration: ${duration}`);
   return value;
 }
 

@@ -3,7 +3,7 @@
 // executor runs them and, when anything conflicts, leaves the tree exactly as it was.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { GtError } from '../errors.js';
+import { GtError, InternalError } from '../errors.js';
 import type { GitResult } from './git.js';
 import { gitFailure, runGit } from './git.js';
 import type { ShellResult } from './shell.js';
@@ -182,7 +182,7 @@ export function planRecovery(input: FailureInput): FailurePlan {
 }
 
 function assertNever(value: never): never {
-  throw new Error(`unexpected step: ${String(value)}`);
+  throw new InternalError(`unexpected step: ${String(value)}`);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+// What the daemon keeps tidy at each heartbeat: mail, events and prompts past their age purged,
+// and daemon/state.json telling how its heartbeats go (pid, started, last, count, duration).
+import { errorMessage } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { Settings } from '../town/settings.js';
+import { ms } from '../util/duration.js';
+import { writeJsonAtomic } from '../util/fs.js';
+import type { Logger } from './logger.js';
+
+/** Removes settled mail, old events and finished prompts past their settings' ages. */
+export async function purgeOld(
+  store: Store,
+  settings: Settings,
+  now: number,
+  log: Logger,
+): Promise<void> {
+  const mail = await store.purgeMessages(now - ms(settings.mail.retention));
+  if (mail > 0) log.log('info', 'purged old mail', { count: mail });
+  const events = await store.purgeEvents(now - ms(settings.events.max_age));
+  if (events > 0) log.log('info', 'purged old events', { count: events });
+  await store.purgeNudges(now - ms(settings.mail.retention));
+}
+
+/** The daemon's heartbeats, as daemon/state.json tells them. */
+export class HeartbeatState {
+  private count = 0;
+  private last: number | null = null;
+  /** How long the last heartbeat's keep-alive and housekeeping took. */
+  private lastMs: number | null = null;
+
+  constructor(
+    private readonly file: string,
+    private readonly facts: { host: string; startedAt: number },
+    private readonly log: Logger,
+  ) {}
+
+  beat(at: number): void {
+    this.count += 1;
+    this.last = at;
+  }
+
+  took(durationMs: number): void {
+    this.lastMs = Math.round(durationMs);
+  }
+
+  write(running = true): void {
+    const state = {
+      running,
+      pid: process.pid,
+      host: this.facts.host,
+      started_at: new Date(this.facts.startedAt).toISOString(),
+      last_heartbeat: this.last === null ? null : new Date(this.last).toISOString(),
+      heartbeat_count: this.count,
+      last_heartbeat_ms: this.lastMs,
+    };
+    try {
+      writeJsonAtomic(this.file, state, 0o600);
+    } catch (err) {
+      this.log.log('warn', 'cannot write daemon/state.json', { error: errorMessage(err) });
+    }
+  }
+}
