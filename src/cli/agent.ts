@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import type { GtCommand } from './program.js';
 import { InputError } from '../errors.js';
-import type { DemoAgent } from '../agents/demo-agent.js';
 import {
   DEFAULT_DEMO_INTERVAL_MS,
   realSchedule,
@@ -11,6 +10,7 @@ import {
 } from '../agents/demo-agent.js';
 import type { GlobalOptions } from './context.js';
 import { println } from './context.js';
+import { untilStopped } from './process-life.js';
 import { registerAgentReport } from './agent-report.js';
 
 interface DemoFlags {
@@ -67,19 +67,7 @@ export function registerAgent(program: GtCommand): void {
           handoff: (signal) => spawnHandoff(gt, process.env, signal),
         },
       );
-      await untilSignalled(demo);
+      // SIGTERM or SIGINT stops the agent; the command then returns and gt exits 0.
+      await untilStopped(demo.stopped, (signal) => demo.stop(`got ${signal}`));
     });
-}
-
-/** Stops the agent on SIGTERM or SIGINT; the command then returns and gt exits 0. */
-async function untilSignalled(demo: DemoAgent): Promise<void> {
-  const onSignal = (signal: NodeJS.Signals): void => demo.stop(`got ${signal}`);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  try {
-    await demo.stopped;
-  } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-  }
 }

@@ -15,6 +15,7 @@ import { oneLine } from '../util/text.js';
 import { pollUntil, sleep } from '../util/wait.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { openTown, printJson, println, thisGt, withTown } from './context.js';
+import { untilStopped } from './process-life.js';
 import { ensureDaemon } from './daemon-process.js';
 import { stdoutStream } from './output.js';
 import { registerSupervisor } from './supervisor.js';
@@ -184,17 +185,7 @@ async function serveUntilStopped(daemon: Daemon, log: Logger): Promise<void> {
     log.log('info', `received ${signal}: finishing the request in hand`);
     void daemon.stop();
   };
-  const wake = (): void => daemon.wake('SIGUSR1');
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGUSR1', wake);
-  try {
-    await daemon.stopped;
-  } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    process.off('SIGUSR1', wake);
-  }
+  await untilStopped(daemon.stopped, onSignal, () => daemon.wake('SIGUSR1'));
 }
 
 async function startDaemon(global: GlobalOptions, opts: { json?: boolean }): Promise<void> {

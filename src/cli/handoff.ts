@@ -7,8 +7,8 @@ import { requestHandoff, waitForOutcome } from '../lifecycle/handoff.js';
 import type { LifecycleAction } from '../protocol/request.js';
 import type { DaemonStart } from './daemon-process.js';
 import { ensureDaemonFor } from './daemon-process.js';
-import { parseDuration } from '../util/duration.js';
 import type { GlobalOptions, TownContext } from './context.js';
+import { parseTimeout } from './process-life.js';
 import { printJson, println, withTown } from './context.js';
 
 interface HandoffOptions {
@@ -95,14 +95,4 @@ function requestLine(request: HandoffRequest, started: DaemonStart | undefined):
   if (started !== undefined)
     return `${what}; no daemon was running: started one (pid ${started.pid})`;
   return `${what}; no daemon is running to act on it yet (gt daemon start)`;
-}
-
-function parseTimeout(text: string): number {
-  const value = parseDuration(text);
-  if (value === undefined)
-    throw new InputError(
-      'GT_BAD_DURATION',
-      `--timeout ${JSON.stringify(text)} is not a duration like 30s or 2m`,
-    );
-  return value;
 }

@@ -8,10 +8,10 @@ import type { Nudge, Store } from '../store/store.js';
 import { PENDING_NUDGE } from '../store/store.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import { requireKnownIdentity } from '../town/layout.js';
-import { parseDuration } from '../util/duration.js';
 import { oneLine } from '../util/text.js';
 import { pollUntil } from '../util/wait.js';
 import type { GlobalOptions, TownContext } from './context.js';
+import { parseTimeout } from './process-life.js';
 import { printJson, println, withTown } from './context.js';
 import { ensureDaemonFor } from './daemon-process.js';
 import type { GtCommand } from './program.js';
@@ -121,16 +121,6 @@ async function waitForNudge(store: Store, id: string, timeoutMs: number): Promis
   throw new GtError('GT_WAIT_TIMEOUT', `nudge ${id} is still ${last?.status ?? 'queued'}`, {
     hint: 'is the agent ready and the daemon running? gt status',
   });
-}
-
-function parseTimeout(text: string): number {
-  const value = parseDuration(text);
-  if (value === undefined)
-    throw new InputError(
-      'GT_BAD_DURATION',
-      `--timeout ${JSON.stringify(text)} is not a duration like 30s or 2m`,
-    );
-  return value;
 }
 
 async function list(

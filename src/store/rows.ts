@@ -6,11 +6,13 @@ import type {
   AgentRecord,
   Message,
   MessageStatus,
+  NewMessage,
   Nudge,
   NudgePatch,
   NudgeStatus,
   StoredEvent,
 } from './store.js';
+import { newMessageId } from './ids.js';
 
 export type Row = Record<string, unknown>;
 
@@ -38,6 +40,23 @@ const json = <T>(value: unknown): T | null =>
     : typeof value === 'string'
       ? (JSON.parse(value) as T)
       : (value as T);
+
+/** A new message's fields, in the insert statements' column order (both backends). */
+export function newMessageRow(msg: NewMessage, now: number) {
+  const createdAt = msg.createdAt ?? now;
+  return {
+    id: newMessageId(createdAt),
+    from: msg.from,
+    to: msg.to,
+    subject: msg.subject,
+    body: msg.body,
+    priority: msg.priority,
+    type: msg.type,
+    threadId: msg.threadId ?? null,
+    replyTo: msg.replyTo ?? null,
+    createdAt,
+  };
+}
 
 export function toMessage(row: Row): Message {
   return {

@@ -1,7 +1,7 @@
 // Mail and lifecycle requests on PostgreSQL: sending and reading messages, and the claim/settle
 // cycle by which daemons work through requests. Claims skip rows another daemon holds.
-import { messageIdFloor, newMessageId } from '../ids.js';
-import { NEW_MESSAGE_STATE, toMessage } from '../rows.js';
+import { messageIdFloor } from '../ids.js';
+import { NEW_MESSAGE_STATE, newMessageRow, toMessage } from '../rows.js';
 import type {
   ClaimOptions,
   DueOptions,
@@ -16,19 +16,7 @@ import { NEVER } from '../store.js';
 import type { PgDb } from './pool.js';
 
 export async function sendMessage(db: PgDb, msg: NewMessage): Promise<Message> {
-  const createdAt = msg.createdAt ?? db.now();
-  const row = {
-    id: newMessageId(createdAt),
-    from: msg.from,
-    to: msg.to,
-    subject: msg.subject,
-    body: msg.body,
-    priority: msg.priority,
-    type: msg.type,
-    threadId: msg.threadId ?? null,
-    replyTo: msg.replyTo ?? null,
-    createdAt,
-  };
+  const row = newMessageRow(msg, db.now());
   // The row's fields are in the statement's column order.
   const values = [...Object.values(row), msg.senderVerified];
   const [inserted] = await db.query('insertMessage', values, 'saving the message');

@@ -1,8 +1,8 @@
 // Mail and lifecycle requests on SQLite: sending and reading messages, and the claim/settle
 // cycle by which daemons work through requests.
-import { messageIdFloor, newMessageId } from '../ids.js';
+import { messageIdFloor } from '../ids.js';
 import type { Row } from '../rows.js';
-import { NEW_MESSAGE_STATE, toMessage } from '../rows.js';
+import { NEW_MESSAGE_STATE, newMessageRow, toMessage } from '../rows.js';
 import type {
   ClaimOptions,
   DueOptions,
@@ -18,20 +18,7 @@ import type { SqliteDb } from './database.js';
 
 export function sendMessage(db: SqliteDb, msg: NewMessage): Promise<Message> {
   return db.run('saving the message', () => {
-    const createdAt = msg.createdAt ?? db.now();
-    const row = {
-      id: newMessageId(createdAt),
-      from: msg.from,
-      to: msg.to,
-      subject: msg.subject,
-      body: msg.body,
-      priority: msg.priority,
-      type: msg.type,
-      threadId: msg.threadId ?? null,
-      replyTo: msg.replyTo ?? null,
-      createdAt,
-      senderVerified: msg.senderVerified ? 1 : 0,
-    };
+    const row = { ...newMessageRow(msg, db.now()), senderVerified: msg.senderVerified ? 1 : 0 };
     const insert = db.stmt('insertMessage');
     const info = insert.run(
       row.id,
