@@ -103,7 +103,8 @@ function unexplainedMessages(town: TestTown): unknown[] {
     town,
     `SELECT id, status, outcome, last_error FROM messages WHERE to_addr = 'deacon' AND NOT (
       (status = 'done' AND length(outcome) > 0) OR (status = 'dead' AND length(last_error) > 0)
-      OR (status = 'open' AND next_attempt_at = ${NEVER} AND outcome LIKE 'ignored: %'))`,
+      OR (status = 'open' AND next_attempt_at = ${NEVER} AND outcome = 'ignored'
+        AND length(outcome_reason) > 0))`,
   );
 }
 
