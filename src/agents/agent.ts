@@ -9,7 +9,7 @@ import { themeFor } from '../sessions/theme.js';
 import type { Address, AgentPlace } from '../town/identity.js';
 import type { AgentContext } from './context.js';
 import { emit } from './context.js';
-import { agentEnv } from './env.js';
+import { agentEnv, NOT_FOR_AN_AGENT } from './env.js';
 import type { ResolvedAgent } from './resolve.js';
 import * as record from './record.js';
 import { withAgentLock } from './lock.js';
@@ -119,7 +119,11 @@ async function launch(
       throw new SessionExistsError(session);
     await opts.beforeStart(agent);
   }
-  await installHooks(ctx, agent);
+  const own = {
+    ...runtime.env({ root: process.getuid?.() === 0 }),
+    ...ctx.settings.agents[agent.id.role].env,
+  };
+  await installHooks(ctx, agent, own);
   const previous = await ctx.store.getAgent(address);
   const token = newAgentToken();
   const startedAt = ctx.now();
@@ -130,15 +134,13 @@ async function launch(
     requestMessageId: opts.requestMessageId,
   });
   ctx.crashPoint?.('recorded');
+  const env = { ...own, ...agentEnv(ctx.root, agent, token, ctx.gt) };
   const spec = {
     name: session,
     cwd: workDir,
-    command: agent.command,
-    env: {
-      ...runtime.env({ root: process.getuid?.() === 0 }),
-      ...ctx.settings.agents[agent.id.role].env,
-      ...agentEnv(ctx.root, agent, token, ctx.gt),
-    },
+    command: runtime.launch?.(agent.command, env) ?? agent.command,
+    env,
+    unset: NOT_FOR_AN_AGENT,
     theme: themeFor(agent, statusJob(ctx, address)),
     remainOnExit: opts.remainOnExit ?? true,
   };
@@ -170,11 +172,15 @@ export const HOOK_COMMANDS = {
  * Puts the runtime's hooks into the agent's work dir. A settings file gt cannot read is left
  * alone, on record: the agent still starts, its activity read from its screen instead.
  */
-async function installHooks(ctx: AgentContext, agent: ResolvedAgent): Promise<void> {
+async function installHooks(
+  ctx: AgentContext,
+  agent: ResolvedAgent,
+  env: Readonly<Record<string, string>>,
+): Promise<void> {
   const hooks = agent.runtime.hooks;
   if (hooks === null) return;
   try {
-    hooks.install(agent.workDir, HOOK_COMMANDS, agent.command);
+    hooks.install({ workDir: agent.workDir, env }, HOOK_COMMANDS, agent.command);
   } catch (err) {
     await emit(ctx, {
       kind: 'agent.hooks-skipped',

@@ -3,6 +3,23 @@ import type { AgentPlace } from '../town/identity.js';
 import type { GtInvocation } from './gt-command.js';
 import { pathWithGt } from './gt-command.js';
 
+/**
+ * Set by agent CLIs for the commands their tools run (a CLI refuses to start inside another),
+ * or by a CI system (Gemini CLI runs headless under CI=true and exits): an agent started from
+ * such a shell must not inherit them.
+ */
+export const NOT_FOR_AN_AGENT = [
+  'CI',
+  'GITHUB_ACTIONS',
+  'CLAUDECODE',
+  'CLAUDE_CODE_ENTRYPOINT',
+  'CLAUDE_CODE_SSE_PORT',
+  'GEMINI_CLI',
+  'CODEX_SANDBOX',
+  'CODEX_SANDBOX_NETWORK_DISABLED',
+  'CODEX_THREAD_ID',
+] as const;
+
 /** Every variable agentEnv may set. */
 export const AGENT_SESSION_VARS = [
   'GT_ROLE',

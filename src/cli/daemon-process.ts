@@ -54,7 +54,7 @@ export async function ensureDaemonFor(
     return await ensureDaemon(town);
   } catch (err) {
     process.stderr.write(
-      `gt: ${what} is queued, but no daemon could be started to act on it: ${errorMessage(err)} (gt daemon start)\n`,
+      `gt: ${what}, but no daemon could be started to act on it: ${errorMessage(err)} (gt daemon start)\n`,
     );
     return undefined;
   }

@@ -69,7 +69,7 @@ async function handoff(town: TownContext, opts: HandoffOptions): Promise<number>
   // needs none), unless told not to.
   const started =
     !request.daemon_poked && opts.daemon
-      ? await ensureDaemonFor(town, `request ${request.request_id}`)
+      ? await ensureDaemonFor(town, `request ${request.request_id} is queued`)
       : undefined;
   const daemon = started && !started.already_running ? { daemon_started: started.pid } : {};
   if (!opts.wait) {

@@ -90,7 +90,7 @@ async function nudge(
     { root: town.root, store },
     { to: formatAddress(to), from: formatAddress(from), text },
   );
-  if (!poked && flags.daemon) await ensureDaemonFor(town, `nudge ${queued.id}`);
+  if (!poked && flags.daemon) await ensureDaemonFor(town, `nudge ${queued.id} is queued`);
   if (!flags.wait) {
     if (flags.json) printJson(toJson(queued));
     else

@@ -18,6 +18,10 @@ import { requireKnownIdentity } from '../town/layout.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, thisGt, withTown } from './context.js';
 import { poke } from '../util/socket.js';
+import type { Readiness } from '../agents/readiness.js';
+import { waitUntilReady } from '../agents/readiness.js';
+import { ensureDaemonFor } from './daemon-process.js';
+import { parseTimeout } from './process-life.js';
 
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
@@ -53,37 +57,80 @@ export function statusToJson(s: AgentStatus): Record<string, unknown> {
   };
 }
 
-/** A started agent has dialogs to pass and a prompt to reach: the daemon looks at once. */
-async function watchNow(town: TownContext): Promise<void> {
-  await poke(town.paths.daemonSocket);
+interface StartFlags {
+  json?: boolean;
+  wait?: boolean;
+  timeout: string;
+  /** false with --no-daemon */
+  daemon: boolean;
+}
+
+/**
+ * A started agent has dialogs to pass and a prompt to reach: the daemon looks at once, and one
+ * is started when none runs for a runtime that shows dialogs (nothing else would answer them).
+ * With --wait, resolves once the agent is ready (or blocked, or failed: exit 1 with why).
+ */
+async function afterStart(
+  town: TownContext,
+  agent: ResolvedAgent,
+  flags: StartFlags,
+): Promise<Readiness | undefined> {
+  const timeoutMs = flags.wait === true ? parseTimeout(flags.timeout) : 0;
+  const poked = await poke(town.paths.daemonSocket);
+  if (!poked && flags.daemon && agent.runtime.capabilities.screen)
+    await ensureDaemonFor(town, `${agent.address} started`);
+  if (flags.wait !== true) return undefined;
+  const readiness = await waitUntilReady(await town.store(), agent, timeoutMs);
+  if (!readiness.ready)
+    throw new GtError(
+      'GT_AGENT_NOT_READY',
+      `${agent.address} is ${readiness.activity}, not ready: ${readiness.why}`,
+      { hint: `gt why ${agent.address}; gt attach ${agent.address} to see it` },
+    );
+  return readiness;
+}
+
+function startOptions(cmd: GtCommand): GtCommand {
+  return cmd
+    .option(
+      '--wait',
+      'return once the agent is ready (exit 1 if it is blocked, fails or times out)',
+    )
+    .option('--timeout <duration>', 'how long --wait waits', '2m')
+    .option('--no-daemon', 'do not start a daemon when none runs (its dialogs then wait)');
 }
 
 export function registerSession(program: GtCommand): void {
   const session = program.command('session').description('agent sessions in tmux (one per agent)');
-  session
-    .command('start')
-    .description('start an agent’s session (its first process is the agent command)')
-    .argument(
-      '<identity>',
-      'mayor, deacon, <rig>/witness, <rig>/refinery, <rig>/crew/<name> (or a dash form)',
-    )
-    .option('--json', 'print the started session as JSON')
-    .action((text: string, opts: { json?: boolean }, cmd: Command) =>
-      withTown(globals(cmd), async (town) => {
-        const started = await startAgent(await contextOf(town), knownAgent(town, text));
-        await watchNow(town);
-        const json = {
-          identity: started.identity,
-          session: started.session,
-          pid: started.info.panePid,
-        };
-        if (opts.json) printJson(json);
-        else
-          println(
-            `started ${started.session} for ${started.identity} (pid ${started.info.panePid ?? '?'})`,
-          );
-      }),
-    );
+  startOptions(
+    session
+      .command('start')
+      .description(
+        'start an agent’s session (its first process is the agent command); a daemon is started to pass its dialogs if none runs',
+      )
+      .argument(
+        '<identity>',
+        'mayor, deacon, <rig>/witness, <rig>/refinery, <rig>/crew/<name> (or a dash form)',
+      )
+      .option('--json', 'print the started session as JSON'),
+  ).action((text: string, flags: StartFlags, cmd: Command) =>
+    withTown(globals(cmd), async (town) => {
+      const agent = knownAgent(town, text);
+      const started = await startAgent(await contextOf(town), agent);
+      const ready = await afterStart(town, agent, flags);
+      const json = {
+        identity: started.identity,
+        session: started.session,
+        pid: started.info.panePid,
+        ...(ready === undefined ? {} : { activity: ready.activity }),
+      };
+      if (flags.json) printJson(json);
+      else
+        println(
+          `started ${started.session} for ${started.identity} (pid ${started.info.panePid ?? '?'})${ready === undefined ? '' : '; ready'}`,
+        );
+    }),
+  );
 
   session
     .command('stop')
@@ -100,28 +147,31 @@ export function registerSession(program: GtCommand): void {
       }),
     );
 
-  session
-    .command('restart')
-    .description('stop an agent’s session (if running) and start a fresh one')
-    .argument('<identity>', 'agent address')
-    .option('--json', 'print the new session as JSON')
-    .action((text: string, opts: { json?: boolean }, cmd: Command) =>
-      withTown(globals(cmd), async (town) => {
-        const started = await restartAgent(await contextOf(town), knownAgent(town, text));
-        await watchNow(town);
-        const json = {
-          identity: started.identity,
-          session: started.session,
-          pid: started.info.panePid,
-          replaced: started.replaced,
-        };
-        if (opts.json) printJson(json);
-        else
-          println(
-            `${started.replaced ? 'restarted' : 'started'} ${started.session} (pid ${started.info.panePid ?? '?'})`,
-          );
-      }),
-    );
+  startOptions(
+    session
+      .command('restart')
+      .description('stop an agent’s session (if running) and start a fresh one')
+      .argument('<identity>', 'agent address')
+      .option('--json', 'print the new session as JSON'),
+  ).action((text: string, flags: StartFlags, cmd: Command) =>
+    withTown(globals(cmd), async (town) => {
+      const agent = knownAgent(town, text);
+      const started = await restartAgent(await contextOf(town), agent);
+      const ready = await afterStart(town, agent, flags);
+      const json = {
+        identity: started.identity,
+        session: started.session,
+        pid: started.info.panePid,
+        replaced: started.replaced,
+        ...(ready === undefined ? {} : { activity: ready.activity }),
+      };
+      if (flags.json) printJson(json);
+      else
+        println(
+          `${started.replaced ? 'restarted' : 'started'} ${started.session} (pid ${started.info.panePid ?? '?'})${ready === undefined ? '' : '; ready'}`,
+        );
+    }),
+  );
 
   session
     .command('list')

@@ -2,19 +2,13 @@
 // agent starts a daemon from inside that agent's session: the agent's identity and secret,
 // its tmux pane and the markers its CLI sets for its own tools must not become the daemon's
 // (nor, through a tmux server the daemon starts, every later session's).
-import { AGENT_SESSION_VARS } from '../agents/env.js';
+import { AGENT_SESSION_VARS, NOT_FOR_AN_AGENT } from '../agents/env.js';
 
 /** Set by tmux inside a pane, and by agent CLIs for the commands their tools run. */
 const SESSION_MARKERS = [
   'TMUX',
   'TMUX_PANE',
-  'CLAUDECODE',
-  'CLAUDE_CODE_ENTRYPOINT',
-  'CLAUDE_CODE_SSE_PORT',
-  'GEMINI_CLI',
-  'CODEX_SANDBOX',
-  'CODEX_SANDBOX_NETWORK_DISABLED',
-  'CODEX_THREAD_ID',
+  ...NOT_FOR_AN_AGENT.filter((name) => name !== 'CI' && name !== 'GITHUB_ACTIONS'),
 ] as const;
 
 /** What a daemon never inherits: an agent's identity and secret, and a session's markers. */

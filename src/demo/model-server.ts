@@ -1,5 +1,6 @@
-// A scripted stand-in for the Anthropic Messages API: Claude Code pointed at it (ANTHROPIC_BASE_URL)
-// runs offline, and each reply is chosen by the caller's queue, a directive in the prompt or a default.
+// A scripted stand-in for the model APIs agent CLIs speak (dialects/: Anthropic Messages for
+// Claude Code, more beside it): a CLI pointed at it runs offline, and each reply is chosen by
+// the caller's queue, a directive in the prompt (SAY:, BASH:, ERR:, HANG, FULL, DELAY:) or a default.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,23 +8,13 @@ import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { errorMessage, GtError, InputError, InternalError } from '../errors.js';
-import {
-  bashBlock,
-  directiveOf,
-  errorReplyOf,
-  isMainRequest,
-  isRecord,
-  lastUserTextOf,
-  MODEL,
-  MODEL_LIST,
-  messageOf,
-  parseJson,
-  requestTextOf,
-  sideReplyOf,
-  sseEventsOf,
-  sseFrameOf,
-} from './model-wire.js';
-import type { Block, ReplyIds, ScriptedAction } from './model-wire.js';
+import { directiveOf, parseJson } from './model-wire.js';
+import type { ScriptedAction } from './model-wire.js';
+import { anthropic } from './dialects/anthropic.js';
+import { gemini } from './dialects/gemini.js';
+import { openaiResponses } from './dialects/openai-responses.js';
+import type { Dialect, Exchange as DialectExchange } from './dialects/dialect.js';
+import { canAnswer, sendJson } from './dialects/dialect.js';
 
 export { directiveOf } from './model-wire.js';
 export type { ScriptedAction } from './model-wire.js';
@@ -64,44 +55,6 @@ export interface ModelServer {
 const MAX_RECORDED = 10_000;
 const DEFAULT_RETRY_AFTER_S = 30;
 
-/** One messages request being answered; `count` is its main-request number. */
-interface Exchange extends ReplyIds {
-  res: ServerResponse;
-  count: number;
-  stream: boolean;
-}
-
-/** False once the client has gone or the response is under way: nothing more may be sent. */
-function canAnswer(res: ServerResponse): boolean {
-  return !res.destroyed && !res.headersSent;
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown, headers = {}): void {
-  if (!canAnswer(res)) return;
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(value));
-}
-
-function sendError(
-  res: ServerResponse,
-  n: number,
-  status: number,
-  retryAfter?: number,
-  message?: string,
-): void {
-  const { headers, body } = errorReplyOf(n, status, retryAfter, message);
-  sendJson(res, status, body, headers);
-}
-
-function sendReply(ex: Exchange, block: Block): void {
-  const stopReason = block.type === 'tool_use' ? 'tool_use' : 'end_turn';
-  if (!ex.stream) return sendJson(ex.res, 200, messageOf(ex, [block], stopReason, 20));
-  if (!canAnswer(ex.res)) return;
-  ex.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  for (const data of sseEventsOf(ex, block, stopReason)) ex.res.write(sseFrameOf(data));
-  ex.res.end();
-}
-
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -115,6 +68,15 @@ interface Waiter {
   pred: (r: RecordedRequest) => boolean;
   resolve: (r: RecordedRequest) => void;
   reject: (err: Error) => void;
+}
+
+/** The APIs the server speaks, each with its own routes. */
+const DIALECTS: readonly Dialect[] = [anthropic, openaiResponses, gemini];
+
+/** One conversation request being answered; `count` is its main-request number. */
+interface Exchange extends DialectExchange {
+  count: number;
+  dialect: Dialect;
 }
 
 class ScriptedModelServer implements ModelServer {
@@ -132,7 +94,7 @@ class ScriptedModelServer implements ModelServer {
   constructor() {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch(() => {
-        if (canAnswer(res)) sendError(res, 0, 500);
+        if (canAnswer(res)) sendJson(res, 500, { error: 'the scripted server failed' });
         else res.destroy();
       });
     });
@@ -229,14 +191,16 @@ class ScriptedModelServer implements ModelServer {
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const body = parseJson(raw);
-    const main = isMainRequest(method, path, body);
-    const text = requestTextOf(body);
-    this.record({ at, method, path, body, main, lastUserText: lastUserTextOf(body), text });
-    if (method === 'POST' && path === '/v1/messages') return this.messages(res, body, main);
-    if (method === 'POST' && path === '/v1/messages/count_tokens')
-      return sendJson(res, 200, { input_tokens: Math.max(1, Math.ceil(raw.length / 4)) });
-    if (method === 'GET' && path === '/v1/models') return sendJson(res, 200, MODEL_LIST);
-    if (method === 'GET' && path.startsWith('/v1/models/')) return sendJson(res, 200, MODEL);
+    const dialect = DIALECTS.find((d) => d.handles(method, path));
+    const read = dialect?.read(method, path, body);
+    const asks = {
+      main: read?.main ?? false,
+      lastUserText: read?.lastUserText ?? '',
+      text: read?.text ?? '',
+    };
+    this.record({ at, method, path, body, ...asks });
+    if (dialect !== undefined) return this.converse(res, dialect, read, body);
+    if (DIALECTS.some((d) => d.other?.(res, method, path, raw) === true)) return;
     sendJson(res, 200, {});
   }
 
@@ -253,28 +217,39 @@ class ScriptedModelServer implements ModelServer {
     }
   }
 
-  private messages(res: ServerResponse, body: unknown, main: boolean): Promise<void> | void {
+  private converse(
+    res: ServerResponse,
+    dialect: Dialect,
+    read: ReturnType<Dialect['read']>,
+    body: unknown,
+  ): Promise<void> | void {
     const n = ++this.exchanges;
-    if (!isRecord(body) || !Array.isArray(body.messages)) return sendError(res, n, 400);
-    const model = typeof body.model === 'string' ? body.model : MODEL.id;
-    const ex: Exchange = { res, n, count: 0, stream: body.stream === true, model };
-    if (!main) return sendReply(ex, { type: 'text', text: sideReplyOf(body) });
+    const ex: Exchange = {
+      res,
+      n,
+      count: 0,
+      stream: read?.stream ?? false,
+      model: read?.model ?? '',
+      dialect,
+    };
+    if (read === undefined) return dialect.error(ex, 400);
+    if (!read.main) return dialect.side(ex, body);
     ex.count = ++this.mains;
     const fallback = this.defaultFor(ex.count);
-    const action = this.queue.shift() ?? directiveOf(lastUserTextOf(body), fallback) ?? fallback;
+    const action = this.queue.shift() ?? directiveOf(read.lastUserText, fallback) ?? fallback;
     return this.act(ex, action);
   }
 
   private async act(ex: Exchange, action: ScriptedAction): Promise<void> {
     switch (action.kind) {
       case 'say':
-        return sendReply(ex, { type: 'text', text: action.text });
+        return ex.dialect.reply(ex, { kind: 'text', text: action.text });
       case 'bash':
-        return sendReply(ex, bashBlock(ex, action.command));
+        return ex.dialect.reply(ex, { kind: 'shell', command: action.command });
       case 'error': {
         const retryAfter =
           action.retryAfter ?? (action.status === 429 ? DEFAULT_RETRY_AFTER_S : undefined);
-        return sendError(ex.res, ex.n, action.status, retryAfter, action.message);
+        return ex.dialect.error(ex, action.status, retryAfter, action.message);
       }
       case 'hang':
         // Kept until release() or close(); a client that gives up drops out of the set.

@@ -43,6 +43,11 @@ export interface SessionSpec {
   command: string;
   /** Passed at creation (-e), so the agent has it from its first instruction. */
   env: Readonly<Record<string, string>>;
+  /**
+   * Names the session must not inherit from the server's environment (which is whoever started
+   * the server's): taken out of it before the session is made. `env` still sets them.
+   */
+  unset?: readonly string[];
   theme?: SessionTheme;
   /** Keep a dead pane (and its last output) so the death can be seen and captured. */
   remainOnExit?: boolean;

@@ -152,6 +152,12 @@ const DEFAULT_UPDATE_ENV = [
 ];
 
 /** The names of a session's environment, each checked. */
+function checkEnvName(name: string): string {
+  if (!ENV_KEY_RE.test(name))
+    throw new InputError('GT_BAD_ENV', `bad environment variable ${JSON.stringify(name)}`);
+  return name;
+}
+
 function envNames(env: Readonly<Record<string, string>>): string[] {
   return Object.entries(env).map(([key, value]) => {
     if (!ENV_KEY_RE.test(key) || value.includes('\0'))
@@ -179,7 +185,9 @@ export function startCommands(spec: SessionSpec, town?: string): string[][] {
   const size = (n: number | undefined, fallback: number): string =>
     String(n !== undefined && Number.isInteger(n) && n > 0 && n <= 1000 ? n : fallback);
   const target = sessionTarget(name);
+  const unset = (spec.unset ?? []).filter((n) => !(n in spec.env)).map(checkEnvName);
   return [
+    ...unset.map((n) => ['set-environment', '-gu', n]),
     // The environment's values never reach an argv, where every local user could read them:
     // tmux copies the variables named in update-environment from this client's own
     // environment into the new session. Afterwards the option is back to its default, and the

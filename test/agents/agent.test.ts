@@ -182,6 +182,25 @@ describe('startAgent', () => {
     ]);
   });
 
+  it('an agent started from a CI shell or from inside another agent CLI inherits neither', async () => {
+    const ctx = town();
+    const dir = addCrewDir(ctx);
+    const saved = { CI: process.env.CI, CLAUDECODE: process.env.CLAUDECODE };
+    // The tmux server (started here) takes this process's environment as its own.
+    process.env.CI = 'true';
+    process.env.CLAUDECODE = '1';
+    try {
+      await startAgent(ctx, resolveAgent(ctx, parseIdentity('alpha/crew/max')));
+    } finally {
+      for (const [name, value] of Object.entries(saved))
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+    }
+    const env = await agentEnv(dir);
+    expect(env.get('GT_ROLE')).toBe('alpha/crew/max');
+    expect([env.get('CI'), env.get('CLAUDECODE')]).toEqual([undefined, undefined]);
+  });
+
   it('saves the token’s hash before the session starts', async () => {
     const ctx = town();
     let seen: string | null | undefined;

@@ -228,6 +228,16 @@ describe('startCommands', () => {
     );
   });
 
+  it('takes what the session must not inherit out of the server’s environment first, unless the spec sets it', () => {
+    const commands = startCommands({ ...spec, unset: ['CI', 'GT_ROLE'] });
+    expect(commands[0]).toEqual(['set-environment', '-gu', 'CI']);
+    expect(commands[1]?.[0]).toBe('set-option');
+    expect(commands.filter((c) => c.join(' ') === 'set-environment -gu GT_ROLE')).toHaveLength(1);
+    expect(() => startCommands({ ...spec, unset: ['BAD NAME'] })).toThrow(
+      expect.objectContaining({ code: 'GT_BAD_ENV' }) as Error,
+    );
+  });
+
   it('escapes the status line so it is never run as a format', () => {
     const theme = {
       bg: 'colour24',

@@ -122,7 +122,9 @@ export const claude: RuntimeProfile<'claude'> = {
   capabilities: { screen: true, model: true },
   read: screenReader(SCREEN),
   classify: (lines) => classifyLines(latestTurn(lines, /^❯ /, false), FAILURE_RULES),
-  hooks: { install: installClaudeHooks },
+  hooks: {
+    install: (target, commands, command) => installClaudeHooks(target.workDir, commands, command),
+  },
   // A bracketed paste then Enter submits once the prompt is ready (an Enter before it is lost).
   submit: { keys: ['Enter'], delayMs: 30 },
 };

@@ -32,13 +32,21 @@ export type ScreenReading =
   /** A dialog or question nobody may answer blindly. */
   | { activity: 'blocked'; why: string };
 
+/** Where an agent's hooks go: its work dir, and the environment its session gets. */
+export interface HookTarget {
+  workDir: string;
+  /** The session's environment as gastown-ts sets it (a CLI's home, e.g. CODEX_HOME, is here). */
+  env: Readonly<Record<string, string>>;
+}
+
 /** What the runtime's hooks can tell (reported by `gt agent report`). */
 export interface HookSupport {
   /**
-   * Writes (or merges) the runtime's hook settings into an agent's work dir; `command` is the
-   * agent's command line (a flag in it may need a setting beside it).
+   * Writes (or merges, never clobbering the user's own) the runtime's hook settings where the
+   * agent's CLI reads them; `command` is the agent's command line (a flag in it may need a
+   * setting beside it).
    */
-  install(workDir: string, commands: HookCommands, command: string): void;
+  install(target: HookTarget, commands: HookCommands, command: string): void;
 }
 
 /** The gt commands the hooks run; plain words, never agent or user text. */
@@ -69,6 +77,11 @@ export interface RuntimeProfile<Name extends string = RuntimeName> {
   defaultCommand: string;
   /** Environment every session of this runtime gets (before agents.<role>.env). */
   env(opts: { root: boolean }): Record<string, string>;
+  /**
+   * The command as the session runs it, where the CLI needs something of the session's own
+   * environment on its command line (absent: the command as configured).
+   */
+  launch?(command: string, env: Readonly<Record<string, string>>): string;
   capabilities: Capabilities;
   /** Reads a screen (the pane's visible lines, top to bottom); see screen-reader.ts. */
   read(lines: readonly string[]): ScreenReading;

@@ -1,0 +1,12 @@
+// Not spoken yet: a placeholder the dialect's implementation replaces.
+import type { Dialect } from './dialect.js';
+import { sendJson } from './dialect.js';
+
+export const openaiResponses: Dialect = {
+  name: 'openai-responses',
+  handles: () => false,
+  read: () => undefined,
+  side: (ex) => sendJson(ex.res, 501, {}),
+  reply: (ex) => sendJson(ex.res, 501, {}),
+  error: (ex, status) => sendJson(ex.res, status, {}),
+};
