@@ -122,7 +122,7 @@ async function buryZombie(
   const { address } = agent;
   const exited = await record.exited(deps.store, address, { lastExit, at: deps.now() });
   // What it said as it died may be why (a bad key, a rate limit): then that kind's policy.
-  const failure = profileOf(known ?? exited).classify(lines);
+  const failure = profileOf(known ?? exited, deps.settings).classify(lines);
   if (failure !== undefined)
     await applyFailure(deps, exited, failure, { ready: false, idle: false, exited: true, lines });
   await deps.host.stop(info.name);

@@ -120,13 +120,18 @@ export class Watcher {
     const pending = await store.listNudges({ statuses: PENDING_NUDGE });
     const nudgesOf = (address: string): Nudge[] => pending.filter((n) => n.to === address);
     const watched = live.filter((r) =>
-      needsScreen(r, profileOf(r), nudgesOf(r.identity).length > 0, this.lastRead.get(r.identity)),
+      needsScreen(
+        r,
+        profileOf(r, this.deps.settings),
+        nudgesOf(r.identity).length > 0,
+        this.lastRead.get(r.identity),
+      ),
     );
     const readAt = this.deps.now();
     const screens = await this.deps.host.screens(watched.map((r) => r.session ?? ''));
     for (const r of watched) this.lastRead.set(r.identity, readAt);
     for (const r of live) {
-      const runtime = profileOf(r);
+      const runtime = profileOf(r, this.deps.settings);
       const lines = runtime.capabilities.screen ? screens.get(r.session ?? '') : [];
       if (lines === undefined) continue; // not read this pass, or gone (keep-alive's business)
       try {

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import * as z from 'zod/mini';
 import { parseDuration } from '../util/duration.js';
 import { addressPatternProblem } from './identity.js';
+import { runtimesSection } from './settings-runtimes.js';
 
 /** Attaches the documentation shown by `gt config show --explain`. */
 function doc<T extends z.ZodMiniType>(schema: T, text: string): T {
@@ -183,6 +184,7 @@ export const settingsSchema = z.strictObject({
   events: section({
     max_age: duration('14d', 'events older than this are purged by the daemon'),
   }),
+  runtimes: runtimesSection,
   dashboard: section({
     port: doc(
       z._default(z.nullable(z.int().check(z.minimum(1), z.maximum(65535))), null),

@@ -8,7 +8,10 @@ import { settingsSchema } from './settings-schema.js';
 /** A setting's value as `gt config show` may print it: secrets in agent environments masked. */
 export function shownValue(key: string, value: unknown): unknown {
   const name = key.split('.').pop() ?? '';
-  if (/^agents\.[a-z]+\.env\./.test(key) && /key|token|secret|password/i.test(name))
+  if (
+    /^(agents\.[a-z]+|runtimes\.[a-z0-9-]+)\.env\./.test(key) &&
+    /key|token|secret|password/i.test(name)
+  )
     return typeof value === 'string' && value.length > 0 ? '********' : value;
   return value;
 }
@@ -21,6 +24,9 @@ export function maskedSettings(settings: Settings): Settings {
     for (const name of Object.keys(env))
       env[name] = shownValue(`agents.${role}.env.${name}`, env[name]) as string;
   }
+  for (const [runtime, def] of Object.entries(copy.runtimes))
+    for (const name of Object.keys(def.env))
+      def.env[name] = shownValue(`runtimes.${runtime}.env.${name}`, def.env[name]) as string;
   return copy;
 }
 

@@ -55,7 +55,7 @@ describe('runtimes', () => {
   it('a runtime name nobody knows: settings take its shape, the runtimes refuse it by name', () => {
     const settings = parseSettings({ agents: { crew: { runtime: 'aider' } } });
     const problem =
-      'agents.crew.runtime = "aider": expected a runtime gastown-ts knows (claude, codex, gemini, shell)';
+      'agents.crew.runtime = "aider": expected a runtime gastown-ts knows (claude, codex, gemini, shell) or one of runtimes.<name>';
     expect(runtimeSettingProblems(settings)).toEqual([problem]);
     expect(() => checkRuntimeSettings(settings, 'config.json')).toThrow(SettingsError);
     expect(() => checkRuntimeSettings(settings, 'config.json')).toThrow(problem);

@@ -6,6 +6,7 @@ import type { DialogRule, RuntimeProfile } from './profile.js';
 import { installClaudeHooks } from './claude-hooks.js';
 import type { InputArea, OptionList, ScreenSpec } from './screen-reader.js';
 import { screenReader } from './screen-reader.js';
+import { definitionOf } from './definition.js';
 
 /** The input box starts with ❯ and a no-break space; echoed prompts use a plain space. */
 const INPUT_MARK = '❯\u00a0';
@@ -127,4 +128,17 @@ export const claude: RuntimeProfile<'claude'> = {
   },
   // A bracketed paste then Enter submits once the prompt is ready (an Enter before it is lost).
   submit: { keys: ['Enter'], delayMs: 30 },
+  definition: () =>
+    definitionOf(claude, {
+      screen: {
+        input: `^${INPUT_MARK}(.*)$`,
+        placeholders: PLACEHOLDERS.map((p) => p.source),
+        busy: [BUSY_FOOTER.source],
+        ready: [READY_FOOTER.source],
+        option: '^ {1,3}(?<mark>❯| ) (?<label>\\S.*?)\\s*$',
+        question: '\\?$',
+      },
+      dialogs: CLAUDE_DIALOGS,
+      hooks: 'claude',
+    }),
 };

@@ -7,7 +7,8 @@ import type { Settings } from '../../town/settings.js';
 import { claude } from './claude.js';
 import { codex } from './codex.js';
 import { gemini } from './gemini.js';
-import type { RuntimeProfile } from './profile.js';
+import { customProfile } from './custom.js';
+import type { HookSupport, RuntimeProfile } from './profile.js';
 import { shell } from './shell.js';
 
 /** The built-in runtimes; a command's program is matched against them in this order. */
@@ -20,16 +21,44 @@ const DEFAULT_RUNTIME: RuntimeProfile = claude;
 /** A program no runtime claims runs as this one. */
 const ANY_PROGRAM: RuntimeProfile = shell;
 
-/** The runtime of this name; undefined for a name gastown-ts does not know. */
-export function findRuntime(name: string): RuntimeProfile | undefined {
-  return RUNTIMES.find((r) => r.name === name);
+/** Each settings object's own runtimes (runtimes.<name>), made profiles once. */
+const customOf = new WeakMap<Settings, ReadonlyMap<string, RuntimeProfile<string>>>();
+
+const HOOK_STYLES: Readonly<Record<string, HookSupport | null>> = {
+  claude: claude.hooks,
+  codex: codex.hooks,
+  gemini: gemini.hooks,
+};
+
+function customRuntimes(
+  settings: Settings | undefined,
+): ReadonlyMap<string, RuntimeProfile<string>> {
+  if (settings === undefined) return new Map();
+  let made = customOf.get(settings);
+  if (made === undefined) {
+    const entries = Object.entries(settings.runtimes).filter(([name]) => !isBuiltIn(name));
+    made = new Map(
+      entries.map(([name, def]) => [name, customProfile(name, def, (s) => HOOK_STYLES[s] ?? null)]),
+    );
+    customOf.set(settings, made);
+  }
+  return made;
+}
+
+function isBuiltIn(name: string): boolean {
+  return RUNTIMES.some((r) => r.name === name);
+}
+
+/** The runtime of this name (a built-in, or one of `settings.runtimes`); undefined when none. */
+export function findRuntime(name: string, settings?: Settings): RuntimeProfile<string> | undefined {
+  return RUNTIMES.find((r) => r.name === name) ?? customRuntimes(settings).get(name);
 }
 
 /**
  * The runtime a command runs, told by its program's name (`claude`, `/opt/bin/codex` …);
  * any other program is a shell runtime.
  */
-export function runtimeOfCommand(command: string): RuntimeName {
+export function runtimeOfCommand(command: string, settings?: Settings): string {
   const words = command.trim().split(/\s+/);
   const program = words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) && w !== 'exec') ?? '';
   const name =
@@ -37,24 +66,35 @@ export function runtimeOfCommand(command: string): RuntimeName {
       .replace(/^['"]|['"]$/g, '')
       .split('/')
       .pop() ?? '';
-  return (RUNTIMES.find((r) => r.program?.test(name) === true) ?? ANY_PROGRAM).name;
+  const all = [...customRuntimes(settings).values(), ...RUNTIMES];
+  return (all.find((r) => r.program?.test(name) === true) ?? ANY_PROGRAM).name;
 }
 
 /** The problem with `agents.<role>.runtime` naming no runtime, worded as settings problems are. */
-function unknownRuntime(role: string, name: string): string {
-  const known = RUNTIMES.map((r) => r.name).join(', ');
-  return `agents.${role}.runtime = ${JSON.stringify(name)}: expected a runtime gastown-ts knows (${known})`;
+function unknownRuntime(settings: Settings, role: string, name: string): string {
+  const known = [...RUNTIMES.map((r) => r.name), ...customRuntimes(settings).keys()].join(', ');
+  return `agents.${role}.runtime = ${JSON.stringify(name)}: expected a runtime gastown-ts knows (${known}) or one of runtimes.<name>`;
 }
 
 /**
- * Every `agents.<role>.runtime` naming no runtime, for whoever loads settings above this layer
- * (town/settings.ts accepts any name-shaped string: the names live here).
+ * Every `agents.<role>.runtime` naming no runtime, and every `runtimes.<name>` that takes a
+ * built-in's name, for whoever loads settings above this layer (town/settings.ts checks only
+ * shapes: the built-in names live here).
  */
 export function runtimeSettingProblems(settings: Settings): string[] {
-  return ROLES.flatMap((role) => {
+  const shadowing = Object.keys(settings.runtimes)
+    .filter(isBuiltIn)
+    .map(
+      (name) =>
+        `runtimes.${name}: ${JSON.stringify(name)} is a built-in runtime; give yours another name (gt config show --explain prints the built-in as data to start from)`,
+    );
+  const unknown = ROLES.flatMap((role) => {
     const name = settings.agents[role].runtime;
-    return name === null || findRuntime(name) !== undefined ? [] : [unknownRuntime(role, name)];
+    return name === null || findRuntime(name, settings) !== undefined
+      ? []
+      : [unknownRuntime(settings, role, name)];
   });
+  return [...shadowing, ...unknown];
 }
 
 /** Throws the SettingsError `file` deserves when a role names a runtime gastown-ts lacks. */
@@ -64,13 +104,14 @@ export function checkRuntimeSettings(settings: Settings, file = 'settings'): voi
 }
 
 /** The runtime a role runs: its setting, else what its command tells, else Claude Code. */
-export function runtimeOf(settings: Settings, role: Role): RuntimeProfile {
+export function runtimeOf(settings: Settings, role: Role): RuntimeProfile<string> {
   const agent = settings.agents[role];
   const name =
     agent.runtime ??
-    (agent.command === null ? DEFAULT_RUNTIME.name : runtimeOfCommand(agent.command));
-  const named = findRuntime(name);
-  if (named === undefined) throw new SettingsError('settings', [unknownRuntime(role, name)]);
+    (agent.command === null ? DEFAULT_RUNTIME.name : runtimeOfCommand(agent.command, settings));
+  const named = findRuntime(name, settings);
+  if (named === undefined)
+    throw new SettingsError('settings', [unknownRuntime(settings, role, name)]);
   return named;
 }
 
@@ -80,6 +121,9 @@ export function commandOf(settings: Settings, role: Role): string {
 }
 
 /** The profile of the runtime an agent was started with (an unknown name reads as claude). */
-export function profileOf(record: { runtime: string | null }): RuntimeProfile {
-  return findRuntime(record.runtime ?? '') ?? DEFAULT_RUNTIME;
+export function profileOf(
+  record: { runtime: string | null },
+  settings?: Settings,
+): RuntimeProfile<string> {
+  return findRuntime(record.runtime ?? '', settings) ?? DEFAULT_RUNTIME;
 }

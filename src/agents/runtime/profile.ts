@@ -2,8 +2,8 @@
 // its screen reads (runtime/screen-reader.ts, driven by the profile's data), the hooks it has,
 // and how text typed into it is submitted. The daemon applies profiles (daemon/watch.ts); tests
 // feed them recorded screens (test/fixtures/<name>-<recordedVersion>, with expected.json).
+import type { RuntimeDefinition } from '../../town/settings-runtimes.js';
 import type { Failure } from '../failures/classify.js';
-import type { RuntimeName } from './index.js';
 
 /** What an agent is doing, beside whether its process lives. */
 export const ACTIVITIES = ['starting', 'dialog', 'ready', 'busy', 'blocked', 'exited'] as const;
@@ -65,8 +65,8 @@ export interface Capabilities {
   model: boolean;
 }
 
-/** `Name` keeps each built-in profile's literal name, from which `RuntimeName` is made. */
-export interface RuntimeProfile<Name extends string = RuntimeName> {
+/** `Name` keeps each built-in profile's literal name (RuntimeName is made of them); a runtime of settings has any name. */
+export interface RuntimeProfile<Name extends string = string> {
   /** The name in `agents.<role>.runtime` and on the agent's record. */
   name: Name;
   /** The CLI version the dialogs and screens were recorded from (the fixtures' folder too). */
@@ -93,4 +93,6 @@ export interface RuntimeProfile<Name extends string = RuntimeName> {
    * the paste and them (some CLIs take an Enter right after a paste as a newline).
    */
   submit: { keys: readonly Key[]; delayMs: number };
+  /** This profile as settings data (`gt config runtime <name>`), a start for one's own. */
+  definition?(): RuntimeDefinition;
 }

@@ -33,7 +33,7 @@ export interface ScreenSpec {
    * A line only a dialog shows (a selected option): a dialog area without one holds none.
    * Absent: the dialog area is a dialog by itself.
    */
-  dialogMark?: RegExp;
+  dialogMark?: Pick<RegExp, 'test'>;
   /** A line (trimmed) that asks the person something; an unknown dialog's reason quotes it. */
   question?: RegExp;
   /** The lines a live dialog takes up, or null when this screen cannot show one. */

@@ -1,5 +1,6 @@
 // Any program as an agent: no dialogs, no screen gastown-ts can read, no model; ready once its
 // process runs (liveness tells the rest), and what is typed into it is typed blind.
+import { definitionOf } from './definition.js';
 import type { RuntimeProfile } from './profile.js';
 
 export const shell: RuntimeProfile<'shell'> = {
@@ -14,4 +15,5 @@ export const shell: RuntimeProfile<'shell'> = {
   classify: () => undefined,
   hooks: null,
   submit: { keys: ['Enter'], delayMs: 0 },
+  definition: () => definitionOf(shell),
 };

@@ -1,0 +1,99 @@
+// A runtime defined as data in settings (runtimes.<name>): its profile built from the patterns
+// the user gave, read by the same screen reader as the built-ins. Hooks, where it has them, are
+// a built-in's (the CLI reads the same files).
+import type { RuntimeDefinition } from '../../town/settings-runtimes.js';
+import { ms } from '../../util/duration.js';
+import type { FailureRule } from '../failures/classify.js';
+import { classifyLines, FAILURE_RULES } from '../failures/classify.js';
+import type { HookSupport, RuntimeProfile } from './profile.js';
+import type { InputArea, OptionList, ScreenSpec } from './screen-reader.js';
+import { screenReader } from './screen-reader.js';
+
+type ScreenDefinition = NonNullable<RuntimeDefinition['screen']>;
+
+const re = (text: string): RegExp => new RegExp(text);
+const anyLine = (lines: readonly string[], rules: readonly RegExp[]): boolean =>
+  lines.some((l) => rules.some((r) => r.test(l)));
+
+/** The input box of a screen read by the definition's patterns; null while it is not drawn. */
+function inputReader(def: ScreenDefinition): (lines: readonly string[]) => InputArea | null {
+  const input = re(def.input);
+  const placeholders = def.placeholders.map(re);
+  const busy = def.busy.map(re);
+  const ready = def.ready.map(re);
+  return (lines) => {
+    const running = anyLine(lines, busy);
+    const line = lines.findLast((l) => input.test(l));
+    if (line === undefined) return running ? { input: '', busy: true } : null;
+    if (!running && ready.length > 0 && !anyLine(lines, ready)) return null;
+    const match = input.exec(line);
+    const typed = (match?.groups?.input ?? match?.[1] ?? '').trim();
+    return { input: placeholders.some((p) => p.test(typed)) ? '' : typed, busy: running };
+  };
+}
+
+/**
+ * A dialog's options: the run of consecutive option lines around the selected one (so lines
+ * elsewhere on screen that happen to look like options never count).
+ */
+function optionBlock(lines: readonly string[], option: RegExp): OptionList {
+  const marked = (l: string): boolean => (option.exec(l)?.groups?.mark ?? '').trim() !== '';
+  const at = lines.findLastIndex(marked);
+  if (at < 0) return { options: [], selected: -1 };
+  let first = at;
+  while (first > 0 && option.test(lines[first - 1] ?? '')) first--;
+  let last = at;
+  while (last + 1 < lines.length && option.test(lines[last + 1] ?? '')) last++;
+  const block = lines.slice(first, last + 1);
+  return {
+    options: block.map((l) => (option.exec(l)?.groups?.label ?? '').trim()),
+    selected: at - first,
+  };
+}
+
+function screenSpec(def: RuntimeDefinition, screen: ScreenDefinition): ScreenSpec {
+  const option = re(screen.option);
+  const question = screen.question === undefined ? undefined : re(screen.question);
+  return {
+    dialogs: def.dialogs.map((d) => ({ id: d.id, match: d.match.map(re), choose: re(d.choose) })),
+    blockers: def.blockers.map((b) => ({ match: b.match.map(re), why: b.why })),
+    // A dialog is on screen only when an option line is marked as selected.
+    dialogMark: { test: (line) => (option.exec(line)?.groups?.mark ?? '').trim() !== '' },
+    ...(question === undefined ? {} : { question }),
+    dialogArea: (lines) => lines,
+    options: (area) => optionBlock(area, option),
+    // Only spaces are cut: a CLI's input mark may end in a no-break space.
+    trimEnd: (line) => line.replace(/[ \t]+$/, ''),
+    input: inputReader(screen),
+  };
+}
+
+function failureRules(def: RuntimeDefinition): readonly FailureRule[] {
+  return [...def.failures.map((f) => ({ kind: f.kind, match: re(f.match) })), ...FAILURE_RULES];
+}
+
+/** The profile of `runtimes.<name>`; `hooks` looks up a built-in's hooks by style. */
+export function customProfile(
+  name: string,
+  def: RuntimeDefinition,
+  hooks: (style: NonNullable<RuntimeDefinition['hooks']>) => HookSupport | null,
+): RuntimeProfile<string> {
+  const screen = def.screen;
+  const rules = failureRules(def);
+  return {
+    name,
+    recordedVersion: null,
+    program: def.program === undefined ? null : re(def.program),
+    defaultCommand: def.command,
+    env: () => ({ ...def.env }),
+    capabilities: { screen: screen !== undefined, model: def.model },
+    read:
+      screen === undefined
+        ? () => ({ activity: 'ready', inputEmpty: true, input: '' })
+        : screenReader(screenSpec(def, screen)),
+    classify: (lines) => classifyLines(lines, rules),
+    hooks: def.hooks === null ? null : hooks(def.hooks),
+    submit: { keys: def.submit.keys, delayMs: ms(def.submit.delay) },
+    definition: () => def,
+  };
+}
