@@ -1,12 +1,13 @@
-// Builds dist/ once before the suite (CLI tests spawn the real `gt`), points the user's
-// cache folder at a temp dir, and after the suite fails the run if a test left a temp dir
-// or a tmux server behind.
+// Builds dist/ once before the suite (CLI tests spawn the real `gt`), installs the pinned agent
+// CLIs into their cache, points the user's cache folder at a temp dir, and after the suite
+// fails the run if a test left a temp dir or a tmux server behind.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { tempPrefix, tmuxSocketDir } from './helpers/names.js';
+import { installMissing, PINNED } from './helpers/agent-cli.js';
 
 function leftovers(): string[] {
   const prefix = tempPrefix();
@@ -23,9 +24,12 @@ function leftovers(): string[] {
   return found;
 }
 
-export function setup(): () => void {
+export async function setup(): Promise<() => void> {
   process.env.GT_TEST_RUN = randomBytes(3).toString('hex');
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  // The real agent CLIs the end-to-end tests drive, fetched side by side once (a cache kept
+  // between runs): no test file waits on another's download.
+  await installMissing(PINNED);
   const before = new Set(leftovers());
   // gt saves a code cache in the user's cache folder when the build's does not fit this
   // Node: during the suite that folder is a temp dir, never the real home.

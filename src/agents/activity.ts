@@ -30,6 +30,11 @@ export interface Known {
   keyPending?: boolean;
   /** The mayor was told of this blocked stretch already. */
   blockedNotified: boolean;
+  /**
+   * The screen's latest turn shows a failure (runtime.classify): a turn that ended on an API
+   * error, which some CLIs (Codex) end without any hook.
+   */
+  turnFailed?: boolean;
 }
 
 export interface ActivityDecision {
@@ -62,6 +67,9 @@ export function decideActivity(reading: ScreenReading, known: Known): ActivityDe
       return blocked(reading.why, known);
     case 'ready':
     case 'busy':
+      // A turn that failed is over whatever the hooks said last: Codex fires no Stop for it.
+      if (reading.activity === 'ready' && known.turnFailed === true)
+        return { activity: 'ready', detail: null };
       // Hooks report turns as they happen; a screen read between two polls may lag behind.
       if (known.source === 'hook' && (known.activity === 'ready' || known.activity === 'busy'))
         return { activity: known.activity, detail: null };

@@ -143,6 +143,7 @@ async function launch(
     unset: NOT_FOR_AN_AGENT,
     theme: themeFor(agent, statusJob(ctx, address)),
     remainOnExit: opts.remainOnExit ?? true,
+    serverOptions: runtime.tmuxServerOptions,
   };
   let made: { info: SessionInfo; replaced: boolean };
   try {

@@ -18,6 +18,9 @@ export const NOT_FOR_AN_AGENT = [
   'CODEX_SANDBOX',
   'CODEX_SANDBOX_NETWORK_DISABLED',
   'CODEX_THREAD_ID',
+  'PI_CODING_AGENT',
+  'OPENCODE',
+  'OPENCODE_PID',
 ] as const;
 
 /** Every variable agentEnv may set. */

@@ -16,6 +16,12 @@ export interface HookPayload {
   message?: unknown;
 }
 
+/** A notification that the agent waits for a person's yes: Claude Code's word, Gemini CLI's. */
+const PERMISSION_NOTIFICATIONS: ReadonlySet<string> = new Set([
+  'permission_prompt',
+  'ToolPermission',
+]);
+
 /** The activity a hook event means. */
 export function activityOfHook(
   event: HookEvent,
@@ -27,7 +33,7 @@ export function activityOfHook(
     case 'stop':
       return { activity: 'ready', detail: null };
     case 'notification':
-      return payload.notification_type === 'permission_prompt'
+      return PERMISSION_NOTIFICATIONS.has(String(payload.notification_type))
         ? {
             activity: 'blocked',
             detail:

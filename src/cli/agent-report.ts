@@ -9,7 +9,7 @@ import { formatAddress } from '../town/identity.js';
 import type { GlobalOptions } from './context.js';
 import { withTown } from './context.js';
 import { poke } from '../util/socket.js';
-import { readHookInput } from './hook-input.js';
+import { HOOK_FORMAT_OPTION, readHookInput } from './hook-input.js';
 import type { GtCommand } from './program.js';
 
 export function registerAgentReport(agent: GtCommand): void {
@@ -19,6 +19,8 @@ export function registerAgentReport(agent: GtCommand): void {
       'for an agent’s hooks: report a prompt submitted (prompt), a turn ended (stop) or a notification (the hook’s JSON on stdin)',
     )
     .argument('<event>', HOOK_EVENTS.join(', '))
+    // Accepted beside the other hook commands; a report prints nothing for the model either way.
+    .option(...HOOK_FORMAT_OPTION)
     .action(async (event: string, _flags: unknown, cmd: Command) => {
       try {
         if (!(HOOK_EVENTS as readonly string[]).includes(event))

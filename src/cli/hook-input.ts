@@ -30,3 +30,22 @@ export function readHookInput(): Record<string, unknown> {
     return {};
   }
 }
+
+/**
+ * How a hook's output reaches the model: `text` is read as context as it is (Claude Code,
+ * Codex); Gemini CLI shows plain text to the person only and gives the model just the
+ * `additionalContext` of a JSON answer.
+ */
+export const HOOK_FORMATS = ['text', 'gemini'] as const;
+
+export const HOOK_FORMAT_OPTION = [
+  '--hook-format <format>',
+  `for agent hooks: how context is written (${HOOK_FORMATS.join(', ')})`,
+  'text',
+] as const;
+
+/** Context for the model as the runtime's hook reads it ('' stays '': nothing to add). */
+export function hookContext(text: string, format: string | undefined): string {
+  if (format !== 'gemini' || text === '') return text;
+  return `${JSON.stringify({ hookSpecificOutput: { additionalContext: text } })}\n`;
+}

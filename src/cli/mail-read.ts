@@ -3,6 +3,7 @@
 // handoff note stays new until its reader says it is done with it.
 import { InputError, NotFoundError } from '../errors.js';
 import { injectionBlock } from '../mail/inject.js';
+import { hookContext } from './hook-input.js';
 import { parseMailbox } from '../mail/address.js';
 import { isClosed, messageToJson, outcomeText } from '../mail/mail.js';
 import { isMessageId } from '../store/ids.js';
@@ -159,6 +160,7 @@ export async function showThread(town: TownContext, ref: string, json: boolean):
 export interface CheckFlags {
   json?: boolean;
   inject?: boolean;
+  hookFormat?: string;
 }
 
 /** `gt mail check`: exit 0 with unread mail, 1 without; --inject always exits 0. */
@@ -166,7 +168,7 @@ export async function check(town: TownContext, owner: string, flags: CheckFlags)
   const store = await town.store();
   if (flags.inject) {
     const unread = await store.listInbox(owner, { unreadOnly: true });
-    writeStdout(injectionBlock(owner, unread));
+    writeStdout(hookContext(injectionBlock(owner, unread), flags.hookFormat));
     return 0;
   }
   const unread = await store.countUnread(owner);

@@ -19,6 +19,7 @@ import type { SendFlags } from './mail-send.js';
 import { sendMail } from './mail-send.js';
 import { messageToJson } from '../mail/mail.js';
 import type { GtCommand } from './program.js';
+import { HOOK_FORMAT_OPTION } from './hook-input.js';
 
 const ADDRESSES =
   'mayor, deacon, <rig>/witness, <rig>/refinery, <rig>/crew/<name> (or <rig>/<name>), <rig>/ (the whole rig), overseer';
@@ -166,6 +167,7 @@ function registerCheck(mail: GtCommand): void {
   )
     .option('--json', 'print {"address", "unread", "has_new"} as JSON')
     .option('--inject', 'for agent hooks: print unread mail as one block of context; always exit 0')
+    .option(...HOOK_FORMAT_OPTION)
     .action(async (address: string | undefined, flags: CheckFlags & OwnerFlags, cmd: Command) => {
       const run = withTown(globals(cmd), (town) =>
         check(town, mailboxOf(town, address ?? flags.identity ?? flags.address), flags),

@@ -5,9 +5,16 @@ import { primeFacts, primeText } from '../agents/prime.js';
 import { errorMessage } from '../errors.js';
 import type { GlobalOptions } from './context.js';
 import { printJson, withTown } from './context.js';
-import { readHookInput } from './hook-input.js';
+import { HOOK_FORMAT_OPTION, hookContext, readHookInput } from './hook-input.js';
 import { writeStdout } from './output.js';
 import type { GtCommand } from './program.js';
+
+interface PrimeFlags {
+  identity?: string;
+  hook?: boolean;
+  json?: boolean;
+  hookFormat?: string;
+}
 
 export function registerPrime(program: GtCommand): void {
   program
@@ -16,13 +23,14 @@ export function registerPrime(program: GtCommand): void {
     .option('--identity <address>', 'the agent (default: who you are)')
     .option('--hook', 'run as an agent’s session-start hook: reads its JSON, never fails')
     .option('--json', 'print the facts as JSON')
-    .action(async (flags: { identity?: string; hook?: boolean; json?: boolean }, cmd: Command) => {
+    .option(...HOOK_FORMAT_OPTION)
+    .action(async (flags: PrimeFlags, cmd: Command) => {
       if (flags.hook) readHookInput();
       try {
         await withTown(cmd.optsWithGlobals<GlobalOptions>(), async (town) => {
           const facts = await primeFacts(await town.store(), town.root, town.self(flags.identity));
           if (flags.json) printJson({ ...facts, notes: facts.notes.map((n) => n.id) });
-          else writeStdout(primeText(facts));
+          else writeStdout(hookContext(primeText(facts), flags.hookFormat));
         });
       } catch (err) {
         if (!flags.hook) throw err;

@@ -43,9 +43,16 @@ function needsScreen(
   // Busy: a CLI retrying a failed call by itself says so only on its screen.
   if (nudges || runtime.hooks === null || r.failureKind !== null || r.activity === 'busy')
     return true;
-  if (lastRead === undefined || (r.activitySince ?? 0) >= lastRead) return true;
+  const since = r.activitySince ?? 0;
+  if (lastRead === undefined || since >= lastRead) return true;
+  // A turn's end told by a hook may come before the CLI has drawn it (OpenCode's plugin says
+  // idle, then the error of the failed call appears under the prompt): read on for a moment.
+  if (r.activity === 'ready' && since + SETTLE_MS > lastRead) return true;
   return r.activitySource !== 'hook' || !['ready', 'busy'].includes(r.activity ?? '');
 }
+
+/** How long after a turn's end its screen is still read, whoever reported it. */
+export const SETTLE_MS = 2_000;
 
 /** Time between looks while something is about to change, and while all is quiet. */
 export const HOT_MS = 100;
@@ -136,10 +143,10 @@ export class Watcher {
       if (lines === undefined) continue; // not read this pass, or gone (keep-alive's business)
       try {
         const reading = runtime.read(lines);
-        await this.apply(r, reading, lines);
+        const failure = runtime.classify(lines);
+        await this.apply(r, reading, lines, failure !== undefined);
         const ready = reading.activity === 'ready';
         const idle = ready && nudgesOf(r.identity).length === 0;
-        const failure = runtime.classify(lines);
         await applyFailure(this.deps, r, failure, { ready, idle, lines });
         if (failure === undefined) await this.checkStall(r, runtime, lines);
         const next = nudgesOf(r.identity)[0];
@@ -196,7 +203,7 @@ export class Watcher {
     return now - seen.at < DIALOG_SETTLE_MS;
   }
 
-  private known(r: AgentRecord, screen: string, reading: ScreenReading): Known {
+  private known(r: AgentRecord, screen: string, reading: ScreenReading, failed: boolean): Known {
     const pressed = this.dialogKeys.get(r.identity);
     const same = pressed !== undefined && pressed.dialog === r.activityDetail;
     // A key not drawn yet: the very screen it went into. An Enter that answered this dialog
@@ -217,12 +224,18 @@ export class Watcher {
       dialogKeys: same ? pressed.keys : 0,
       keyPending: recent ? pressed.screen === screen || answered : this.mounting(r, reading),
       blockedNotified: r.blockedNotifiedAt !== null,
+      turnFailed: failed,
     };
   }
 
-  private async apply(r: AgentRecord, reading: ScreenReading, lines: string[]): Promise<void> {
+  private async apply(
+    r: AgentRecord,
+    reading: ScreenReading,
+    lines: string[],
+    failed: boolean,
+  ): Promise<void> {
     const screen = lines.join('\n');
-    const decision = decideActivity(reading, this.known(r, screen, reading));
+    const decision = decideActivity(reading, this.known(r, screen, reading, failed));
     const detail =
       decision.activity === 'blocked'
         ? `${decision.detail ?? ''}\n${blockedExcerpt(lines)}`.trim()

@@ -12,6 +12,7 @@ import { directiveOf, parseJson } from './model-wire.js';
 import type { ScriptedAction } from './model-wire.js';
 import { anthropic } from './dialects/anthropic.js';
 import { gemini } from './dialects/gemini.js';
+import { openaiChat } from './dialects/openai-chat.js';
 import { openaiResponses } from './dialects/openai-responses.js';
 import type { Dialect, Exchange as DialectExchange } from './dialects/dialect.js';
 import { canAnswer, sendJson } from './dialects/dialect.js';
@@ -71,7 +72,7 @@ interface Waiter {
 }
 
 /** The APIs the server speaks, each with its own routes. */
-const DIALECTS: readonly Dialect[] = [anthropic, openaiResponses, gemini];
+const DIALECTS: readonly Dialect[] = [anthropic, openaiResponses, openaiChat, gemini];
 
 /** One conversation request being answered; `count` is its main-request number. */
 interface Exchange extends DialectExchange {

@@ -51,6 +51,11 @@ export interface SessionSpec {
   theme?: SessionTheme;
   /** Keep a dead pane (and its last output) so the death can be seen and captured. */
   remainOnExit?: boolean;
+  /**
+   * tmux server options the agent's CLI needs (`extended-keys`), set before the session is made:
+   * they hold for the whole server, which is the town's own.
+   */
+  serverOptions?: Readonly<Record<string, string>>;
   width?: number;
   height?: number;
 }

@@ -187,6 +187,7 @@ export function startCommands(spec: SessionSpec, town?: string): string[][] {
   const target = sessionTarget(name);
   const unset = (spec.unset ?? []).filter((n) => !(n in spec.env)).map(checkEnvName);
   return [
+    ...serverOptionCommands(spec.serverOptions ?? {}),
     ...unset.map((n) => ['set-environment', '-gu', n]),
     // The environment's values never reach an argv, where every local user could read them:
     // tmux copies the variables named in update-environment from this client's own
@@ -219,6 +220,18 @@ export function startCommands(spec: SessionSpec, town?: string): string[][] {
     ...(town === undefined ? [] : [['set-option', '-t', target, '@gt_town', town]]),
     ...(spec.theme === undefined ? [] : themeCommands(target, spec.theme)),
   ];
+}
+
+/** A tmux option name: lowercase words joined by dashes (never a flag nor a user option). */
+const OPTION_NAME_RE = /^[a-z]+(?:-[a-z]+)*$/;
+
+function serverOptionCommands(options: Readonly<Record<string, string>>): string[][] {
+  return Object.entries(options).map(([name, value]) => {
+    if (!OPTION_NAME_RE.test(name) || value.includes('\0') || value.startsWith('-'))
+      throw new InputError('GT_BAD_COMMAND', `bad tmux server option ${JSON.stringify(name)}`);
+    // -q: a tmux too old to know the option starts the session all the same.
+    return ['set-option', '-sq', name, value];
+  });
 }
 
 function themeCommands(target: string, theme: SessionTheme): string[][] {

@@ -34,7 +34,7 @@ export const RUNTIME_FAILURE_KINDS = [
   'context_full',
 ] as const;
 export const SUBMIT_KEYS = ['Enter', 'Escape', 'Up', 'Down'] as const;
-export const HOOK_STYLES = ['claude', 'codex', 'gemini'] as const;
+export const HOOK_STYLES = ['claude', 'codex', 'gemini', 'pi', 'opencode'] as const;
 
 /**
  * A numbered option line of a dialog: `mark` non-blank on the selected one, `n` its number,
@@ -82,6 +82,10 @@ const delay = z
   .check(z.refine((v) => parseDuration(v) !== undefined, 'a duration like 150ms'));
 
 export const runtimeDefinition = z.strictObject({
+  about: doc(
+    z.optional(z.string().check(z.maxLength(1000))),
+    'a note for people: what the data leaves out (not read by gastown-ts)',
+  ),
   command: doc(z.string().check(z.minLength(1)), 'shell text that starts the CLI'),
   program: doc(
     z.optional(pattern),

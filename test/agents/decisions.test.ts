@@ -80,6 +80,18 @@ describe('decideActivity', () => {
       { activity: 'busy' },
     ],
     [
+      'a turn that ended on a failure is over, though the hooks said busy (Codex fires no Stop)',
+      { activity: 'ready', inputEmpty: true, input: '' },
+      { activity: 'busy', source: 'hook', turnFailed: true },
+      { activity: 'ready' },
+    ],
+    [
+      'a failure shown while the CLI still retries: busy stays busy',
+      { activity: 'busy', input: '' },
+      { activity: 'busy', source: 'hook', turnFailed: true },
+      { activity: 'busy' },
+    ],
+    [
       'a dialog beats the hooks’ word',
       dialog(0, 1),
       { activity: 'ready', source: 'hook' },

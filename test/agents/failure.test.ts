@@ -40,7 +40,13 @@ const cases: Array<[RuntimeProfile, string, string, FailureKind | undefined, num
   [gemini, 'gemini-0.61.0', 'err400_apikey', 'auth'],
   [gemini, 'gemini-0.61.0', 'connrefused', 'network'],
   [gemini, 'gemini-0.61.0', 'after_turn', undefined],
-  [gemini, 'gemini-0.61.0', 'ready_first', undefined],
+  [gemini, 'gemini-0.61.0', 'busy_session_start_hook', undefined],
+  [gemini, 'gemini-0.61.0', 'yolo_err401', 'auth'],
+  [gemini, 'gemini-0.61.0', 'yolo_err429_retrying', undefined],
+  [gemini, 'gemini-0.61.0', 'yolo_quota_dialog', undefined],
+  [gemini, 'gemini-0.61.0', 'yolo_err429_stopped', 'rate_limited'],
+  [gemini, 'gemini-0.61.0', 'yolo_err500_stopped', 'overloaded'],
+  [gemini, 'gemini-0.61.0', 'yolo_after_turn', undefined],
 ];
 
 describe('failure kinds from recorded screens', () => {

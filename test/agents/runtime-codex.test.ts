@@ -8,6 +8,8 @@ describe('codex profile', () => {
     expect(codex.defaultCommand).toContain('--dangerously-bypass-approvals-and-sandbox');
     expect(codex.submit).toEqual({ keys: ['Enter'], delayMs: 500 });
     expect(codex.recordedVersion).toBe('0.171.0');
-    expect(codex.hooks).toBeNull();
+    // --no-daemon: no `codex app-server` outlives the session (test/e2e/codex.test.ts).
+    expect(codex.defaultCommand).toMatch(/^codex --no-daemon /);
+    expect(codex.hooks).not.toBeNull();
   });
 });

@@ -1,15 +1,19 @@
 // Runtimes defined as data: a definition's screen patterns read screens as the built-in they
-// came from does (Claude Code's recorded screens, read through `gt config runtime claude`'s
+// came from does (each built-in's recorded screens, read through `gt config runtime <name>`'s
 // data), and a small definition's readings, table by table.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claude } from '../../src/agents/runtime/claude.js';
+import { codex } from '../../src/agents/runtime/codex.js';
 import { customProfile } from '../../src/agents/runtime/custom.js';
-import type { ScreenReading } from '../../src/agents/runtime/profile.js';
+import { gemini } from '../../src/agents/runtime/gemini.js';
+import { opencode } from '../../src/agents/runtime/opencode.js';
+import { pi } from '../../src/agents/runtime/pi.js';
+import type { RuntimeProfile, ScreenReading } from '../../src/agents/runtime/profile.js';
 import { parseSettings } from '../../src/town/settings.js';
 
-const CLAUDE_FIXTURES = join(import.meta.dirname, '../fixtures/claude-2.1.328');
+const FIXTURES = join(import.meta.dirname, '../fixtures');
 
 function screen(dir: string, name: string): string[] {
   return readFileSync(join(dir, name), 'utf8').split('\n');
@@ -28,21 +32,82 @@ function gist(r: ScreenReading): unknown {
   }
 }
 
-describe('a built-in written out as data', () => {
-  const def = claude.definition?.();
-  const mine = customProfile('my-claude', def ?? ({ command: 'x' } as never), () => claude.hooks);
-  const fixtures = readdirSync(CLAUDE_FIXTURES).filter((f) => f.endsWith('.txt'));
+/**
+ * Each built-in's recorded screens, read through its own definition. Claude Code's all read the
+ * same; the others keep parts only code reads (each definition's `about` says which): the
+ * screens listed here read otherwise, every other one the same.
+ */
+const BUILT_INS: ReadonlyArray<[RuntimeProfile, string, readonly string[]]> = [
+  [claude, 'claude-2.1.328', []],
+  [codex, 'codex-0.171.0', ['typed_multiline_not_submitted.txt']],
+  [
+    gemini,
+    'gemini-0.61.0',
+    [
+      'typed_multiline_not_submitted.txt',
+      'yolo_typed_long_not_submitted.txt',
+      'yolo_typed_multiline_not_submitted.txt',
+      'typed_enter_as_newline.txt',
+      'trust_restarting.txt',
+      'yolo_trust_restarting.txt',
+      'yolo_relaunched.txt',
+      'yolo_starting_before_trust.txt',
+    ],
+  ],
+  [
+    pi,
+    'pi-0.73.1',
+    [
+      'narrow_typed_multiline.txt',
+      'typed_after_turn.txt',
+      'typed_multiline.txt',
+      'typed_not_submitted.txt',
+    ],
+  ],
+  [
+    opencode,
+    'opencode-1.18.33',
+    [
+      'narrow_typed_pasted.txt',
+      'typed_in_chat.txt',
+      'typed_multiline.txt',
+      'typed_not_submitted.txt',
+    ],
+  ],
+];
 
-  it('is valid settings data', () => {
-    const parsed = parseSettings({ runtimes: { 'my-claude': def } }, 'settings');
-    expect(parsed.runtimes['my-claude']?.command).toBe('claude --dangerously-skip-permissions');
-  });
+describe.each(BUILT_INS.map(([p, ...rest]) => [p.name, p, ...rest] as const))(
+  '%s written out as data',
+  (_, builtIn, folder, differ) => {
+    const def = builtIn.definition?.();
+    const dir = join(FIXTURES, folder);
+    const fixtures = readdirSync(dir).filter((f) => f.endsWith('.txt'));
+    const mine = customProfile(
+      `my-${builtIn.name}`,
+      def ?? ({ command: 'x' } as never),
+      () => builtIn,
+    );
 
-  it.each(fixtures)('reads %s as the built-in Claude Code profile does', (name) => {
-    const lines = screen(CLAUDE_FIXTURES, name);
-    expect(gist(mine.read(lines))).toEqual(gist(claude.read(lines)));
-  });
-});
+    it('is valid settings data that starts the same command', () => {
+      const parsed = parseSettings({ runtimes: { mine: def } }, 'settings');
+      expect(parsed.runtimes.mine?.command).toBe(builtIn.defaultCommand);
+      expect(parsed.runtimes.mine?.hooks).toBe(builtIn.name);
+    });
+
+    it.each(fixtures.filter((f) => !differ.includes(f)))(
+      'reads %s as the built-in does',
+      (name) => {
+        const lines = screen(dir, name);
+        expect(gist(mine.read(lines))).toEqual(gist(builtIn.read(lines)));
+      },
+    );
+
+    it.each(differ)('reads %s otherwise (a part only code reads)', (name) => {
+      const lines = screen(dir, name);
+      expect(gist(mine.read(lines))).not.toEqual(gist(builtIn.read(lines)));
+    });
+  },
+);
 
 describe('a small definition', () => {
   const settings = parseSettings(
@@ -59,7 +124,7 @@ describe('a small definition', () => {
     },
     'settings',
   );
-  const toy = customProfile('toy', settings.runtimes.toy ?? ({} as never), () => null);
+  const toy = customProfile('toy', settings.runtimes.toy ?? ({} as never), () => undefined);
 
   it.each<[string, string[], ScreenReading]>([
     ['nothing yet', [''], { activity: 'starting' }],

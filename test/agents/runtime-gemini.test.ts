@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { gemini } from '../../src/agents/runtime/gemini.js';
 
 describe('gemini profile', () => {
-  it('starts in yolo mode and submits with a pause after the paste', () => {
+  it('starts in yolo mode, submits with a pause after the paste, and has hooks', () => {
     expect(gemini.defaultCommand).toBe('gemini --yolo');
     expect(gemini.submit).toEqual({ keys: ['Enter'], delayMs: 150 });
     expect(gemini.recordedVersion).toBe('0.61.0');
-    expect(gemini.hooks).toBeNull();
+    expect(gemini.hooks).not.toBeNull();
   });
 });

@@ -22,6 +22,9 @@ describe('runtimes', () => {
     ['IS_SANDBOX=1 claude', 'claude'],
     ['exec codex --no-daemon', 'codex'],
     ['gemini --yolo', 'gemini'],
+    ['pi --continue', 'pi'],
+    ['/cache/opencode-linux-x64/bin/opencode --auto', 'opencode'],
+    ['pip install x', 'shell'],
     ['sleep 600', 'shell'],
     ['node gt.cjs agent demo', 'shell'],
     ['claudette', 'shell'],
@@ -55,7 +58,7 @@ describe('runtimes', () => {
   it('a runtime name nobody knows: settings take its shape, the runtimes refuse it by name', () => {
     const settings = parseSettings({ agents: { crew: { runtime: 'aider' } } });
     const problem =
-      'agents.crew.runtime = "aider": expected a runtime gastown-ts knows (claude, codex, gemini, shell) or one of runtimes.<name>';
+      'agents.crew.runtime = "aider": expected a runtime gastown-ts knows (claude, codex, gemini, pi, opencode, shell) or one of runtimes.<name>';
     expect(runtimeSettingProblems(settings)).toEqual([problem]);
     expect(() => checkRuntimeSettings(settings, 'config.json')).toThrow(SettingsError);
     expect(() => checkRuntimeSettings(settings, 'config.json')).toThrow(problem);
@@ -83,7 +86,7 @@ describe('the runtimes', () => {
   });
 
   it('the coding CLIs have a screen and a model; the shell runtime has neither', () => {
-    for (const name of ['claude', 'codex', 'gemini'])
+    for (const name of ['claude', 'codex', 'gemini', 'pi', 'opencode'])
       expect(findRuntime(name)?.capabilities).toEqual({ screen: true, model: true });
     expect(findRuntime('shell')?.capabilities).toEqual({ screen: false, model: false });
     // Any program no other runtime claims is a shell runtime.

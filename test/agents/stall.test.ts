@@ -22,6 +22,7 @@ describe('progressPrint', () => {
     ['codex-0.171.0', 'busy'],
     ['codex-0.171.0', 'busy_tool'],
     ['gemini-0.61.0', 'busy'],
+    ['gemini-0.61.0', 'yolo_busy_long'],
   ];
   it.each(screens)('%s %s: its clock and spinner moving is no progress', (dir, name) => {
     const lines = screen(dir, name);
@@ -55,6 +56,15 @@ describe('progressPrint', () => {
     ];
     expect(progressPrint(asked)).toBe(progressPrint(lines));
     expect(STALL_TEXT.length).toBeLessThan(60); // one screen line, never wrapped
+  });
+
+  it('our status question queued by Gemini CLI is no progress, though it pushes the screen up', () => {
+    const before = screen('gemini-0.61.0', 'yolo_busy_long');
+    const asked = screen('gemini-0.61.0', 'yolo_busy_with_queued');
+    expect(asked.join('\n')).toContain(`    ${STALL_TEXT}`);
+    expect(asked.slice(0, 3)).not.toEqual(before.slice(0, 3)); // scrolled
+    expect(progressPrint(asked)).toBe(progressPrint(before));
+    expect(progressPrint(asked)).toMatch(/> long wait DELAY:# SAY:finally$/);
   });
 });
 

@@ -238,6 +238,21 @@ describe('startCommands', () => {
     );
   });
 
+  it('sets the server options the CLI needs before the session is made; odd names are refused', () => {
+    const commands = startCommands({ ...spec, serverOptions: { 'extended-keys': 'on' } });
+    expect(commands[0]).toEqual(['set-option', '-sq', 'extended-keys', 'on']);
+    expect(commands.findIndex((c) => c[0] === 'new-session')).toBeGreaterThan(0);
+    const odd: Array<Record<string, string>> = [
+      { '-g': 'x' },
+      { '@mine': 'x' },
+      { 'escape-time': '-1' },
+    ];
+    for (const bad of odd)
+      expect(() => startCommands({ ...spec, serverOptions: bad })).toThrow(
+        expect.objectContaining({ code: 'GT_BAD_COMMAND' }) as Error,
+      );
+  });
+
   it('escapes the status line so it is never run as a format', () => {
     const theme = {
       bg: 'colour24',

@@ -22,6 +22,30 @@ const RULE = /^\s*[─━═╭╰][─━═╮╯\s]*$/;
 /** How far from the bottom the input box starts. */
 const BOX_LINES = 12;
 
+/**
+ * The lines a print keeps, counted from the bottom: output is added at the bottom, while lines
+ * drawn under it (a queue of typed prompts) push the top of the screen out of sight.
+ */
+const PRINT_LINES = 20;
+/** The title of a queue of typed prompts ("Queued (press ↑ to edit):"), its entries under it. */
+const QUEUE_TITLE = /^\s*Queued\b.*:\s*$/;
+
+/** The lines without any queue of typed prompts: our own status question waits in one. */
+function withoutQueues(lines: readonly string[]): string[] {
+  const kept: string[] = [];
+  let queue = -1; // the indent of the queue's title while its entries are skipped
+  for (const line of lines) {
+    const indent = line.length - line.trimStart().length;
+    if (QUEUE_TITLE.test(line)) queue = indent;
+    else if (queue >= 0 && line.trim() !== '' && indent > queue) continue;
+    else {
+      queue = -1;
+      kept.push(line);
+    }
+  }
+  return kept;
+}
+
 /** The screen above the input box: the box, its footer and their passing hints are not work. */
 function aboveInput(lines: readonly string[]): readonly string[] {
   let end = lines.length;
@@ -36,7 +60,7 @@ function aboveInput(lines: readonly string[]): readonly string[] {
  * lines are hints that come and go (an effort level, a terminal setting), not output.
  */
 export function progressPrint(lines: readonly string[]): string {
-  return aboveInput(lines)
+  return withoutQueues(aboveInput(lines))
     .filter((l) => !IDLE_LINE.test(l) && !/^\s{20}/.test(l))
     .map((l) =>
       l
@@ -45,6 +69,7 @@ export function progressPrint(lines: readonly string[]): string {
         .trim(),
     )
     .filter((l) => l !== '')
+    .slice(-PRINT_LINES)
     .join('\n');
 }
 

@@ -57,7 +57,8 @@ export interface NudgeLook {
 export function inputHolds(input: string, text: string): boolean {
   if (input === '') return false;
   const head = text.trim().split('\n')[0]?.slice(0, 40) ?? '';
-  return input.includes(head) || /\[Pasted (text|Text|Content)/.test(input);
+  // Claude Code's "[Pasted text #1 +12 lines]", OpenCode's "[Pasted ~3 lines]", Pi's "[paste #1 +12 lines]".
+  return input.includes(head) || /\[Pasted (text|Text|Content|~)|\[paste #\d/.test(input);
 }
 
 /** The input box, where the screen shows one. */

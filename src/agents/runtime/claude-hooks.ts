@@ -10,24 +10,28 @@ export const CLAUDE_SETTINGS = join('.claude', 'settings.local.json');
 
 type Json = Record<string, unknown>;
 
-interface HookGroup {
+export interface HookGroup {
   matcher?: string;
   hooks: Array<{ type: 'command'; command: string }>;
 }
 
+/** A group running `commands`, in the shape Claude Code (and Codex, and Gemini CLI) read. */
+export function hookGroup(commands: readonly string[], matcher?: string): HookGroup {
+  return {
+    ...(matcher === undefined ? {} : { matcher }),
+    hooks: commands.map((command) => ({ type: 'command', command })),
+  };
+}
+
 /** Our groups by Claude Code's event names. */
 function wanted(commands: HookCommands): Record<string, HookGroup> {
-  const group = (cmds: string[], matcher?: string): HookGroup => ({
-    ...(matcher === undefined ? {} : { matcher }),
-    hooks: cmds.map((command) => ({ type: 'command', command })),
-  });
   return {
-    SessionStart: group([commands.sessionStart]),
-    UserPromptSubmit: group(commands.promptSubmit),
-    Stop: group([commands.turnEnd]),
+    SessionStart: hookGroup([commands.sessionStart]),
+    UserPromptSubmit: hookGroup(commands.promptSubmit),
+    Stop: hookGroup([commands.turnEnd]),
     // A turn that ends on an API error (after the CLI's own retries) fires this, not Stop.
-    StopFailure: group([commands.turnEnd]),
-    Notification: group([commands.notification], ''),
+    StopFailure: hookGroup([commands.turnEnd]),
+    Notification: hookGroup([commands.notification], ''),
   };
 }
 
@@ -55,12 +59,23 @@ export function withBypassConsent(current: Json, command: string): Json | undefi
 
 /** The settings with our hooks added where missing; undefined when nothing changes. */
 export function mergeHooks(current: Json, commands: HookCommands): Json | undefined {
+  return mergeHookGroups(current, wanted(commands));
+}
+
+/**
+ * The settings with `groups` (by event name) added where their commands are missing; the
+ * user's entries are kept as they are. Undefined when nothing changes.
+ */
+export function mergeHookGroups(
+  current: Json,
+  groups: Readonly<Record<string, HookGroup>>,
+): Json | undefined {
   const hooks: Json =
     typeof current.hooks === 'object' && current.hooks !== null && !Array.isArray(current.hooks)
       ? { ...(current.hooks as Json) }
       : {};
   let changed = false;
-  for (const [event, group] of Object.entries(wanted(commands))) {
+  for (const [event, group] of Object.entries(groups)) {
     const existing = hooks[event];
     const have = commandsIn(existing);
     const missing = group.hooks.filter((h) => !have.has(h.command));
@@ -73,7 +88,8 @@ export function mergeHooks(current: Json, commands: HookCommands): Json | undefi
   return changed ? { ...current, hooks } : undefined;
 }
 
-function readSettings(file: string): Json {
+/** A JSON object file ({} when missing); anything else is left alone and said so. */
+export function readSettings(file: string): Json {
   if (!existsSync(file)) return {};
   let parsed: unknown;
   try {
@@ -90,18 +106,15 @@ function readSettings(file: string): Json {
   return parsed as Json;
 }
 
-/** Keeps the file out of the work dir's git history, if the work dir is a clone. */
-function excludeFromGit(workDir: string): void {
+/** Keeps `file` (relative to the work dir) out of its git history, if the work dir is a clone. */
+export function excludeFromGit(workDir: string, file = CLAUDE_SETTINGS): void {
   const info = join(workDir, '.git', 'info');
   if (!existsSync(join(workDir, '.git'))) return;
   mkdirSync(info, { recursive: true });
   const exclude = join(info, 'exclude');
   const text = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
-  if (!text.split('\n').includes(`/${CLAUDE_SETTINGS}`))
-    appendFileSync(
-      exclude,
-      `${text.endsWith('\n') || text === '' ? '' : '\n'}/${CLAUDE_SETTINGS}\n`,
-    );
+  if (!text.split('\n').includes(`/${file}`))
+    appendFileSync(exclude, `${text.endsWith('\n') || text === '' ? '' : '\n'}/${file}\n`);
 }
 
 export function installClaudeHooks(workDir: string, commands: HookCommands, command = ''): void {

@@ -1,6 +1,10 @@
-// OpenAI Codex CLI (recorded from 0.171.0; screens in test/fixtures/codex-0.171.0): how it starts,
-// the one dialog answered for it (folder trust), and how its screen reads.
+// OpenAI Codex CLI (recorded from 0.171.0; screens in test/fixtures/codex-0.171.0): how it starts
+// (its tools' PATH and its trust in our hooks on the command line), the one dialog answered for it
+// (folder trust), its hooks, and how its screen reads.
+import { shellQuote } from '../../sessions/tmux-args.js';
 import { classifyLines, FAILURE_RULES, latestTurn } from '../failures/classify.js';
+import { hookTrustOverride, installCodexHooks } from './codex-hooks.js';
+import { definitionOf } from './definition.js';
 import { listOptions } from './numbered-dialog.js';
 import type { DialogRule, RuntimeProfile } from './profile.js';
 import type { Blocker, InputArea, ScreenSpec } from './screen-reader.js';
@@ -31,9 +35,10 @@ const BLOCKERS: readonly Blocker[] = [
     why: 'sign-in menu: a person must choose how Codex authenticates',
   },
   {
-    // Hooks gastown-ts did not install (it installs none for Codex yet) may come from the repo.
+    // gastown-ts trusts its own hooks on the command line (launch): any other hook asking to be
+    // trusted is the user's or the repo's (.codex/hooks.json), never trusted blindly.
     match: [/^\s*Hooks need review\s*$/m],
-    why: 'hooks review: hooks gastown-ts did not install ask to be trusted',
+    why: 'hooks review: hooks gastown-ts did not trust (the user’s, the repo’s) ask to be trusted',
   },
   {
     match: [/^\s*Would you like to .*\?\s*$/m, /Press enter to confirm or esc to cancel/],
@@ -124,11 +129,37 @@ export const codex: RuntimeProfile<'codex'> = {
   capabilities: { screen: true, model: true },
   read: screenReader(SCREEN),
   classify: (lines) => classifyLines(latestTurn(lines, /^› /, true), FAILURE_RULES),
-  // Codex has `notify` (a program run after each turn, JSON as its last argument) and
-  // Claude-style hooks.json (SessionStart, UserPromptSubmit, Stop, …; JSON on stdin) that must be
-  // trusted first; gastown-ts installs neither yet.
-  hooks: null,
+  launch: (command, env) => {
+    // Codex runs tool commands with the PATH of a login shell it snapshots at start-up, which
+    // lacks the folder gastown-ts puts first on the pane's PATH: the agent's own `gt handoff`
+    // would not be found. Set there, PATH reaches them (only PATH: the line is visible in ps).
+    const path =
+      env.PATH === undefined
+        ? []
+        : [`shell_environment_policy.set.PATH=${JSON.stringify(env.PATH)}`];
+    // Our hooks, trusted for this session only; any other hook stays for a person to review.
+    const trust = hookTrustOverride(env);
+    const overrides = [...path, ...(trust === undefined ? [] : [trust])];
+    return [command, ...overrides.map((o) => `-c ${shellQuote(o)}`)].join(' ');
+  },
+  // Claude-style hooks in $CODEX_HOME/hooks.json (JSON on stdin, the same fields gt reads).
+  hooks: { install: (target, commands) => installCodexHooks(target.env, commands) },
   // A bracketed paste then Enter submitted at once, but Enter right after typed text was taken
   // as a newline (paste-burst detection) until a 0.5 s pause; 500 ms covers both.
   submit: { keys: ['Enter'], delayMs: 500 },
+  definition: () =>
+    definitionOf(codex, {
+      about:
+        'Code reads what the data cannot: a draft of many lines (here only its first line), and a recalled prompt over the shortcut hint (here typed text).',
+      screen: {
+        input: '^›(?: (.*))?$',
+        placeholders: [`^${PLACEHOLDER}$`],
+        busy: [BUSY.source],
+        ready: [STATUS_LINE.source],
+        option: OPTION_LINE.source,
+      },
+      dialogs: SCREEN.dialogs,
+      blockers: BLOCKERS,
+      hooks: 'codex',
+    }),
 };

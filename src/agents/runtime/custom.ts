@@ -1,11 +1,11 @@
 // A runtime defined as data in settings (runtimes.<name>): its profile built from the patterns
 // the user gave, read by the same screen reader as the built-ins. Hooks, where it has them, are
-// a built-in's (the CLI reads the same files).
+// a built-in's (the CLI reads the same files), with what that built-in adds to its command line.
 import type { RuntimeDefinition } from '../../town/settings-runtimes.js';
 import { ms } from '../../util/duration.js';
 import type { FailureRule } from '../failures/classify.js';
 import { classifyLines, FAILURE_RULES } from '../failures/classify.js';
-import type { HookSupport, RuntimeProfile } from './profile.js';
+import type { RuntimeProfile } from './profile.js';
 import type { InputArea, OptionList, ScreenSpec } from './screen-reader.js';
 import { screenReader } from './screen-reader.js';
 
@@ -51,6 +51,20 @@ function optionBlock(lines: readonly string[], option: RegExp): OptionList {
   };
 }
 
+/**
+ * The lines a live dialog (or a screen nobody may answer) can take: the whole screen, unless the
+ * input line is drawn below the last selected option (an answered dialog left in the scrollback).
+ */
+function dialogAreaOf(screen: ScreenDefinition, option: RegExp): ScreenSpec['dialogArea'] {
+  const input = re(screen.input);
+  const marked = (l: string): boolean => (option.exec(l)?.groups?.mark ?? '').trim() !== '';
+  return (lines) => {
+    const selected = lines.findLastIndex(marked);
+    const answered = selected >= 0 && lines.findLastIndex((l) => input.test(l)) > selected;
+    return answered ? null : lines;
+  };
+}
+
 function screenSpec(def: RuntimeDefinition, screen: ScreenDefinition): ScreenSpec {
   const option = re(screen.option);
   const question = screen.question === undefined ? undefined : re(screen.question);
@@ -60,7 +74,7 @@ function screenSpec(def: RuntimeDefinition, screen: ScreenDefinition): ScreenSpe
     // A dialog is on screen only when an option line is marked as selected.
     dialogMark: { test: (line) => (option.exec(line)?.groups?.mark ?? '').trim() !== '' },
     ...(question === undefined ? {} : { question }),
-    dialogArea: (lines) => lines,
+    dialogArea: dialogAreaOf(screen, option),
     options: (area) => optionBlock(area, option),
     // Only spaces are cut: a CLI's input mark may end in a no-break space.
     trimEnd: (line) => line.replace(/[ \t]+$/, ''),
@@ -72,12 +86,19 @@ function failureRules(def: RuntimeDefinition): readonly FailureRule[] {
   return [...def.failures.map((f) => ({ kind: f.kind, match: re(f.match) })), ...FAILURE_RULES];
 }
 
-/** The profile of `runtimes.<name>`; `hooks` looks up a built-in's hooks by style. */
+/** What the built-in adds to the command line its hooks need (Codex: their trust). */
+function launchOf(builtIn: RuntimeProfile | undefined): Pick<RuntimeProfile, 'launch'> {
+  if (builtIn?.launch === undefined) return {};
+  return { launch: (command, env) => builtIn.launch?.(command, env) ?? command };
+}
+
+/** The profile of `runtimes.<name>`; `builtIn` finds the built-in whose hooks style it shares. */
 export function customProfile(
   name: string,
   def: RuntimeDefinition,
-  hooks: (style: NonNullable<RuntimeDefinition['hooks']>) => HookSupport | null,
+  builtIn: (style: NonNullable<RuntimeDefinition['hooks']>) => RuntimeProfile | undefined,
 ): RuntimeProfile<string> {
+  const hooksOf = def.hooks === null ? undefined : builtIn(def.hooks);
   const screen = def.screen;
   const rules = failureRules(def);
   return {
@@ -92,7 +113,9 @@ export function customProfile(
         ? () => ({ activity: 'ready', inputEmpty: true, input: '' })
         : screenReader(screenSpec(def, screen)),
     classify: (lines) => classifyLines(lines, rules),
-    hooks: def.hooks === null ? null : hooks(def.hooks),
+    hooks: hooksOf?.hooks ?? null,
+    // Codex-style hooks are trusted on its command line: the same command line they need.
+    ...launchOf(hooksOf),
     submit: { keys: def.submit.keys, delayMs: ms(def.submit.delay) },
     definition: () => def,
   };

@@ -7,12 +7,14 @@ import type { Settings } from '../../town/settings.js';
 import { claude } from './claude.js';
 import { codex } from './codex.js';
 import { gemini } from './gemini.js';
+import { opencode } from './opencode.js';
+import { pi } from './pi.js';
 import { customProfile } from './custom.js';
-import type { HookSupport, RuntimeProfile } from './profile.js';
+import type { RuntimeProfile } from './profile.js';
 import { shell } from './shell.js';
 
 /** The built-in runtimes; a command's program is matched against them in this order. */
-export const RUNTIMES = [claude, codex, gemini, shell] as const;
+export const RUNTIMES = [claude, codex, gemini, pi, opencode, shell] as const;
 /** A built-in runtime's name (`agents.<role>.runtime`, an agent record's `runtime`). */
 export type RuntimeName = (typeof RUNTIMES)[number]['name'];
 
@@ -24,12 +26,6 @@ const ANY_PROGRAM: RuntimeProfile = shell;
 /** Each settings object's own runtimes (runtimes.<name>), made profiles once. */
 const customOf = new WeakMap<Settings, ReadonlyMap<string, RuntimeProfile<string>>>();
 
-const HOOK_STYLES: Readonly<Record<string, HookSupport | null>> = {
-  claude: claude.hooks,
-  codex: codex.hooks,
-  gemini: gemini.hooks,
-};
-
 function customRuntimes(
   settings: Settings | undefined,
 ): ReadonlyMap<string, RuntimeProfile<string>> {
@@ -38,7 +34,7 @@ function customRuntimes(
   if (made === undefined) {
     const entries = Object.entries(settings.runtimes).filter(([name]) => !isBuiltIn(name));
     made = new Map(
-      entries.map(([name, def]) => [name, customProfile(name, def, (s) => HOOK_STYLES[s] ?? null)]),
+      entries.map(([name, def]) => [name, customProfile(name, def, (style) => findRuntime(style))]),
     );
     customOf.set(settings, made);
   }

@@ -93,6 +93,11 @@ export interface RuntimeProfile<Name extends string = string> {
    * the paste and them (some CLIs take an Enter right after a paste as a newline).
    */
   submit: { keys: readonly Key[]; delayMs: number };
+  /**
+   * tmux server options the CLI wants (Pi: `extended-keys`, else Shift+Enter reads as Enter and
+   * it warns at start-up), set on the town's server before the session starts.
+   */
+  tmuxServerOptions?: Readonly<Record<string, string>>;
   /** This profile as settings data (`gt config runtime <name>`), a start for one's own. */
   definition?(): RuntimeDefinition;
 }

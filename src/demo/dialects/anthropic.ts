@@ -16,7 +16,7 @@ import {
 } from '../model-wire.js';
 import type { Block } from '../model-wire.js';
 import type { Dialect, Exchange, Reply } from './dialect.js';
-import { canAnswer, sendJson } from './dialect.js';
+import { canAnswer, requestOf, sendJson } from './dialect.js';
 
 function send(ex: Exchange, block: Block): void {
   const stopReason = block.type === 'tool_use' ? 'tool_use' : 'end_turn';
@@ -33,13 +33,12 @@ export const anthropic: Dialect = {
   handles: (method, path) => method === 'POST' && path === '/v1/messages',
   read(method, path, body) {
     if (!isRecord(body) || !Array.isArray(body.messages)) return undefined;
-    return {
+    return requestOf(body, {
       main: isMainRequest(method, path, body),
-      lastUserText: lastUserTextOf(body),
-      text: requestTextOf(body),
-      stream: body.stream === true,
-      model: typeof body.model === 'string' ? body.model : MODEL.id,
-    };
+      lastUserText: lastUserTextOf,
+      text: requestTextOf,
+      model: MODEL.id,
+    });
   },
   side: (ex, body) => send(ex, { type: 'text', text: sideReplyOf(isRecord(body) ? body : {}) }),
   reply: (ex, reply: Reply) =>

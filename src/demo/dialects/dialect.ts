@@ -18,6 +18,26 @@ export interface ReadRequest {
   model: string;
 }
 
+/** The dialect's own readers of a request body (whose shape it has checked). */
+export interface BodyReaders {
+  main: boolean;
+  lastUserText(body: Record<string, unknown>): string;
+  text(body: Record<string, unknown>): string;
+  /** The model a request without one is taken to ask for. */
+  model: string;
+}
+
+/** A request as the server records it, read with the dialect's own readers. */
+export function requestOf(body: Record<string, unknown>, readers: BodyReaders): ReadRequest {
+  return {
+    main: readers.main,
+    lastUserText: readers.lastUserText(body),
+    text: readers.text(body),
+    stream: body.stream === true,
+    model: typeof body.model === 'string' ? body.model : readers.model,
+  };
+}
+
 /** One exchange: the response to write, and `n` numbering its ids. */
 export interface Exchange {
   res: ServerResponse;
