@@ -7,5 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most files wait on real processes (agent CLIs, tmux, daemons) far more than they compute:
+    // two at a time on two cores, where the default would run one.
+    maxWorkers: 2,
+    minWorkers: 1,
   },
 });

@@ -99,7 +99,11 @@ describe('the dashboard page in Chromium', () => {
         ).some((e) => e.kind === 'nudge.delivered' && e.data?.nudge === mine?.data?.nudge),
       30_000,
       200,
-    );
+    ).catch(async (err: unknown) => {
+      // What bob went through meanwhile says why (cycles, a park, the nudge's own steps).
+      const seen = await gtOk(['events', '--agent', 'demo/crew/bob', '-n', '40'], { env });
+      throw new Error(`${String(err)}\n${seen}`);
+    });
 
     // Filters: crew only.
     await page.locator('#f-role').selectOption('crew');
