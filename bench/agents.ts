@@ -8,17 +8,17 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import type { ClaudeBench } from './claude-town.js';
+import type { FloorSession } from './agent-town.js';
 import {
-  FloorSession,
-  claudeBenchTown,
   requestWith,
   startDaemon,
   startToReady,
   stopChild,
   until,
   untilReady,
-} from './claude-town.js';
+} from './agent-town.js';
+import type { ClaudeBench } from './claude-town.js';
+import { claudeBenchTown, claudeFloor } from './claude-town.js';
 import type { Row } from './harness.js';
 import { median, nowMs, percentile } from './harness.js';
 import { CLOCK_TICKS, procStats } from './proc.js';
@@ -234,7 +234,7 @@ export async function benchAgents(gtBin: string): Promise<Row[]> {
   const agents = Math.max(2, size('GT_BENCH_AGENTS', 20));
   const startsN = Math.min(agents, size('GT_BENCH_STARTS', 5));
   const b = await claudeBenchTown(gtBin, agents);
-  const floor = new FloorSession(b);
+  const floor = claudeFloor(b);
   let daemon: ChildProcess | undefined;
   try {
     daemon = await startDaemon(gtBin, b);

@@ -8,12 +8,16 @@ import { benchLifecycle } from './lifecycle.js';
 import { benchMail } from './mail.js';
 import { benchPeers } from './peers.js';
 import { benchPostgres } from './postgres.js';
+import { benchRuntimes } from './runtimes.js';
 import { benchScale } from './scale.js';
 import { benchStartup } from './startup.js';
 import { benchSessions } from './sessions.js';
 
 const root = resolve(import.meta.dirname, '..');
 const gtBin = resolve(root, 'dist', 'gt.cjs');
+
+/** Sections run only when named (their rows are part of another section's). */
+const ONLY_WHEN_NAMED = new Set(['runtimes']);
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   mail: () => benchMail(gtBin),
@@ -23,7 +27,9 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   peers: () => benchPeers(gtBin),
   scale: () => benchScale(gtBin),
   postgres: () => benchPostgres(),
-  agents: () => benchAgents(gtBin),
+  // Claude Code, then every other runtime (the runtimes section alone: those only).
+  agents: async () => [...(await benchAgents(gtBin)), ...(await benchRuntimes(gtBin))],
+  runtimes: () => benchRuntimes(gtBin),
   failures: async () => (await import('./failures.js')).benchFailures(gtBin),
   dashboard: async () => (await import('./dashboard.js')).benchDashboard(gtBin),
 };
@@ -40,7 +46,7 @@ async function main(): Promise<void> {
   }
   const rows: Row[] = [];
   for (const [name, run] of Object.entries(SECTIONS)) {
-    if (wanted.length > 0 && !wanted.includes(name)) continue;
+    if (wanted.length > 0 ? !wanted.includes(name) : ONLY_WHEN_NAMED.has(name)) continue;
     console.error(`bench: ${name}…`);
     rows.push(...(await run()));
   }
