@@ -2,6 +2,7 @@
 // (alpha/crew/max) against the scripted model server: ready, a prompt delivered exactly once and
 // acknowledged by its hook, a handoff by its own shell tool carried to the successor, a failure
 // read as its kind and never restarted. Each runtime's test file adds what only it does.
+import { execFileSync } from 'node:child_process';
 import { expect } from 'vitest';
 import type { ModelServer, RecordedRequest } from '../../src/demo/model-server.js';
 import type { StatusAgent } from './claude.js';
@@ -67,6 +68,19 @@ export async function neverRestarted(town: TestTown): Promise<void> {
   expect(kinds).not.toContain('agent.died');
 }
 
+/** The agent's recent events and its screen: what a failed wait shows. */
+export async function story(town: TestTown): Promise<string> {
+  const seen = await town.gtOk(['events', '--agent', MAX, '-n', '40']);
+  let screen: string;
+  try {
+    const pane = ['capture-pane', '-p', '-t', 'gt-alpha-crew-max'];
+    screen = execFileSync('tmux', ['-L', town.socket, ...pane], { encoding: 'utf8' });
+  } catch (err) {
+    screen = `(no screen: ${String(err)})`;
+  }
+  return `${seen}\n--- screen\n${screen.trimEnd()}`;
+}
+
 /** Main requests whose newest prompt carries `marker`: how often it reached the model. */
 export function promptsWith(server: ModelServer, marker: string): number {
   return server.requests.filter((r) => r.main && r.lastUserText.includes(marker)).length;
@@ -86,9 +100,11 @@ export async function nudgedOnce(
   const marker = `nudge-marker-${Date.now()}`;
   const sent = Date.now();
   const args = ['nudge', MAX, `note ${marker} DELAY:1500 SAY:noted`, '--wait', '--json'];
-  const out = JSON.parse(
-    await town.gtOk([...args, '--timeout', `${timeoutS}s`], { timeoutMs: (timeoutS + 10) * 1000 }),
-  ) as { status: string; ack: string };
+  const sentOut = await town.gt([...args, '--timeout', `${timeoutS}s`], {
+    timeoutMs: (timeoutS + 10) * 1000,
+  });
+  if (sentOut.code !== 0) throw new Error(`gt nudge: ${sentOut.stderr}\n${await story(town)}`);
+  const out = JSON.parse(sentOut.stdout) as { status: string; ack: string };
   expect(out).toMatchObject({ status: 'delivered', ack: 'hook' });
   const request = await server.waitForRequest((r) => r.main && r.lastUserText.includes(marker));
   console.log(`${label} nudge → model request: ${request.at - sent} ms`);
