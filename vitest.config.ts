@@ -7,10 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // One file at a time on two cores (the default here). Two at a time took the suite from
-    // 16.5 to 10 minutes, but under that load Gemini CLI sometimes answers its trust dialog
-    // without restarting: it then runs without its hooks and --yolo, and prompts go unacknowledged.
-    maxWorkers: 1,
+    // Most files wait on real processes (agent CLIs, tmux, daemons) far more than they compute:
+    // two at a time on two cores, where the default would run one.
+    maxWorkers: 2,
     minWorkers: 1,
   },
 });

@@ -10,6 +10,8 @@ import {
   GEMINI_SETTINGS,
   geminiHookGroups,
   installGeminiHooks,
+  trustedFoldersFile,
+  trustWorkDir,
   withFullErrors,
 } from '../../src/agents/runtime/gemini-hooks.js';
 import { makeOrigin } from '../helpers/git.js';
@@ -77,5 +79,39 @@ describe('Gemini CLI hooks', () => {
     const dir = tempDir('plain');
     installGeminiHooks(dir, HOOK_COMMANDS);
     expect(statSync(join(dir, GEMINI_SETTINGS)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('the work dir trusted before Gemini CLI starts', () => {
+  it('is added beside the folders the user trusted, in the session HOME, private', () => {
+    const home = tempDir('gemini-trust');
+    const env = { HOME: home };
+    const file = trustedFoldersFile(env);
+    expect(file).toBe(join(home, '.gemini', 'trustedFolders.json'));
+    mkdirSync(join(home, '.gemini'));
+    writeFileSync(file, JSON.stringify({ '/home/me/project': 'TRUST_PARENT' }));
+    trustWorkDir(env, '/town/alpha/crew/max');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      '/home/me/project': 'TRUST_PARENT',
+      '/town/alpha/crew/max': 'TRUST_FOLDER',
+    });
+    const fresh = tempDir('gemini-trust');
+    trustWorkDir({ HOME: fresh }, '/w');
+    expect(statSync(trustedFoldersFile({ HOME: fresh })).mode & 0o777).toBe(0o600);
+  });
+
+  it('follows GEMINI_CLI_TRUSTED_FOLDERS_PATH, as Gemini CLI does', () => {
+    const own = join(tempDir('gemini-trust'), 'folders.json');
+    trustWorkDir({ HOME: '/nowhere', GEMINI_CLI_TRUSTED_FOLDERS_PATH: own }, '/w');
+    expect(JSON.parse(readFileSync(own, 'utf8'))).toEqual({ '/w': 'TRUST_FOLDER' });
+  });
+
+  it('leaves a file that is not a JSON object as it is (the trust dialog is answered instead)', () => {
+    const home = tempDir('gemini-trust');
+    const file = trustedFoldersFile({ HOME: home });
+    mkdirSync(join(home, '.gemini'));
+    writeFileSync(file, '{ not json');
+    trustWorkDir({ HOME: home }, '/w');
+    expect(readFileSync(file, 'utf8')).toBe('{ not json');
   });
 });

@@ -61,7 +61,7 @@ describe('real Gemini CLI failures', () => {
     const limited = await failedAs(town, 'rate_limited');
     console.log(`gemini: 429 → rate_limited in ${Date.now() - sent} ms`);
     expect(limited.kind_detail).toMatch(/RESOURCE_EXHAUSTED|quota/);
-    expect(await dialogsAnswered(town, MAX)).toEqual(['trust', 'quota']);
+    expect(await dialogsAnswered(town, MAX)).toEqual(['quota']);
     expect(await kindsOf(town)).not.toContain('agent.restarted');
     expect(await kindsOf(town)).not.toContain('agent.died');
     const failed = (await events(town)).filter((e) => e.kind === 'agent.failed');

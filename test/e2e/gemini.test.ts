@@ -1,6 +1,8 @@
 // The real Gemini CLI (pinned), supervised end to end by the real daemon against the scripted
-// model server speaking the Gemini API: its trust dialog answered, prompts delivered once and
-// acknowledged by its hooks, a handoff by its own shell tool carried to the successor.
+// model server speaking the Gemini API: started in a work dir already trusted (no dialog, no
+// restart), prompts delivered once and acknowledged by its hooks, a handoff by its own shell
+// tool carried to the successor. Its trust dialog, where it still shows: the recorded screens.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,18 +11,26 @@ import { dialogsAnswered } from '../helpers/claude.js';
 import { geminiTown } from '../helpers/gemini.js';
 import { events } from '../helpers/town.js';
 
+const SESSION = 'gt-alpha-crew-max';
+
 describe('real Gemini CLI under the daemon', () => {
-  it('starts, passes its trust dialog, and is ready only after it', async () => {
-    const { town } = await geminiTown();
+  it('starts trusted: no dialog, its hooks and --yolo from its first frame', async () => {
+    const { town, home } = await geminiTown();
     const took = await startedReady(town);
     console.log(`gemini: start → ready in ${took} ms`);
-    expect(await dialogsAnswered(town, MAX)).toEqual(['trust']);
+    expect(await dialogsAnswered(town, MAX)).toEqual([]);
+    const trusted = JSON.parse(
+      readFileSync(join(home, '.gemini', 'trustedFolders.json'), 'utf8'),
+    ) as Record<string, string>;
+    expect(trusted[join(town.root, 'alpha', 'crew', 'max')]).toBe('TRUST_FOLDER');
+    const screen = execFileSync('tmux', ['-L', town.socket, 'capture-pane', '-p', '-t', SESSION], {
+      encoding: 'utf8',
+    });
+    expect(screen).toContain('YOLO'); // the first process kept: no restart lost its flags
     const seen = (await events(town))
       .filter((e) => e.kind === 'agent.activity' && e.identity === MAX)
       .map((e) => e.outcome);
-    // Never ready before the trust dialog: the prompt it draws first is no sign of ready.
-    expect(seen.indexOf('dialog')).toBeGreaterThanOrEqual(0);
-    expect(seen.indexOf('ready')).toBeGreaterThan(seen.indexOf('dialog'));
+    expect(seen).not.toContain('dialog');
     const workDir = join(town.root, 'alpha', 'crew', 'max');
     const settings = readFileSync(join(workDir, '.gemini', 'settings.json'), 'utf8');
     expect(settings).toContain('gt agent report prompt --hook-format gemini');

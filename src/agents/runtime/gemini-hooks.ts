@@ -1,11 +1,14 @@
 // Gemini CLI's hooks for an agent's work dir: merged into the project's .gemini/settings.json
 // beside whatever the user keeps there (their entries are never dropped), and kept out of git.
-// Gemini CLI reads project settings only in a folder it trusts (its trust dialog, answered by
-// the daemon, comes first); a project hook it has not seen is run after a one-line warning, and
-// trusted from then on (~/.gemini/trusted_hooks.json), so no dialog stands in the way. Errors
-// are shown in full there too (withFullErrors).
+// Gemini CLI reads project settings only in a folder it trusts: the work dir is recorded in its
+// trusted folders before it starts, as choosing "Trust folder" in its dialog would (that choice
+// restarts it, and under load it sometimes went on without restarting: no hooks, no --yolo). A
+// project hook it has not seen is run after a one-line warning, and trusted from then on
+// (~/.gemini/trusted_hooks.json), so no dialog stands in the way. Errors are shown in full there
+// too (withFullErrors).
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { writeJsonAtomic } from '../../util/fs.js';
 import type { HookGroup } from './claude-hooks.js';
 import { excludeFromGit, hookGroup, mergeHookGroups, readSettings } from './claude-hooks.js';
@@ -35,8 +38,6 @@ export function geminiHookGroups(commands: HookCommands): Record<string, HookGro
   };
 }
 
-type Json = Record<string, unknown>;
-
 /**
  * Errors in full where the project says nothing of them: with "low" (the default) Gemini CLI
  * retries a 429 or a 5xx for ever behind its spinner; with "full" it asks, after its own
@@ -47,6 +48,41 @@ export function withFullErrors(current: Json): Json | undefined {
   const own = typeof ui === 'object' && ui !== null && !Array.isArray(ui) ? (ui as Json) : {};
   if (own.errorVerbosity !== undefined) return undefined;
   return { ...current, ui: { ...own, errorVerbosity: 'full' } };
+}
+
+type Json = Record<string, unknown>;
+
+/** Where Gemini CLI keeps the folders a person trusted, for a session with this environment. */
+export function trustedFoldersFile(env: Readonly<Record<string, string>>): string {
+  const own = env.GEMINI_CLI_TRUSTED_FOLDERS_PATH;
+  if (own !== undefined && own !== '') return own;
+  const home = env.HOME !== undefined && env.HOME !== '' ? env.HOME : homedir();
+  return join(home, '.gemini', 'trustedFolders.json');
+}
+
+/** The trusted folders with `workDir` trusted; undefined when it is already. */
+export function withTrustedFolder(current: Json, workDir: string): Json | undefined {
+  if (current[workDir] === 'TRUST_FOLDER') return undefined;
+  return { ...current, [workDir]: 'TRUST_FOLDER' };
+}
+
+/**
+ * Records the work dir as trusted (the user's other entries kept). A file that is not a JSON
+ * object is left alone: the trust dialog then comes up and the daemon answers it.
+ */
+export function trustWorkDir(env: Readonly<Record<string, string>>, workDir: string): void {
+  const file = trustedFoldersFile(env);
+  let current: Json;
+  try {
+    current = readSettings(file);
+  } catch {
+    return;
+  }
+  const merged = withTrustedFolder(current, workDir);
+  if (merged === undefined) return;
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o600;
+  writeJsonAtomic(file, merged, mode);
 }
 
 export function installGeminiHooks(workDir: string, commands: HookCommands): void {

@@ -3,7 +3,7 @@
 import type { FailureRule } from '../failures/classify.js';
 import { classifyLines, FAILURE_RULES } from '../failures/classify.js';
 import { definitionOf } from './definition.js';
-import { installGeminiHooks } from './gemini-hooks.js';
+import { installGeminiHooks, trustWorkDir } from './gemini-hooks.js';
 import { listOptions } from './numbered-dialog.js';
 import type { DialogRule, RuntimeProfile } from './profile.js';
 import type { Blocker, InputArea, ScreenSpec } from './screen-reader.js';
@@ -176,8 +176,14 @@ export const gemini: RuntimeProfile<'gemini'> = {
       ...GEMINI_FAILURES,
       ...FAILURE_RULES,
     ]),
-  // In the work dir's .gemini/settings.json: read once the folder is trusted.
-  hooks: { install: (target, commands) => installGeminiHooks(target.workDir, commands) },
+  // In the work dir's .gemini/settings.json, read in a trusted folder: the work dir is trusted
+  // first, in the trusted folders of the session's HOME.
+  hooks: {
+    install: (target, commands) => {
+      installGeminiHooks(target.workDir, commands);
+      trustWorkDir(target.env, target.workDir);
+    },
+  },
   // A bracketed paste then Enter in the same tmux command became a newline; with 100, 250 and
   // 400 ms between them it submitted, so 150 ms leaves a margin.
   submit: { keys: ['Enter'], delayMs: 150 },
