@@ -4,6 +4,7 @@
 // daemon killed at any instant from losing a prompt or typing it twice: the claim is recorded
 // before the paste, the sight of the text in the input before the Enter.
 import type { AgentRecord, NewEvent, Nudge } from '../../store/store.js';
+import { SessionNotFoundError } from '../../sessions/errors.js';
 import { sleep } from '../../util/wait.js';
 import type { AgentContext } from '../context.js';
 import { emit } from '../context.js';
@@ -177,8 +178,17 @@ async function typeBlind(
     return fail(deps, nudge, error, tags);
   }
   const claim = { status: 'typing' as const, session, attempts: 1, typedAt: now };
-  if ((await deps.store.updateNudge(nudge.id, ['queued'], claim, now)) === undefined) return;
-  await deps.host.paste(session, nudge.text, runtime.submit);
+  const claimed = await deps.store.updateNudge(nudge.id, ['queued'], claim, now);
+  if (claimed === undefined) return;
+  try {
+    await deps.host.paste(session, nudge.text, runtime.submit);
+  } catch (err) {
+    // No session to type into (a handoff replaced it meanwhile): nothing reached a live
+    // program, so the prompt waits for the next one rather than failing as unknown.
+    if (!(err instanceof SessionNotFoundError)) throw err;
+    const why = 'its session was gone when it was typed';
+    return apply(deps, { kind: 'requeue', why }, { session, runtime, nudge: claimed, tags });
+  }
   const patch = { status: 'delivered' as const, deliveredAt: deps.now(), ack: 'typed' };
   if ((await deps.store.updateNudge(nudge.id, ['typing'], patch, deps.now())) !== undefined)
     await emit(deps, { kind: 'nudge.delivered', outcome: 'delivered', reason: 'typed', ...tags });
