@@ -116,6 +116,15 @@ export async function endServer(socket: string): Promise<void> {
     }
   };
   await until('the agents to exit', () => !pids.some(alive), 10_000, 20).catch(() => undefined);
+  // A CLI that outlives its server's end (Gemini CLI ignores the hangup) is ended here, with
+  // the process it relaunched itself as: the pane's process group.
+  for (const pid of pids.filter(alive)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 export async function startDaemon(gtBin: string, b: AgentBench): Promise<ChildProcess> {
