@@ -14,6 +14,10 @@ import type { ResolvedAgent } from './resolve.js';
 import * as record from './record.js';
 import { withAgentLock } from './lock.js';
 import { hashToken, newAgentToken } from './token.js';
+import type { Continuity, StartPlan } from './continuity.js';
+import { planFor, recordEnd } from './continuity.js';
+import { tellAfterStart } from './restart-prompt.js';
+import type { AgentRecord } from '../store/store.js';
 
 export interface StartAgentOptions {
   /**
@@ -30,6 +34,11 @@ export interface StartAgentOptions {
    * without first asking tmux whether the agent is running (it never runs for a running one).
    */
   knownStopped?: boolean;
+  /**
+   * Why the previous session ended, which decides whether this one resumes its conversation
+   * (continuity.ts); absent, the session starts fresh and its predecessor's end is "replaced".
+   */
+  continuity?: Continuity;
 }
 
 export interface StopAgentOptions {
@@ -41,6 +50,10 @@ export interface StartedAgent {
   identity: Address;
   session: string;
   info: SessionInfo;
+  /** A fresh conversation, or one resumed. */
+  mode: 'fresh' | 'resumed';
+  /** The agent was told what happened (a restart prompt, or a fallback's note and first prompt). */
+  told: boolean;
 }
 
 export class WorkDirMissingError extends GtError {
@@ -125,6 +138,8 @@ async function launch(
   };
   await installHooks(ctx, agent, own);
   const previous = await ctx.store.getAgent(address);
+  const wish = opts.continuity;
+  const plan = planFor(ctx, agent.id.role, runtime, previous, wish);
   const token = newAgentToken();
   const startedAt = ctx.now();
   const facts = { host: ctx.hostName, session, tokenHash: hashToken(token), startedAt };
@@ -132,13 +147,18 @@ async function launch(
     ...facts,
     runtime: runtime.name,
     requestMessageId: opts.requestMessageId,
+    ...conversationFacts(plan, previous),
   });
   ctx.crashPoint?.('recorded');
   const env = { ...own, ...agentEnv(ctx.root, agent, token, ctx.gt) };
+  const command =
+    plan.mode === 'resumed' && runtime.resume !== undefined
+      ? runtime.resume(agent.command, plan.conversationId)
+      : agent.command;
   const spec = {
     name: session,
     cwd: workDir,
-    command: runtime.launch?.(agent.command, env) ?? agent.command,
+    command: runtime.launch?.(command, env) ?? command,
     env,
     unset: NOT_FOR_AN_AGENT,
     theme: themeFor(agent, statusJob(ctx, address)),
@@ -158,7 +178,23 @@ async function launch(
   }
   ctx.crashPoint?.('spawned');
   await record.confirmed(ctx.store, address);
-  return { started: { identity: address, session, info: made.info }, replaced: made.replaced };
+  const ending = plan.mode === 'fresh' && plan.fallback !== undefined ? 'resume-failed' : undefined;
+  await recordEnd(ctx, previous, ending ?? wish?.ended ?? 'replaced', wish?.detail ?? null);
+  const told = await tellAfterStart(ctx, agent, plan, wish, previous);
+  const started = { identity: address, session, info: made.info, mode: plan.mode, told };
+  return { started, replaced: made.replaced };
+}
+
+/** The conversation a new session starts with: the one it resumes, or none yet (fresh). */
+function conversationFacts(plan: StartPlan, previous: AgentRecord | undefined) {
+  if (plan.mode === 'fresh')
+    return { conversationId: null, transcriptPath: null, sessionMode: 'fresh' as const };
+  const same = previous?.conversationId === plan.conversationId;
+  return {
+    conversationId: plan.conversationId,
+    transcriptPath: same ? (previous?.transcriptPath ?? null) : null,
+    sessionMode: 'resumed' as const,
+  };
 }
 
 /** The gt commands a runtime's hooks run: fixed words, found on the session's PATH. */
@@ -212,7 +248,9 @@ export async function stopHeld(
   agent: AgentPlace,
   opts: StopAgentOptions = {},
 ): Promise<boolean> {
+  const previous = await ctx.store.getAgent(agent.address);
   const existed = await ctx.host.stop(agent.session);
+  await recordEnd(ctx, previous, 'stop', opts.requestMessageId ?? null);
   await record.stopped(ctx.store, agent.address, {
     keepDown: true,
     requestMessageId: opts.requestMessageId,

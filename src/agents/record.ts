@@ -12,6 +12,10 @@ export interface StartFacts {
   runtime: string;
   /** The message of the lifecycle request this start carries out; other starts keep the last one. */
   requestMessageId?: string | undefined;
+  /** The conversation it resumes (none yet when fresh: its hooks report the new one). */
+  conversationId: string | null;
+  transcriptPath: string | null;
+  sessionMode: 'fresh' | 'resumed';
 }
 
 /** A session is about to be created with a fresh token; not confirmed until tmux answers. */
@@ -223,4 +227,13 @@ export function failureNotified(store: Store, address: Address, at: number): Pro
 /** Its screen no longer shows the failure: working again. */
 export function recovered(store: Store, address: Address): Promise<AgentRecord> {
   return store.patchAgent(address, NO_FAILURE);
+}
+
+/** Its hooks named the conversation the session holds (and where its transcript is). */
+export function conversationReported(
+  store: Store,
+  address: Address,
+  facts: { conversationId: string; transcriptPath: string | null },
+): Promise<AgentRecord> {
+  return store.patchAgent(address, facts);
 }

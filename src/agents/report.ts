@@ -5,12 +5,14 @@ import type { NewEvent, Store, StoredEvent } from '../store/store.js';
 import type { Address } from '../town/identity.js';
 import { nudgeInPrompt } from './nudges/decide.js';
 import * as record from './record.js';
+import type { ConversationPayload } from './continuity.js';
+import { noteConversation } from './continuity.js';
 
 export const HOOK_EVENTS = ['prompt', 'stop', 'notification'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 /** The parts of a hook's JSON (on its standard input) that matter here. */
-export interface HookPayload {
+export interface HookPayload extends ConversationPayload {
   prompt?: unknown;
   notification_type?: unknown;
   message?: unknown;
@@ -74,5 +76,6 @@ export async function reportHook(
         data: { nudge: nudge.id },
       });
   }
-  return Promise.all(events.map((e) => store.recordEvent(e)));
+  const stored = await Promise.all(events.map((e) => store.recordEvent(e)));
+  return [...stored, ...(await noteConversation(store, address, payload, current))];
 }

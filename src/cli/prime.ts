@@ -2,6 +2,12 @@
 // SessionStart hook prints it into the model's context). With --hook it never fails the hook.
 import type { Command } from 'commander';
 import { primeFacts, primeText } from '../agents/prime.js';
+import { noteConversation } from '../agents/continuity.js';
+import { isVerifiedSender } from '../agents/token.js';
+import type { Store } from '../store/store.js';
+import type { Identity } from '../town/identity.js';
+import { formatAddress } from '../town/identity.js';
+import type { TownContext } from './context.js';
 import { errorMessage } from '../errors.js';
 import type { GlobalOptions } from './context.js';
 import { printJson, withTown } from './context.js';
@@ -25,10 +31,15 @@ export function registerPrime(program: GtCommand): void {
     .option('--json', 'print the facts as JSON')
     .option(...HOOK_FORMAT_OPTION)
     .action(async (flags: PrimeFlags, cmd: Command) => {
-      if (flags.hook) readHookInput();
+      const payload = flags.hook ? readHookInput() : {};
       try {
         await withTown(cmd.optsWithGlobals<GlobalOptions>(), async (town) => {
-          const facts = await primeFacts(await town.store(), town.root, town.self(flags.identity));
+          const store = await town.store();
+          const self = town.self(flags.identity);
+          // A session's start names its conversation (Claude Code, Gemini CLI): on record now,
+          // so a crash before its first prompt still resumes it.
+          if (flags.hook) await noteOwnConversation(town, store, self, payload);
+          const facts = await primeFacts(store, town.root, self);
           if (flags.json) printJson({ ...facts, notes: facts.notes.map((n) => n.id) });
           else writeStdout(hookContext(primeText(facts), flags.hookFormat));
         });
@@ -38,4 +49,17 @@ export function registerPrime(program: GtCommand): void {
       }
       return 0;
     });
+}
+
+/** Records the conversation the hook names, if this is the agent's own session (its token). */
+async function noteOwnConversation(
+  town: TownContext,
+  store: Store,
+  id: Identity,
+  payload: Record<string, unknown>,
+): Promise<void> {
+  if (!('session_id' in payload)) return;
+  if (!(await isVerifiedSender(store, id, town.env.GT_AGENT_TOKEN))) return;
+  const address = formatAddress(id);
+  await noteConversation(store, address, payload, await store.getAgent(address));
 }

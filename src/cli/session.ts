@@ -2,7 +2,8 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import type { GtCommand } from './program.js';
-import { GtError } from '../errors.js';
+import { GtError, InputError } from '../errors.js';
+import type { Continuity } from '../agents/continuity.js';
 import type { AgentContext } from '../agents/context.js';
 import { agentContext } from '../agents/context.js';
 import type { ResolvedAgent } from '../agents/resolve.js';
@@ -22,6 +23,7 @@ import type { Readiness } from '../agents/readiness.js';
 import { waitUntilReady } from '../agents/readiness.js';
 import { ensureDaemonFor } from './daemon-process.js';
 import { parseTimeout } from './process-life.js';
+import { registerSessionHistory } from './session-history.js';
 
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
@@ -63,6 +65,25 @@ interface StartFlags {
   timeout: string;
   /** false with --no-daemon */
   daemon: boolean;
+  fresh?: boolean;
+  /** true, or the conversation id given */
+  resume?: boolean | string;
+}
+
+/** How a start by a person goes on from the agent's last session: --fresh, --resume [id], or by why. */
+function continuityOf(flags: StartFlags, restart: boolean): Continuity | undefined {
+  if (flags.fresh === true && flags.resume !== undefined)
+    throw new InputError('GT_BAD_USAGE', '--fresh and --resume contradict each other');
+  const detail = restart ? 'gt session restart' : 'gt session start';
+  if (flags.resume !== undefined)
+    return {
+      ended: 'restart',
+      detail,
+      choice: 'resume',
+      ...(typeof flags.resume === 'string' ? { conversationId: flags.resume } : {}),
+    };
+  if (flags.fresh === true) return { ended: 'restart', detail, choice: 'fresh' };
+  return restart ? { ended: 'restart', detail } : undefined;
 }
 
 /**
@@ -97,7 +118,12 @@ function startOptions(cmd: GtCommand): GtCommand {
       'return once the agent is ready (exit 1 if it is blocked, fails or times out)',
     )
     .option('--timeout <duration>', 'how long --wait waits', '2m')
-    .option('--no-daemon', 'do not start a daemon when none runs (its dialogs then wait)');
+    .option('--no-daemon', 'do not start a daemon when none runs (its dialogs then wait)')
+    .option('--fresh', 'start a new conversation')
+    .option(
+      '--resume [id]',
+      'resume the agent’s last conversation, or the one with this id (gt session history lists them)',
+    );
 }
 
 export function registerSession(program: GtCommand): void {
@@ -116,18 +142,22 @@ export function registerSession(program: GtCommand): void {
   ).action((text: string, flags: StartFlags, cmd: Command) =>
     withTown(globals(cmd), async (town) => {
       const agent = knownAgent(town, text);
-      const started = await startAgent(await contextOf(town), agent);
+      const continuity = continuityOf(flags, false);
+      const started = await startAgent(await contextOf(town), agent, {
+        ...(continuity === undefined ? {} : { continuity }),
+      });
       const ready = await afterStart(town, agent, flags);
       const json = {
         identity: started.identity,
         session: started.session,
         pid: started.info.panePid,
+        mode: started.mode,
         ...(ready === undefined ? {} : { activity: ready.activity }),
       };
       if (flags.json) printJson(json);
       else
         println(
-          `started ${started.session} for ${started.identity} (pid ${started.info.panePid ?? '?'})${ready === undefined ? '' : '; ready'}`,
+          `started ${started.session} for ${started.identity} (pid ${started.info.panePid ?? '?'}; ${started.mode})${ready === undefined ? '' : '; ready'}`,
         );
     }),
   );
@@ -150,28 +180,36 @@ export function registerSession(program: GtCommand): void {
   startOptions(
     session
       .command('restart')
-      .description('stop an agent’s session (if running) and start a fresh one')
+      .description(
+        'stop an agent’s session (if running) and start it again, resuming its conversation where the runtime can (--fresh for a new one)',
+      )
       .argument('<identity>', 'agent address')
       .option('--json', 'print the new session as JSON'),
   ).action((text: string, flags: StartFlags, cmd: Command) =>
     withTown(globals(cmd), async (town) => {
       const agent = knownAgent(town, text);
-      const started = await restartAgent(await contextOf(town), agent);
+      const continuity = continuityOf(flags, true);
+      const started = await restartAgent(await contextOf(town), agent, {
+        ...(continuity === undefined ? {} : { continuity }),
+      });
       const ready = await afterStart(town, agent, flags);
       const json = {
         identity: started.identity,
         session: started.session,
         pid: started.info.panePid,
         replaced: started.replaced,
+        mode: started.mode,
         ...(ready === undefined ? {} : { activity: ready.activity }),
       };
       if (flags.json) printJson(json);
       else
         println(
-          `${started.replaced ? 'restarted' : 'started'} ${started.session} (pid ${started.info.panePid ?? '?'})${ready === undefined ? '' : '; ready'}`,
+          `${started.replaced ? 'restarted' : 'started'} ${started.session} (pid ${started.info.panePid ?? '?'}; ${started.mode === 'resumed' ? 'conversation resumed' : 'fresh conversation'})${ready === undefined ? '' : '; ready'}`,
         );
     }),
   );
+
+  registerSessionHistory(session);
 
   session
     .command('list')

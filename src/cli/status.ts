@@ -66,6 +66,7 @@ function printStatus(status: TownStatus): void {
     const bits = [a.state.padEnd(7), a.identity.padEnd(28)];
     if (a.activity !== null) bits.push(activityText(a));
     if (a.uptime_seconds !== null) bits.push(`up ${a.uptime_seconds}s`);
+    if (a.running && a.session_mode === 'resumed') bits.push('resumed');
     if (a.restarts > 0) bits.push(`${a.restarts} restarts`);
     if (a.parked) bits.push(`PARKED (${a.parked_reason ?? ''})`);
     if (a.next_restart_at) bits.push(`restart at ${a.next_restart_at}`);

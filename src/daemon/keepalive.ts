@@ -5,7 +5,9 @@ import type { AgentContext } from '../agents/context.js';
 import { emit } from '../agents/context.js';
 import type { ResolvedAgent } from '../agents/resolve.js';
 import { resolveAgent } from '../agents/resolve.js';
+import type { StartedAgent } from '../agents/agent.js';
 import { startHeld } from '../agents/agent.js';
+import type { Continuity } from '../agents/continuity.js';
 import { everStarted, wantedRunning } from '../agents/wanted.js';
 import { profileOf } from '../agents/runtime/index.js';
 import { applyFailure } from '../agents/failures/apply.js';
@@ -85,7 +87,9 @@ async function checkAgent(
   await withAgentLock(deps.root, agent, async () => {
     const latest = await deps.host.find(info?.name ?? agent.session);
     if (latest !== undefined && sessionState(latest) === 'alive') return;
-    if (latest !== undefined) await buryZombie(deps, agent, latest, known);
+    // Read before the burial marks it exited: had the session shown it was up?
+    const before = (await deps.store.getAgent(address)) ?? known;
+    const died = latest === undefined ? undefined : await buryZombie(deps, agent, latest, known);
     // Read again under the lock: a gt session stop that held it has made it wanted stopped.
     const current = (await deps.store.getAgent(address)) ?? known;
     if (current?.desired === 'stopped') return;
@@ -97,9 +101,21 @@ async function checkAgent(
       deps.bootAt !== undefined &&
       current?.startedAt != null &&
       current.startedAt < deps.bootAt;
-    if (lost) await startKept(deps, agent, { kind: 'agent.restarted', outcome: 'restored' });
-    else await restartDead(deps, agent, current, policy, now);
+    if (lost) {
+      const continuity: Continuity = { ended: 'reboot' };
+      await startKept(deps, agent, { kind: 'agent.restarted', outcome: 'restored' }, continuity);
+    } else if (died !== undefined && resumeRefused(before)) {
+      // The CLI would not resume the conversation: once fresh, with a note, not a crash.
+      const fallback = `the resumed session exited before it was up${died === '' ? '' : `: ${died}`}`;
+      const continuity: Continuity = { ended: 'resume-failed', detail: died, fallback };
+      await startKept(deps, agent, { kind: 'agent.restarted', outcome: 'fresh' }, continuity);
+    } else await restartDead(deps, agent, current, policy, now, died);
   });
+}
+
+/** A resumed session that died before it ever showed itself up: its CLI refused the resume. */
+export function resumeRefused(r: AgentRecord | undefined): boolean {
+  return r?.sessionMode === 'resumed' && (r.activity === 'starting' || r.activity === 'dialog');
 }
 
 function historyOf(record: AgentRecord | undefined) {
@@ -110,13 +126,13 @@ function historyOf(record: AgentRecord | undefined) {
   };
 }
 
-/** Keeps the dead pane's last lines (why it died), then removes the session. */
+/** Keeps the dead pane's last lines (why it died), then removes the session; returns why. */
 async function buryZombie(
   deps: KeepAliveDeps,
   agent: ResolvedAgent,
   info: SessionInfo,
   known: AgentRecord | undefined,
-): Promise<void> {
+): Promise<string> {
   const lines = await lastWords(deps, info.name);
   const lastExit = lines.join('\n').trimEnd();
   const { address } = agent;
@@ -127,13 +143,15 @@ async function buryZombie(
     await applyFailure(deps, exited, failure, { ready: false, idle: false, exited: true, lines });
   await deps.host.stop(info.name);
   const status = info.paneDeadStatus === null ? '' : ` (exit status ${info.paneDeadStatus})`;
+  const reason = `agent process exited${status}${lastExit ? `; last line: ${lastLine(lastExit)}` : ''}`;
   await emit(deps, {
     kind: 'agent.died',
     identity: address,
     outcome: 'died',
-    reason: `agent process exited${status}${lastExit ? `; last line: ${lastLine(lastExit)}` : ''}`,
+    reason,
     data: { lastLines: lines.slice(-EXIT_CAPTURE_LINES) },
   });
+  return reason;
 }
 
 const LAST_WORDS_RETRY_MS = 100;
@@ -165,14 +183,21 @@ async function restartDead(
   current: AgentRecord | undefined,
   policy: RestartPolicy,
   now: number,
+  died: string | undefined,
 ): Promise<void> {
   const { address } = agent;
   if (!everStarted(current)) {
     // A first start is not a restart: it does not bring a crash loop nearer. If it fails,
     // it is one, so the next try waits its backoff.
-    await startKept(deps, agent, { kind: 'agent.started', outcome: 'started' }, async () => {
-      await record.restartsCounted(deps.store, address, [now]);
-    });
+    await startKept(
+      deps,
+      agent,
+      { kind: 'agent.started', outcome: 'started' },
+      undefined,
+      async () => {
+        await record.restartsCounted(deps.store, address, [now]);
+      },
+    );
     return;
   }
   const decision = decideRestart(historyOf(current), now, policy);
@@ -188,11 +213,16 @@ async function restartDead(
       return;
     case 'restart':
       await record.restartsCounted(deps.store, address, decision.restarts);
-      await startKept(deps, agent, {
-        kind: 'agent.restarted',
-        outcome: 'restarted',
-        data: { restartsInWindow: decision.restarts.length },
-      });
+      await startKept(
+        deps,
+        agent,
+        {
+          kind: 'agent.restarted',
+          outcome: 'restarted',
+          data: { restartsInWindow: decision.restarts.length },
+        },
+        { ended: 'crash', detail: died ?? 'its session was gone' },
+      );
       return;
     default: {
       const never: never = decision;
@@ -206,11 +236,13 @@ async function startKept(
   deps: KeepAliveDeps,
   agent: ResolvedAgent,
   success: { kind: EventKind; outcome: string; data?: Record<string, unknown> },
+  continuity: Continuity | undefined,
   onFailure: () => Promise<void> = async () => {},
 ): Promise<void> {
   const { address } = agent;
+  let started: StartedAgent;
   try {
-    await startHeld(deps, agent);
+    started = await startHeld(deps, agent, continuity === undefined ? {} : { continuity });
   } catch (err) {
     await onFailure();
     await emit(deps, {
@@ -221,7 +253,8 @@ async function startKept(
     });
     return;
   }
-  await emit(deps, { ...success, identity: address });
+  const data = { ...success.data, mode: started.mode };
+  await emit(deps, { ...success, identity: address, data });
 }
 
 async function park(

@@ -66,9 +66,16 @@ async function nudge(ctx: ActionContext, address: Address, body: unknown): Promi
 
 async function restart(ctx: ActionContext, agent: ResolvedAgent): Promise<ActionResult> {
   const { address } = agent;
-  const started = await restartAgent(ctx, agent);
+  const started = await restartAgent(ctx, agent, {
+    continuity: { ended: 'restart', detail: 'restarted from the dashboard' },
+  });
   const outcome = started.replaced ? 'restarted' : 'started';
-  const event = await record(ctx, { kind: 'agent.restarted', identity: address, outcome });
+  const event = await record(ctx, {
+    kind: 'agent.restarted',
+    identity: address,
+    outcome,
+    data: { mode: started.mode },
+  });
   // A started agent has dialogs to pass and a prompt to reach: the daemon looks at once.
   await poke(ctx.daemonSocket);
   return { action: 'restart', address, outcome, event: event.seq };

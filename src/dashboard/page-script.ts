@@ -117,7 +117,7 @@ function agentRow(a) {
   return el('tr', data, [
     el('td', { class: 'addr', text: a.address }),
     el('td', { text: a.role }),
-    el('td', { text: a.runtime || '' }),
+    el('td', { text: (a.runtime || '') + (a.session_mode === 'resumed' ? ' (resumed)' : ''), title: a.conversation_id ? 'conversation ' + a.conversation_id : '' }),
     el('td', { class: liveClass(a), text: a.state + (a.uptime_seconds !== null ? ' ' + age(new Date(state.receivedAt - a.uptime_seconds * 1000).toISOString()) : '') }),
     el('td', { 'data-col': 'activity', text: activity, title: a.activity_detail || '' }),
     el('td', { text: a.wanted }),

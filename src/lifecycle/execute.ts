@@ -8,6 +8,8 @@ import { emit } from '../agents/context.js';
 import { startHeld, stopHeld } from '../agents/agent.js';
 import { withAgentLock } from '../agents/lock.js';
 import { queueStartupPrompt } from '../agents/prime.js';
+import type { Continuity } from '../agents/continuity.js';
+import type { LifecycleAction } from '../protocol/request.js';
 import * as record from '../agents/record.js';
 import type { ResolvedAgent } from '../agents/resolve.js';
 import { resolveAgent } from '../agents/resolve.js';
@@ -177,16 +179,18 @@ async function runStep(
       await deps.host.stop(agent.session);
       deps.crashPoint?.('stopped');
       return;
-    case STEPS.start:
-      await startHeld(deps, agent, {
+    case STEPS.start: {
+      const started = await startHeld(deps, agent, {
         requestMessageId: msg.id,
         // The plan ended the session itself, or found it gone (resuming a start).
         knownStopped: true,
         beforeStart: (who) => syncBeforeStart(deps, who),
+        continuity: continuityOf(plan.request.action, msg.id),
       });
-      await queueStartupPrompt(deps, agent);
+      if (!started.told) await queueStartupPrompt(deps, agent);
       deps.crashPoint?.('started');
       return;
+    }
     case STEPS.confirm:
       await record.confirmed(deps.store, address);
       return;
@@ -198,6 +202,13 @@ async function runStep(
       return never;
     }
   }
+}
+
+/** A cycle (gt handoff) starts fresh with its note; a restart the agent asked for resumes. */
+function continuityOf(action: LifecycleAction, messageId: string): Continuity {
+  return action === 'cycle'
+    ? { ended: 'handoff', detail: messageId, choice: 'fresh' }
+    : { ended: 'restart', detail: 'its own restart request' };
 }
 
 /** Workspace sync for roles that ask for it; a failure stops the start only if sync.required. */

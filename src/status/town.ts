@@ -43,6 +43,10 @@ export interface AgentLine {
   /** The dialog it shows, or why it is blocked. */
   activity_detail: string | null;
   runtime: string | null;
+  /** The runtime's id of the conversation its session holds (null: none reported yet). */
+  conversation_id: string | null;
+  /** Whether its session began as a fresh conversation or resumed its predecessor's. */
+  session_mode: string | null;
   /** Why it is not working (agents/failure.ts kinds), null when nothing is wrong. */
   kind: string | null;
   /** Until when nothing is done about it (a pause, a backoff); null for a hold or nothing. */
@@ -208,6 +212,8 @@ function agentLine(
     wanted: wantedState(id, record, keepAlive),
     ...activityOf(state, record),
     runtime: record?.runtime ?? null,
+    conversation_id: record?.conversationId ?? null,
+    session_mode: record?.sessionMode ?? null,
     ...kindOf(state, record, wantedState(id, record, keepAlive)),
   };
 }

@@ -20,6 +20,8 @@ export interface Why {
   wanted: string;
   actual: string;
   activity: string | null;
+  /** The conversation its session holds, and whether it was resumed or started fresh. */
+  conversation: { id: string; mode: string | null } | null;
   last_decision: {
     time: string;
     kind: string;
@@ -116,12 +118,19 @@ export function explain(f: WhyFacts): Why {
     last === null
       ? 'No decision recorded yet.'
       : `Last: ${clock(last.time)} ${last.kind}${last.outcome ? ` ${last.outcome}` : ''}${last.reason ? ` (${last.reason})` : ''}.`;
-  const text = `${a.address} is wanted ${a.wanted} and is ${actual}${doing}. ${lastText} Next: ${next}.`;
+  const conversation =
+    a.conversation_id === null ? null : { id: a.conversation_id, mode: a.session_mode };
+  const held =
+    conversation === null
+      ? ''
+      : ` Its conversation ${conversation.id} was ${conversation.mode === 'resumed' ? 'resumed' : 'started fresh'}.`;
+  const text = `${a.address} is wanted ${a.wanted} and is ${actual}${doing}.${held} ${lastText} Next: ${next}.`;
   return {
     address: a.address,
     wanted: a.wanted,
     actual,
     activity: a.activity,
+    conversation,
     last_decision: last,
     next,
     text,

@@ -4,12 +4,15 @@
 import type {
   AgentPatch,
   AgentRecord,
+  EndedSession,
   Message,
   MessageStatus,
   NewMessage,
   Nudge,
   NudgePatch,
   NudgeStatus,
+  SessionEnding,
+  SessionMode,
   StoredEvent,
 } from './store.js';
 import { newMessageId } from './ids.js';
@@ -122,6 +125,35 @@ export function toNudge(row: Row): Nudge {
   };
 }
 
+export function toEndedSession(row: Row): EndedSession {
+  return {
+    identity: row.identity as string,
+    startedAt: row.started_at as number,
+    endedAt: row.ended_at as number,
+    ending: row.ending as SessionEnding,
+    detail: text(row.detail),
+    runtime: text(row.runtime),
+    mode: text(row.mode) as SessionMode | null,
+    conversationId: text(row.conversation_id),
+    transcriptPath: text(row.transcript_path),
+  };
+}
+
+/** An ended session's values, in the insert statements' column order (both backends). */
+export function endedSessionValues(s: EndedSession): unknown[] {
+  return [
+    s.identity,
+    s.startedAt,
+    s.endedAt,
+    s.ending,
+    s.detail,
+    s.runtime,
+    s.mode,
+    s.conversationId,
+    s.transcriptPath,
+  ];
+}
+
 /** Nudge fields a patch may set, and their columns. */
 export const NUDGE_FIELDS = {
   status: 'status',
@@ -170,6 +202,9 @@ export const AGENT_COLUMNS: readonly AgentColumn[] = [
   { field: 'failureUntil', column: 'failure_until', sql: 'bigint' },
   { field: 'failureCount', column: 'failure_count', sql: 'bigint' },
   { field: 'failureNotifiedAt', column: 'failure_notified_at', sql: 'bigint' },
+  { field: 'conversationId', column: 'conversation_id', sql: 'text' },
+  { field: 'transcriptPath', column: 'transcript_path', sql: 'text' },
+  { field: 'sessionMode', column: 'session_mode', sql: 'text' },
 ];
 
 /** Agent fields and their columns; a patch may set only these. */

@@ -141,6 +141,8 @@ export const EVENT_KINDS = [
   'agent.stalled',
   'agent.cycled',
   'agent.stopped',
+  'agent.resume-failed',
+  'agent.conversation',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -228,7 +230,47 @@ export interface AgentRecord {
   failureCount: number | null;
   /** When the mayor was told of this failure (once per stretch). */
   failureNotifiedAt: number | null;
+  /** The runtime's own id of the conversation the session holds, as its hooks report it. */
+  conversationId: string | null;
+  /** Where the runtime keeps that conversation's transcript, as its hooks report it. */
+  transcriptPath: string | null;
+  /** How the current session began: a fresh conversation, or one resumed. */
+  sessionMode: SessionMode | null;
   updatedAt: number;
+}
+
+export const SESSION_MODES = ['fresh', 'resumed'] as const;
+export type SessionMode = (typeof SESSION_MODES)[number];
+
+/**
+ * Why an agent session ended: a crash (its process exited), a reboot (gone with the tmux server),
+ * a restart by a person, a handoff, a full context, a stop, a resume the runtime refused, or
+ * replaced by a start nobody gave a reason for.
+ */
+export const SESSION_ENDINGS = [
+  'crash',
+  'reboot',
+  'restart',
+  'handoff',
+  'context_full',
+  'stop',
+  'resume-failed',
+  'replaced',
+] as const;
+export type SessionEnding = (typeof SESSION_ENDINGS)[number];
+
+/** One ended session of an agent (`gt session history`). */
+export interface EndedSession {
+  identity: string;
+  startedAt: number;
+  endedAt: number;
+  ending: SessionEnding;
+  /** What said so: the last line on its screen, the request, the failure. */
+  detail: string | null;
+  runtime: string | null;
+  mode: SessionMode | null;
+  conversationId: string | null;
+  transcriptPath: string | null;
 }
 
 export type AgentPatch = Partial<Omit<AgentRecord, 'identity' | 'updatedAt'>>;
@@ -352,6 +394,14 @@ export interface Store {
   ): Promise<Nudge | undefined>;
   /** Removes delivered, failed and cancelled nudges last changed before `before`. */
   purgeNudges(before: number): Promise<number>;
+
+  /**
+   * Records how an agent's session ended; one record per (identity, startedAt): the first
+   * word on a session stands (false when it was recorded already).
+   */
+  endSession(ended: EndedSession): Promise<boolean>;
+  /** An agent's ended sessions, newest first. */
+  listSessions(identity: string, limit?: number): Promise<EndedSession[]>;
 
   getAgent(identity: string): Promise<AgentRecord | undefined>;
   /** Creates the agent's record if needed and sets only the fields in `patch`. */

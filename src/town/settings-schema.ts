@@ -77,6 +77,14 @@ const agent = (sync: boolean) =>
       'first prompt of a cycled agent once ready (default: continue from the handoff note)',
     ),
     sync: doc(z._default(z.boolean(), sync), 'sync the git workspace before each (re)start'),
+    resume: doc(
+      z._default(z.enum(['auto', 'never']), 'auto'),
+      'auto: a session restarted after a crash, a reboot or by a person resumes its conversation (where the runtime can); never: always fresh',
+    ),
+    on_compact: doc(
+      z._default(z.enum(['compact', 'handoff']), 'compact'),
+      'what a full context does where the runtime tells before compacting (Claude Code): compact, or hand off to a fresh session with a note',
+    ),
   });
 
 /** Gas Town keeps these running. */

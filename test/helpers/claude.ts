@@ -90,6 +90,9 @@ export interface StatusAgent {
   until: string | null;
   kind_detail: string | null;
   pid: number | null;
+  running: boolean;
+  session_mode: string | null;
+  conversation_id: string | null;
 }
 
 export async function statusOf(town: TestTown, address: string): Promise<StatusAgent | undefined> {

@@ -5,6 +5,7 @@ import { messageIdFloor, newMessageId, newNudgeId } from '../../src/store/ids.js
 import type {
   AgentPatch,
   AgentRecord,
+  EndedSession,
   ClaimOptions,
   DueOptions,
   EventQuery,
@@ -54,6 +55,9 @@ export const EMPTY_AGENT: Omit<AgentRecord, 'identity' | 'updatedAt'> = {
   failureUntil: null,
   failureCount: null,
   failureNotifiedAt: null,
+  conversationId: null,
+  transcriptPath: null,
+  sessionMode: null,
 };
 
 /** Records are copied in and out, so a caller never holds the store's own object. */
@@ -65,6 +69,7 @@ export class MemoryStore implements Store {
   private events: StoredEvent[] = [];
   private readonly agents = new Map<string, AgentRecord>();
   private readonly nudges: Nudge[] = [];
+  private readonly sessions: EndedSession[] = [];
   private nudgeSeq = 0;
   private readonly claimHosts = new Map<string, string>();
   private seq = 0;
@@ -348,6 +353,21 @@ export class MemoryStore implements Store {
     const count = this.nudges.filter(done).length;
     this.nudges.splice(0, this.nudges.length, ...this.nudges.filter((n) => !done(n)));
     return Promise.resolve(count);
+  }
+
+  endSession(ended: EndedSession): Promise<boolean> {
+    const same = (e: EndedSession): boolean =>
+      e.identity === ended.identity && e.startedAt === ended.startedAt;
+    if (this.sessions.some(same)) return Promise.resolve(false);
+    this.sessions.push(copy(ended));
+    return Promise.resolve(true);
+  }
+
+  listSessions(identity: string, limit = 50): Promise<EndedSession[]> {
+    const rows = this.sessions
+      .filter((e) => e.identity === identity)
+      .sort((a, b) => b.startedAt - a.startedAt);
+    return Promise.resolve(rows.slice(0, limit).map(copy));
   }
 
   getAgent(identity: string): Promise<AgentRecord | undefined> {

@@ -67,7 +67,7 @@ describe('gt session', () => {
     const started = await town.run('session', 'start', 'alpha-crew-max');
     expect(started).toMatchObject({ code: 0, stderr: '' });
     expect(started.stdout).toMatch(
-      /^started gt-alpha-crew-max for alpha\/crew\/max \(pid \d+\)\n$/,
+      /^started gt-alpha-crew-max for alpha\/crew\/max \(pid \d+; fresh\)\n$/,
     );
     const [entry, ...rest] = await town.list();
     expect(rest).toEqual([]);

@@ -28,6 +28,8 @@ const agent = (over: Partial<AgentLine>): AgentLine => ({
   activity_since: '2026-11-29T13:55:00Z',
   activity_detail: null,
   runtime: 'claude',
+  conversation_id: null,
+  session_mode: null,
   kind: null,
   until: null,
   kind_detail: null,

@@ -1,7 +1,7 @@
 // The behaviour every Store backend must have. Each backend's test file calls
 // storeSuite() with a factory that gives a fresh, empty store per test.
 import { describe, expect, it } from 'vitest';
-import type { NewMessage, Store } from '../../src/store/store.js';
+import type { EndedSession, NewMessage, Store } from '../../src/store/store.js';
 
 export type StoreFactory = () => Promise<Store>;
 
@@ -351,6 +351,43 @@ export function storeSuite(name: string, open: StoreFactory): void {
           desired: 'running',
           restarts: [],
         });
+      }));
+  });
+
+  describe(`${name}: agent sessions`, () => {
+    const ended = (startedAt: number, ending: EndedSession['ending']): EndedSession => ({
+      identity: 'alpha/crew/max',
+      startedAt,
+      endedAt: startedAt + 5,
+      ending,
+      detail: ending === 'crash' ? 'agent process exited (exit status 137)' : null,
+      runtime: 'claude',
+      mode: startedAt === 10 ? 'fresh' : 'resumed',
+      conversationId: 'c0ffee00-0000-4000-8000-000000000001',
+      transcriptPath: '/home/u/.claude/projects/x/c0ffee00.jsonl',
+    });
+
+    it('keeps the conversation an agent holds beside its record', () =>
+      withStore(async (store) => {
+        await store.patchAgent('mayor', { conversationId: 'abc', sessionMode: 'resumed' });
+        await store.patchAgent('mayor', { transcriptPath: '/t/abc.jsonl' });
+        expect(await store.getAgent('mayor')).toMatchObject({
+          conversationId: 'abc',
+          transcriptPath: '/t/abc.jsonl',
+          sessionMode: 'resumed',
+        });
+      }));
+
+    it('records each session’s end once, the first word standing, newest first', () =>
+      withStore(async (store) => {
+        expect(await store.endSession(ended(10, 'crash'))).toBe(true);
+        expect(await store.endSession(ended(10, 'replaced'))).toBe(false);
+        expect(await store.endSession(ended(20, 'restart'))).toBe(true);
+        await store.endSession({ ...ended(30, 'stop'), identity: 'mayor' });
+        const history = await store.listSessions('alpha/crew/max');
+        expect(history).toEqual([ended(20, 'restart'), ended(10, 'crash')]);
+        expect(await store.listSessions('alpha/crew/max', 1)).toEqual([ended(20, 'restart')]);
+        expect(await store.listSessions('nobody')).toEqual([]);
       }));
   });
 

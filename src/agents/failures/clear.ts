@@ -9,7 +9,7 @@ import { emit } from '../context.js';
 import { queueNudge } from '../nudges/queue.js';
 import * as record from '../record.js';
 import { PROBE_TEXT } from './apply.js';
-import { cycleWithNote } from './cycle.js';
+import { cycleWithNote, restartResuming } from './cycle.js';
 
 /**
  * `gt daemon clear-backoff` (and the dashboard's): the restart history and any hold or pause
@@ -56,7 +56,8 @@ export async function liftAuthHolds(ctx: AgentContext): Promise<number> {
         reason: `held for auth (${r.failureDetail ?? ''}); the town's settings changed`,
       });
       const live = r.session !== null && (await ctx.host.find(r.session)) !== undefined;
-      if (live && r.desired === 'running')
+      const detail = "the town's settings changed after a hold for its credentials";
+      if (live && r.desired === 'running' && !(await restartResuming(ctx, r, detail)))
         await cycleWithNote(ctx, r, {
           subject: 'settings changed',
           why: `Your predecessor could not use its model service (${r.failureDetail ?? 'bad credentials'}). The town's settings changed since, so the daemon started you fresh with them.`,

@@ -1,7 +1,8 @@
 // A cycle the daemon makes for an agent that cannot hand off itself: a handoff note from the
 // deacon with its last screen, then a fresh session whose first prompt carries the note. A full
 // context is cycled at most failures.context_cycles times an hour.
-import type { AgentRecord } from '../../store/store.js';
+import type { AgentRecord, SessionEnding } from '../../store/store.js';
+import { planFor } from '../continuity.js';
 import { blockedExcerpt } from '../activity.js';
 import { restartAgent } from '../agent.js';
 import type { AgentContext } from '../context.js';
@@ -31,6 +32,8 @@ export interface Cycle {
   exited?: boolean | undefined;
   reason: string;
   data?: Record<string, unknown>;
+  /** How the predecessor's session is recorded as ended (default: a handoff). */
+  ending?: SessionEnding;
 }
 
 /** Leaves the agent's successor a note, and replaces a live agent with a fresh session. */
@@ -46,7 +49,10 @@ export async function cycleWithNote(deps: AgentContext, r: AgentRecord, c: Cycle
   });
   if (c.exited !== true) {
     const agent = resolveAgent(deps, r.identity);
-    await restartAgent(deps, agent);
+    const ended = c.ending ?? 'handoff';
+    await restartAgent(deps, agent, {
+      continuity: { ended, detail: c.reason, choice: 'fresh' },
+    });
     await queueStartupPrompt(deps, agent);
   }
   await emit(deps, {
@@ -81,6 +87,29 @@ export async function cycleFull(
     exited: at.exited,
     reason: `context full: ${f.evidence}`,
     data: { cyclesThisHour: recent.length + 1 },
+    ending: 'context_full',
+  });
+  return true;
+}
+
+/**
+ * Restarts a live agent into the same conversation, told why in one prompt (a settings change
+ * it should pick up); false, doing nothing, when its conversation cannot be resumed.
+ */
+export async function restartResuming(
+  deps: AgentContext,
+  r: AgentRecord,
+  detail: string,
+): Promise<boolean> {
+  const agent = resolveAgent(deps, r.identity);
+  const continuity = { ended: 'restart' as const, detail };
+  if (planFor(deps, agent.id.role, agent.runtime, r, continuity).mode !== 'resumed') return false;
+  await restartAgent(deps, agent, { continuity });
+  await emit(deps, {
+    kind: 'agent.cycled',
+    identity: r.identity,
+    outcome: 'resumed',
+    reason: detail,
   });
   return true;
 }

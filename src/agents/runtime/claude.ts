@@ -121,6 +121,8 @@ export const claude: RuntimeProfile<'claude'> = {
     ...(root ? { IS_SANDBOX: '1' } : {}),
   }),
   capabilities: { screen: true, model: true },
+  // The same conversation, under its own id (without --fork-session it is not copied).
+  resume: (command, id) => `${command} --resume ${id}`,
   read: screenReader(SCREEN),
   classify: (lines) => classifyLines(latestTurn(lines, /^❯ /, false), FAILURE_RULES),
   hooks: {

@@ -127,6 +127,8 @@ export const codex: RuntimeProfile<'codex'> = {
   defaultCommand: 'codex --no-daemon --dangerously-bypass-approvals-and-sandbox',
   env: () => ({}),
   capabilities: { screen: true, model: true },
+  // `codex [flags] resume <id>`: the same conversation, appended to its rollout file.
+  resume: (command, id) => `${command} resume ${id}`,
   read: screenReader(SCREEN),
   classify: (lines) => classifyLines(latestTurn(lines, /^› /, true), FAILURE_RULES),
   launch: (command, env) => {

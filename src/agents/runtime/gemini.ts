@@ -170,6 +170,7 @@ export const gemini: RuntimeProfile<'gemini'> = {
   defaultCommand: 'gemini --yolo',
   env: () => ({}),
   capabilities: { screen: true, model: true },
+  resume: (command, id) => `${command} --resume ${id}`,
   read: screenReader(SCREEN),
   classify: (lines) =>
     classifyLines(latestOutput(lines.map((l) => l.trimEnd())), [

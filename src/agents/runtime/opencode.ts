@@ -152,6 +152,7 @@ export const opencode: RuntimeProfile<'opencode'> = {
   // (the model catalogue, LSP servers, default plugins): the user's choice.
   env: () => ({ OPENCODE_DISABLE_AUTOUPDATE: '1' }),
   capabilities: { screen: true, model: true },
+  resume: (command, id) => `${command} --session ${id}`,
   read: screenReader(SCREEN),
   classify: (lines) =>
     classifyLines(failedCall(lines.map((l) => l.trimEnd())), [

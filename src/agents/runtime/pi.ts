@@ -145,6 +145,7 @@ export const pi: RuntimeProfile<'pi'> = {
     PI_TELEMETRY: '0',
   }),
   capabilities: { screen: true, model: true },
+  resume: (command, id) => `${command} --session ${id}`,
   read: screenReader(SCREEN),
   classify: (lines) =>
     classifyLines(trailingErrors(lines.map((l) => l.trimEnd())), [

@@ -83,6 +83,11 @@ export interface RuntimeProfile<Name extends string = string> {
    */
   launch?(command: string, env: Readonly<Record<string, string>>): string;
   capabilities: Capabilities;
+  /**
+   * The command that resumes conversation `id` (an id checked by `isConversationId`, so safe
+   * as a shell word); absent where the CLI cannot resume one.
+   */
+  resume?(command: string, id: string): string;
   /** Reads a screen (the pane's visible lines, top to bottom); see screen-reader.ts. */
   read(lines: readonly string[]): ScreenReading;
   /** Why its latest turn failed, read from the same screen; undefined when it did not. */
@@ -100,4 +105,9 @@ export interface RuntimeProfile<Name extends string = string> {
   tmuxServerOptions?: Readonly<Record<string, string>>;
   /** This profile as settings data (`gt config runtime <name>`), a start for one's own. */
   definition?(): RuntimeDefinition;
+}
+
+/** A conversation id as runtimes report them (UUIDs, OpenCode's ses_…): one safe shell word. */
+export function isConversationId(text: unknown): text is string {
+  return typeof text === 'string' && /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(text);
 }

@@ -1,6 +1,6 @@
 // Agent records on PostgreSQL: one row per identity, patched field by field.
-import { AGENT_FIELDS, toAgent } from '../rows.js';
-import type { AgentPatch, AgentRecord } from '../store.js';
+import { AGENT_FIELDS, endedSessionValues, toAgent, toEndedSession } from '../rows.js';
+import type { AgentPatch, AgentRecord, EndedSession } from '../store.js';
 import type { PgDb } from './pool.js';
 
 export async function getAgent(db: PgDb, identity: string): Promise<AgentRecord | undefined> {
@@ -30,4 +30,20 @@ export async function patchAgent(
 
 export async function listAgents(db: PgDb): Promise<AgentRecord[]> {
   return (await db.query('listAgents', [], 'listing agents')).map(toAgent);
+}
+
+export async function endSession(db: PgDb, ended: EndedSession): Promise<boolean> {
+  return (
+    (await db.count('insertEndedSession', endedSessionValues(ended), 'recording a session')) > 0
+  );
+}
+
+export async function listSessions(
+  db: PgDb,
+  identity: string,
+  limit: number,
+): Promise<EndedSession[]> {
+  return (await db.query('listSessions', [identity, limit], 'listing sessions')).map(
+    toEndedSession,
+  );
 }

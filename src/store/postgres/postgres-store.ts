@@ -7,6 +7,7 @@ import { StoreError } from '../../errors.js';
 import type {
   AgentPatch,
   AgentRecord,
+  EndedSession,
   ClaimOptions,
   DueOptions,
   EventQuery,
@@ -143,6 +144,14 @@ export class PostgresStore implements Store {
 
   purgeEvents(before: number): Promise<number> {
     return events.purgeEvents(this.db, before);
+  }
+
+  endSession(ended: EndedSession): Promise<boolean> {
+    return agents.endSession(this.db, ended);
+  }
+
+  listSessions(identity: string, limit = 50): Promise<EndedSession[]> {
+    return agents.listSessions(this.db, identity, limit);
   }
 
   getAgent(identity: string): Promise<AgentRecord | undefined> {

@@ -148,6 +148,24 @@ export const MIGRATIONS: readonly string[] = [
       outcome = substr(outcome, 1, position(': ' in outcome) - 1)
     WHERE position(': ' in outcome) > 0;
   `,
+  // 8: what conversation each agent session holds, how it began, and how each one ended
+  `
+  ALTER TABLE agents ADD COLUMN conversation_id TEXT;
+  ALTER TABLE agents ADD COLUMN transcript_path TEXT;
+  ALTER TABLE agents ADD COLUMN session_mode TEXT;
+  CREATE TABLE agent_sessions (
+    identity TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    ended_at BIGINT NOT NULL,
+    ending TEXT NOT NULL,
+    detail TEXT,
+    runtime TEXT,
+    mode TEXT,
+    conversation_id TEXT,
+    transcript_path TEXT,
+    PRIMARY KEY (identity, started_at)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -160,6 +160,11 @@ export const STATEMENTS = {
   patchAgent: agentUpsert(),
   // "C" collation: the same order as SQLite's, whatever the database's locale.
   listAgents: `SELECT * FROM agents ORDER BY identity COLLATE "C"`,
+  insertEndedSession: `INSERT INTO agent_sessions (identity, started_at, ended_at, ending, detail,
+      runtime, mode, conversation_id, transcript_path) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    ON CONFLICT (identity, started_at) DO NOTHING`,
+  listSessions: `SELECT * FROM agent_sessions WHERE identity = $1
+    ORDER BY started_at DESC LIMIT $2`,
 
   // Migrations (the DDL itself is in schema.ts)
   migrationsPresent: `SELECT to_regclass('gt_migrations') IS NOT NULL AS present`,

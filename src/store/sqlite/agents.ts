@@ -1,8 +1,8 @@
 // Agent records on SQLite: one row per identity, created on first patch and then patched
 // field by field in one immediate transaction.
 import type { Row } from '../rows.js';
-import { AGENT_FIELDS, toAgent } from '../rows.js';
-import type { AgentPatch, AgentRecord } from '../store.js';
+import { AGENT_FIELDS, endedSessionValues, toAgent, toEndedSession } from '../rows.js';
+import type { AgentPatch, AgentRecord, EndedSession } from '../store.js';
 import type { SqliteDb } from './database.js';
 
 export function getAgent(db: SqliteDb, identity: string): Promise<AgentRecord | undefined> {
@@ -47,4 +47,21 @@ function agentUpdate(patch: AgentPatch): { sql: string; values: Record<string, u
           : value;
   }
   return { sql: `UPDATE agents SET ${sets.join(', ')} WHERE identity = @identity`, values };
+}
+
+export function endSession(db: SqliteDb, ended: EndedSession): Promise<boolean> {
+  return db.run(
+    'recording a session',
+    () => db.stmt('insertEndedSession').run(...endedSessionValues(ended)).changes > 0,
+  );
+}
+
+export function listSessions(
+  db: SqliteDb,
+  identity: string,
+  limit: number,
+): Promise<EndedSession[]> {
+  return db.run('listing sessions', () =>
+    (db.stmt('listSessions').all(identity, limit) as Row[]).map(toEndedSession),
+  );
 }

@@ -4,6 +4,7 @@
 import type {
   AgentPatch,
   AgentRecord,
+  EndedSession,
   ClaimOptions,
   DueOptions,
   EventQuery,
@@ -150,6 +151,14 @@ export class SqliteStore implements Store {
 
   purgeNudges(before: number): Promise<number> {
     return nudges.purgeNudges(this.db, before);
+  }
+
+  endSession(ended: EndedSession): Promise<boolean> {
+    return agents.endSession(this.db, ended);
+  }
+
+  listSessions(identity: string, limit = 50): Promise<EndedSession[]> {
+    return agents.listSessions(this.db, identity, limit);
   }
 
   getAgent(identity: string): Promise<AgentRecord | undefined> {

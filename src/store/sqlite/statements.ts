@@ -85,6 +85,10 @@ export const STATEMENTS = {
   getAgent: `SELECT * FROM agents WHERE identity = ?`,
   ensureAgent: `INSERT INTO agents (identity, updated_at) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING`,
   listAgents: `SELECT * FROM agents ORDER BY identity`,
+  insertEndedSession: `INSERT INTO agent_sessions (identity, started_at, ended_at, ending, detail,
+      runtime, mode, conversation_id, transcript_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (identity, started_at) DO NOTHING`,
+  listSessions: `SELECT * FROM agent_sessions WHERE identity = ? ORDER BY started_at DESC LIMIT ?`,
   insertNudge: `INSERT INTO nudges (id, to_addr, from_addr, text, created_at, updated_at)
     VALUES (@id, @to, @from, @text, @createdAt, @createdAt) RETURNING *`,
   getNudge: `SELECT * FROM nudges WHERE id = ?`,
