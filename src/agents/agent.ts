@@ -203,6 +203,7 @@ export const HOOK_COMMANDS = {
   promptSubmit: ['gt mail check --inject', 'gt agent report prompt'],
   turnEnd: 'gt agent report stop',
   notification: 'gt agent report notification',
+  compact: 'gt agent report compact',
 };
 
 /**

@@ -8,7 +8,7 @@ import * as record from './record.js';
 import type { ConversationPayload } from './continuity.js';
 import { noteConversation } from './continuity.js';
 
-export const HOOK_EVENTS = ['prompt', 'stop', 'notification'] as const;
+export const HOOK_EVENTS = ['prompt', 'stop', 'notification', 'compact'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 /** The parts of a hook's JSON (on its standard input) that matter here. */
@@ -34,6 +34,8 @@ export function activityOfHook(
       return { activity: 'busy', detail: null };
     case 'stop':
       return { activity: 'ready', detail: null };
+    case 'compact':
+      return { activity: 'busy', detail: 'compacting its context' };
     case 'notification':
       return PERMISSION_NOTIFICATIONS.has(String(payload.notification_type))
         ? {

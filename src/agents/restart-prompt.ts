@@ -3,8 +3,8 @@
 // prompt of a fresh session. A prompt that was being submitted as the old session ended is
 // settled first (it reached the model, or it is carried in what the agent is told), so it is
 // neither lost nor typed twice.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { AgentRecord, Nudge } from '../store/store.js';
+import { readTail } from '../util/fs.js';
 import { printable } from '../util/text.js';
 import { blockedExcerpt } from './activity.js';
 import type { Continuity, StartPlan } from './continuity.js';
@@ -21,23 +21,6 @@ const PROMPT_HEAD_CHARS = 200;
 
 type Ctx = Pick<AgentContext, 'root' | 'settings' | 'store' | 'onEvent' | 'now'>;
 
-/** The last `max` bytes of a file as text; '' when it cannot be read. */
-function tail(path: string, max: number): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const size = statSync(path).size;
-    const length = Math.min(size, max);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    return buffer.toString('utf8');
-  } catch {
-    return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /** Whether a transcript (JSON lines, as the runtimes keep them) holds the prompt's text. */
 export function transcriptHolds(transcript: string, text: string): boolean {
   const head = text.trim().slice(0, PROMPT_HEAD_CHARS);
@@ -48,12 +31,14 @@ export function transcriptHolds(transcript: string, text: string): boolean {
  * Prompts whose Enter was pressed but that no hook acknowledged as the old session ended:
  * delivered where its transcript holds them, else failed, and returned to be told.
  */
-async function settleInFlight(ctx: Ctx, previous: AgentRecord): Promise<Nudge[]> {
+export async function settleInFlight(ctx: Ctx, previous: AgentRecord): Promise<Nudge[]> {
   const typed = await ctx.store.listNudges({ to: previous.identity, statuses: ['typed'] });
   const inFlight = typed.filter((n) => n.attempts > 0);
   if (inFlight.length === 0) return [];
   const transcript =
-    previous.transcriptPath === null ? '' : tail(previous.transcriptPath, TRANSCRIPT_TAIL_BYTES);
+    previous.transcriptPath === null
+      ? ''
+      : readTail(previous.transcriptPath, TRANSCRIPT_TAIL_BYTES);
   const untold: Nudge[] = [];
   for (const n of inFlight) {
     const now = ctx.now();
@@ -136,9 +121,10 @@ export async function tellAfterStart(
 ): Promise<boolean> {
   if (wish === undefined || previous === undefined || !agent.runtime.capabilities.model)
     return false;
+  // Settled whatever the start: a fresh session (a handoff) must not wait on them either.
+  const untold = await settleInFlight(ctx, previous);
   const fallback = plan.mode === 'fresh' ? plan.fallback : undefined;
   if (plan.mode === 'fresh' && fallback === undefined) return false;
-  const untold = await settleInFlight(ctx, previous);
   const at = ctx.now();
   if (plan.mode === 'resumed') {
     const text = restartPrompt(wish, at, untold);

@@ -11,17 +11,24 @@ import { withTown } from './context.js';
 import { poke } from '../util/socket.js';
 import { HOOK_FORMAT_OPTION, readHookInput } from './hook-input.js';
 import type { GtCommand } from './program.js';
+import type { TownContext } from './context.js';
+import type { Store } from '../store/store.js';
+import type { Identity } from '../town/identity.js';
+import { requestHandoff } from '../lifecycle/handoff.js';
+import { compactNote } from '../agents/compact-note.js';
+import { writeStdout } from './output.js';
 
 export function registerAgentReport(agent: GtCommand): void {
   agent
     .command('report')
     .description(
-      'for an agent’s hooks: report a prompt submitted (prompt), a turn ended (stop) or a notification (the hook’s JSON on stdin)',
+      'for an agent’s hooks: report a prompt submitted (prompt), a turn ended (stop), a notification, or a compaction about to start (compact; a role with on_compact: handoff hands off instead); the hook’s JSON on stdin',
     )
     .argument('<event>', HOOK_EVENTS.join(', '))
     // Accepted beside the other hook commands; a report prints nothing for the model either way.
     .option(...HOOK_FORMAT_OPTION)
     .action(async (event: string, _flags: unknown, cmd: Command) => {
+      let code = 0;
       try {
         if (!(HOOK_EVENTS as readonly string[]).includes(event))
           throw new InputError('GT_BAD_USAGE', `unknown event ${JSON.stringify(event)}`);
@@ -41,10 +48,36 @@ export function registerAgentReport(agent: GtCommand): void {
           // A change is news to the daemon: a turn ended may free the agent for a queued
           // prompt, a session that began wants its screen read now, not at the next slow look.
           if (events.length > 0) await poke(town.paths.daemonSocket);
+          if (event === 'compact' && town.settings.agents[id.role].on_compact === 'handoff') {
+            await handOffInsteadOfCompacting(town, store, id, payload);
+            code = 2; // Claude Code's word for "do not": the compaction is refused
+          }
         });
       } catch (err) {
         process.stderr.write(`gt: agent report ${event}: ${errorMessage(err)}\n`);
       }
-      return 0;
+      return code;
     });
+}
+
+/**
+ * A role that hands off rather than compacting (agents.<role>.on_compact): a cycle request with
+ * a note of what the agent was doing, and the compaction refused (the session is replaced).
+ */
+async function handOffInsteadOfCompacting(
+  town: TownContext,
+  store: Store,
+  id: Identity,
+  payload: Record<string, unknown>,
+): Promise<void> {
+  const transcript = typeof payload.transcript_path === 'string' ? payload.transcript_path : null;
+  const trigger = typeof payload.trigger === 'string' ? payload.trigger : 'auto';
+  const deps = { root: town.root, settings: town.settings, store, token: town.env.GT_AGENT_TOKEN };
+  await requestHandoff(deps, id, 'cycle', {
+    subject: 'context full (before compaction)',
+    note: compactNote(transcript, trigger),
+  });
+  const reason = 'gastown-ts hands this agent off to a fresh session instead of compacting';
+  writeStdout(`${JSON.stringify({ decision: 'block', reason })}\n`);
+  process.stderr.write(`${reason}\n`);
 }

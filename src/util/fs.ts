@@ -1,5 +1,14 @@
 // Small file helpers: atomic writes (temp file, fsync, rename) and private modes.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomHex } from './random.js';
 
@@ -42,4 +51,21 @@ function fsyncDir(dir: string): void {
 
 export function writeJsonAtomic(path: string, value: unknown, mode = 0o600): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, mode);
+}
+
+/** The last `max` bytes of a file as text ('' when it cannot be read): a log's or transcript's end. */
+export function readTail(path: string, max: number): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = statSync(path).size;
+    const length = Math.min(size, max);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

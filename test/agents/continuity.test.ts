@@ -13,6 +13,7 @@ import {
   whatHappened,
 } from '../../src/agents/restart-prompt.js';
 import { resolveAgent } from '../../src/agents/resolve.js';
+import { compactNote, lastExchange } from '../../src/agents/compact-note.js';
 import { resumeRefused } from '../../src/daemon/keepalive.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { AgentRecord } from '../../src/store/store.js';
@@ -202,9 +203,35 @@ describe('a prompt in flight as the session ended', () => {
   it('else fails with its reason, and the one restart prompt carries it', async () => {
     const { settled, told } = await inFlight(null);
     expect(settled?.status).toBe('failed');
-    expect(settled?.error).toMatch(/carries it/);
+    expect(settled?.error).toMatch(/ended before it was acknowledged/);
     expect(told).toHaveLength(1);
     expect(told[0]).toContain('your conversation was resumed');
     expect(told[0]).toContain('> PLEASE-42');
+  });
+});
+
+describe('the note of an agent about to be compacted', () => {
+  const line = (o: unknown): string => JSON.stringify(o);
+  const transcript = [
+    'cut first line of the tail',
+    line({ type: 'user', message: { content: 'fix the PARSER bug' } }),
+    line({ type: 'assistant', message: { content: [{ type: 'text', text: 'Looking at it.' }] } }),
+    line({ type: 'user', message: { content: [{ type: 'tool_result', content: 'ok' }] } }),
+    line({ type: 'user', isMeta: true, message: { content: 'Caveat: local commands' } }),
+    line({ type: 'user', message: { content: '<command-name>/compact</command-name>' } }),
+    line({ type: 'system', content: 'Compaction blocked' }),
+  ].join('\n');
+
+  it('tells the last prompt and the last reply, not the slash command', () => {
+    expect(lastExchange(transcript)).toEqual({
+      asked: 'fix the PARSER bug',
+      said: 'Looking at it.',
+    });
+  });
+
+  it('says what it could when there is no transcript', () => {
+    const note = compactNote(null, 'auto');
+    expect(note).toContain('about to be compacted (auto)');
+    expect(note).not.toContain('The last prompt');
   });
 });

@@ -10,6 +10,7 @@ import {
   BOGUS_UUID,
   conversationOf,
   fallsBackFresh,
+  firstAfter,
   history,
   KEPT,
   keptReady,
@@ -35,6 +36,29 @@ describe('real Claude Code: continuity beyond a crash', () => {
     });
     const endings = (await history(town)).map((r) => r.ending);
     expect(endings.slice(0, 3)).toEqual([null, 'resume-failed', 'restart']);
+  }, 180_000);
+
+  it('on_compact: handoff — a compaction refused, a fresh session with what it was doing', async () => {
+    const { town, server } = await claudeTown({
+      ...KEPT,
+      agents: { crew: { on_compact: 'handoff' } },
+    });
+    await keptReady(town);
+    const doing = `PARSER-WORK-${Date.now()}`;
+    await told(town, doing);
+    const before = await conversationOf(town);
+    const since = Date.now();
+    await town.gtOk(['nudge', MAX, '/compact']);
+    const first = await firstAfter(server, since, 'fresh session of an agent that handed off');
+    expect(first.text).toContain('about to be compacted (manual)');
+    expect(first.text).toContain(`remember ${doing}`);
+    const after = await conversationOf(town);
+    expect(after).toMatchObject({ mode: 'fresh' });
+    expect(after.conversation_id).not.toBe(before.conversation_id);
+    expect((await history(town))[1]).toMatchObject({ ending: 'handoff' });
+    // The /compact typed as the session ended is settled from the transcript, not left waiting.
+    const pending = JSON.parse(await town.gtOk(['nudge', '--list', '--json'])) as unknown[];
+    expect(pending).toEqual([]);
   }, 180_000);
 
   it('a handoff still starts fresh, with its note', async () => {

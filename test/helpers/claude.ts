@@ -56,7 +56,7 @@ export async function claudeTown(
       daemon: { heartbeat: '30s' },
       lifecycle: { retry_backoff: '50ms' },
       ...settings,
-      agents: { crew: claude, ...(settings.agents as Record<string, unknown> | undefined) },
+      agents: withCrew(claude, settings.agents),
     },
   });
   // Claude Code writes into its HOME until it has exited: end it (and wait) before the
@@ -66,6 +66,12 @@ export async function claudeTown(
     for (const session of await host.list().catch(() => [])) await host.stop(session.name);
   });
   return { town, server, home };
+}
+
+/** The town's agents settings with the crew's own keys over the Claude Code crew's. */
+function withCrew(crew: Record<string, unknown>, agents: unknown): Record<string, unknown> {
+  const given = (agents ?? {}) as Record<string, unknown>;
+  return { ...given, crew: { ...crew, ...(given.crew as Record<string, unknown> | undefined) } };
 }
 
 /** How many times `marker` reached the model in main requests. */

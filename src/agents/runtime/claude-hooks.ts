@@ -32,6 +32,7 @@ function wanted(commands: HookCommands): Record<string, HookGroup> {
     // A turn that ends on an API error (after the CLI's own retries) fires this, not Stop.
     StopFailure: hookGroup([commands.turnEnd]),
     Notification: hookGroup([commands.notification], ''),
+    PreCompact: hookGroup([commands.compact]),
   };
 }
 

@@ -55,6 +55,8 @@ export interface HookCommands {
   promptSubmit: string[];
   turnEnd: string;
   notification: string;
+  /** Before the CLI compacts its context (Claude Code's PreCompact). */
+  compact: string;
 }
 
 /** What gastown-ts may do with a runtime; callers test these, never the runtime's name. */
