@@ -29,7 +29,7 @@ function textOf(content: unknown): string {
 function parse(line: string): Line | undefined {
   try {
     const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null ? (value) : undefined;
+    return typeof value === 'object' && value !== null ? value : undefined;
   } catch {
     return undefined; // the tail's first line is cut, or a line is not JSON
   }

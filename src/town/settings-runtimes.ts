@@ -117,6 +117,21 @@ export const runtimeDefinition = z.strictObject({
     'the built-in whose hooks it reads (claude: .claude/settings.local.json, …), or null',
   ),
   model: doc(z._default(z.boolean(), true), 'a model answers what is typed into it'),
+  resume: doc(
+    z._default(
+      z.nullable(
+        z.string().check(
+          z.refine((t) => t.includes('{id}'), 'words with {id} where the conversation id goes'),
+          z.refine(
+            (t) => /^[A-Za-z0-9 _.={}-]+$/.test(t),
+            'plain words (letters, digits, - _ . =)',
+          ),
+        ),
+      ),
+      null,
+    ),
+    'words added to the command to resume a conversation, {id} for its id (claude: "--resume {id}"); null: it cannot',
+  ),
 });
 
 export type RuntimeDefinition = z.output<typeof runtimeDefinition>;

@@ -94,6 +94,12 @@ describe.each(BUILT_INS.map(([p, ...rest]) => [p.name, p, ...rest] as const))(
       expect(parsed.runtimes.mine?.hooks).toBe(builtIn.name);
     });
 
+    it('resumes a conversation as the built-in does', () => {
+      const id = '0a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d';
+      expect(def?.resume).toMatch(/\{id\}/);
+      expect(mine.resume?.('cli --flag', id)).toBe(builtIn.resume?.('cli --flag', id));
+    });
+
     it.each(fixtures.filter((f) => !differ.includes(f)))(
       'reads %s as the built-in does',
       (name) => {
@@ -149,6 +155,14 @@ describe('a small definition', () => {
     ['busy', ['working…', '>'], { activity: 'busy', input: '' }],
   ])('%s', (_, lines, reading) => {
     expect(toy.read(lines)).toEqual(reading);
+  });
+
+  it('cannot resume unless told how; resume words must hold {id} and plain words', () => {
+    expect(toy.resume).toBeUndefined();
+    const bad = (resume: string) => () =>
+      parseSettings({ runtimes: { toy: { command: 'toy', resume } } }, 'settings');
+    expect(bad('--resume')).toThrow(/\{id\}/);
+    expect(bad('--resume {id}; rm -rf ~')).toThrow(/plain words/);
   });
 
   it('classifies its own failure lines before the built-in rules', () => {

@@ -92,6 +92,11 @@ function launchOf(builtIn: RuntimeProfile | undefined): Pick<RuntimeProfile, 'la
   return { launch: (command, env) => builtIn.launch?.(command, env) ?? command };
 }
 
+/** The resume words with the conversation id (a checked id: one plain shell word) in place. */
+function fillId(words: string, id: string): string {
+  return words.split('{id}').join(id);
+}
+
 /** The profile of `runtimes.<name>`; `builtIn` finds the built-in whose hooks style it shares. */
 export function customProfile(
   name: string,
@@ -108,6 +113,9 @@ export function customProfile(
     defaultCommand: def.command,
     env: () => ({ ...def.env }),
     capabilities: { screen: screen !== undefined, model: def.model },
+    ...(def.resume === null
+      ? {}
+      : { resume: (command: string, id: string) => `${command} ${fillId(def.resume ?? '', id)}` }),
     read:
       screen === undefined
         ? () => ({ activity: 'ready', inputEmpty: true, input: '' })

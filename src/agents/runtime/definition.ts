@@ -27,6 +27,14 @@ function failuresOf(rules: readonly FailureRule[]): RuntimeDefinition['failures'
   );
 }
 
+/** A built-in's resume as the words it adds, read back from the command it makes. */
+function resumeWords(profile: RuntimeProfile): string | null {
+  if (profile.resume === undefined) return null;
+  const marker = 'ID0';
+  const made = profile.resume('COMMAND', marker);
+  return made.replace(/^COMMAND /, '').replace(marker, '{id}');
+}
+
 const sources = (res: readonly RegExp[]): string[] => res.map((r) => r.source);
 
 /** The profile's data as a runtime definition; `parts` what its screen reader holds. */
@@ -53,5 +61,6 @@ export function definitionOf(
     },
     hooks: parts.hooks ?? null,
     model: profile.capabilities.model,
+    resume: resumeWords(profile),
   };
 }
