@@ -32,6 +32,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   runtimes: () => benchRuntimes(gtBin),
   failures: async () => (await import('./failures.js')).benchFailures(gtBin),
   dashboard: async () => (await import('./dashboard.js')).benchDashboard(gtBin),
+  continuity: async () => (await import('./continuity.js')).benchContinuity(gtBin),
 };
 
 async function main(): Promise<void> {
