@@ -108,6 +108,40 @@ describe('gt session', () => {
     });
   });
 
+  it('gt session history: each session, how it ended, newest first; --resume refused for a program with no conversation', async () => {
+    const town = await cliTown();
+    const history = async () =>
+      JSON.parse(
+        (await town.run('session', 'history', 'alpha/crew/max', '--json')).stdout,
+      ) as Array<{
+        ending: string | null;
+        mode: string | null;
+      }>;
+    expect(await history()).toEqual([]);
+    expect((await town.run('session', 'history', 'alpha/crew/max')).stdout).toBe(
+      'alpha/crew/max has no sessions on record\n',
+    );
+    await gtOk(['session', 'start', 'alpha/crew/max'], { env: town.env });
+    await gtOk(['session', 'restart', 'alpha/crew/max'], { env: town.env });
+    await gtOk(['session', 'stop', 'alpha/crew/max'], { env: town.env });
+    await gtOk(['session', 'start', 'alpha/crew/max', '--fresh'], { env: town.env });
+    expect((await history()).map((r) => [r.ending, r.mode])).toEqual([
+      [null, 'fresh'],
+      ['stop', 'fresh'],
+      ['restart', 'fresh'],
+    ]);
+    const text = (await town.run('session', 'history', 'alpha/crew/max', '--limit', '2')).stdout;
+    expect(text.trim().split('\n')).toHaveLength(2);
+    expect(text).toMatch(/running\n.*stop \d{4}-/);
+    const resume = await town.run('session', 'restart', 'alpha/crew/max', '--resume');
+    expect(resume.code).toBe(1);
+    expect(resume.stderr).toMatch(/^gt: shell cannot resume a conversation/);
+    const both = await town.run('session', 'restart', 'alpha/crew/max', '--resume', '--fresh');
+    expect(both.code).toBe(2);
+    const unknown = await town.run('session', 'history', 'alpha/crew/nobody');
+    expect(unknown.code).toBe(2);
+  });
+
   it('refuses unknown and malformed identities before touching tmux', async () => {
     const town = await cliTown();
     const unknownRig = await town.run('session', 'start', 'beta/witness');

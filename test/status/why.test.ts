@@ -51,6 +51,18 @@ describe('gt why', () => {
   const cases: Array<[string, Partial<AgentLine>, boolean, RegExp]> = [
     ['idle at its prompt', {}, true, /is running, ready for 5m.*Next: nothing planned/],
     [
+      'its conversation resumed',
+      { conversation_id: 'c0ffee-1', session_mode: 'resumed' },
+      true,
+      /ready for 5m\. Its conversation c0ffee-1 was resumed\./,
+    ],
+    [
+      'its conversation fresh',
+      { conversation_id: 'c0ffee-2', session_mode: 'fresh' },
+      true,
+      /Its conversation c0ffee-2 was started fresh\./,
+    ],
+    [
       'blocked on a question',
       { activity: 'blocked', activity_detail: 'Allow?' },
       true,
