@@ -7,10 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // One file at a time (the default on two cores). Two at a time takes the suite from ~16 to
-    // ~11 minutes, but the dashboard's browser test then sometimes nudges a stand-in agent in the
-    // instant its session is replaced by a handoff, and that nudge fails.
-    maxWorkers: 1,
+    // Two files at a time: the suite's real-CLI files spend most of their time waiting on the
+    // CLIs and tmux, so two at a time take ~11 minutes where one at a time takes ~16.
+    maxWorkers: 2,
     minWorkers: 1,
   },
 });
