@@ -86,9 +86,27 @@ function carried(untold: readonly Nudge[]): string {
   return `\n\nA prompt was being submitted to you as the session ended and never reached you; here it is:\n\n${texts.join('\n\n')}`;
 }
 
+/** How every restart prompt begins (a fallback cancels the one its failed resume left queued). */
+export const RESTART_PROMPT_MARK = '[gastown] Your session was ';
+
 /** The one prompt a resumed agent gets. */
 export function restartPrompt(wish: Continuity, at: number, untold: readonly Nudge[]): string {
-  return `[gastown] Your session was ${whatHappened(wish, at)}, and your conversation was resumed. Continue where you were.${carried(untold)}`;
+  return `${RESTART_PROMPT_MARK}${whatHappened(wish, at)}, and your conversation was resumed. Continue where you were.${carried(untold)}`;
+}
+
+/** The restart prompt a resume that failed left queued: not for the fresh session. */
+async function cancelRestartPrompts(ctx: Ctx, address: string): Promise<void> {
+  const waiting = await ctx.store.listNudges({ to: address, statuses: ['queued', 'typing'] });
+  const error = 'its session did not resume the conversation: a fresh one was started';
+  for (const n of waiting.filter(
+    (w) => w.from === 'deacon' && w.text.startsWith(RESTART_PROMPT_MARK),
+  ))
+    await ctx.store.updateNudge(
+      n.id,
+      ['queued', 'typing'],
+      { status: 'cancelled', error },
+      ctx.now(),
+    );
 }
 
 /** The note the daemon leaves a session that could not resume its predecessor's conversation. */
@@ -133,6 +151,7 @@ export async function tellAfterStart(
     return true;
   }
   const why = fallback ?? '';
+  await cancelRestartPrompts(ctx, agent.address);
   await ctx.store.sendMessage({
     from: 'deacon',
     to: agent.address,

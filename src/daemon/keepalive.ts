@@ -10,6 +10,7 @@ import { startHeld } from '../agents/agent.js';
 import type { Continuity } from '../agents/continuity.js';
 import { everStarted, wantedRunning } from '../agents/wanted.js';
 import { profileOf } from '../agents/runtime/index.js';
+import type { RuntimeProfile } from '../agents/runtime/profile.js';
 import { applyFailure } from '../agents/failures/apply.js';
 import { withAgentLock } from '../agents/lock.js';
 import type { SessionInfo } from '../sessions/host.js';
@@ -104,18 +105,28 @@ async function checkAgent(
     if (lost) {
       const continuity: Continuity = { ended: 'reboot' };
       await startKept(deps, agent, { kind: 'agent.restarted', outcome: 'restored' }, continuity);
-    } else if (died !== undefined && resumeRefused(before)) {
+    } else if (died !== undefined && resumeRefused(before, died.lines, agent.runtime)) {
       // The CLI would not resume the conversation: once fresh, with a note, not a crash.
-      const fallback = `the resumed session exited before it was up${died === '' ? '' : `: ${died}`}`;
-      const continuity: Continuity = { ended: 'resume-failed', detail: died, fallback };
+      const fallback = `the resumed session exited before it was up: ${died.reason}`;
+      const continuity: Continuity = { ended: 'resume-failed', detail: died.reason, fallback };
       await startKept(deps, agent, { kind: 'agent.restarted', outcome: 'fresh' }, continuity);
-    } else await restartDead(deps, agent, current, policy, now, died);
+    } else await restartDead(deps, agent, current, policy, now, died?.reason);
   });
 }
 
-/** A resumed session that died before it ever showed itself up: its CLI refused the resume. */
-export function resumeRefused(r: AgentRecord | undefined): boolean {
-  return r?.sessionMode === 'resumed' && (r.activity === 'starting' || r.activity === 'dialog');
+/**
+ * A resumed session that died saying it has no such conversation, or before it ever showed
+ * itself up: its CLI refused the resume.
+ */
+export function resumeRefused(
+  r: AgentRecord | undefined,
+  lastLines: readonly string[],
+  runtime: Pick<RuntimeProfile, 'resumeRefused'>,
+): boolean {
+  if (r?.sessionMode !== 'resumed') return false;
+  if (r.activity === 'starting' || r.activity === 'dialog') return true;
+  const said = runtime.resumeRefused;
+  return said !== undefined && lastLines.some((l) => said.test(l));
 }
 
 function historyOf(record: AgentRecord | undefined) {
@@ -132,7 +143,7 @@ async function buryZombie(
   agent: ResolvedAgent,
   info: SessionInfo,
   known: AgentRecord | undefined,
-): Promise<string> {
+): Promise<{ reason: string; lines: string[] }> {
   const lines = await lastWords(deps, info.name);
   const lastExit = lines.join('\n').trimEnd();
   const { address } = agent;
@@ -151,7 +162,7 @@ async function buryZombie(
     reason,
     data: { lastLines: lines.slice(-EXIT_CAPTURE_LINES) },
   });
-  return reason;
+  return { reason, lines };
 }
 
 const LAST_WORDS_RETRY_MS = 100;

@@ -15,6 +15,8 @@ import {
 import { resolveAgent } from '../../src/agents/resolve.js';
 import { compactNote, lastExchange } from '../../src/agents/compact-note.js';
 import { resumeRefused } from '../../src/daemon/keepalive.js';
+import { claude } from '../../src/agents/runtime/claude.js';
+import { opencode } from '../../src/agents/runtime/opencode.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { AgentRecord } from '../../src/store/store.js';
 import { formatAddress, parseIdentity } from '../../src/town/identity.js';
@@ -140,7 +142,16 @@ describe('a resumed session that never came up', () => {
     ['fresh, died starting', r({ sessionMode: 'fresh', activity: 'starting' }), false],
     ['nothing on record', undefined, false],
   ])('%s', (_name, record, refused) => {
-    expect(resumeRefused(record)).toBe(refused);
+    expect(resumeRefused(record, [], claude)).toBe(refused);
+  });
+
+  it('or that said it has no such conversation, whenever it died', () => {
+    const said = ['No conversation found with session ID: 0badc0de'];
+    expect(resumeRefused(r({ activity: 'ready' }), said, claude)).toBe(true);
+    expect(resumeRefused(r({ activity: 'ready', sessionMode: 'fresh' }), said, claude)).toBe(false);
+    expect(resumeRefused(r({ activity: 'ready' }), ['Session not found: ses_x'], opencode)).toBe(
+      true,
+    );
   });
 });
 
@@ -207,6 +218,33 @@ describe('a prompt in flight as the session ended', () => {
     expect(told).toHaveLength(1);
     expect(told[0]).toContain('your conversation was resumed');
     expect(told[0]).toContain('> PLEASE-42');
+  });
+});
+
+describe('a resume that failed', () => {
+  it('cancels the restart prompt it left queued, leaves others, and leaves a note', async () => {
+    const ctx = townWithStore();
+    const agent = resolveAgent(ctx, parseIdentity('mayor'));
+    const stale = await ctx.store.enqueueNudge({
+      to: 'mayor',
+      from: 'deacon',
+      text: restartPrompt({ ended: 'restart' }, Date.now(), []),
+    });
+    const mine = await ctx.store.enqueueNudge({ to: 'mayor', from: 'mayor', text: 'go on' });
+    const previous = await ctx.store.patchAgent('mayor', {
+      startedAt: 1,
+      conversationId: ID,
+      sessionMode: 'resumed',
+      lastExit: 'No conversation found',
+    });
+    const plan = { mode: 'fresh' as const, fallback: 'it said so' };
+    const wish = { ended: 'resume-failed' as const, fallback: 'it said so' };
+    expect(await tellAfterStart(ctx, agent, plan, wish, previous)).toBe(true);
+    expect((await ctx.store.getNudge(stale.id))?.status).toBe('cancelled');
+    expect((await ctx.store.getNudge(mine.id))?.status).toBe('queued');
+    const [note] = await ctx.store.listInbox('mayor');
+    expect(note?.subject).toBe('🤝 HANDOFF: conversation not resumed');
+    expect(note?.body).toContain('No conversation found');
   });
 });
 

@@ -1,6 +1,6 @@
 // A real Claude Code held for bad credentials is let go when the town's settings change: the
-// daemon takes the new settings up at its next heartbeat and cycles the agent into a session
-// that has them, with a note of where it was.
+// daemon takes the new settings up at its next heartbeat and restarts the agent into a session
+// that has them, resuming its conversation, told why in one prompt.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,8 +17,8 @@ const agent = (town: TestTown): Promise<StatusAgent | undefined> => statusOf(tow
 const environ = (pid: number): string => readFileSync(`/proc/${pid}/environ`, 'utf8');
 
 describe('real Claude Code: a settings change', () => {
-  it('lets go of an auth hold and cycles the agent into the new settings', async () => {
-    const { town } = await claudeTown(
+  it('lets go of an auth hold and restarts the agent into the new settings, resumed', async () => {
+    const { town, server } = await claudeTown(
       { daemon: { heartbeat: '200ms', keep_alive: [] } },
       { CLAUDE_CODE_MAX_RETRIES: '2' },
     );
@@ -53,10 +53,19 @@ describe('real Claude Code: a settings change', () => {
     expect(mine.filter((e) => e.kind === 'agent.unparked').map((e) => e.outcome)).toEqual([
       'settings changed',
     ]);
-    expect(mine.filter((e) => e.kind === 'agent.cycled').map((e) => e.outcome)).toEqual(['cycled']);
+    expect(mine.filter((e) => e.kind === 'agent.cycled').map((e) => e.outcome)).toEqual([
+      'resumed',
+    ]);
+    expect(cycled.session_mode).toBe('resumed');
+    const told = await server.waitForRequest(
+      (r) => r.main && r.lastUserText.includes('your conversation was resumed'),
+      60_000,
+    );
+    expect(told.lastUserText).toContain("the town's settings changed");
+    expect(told.text).toContain('ERR:401 try the call'); // the conversation before the hold
     const inbox = JSON.parse(await town.gtOk(['mail', 'inbox', MAX, '--json'])) as Array<{
       subject: string;
     }>;
-    expect(inbox.map((m) => m.subject)).toContain('🤝 HANDOFF: settings changed');
+    expect(inbox.map((m) => m.subject)).not.toContain('🤝 HANDOFF: settings changed');
   }, 150_000);
 });

@@ -50,17 +50,41 @@ export async function conversationOf(town: TestTown): Promise<HistoryRow> {
   );
 }
 
-/** A prompt delivered and answered: the conversation holds `marker`. */
+/** Turn ends the agent's hooks have reported so far. */
+async function turnEnds(town: TestTown): Promise<number> {
+  return (await events(town)).filter(
+    (e) =>
+      e.kind === 'agent.activity' &&
+      e.identity === MAX &&
+      e.outcome === 'ready' &&
+      e.reason === 'hook',
+  ).length;
+}
+
+/**
+ * A prompt delivered and, unless it hangs, answered with the turn's end told by the hook (a CLI
+ * still finishing its turn, OpenCode, would take the next prompt out of order).
+ */
 export async function told(town: TestTown, marker: string, directive = 'SAY:noted'): Promise<void> {
+  const ends = await turnEnds(town);
   const args = ['nudge', MAX, `remember ${marker} ${directive}`, '--wait', '--timeout', '60s'];
   const out = await town.gt(args, { timeoutMs: 70_000 });
   if (out.code !== 0) throw new Error(`gt nudge: ${out.stderr}\n${await story(town)}`);
+  if (directive !== 'HANG')
+    await waitFor('the turn to end', async () => (await turnEnds(town)) > ends, 60_000, 100);
 }
 
 /** Busy on a turn the model never answers: the prompt in the conversation, the agent busy. */
 export async function busyOn(town: TestTown, server: ModelServer, marker: string): Promise<void> {
   await told(town, marker, 'HANG');
-  await server.waitForRequest((r) => r.main && r.lastUserText.includes(marker), 30_000);
+  await server
+    .waitForRequest((r) => r.main && r.lastUserText.includes(marker), 30_000)
+    .catch(async (err: unknown) => {
+      const seen = server.requests.map(
+        (r) => `${r.main ? 'main' : 'side'} ${r.path}: ${r.lastUserText.slice(0, 120)}`,
+      );
+      throw new Error(`${String(err)}\n--- requests\n${seen.join('\n')}\n${await story(town)}`);
+    });
   await waitFor('busy', async () => (await agentOf(town))?.activity === 'busy', 10_000, 50);
 }
 
@@ -173,7 +197,11 @@ export async function fallsBackFresh(
   const pid = (await agentOf(town))?.pid ?? 0;
   const since = Date.now();
   await breakIt(row, pid);
-  const first = await firstAfter(server, since, 'fresh session of an agent that handed off');
+  const first = await firstAfter(server, since, 'fresh session of an agent that handed off').catch(
+    async (err: unknown) => {
+      throw new Error(`${String(err)}\n${await story(town)}`);
+    },
+  );
   expect(first.text).toContain('could not be resumed');
   await untilReady(town, 60_000);
   // A new conversation, not the old one under another session.

@@ -123,6 +123,7 @@ export const claude: RuntimeProfile<'claude'> = {
   capabilities: { screen: true, model: true },
   // The same conversation, under its own id (without --fork-session it is not copied).
   resume: (command, id) => `${command} --resume ${id}`,
+  resumeRefused: /No conversation found with session ID/,
   read: screenReader(SCREEN),
   classify: (lines) => classifyLines(latestTurn(lines, /^❯ /, false), FAILURE_RULES),
   hooks: {

@@ -129,6 +129,7 @@ export const codex: RuntimeProfile<'codex'> = {
   capabilities: { screen: true, model: true },
   // `codex [flags] resume <id>`: the same conversation, appended to its rollout file.
   resume: (command, id) => `${command} resume ${id}`,
+  resumeRefused: /No saved session found with ID|Failed to resume session from/,
   read: screenReader(SCREEN),
   classify: (lines) => classifyLines(latestTurn(lines, /^› /, true), FAILURE_RULES),
   launch: (command, env) => {

@@ -171,6 +171,7 @@ export const gemini: RuntimeProfile<'gemini'> = {
   env: () => ({}),
   capabilities: { screen: true, model: true },
   resume: (command, id) => `${command} --resume ${id}`,
+  resumeRefused: /Error resuming session:/,
   read: screenReader(SCREEN),
   classify: (lines) =>
     classifyLines(latestOutput(lines.map((l) => l.trimEnd())), [

@@ -153,6 +153,7 @@ export const opencode: RuntimeProfile<'opencode'> = {
   env: () => ({ OPENCODE_DISABLE_AUTOUPDATE: '1' }),
   capabilities: { screen: true, model: true },
   resume: (command, id) => `${command} --session ${id}`,
+  resumeRefused: /Session not found:/,
   read: screenReader(SCREEN),
   classify: (lines) =>
     classifyLines(failedCall(lines.map((l) => l.trimEnd())), [

@@ -146,6 +146,7 @@ export const pi: RuntimeProfile<'pi'> = {
   }),
   capabilities: { screen: true, model: true },
   resume: (command, id) => `${command} --session ${id}`,
+  resumeRefused: /No session found matching/,
   read: screenReader(SCREEN),
   classify: (lines) =>
     classifyLines(trailingErrors(lines.map((l) => l.trimEnd())), [

@@ -90,6 +90,8 @@ export interface RuntimeProfile<Name extends string = string> {
    * as a shell word); absent where the CLI cannot resume one.
    */
   resume?(command: string, id: string): string;
+  /** What the CLI prints when it has no such conversation to resume (then it exits). */
+  resumeRefused?: RegExp;
   /** Reads a screen (the pane's visible lines, top to bottom); see screen-reader.ts. */
   read(lines: readonly string[]): ScreenReading;
   /** Why its latest turn failed, read from the same screen; undefined when it did not. */
