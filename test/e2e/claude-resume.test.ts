@@ -2,7 +2,8 @@
 // server and brought back by a new daemon, it resumes the same conversation (`claude --resume
 // <id>`, the id its hooks reported) and is told what happened once. A conversation that cannot
 // be resumed (its transcript deleted, or an id Claude Code does not have) starts fresh once with
-// the daemon's note; a handoff still starts fresh.
+// the daemon's note; a handoff still starts fresh; with on_compact: handoff a compaction is a
+// handoff.
 import { describe, expect, it } from 'vitest';
 import { claudeTown } from '../helpers/claude.js';
 import { handsOffByItsShell, MAX } from '../helpers/agent-scenarios.js';
@@ -14,7 +15,6 @@ import {
   history,
   KEPT,
   keptReady,
-  rebootResumes,
   resumeSuite,
   told,
 } from '../helpers/resume-scenarios.js';
@@ -22,12 +22,6 @@ import {
 resumeSuite('Claude Code', () => claudeTown(KEPT), { transcript: true });
 
 describe('real Claude Code: continuity beyond a crash', () => {
-  it('its tmux server gone and a new daemon started: the same conversation', async () => {
-    const { town, server } = await claudeTown(KEPT);
-    const daemon = await keptReady(town);
-    await rebootResumes(town, server, daemon);
-  }, 180_000);
-
   it('a resume Claude Code refuses (no such conversation): fresh once, never a loop', async () => {
     const { town, server } = await claudeTown(KEPT);
     await keptReady(town);

@@ -257,6 +257,16 @@ export function resumeSuite(
       timeoutMs,
     );
 
+    it(
+      'its tmux server gone and a new daemon started: the same conversation',
+      async () => {
+        const { town, server } = await make();
+        const daemon = await keptReady(town);
+        await rebootResumes(town, server, daemon);
+      },
+      timeoutMs,
+    );
+
     const what =
       'transcript' in breakage
         ? 'its transcript deleted: fresh once, with the daemon’s note'
