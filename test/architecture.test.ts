@@ -32,15 +32,17 @@ const LAYERS = table({
   workspace: 'util root',
   protocol: 'util root town',
   mail: 'util root town store',
-  agents: 'util root town store sessions state workspace protocol mail',
+  notify: 'util root town store',
+  agents: 'util root town store sessions state workspace protocol mail notify',
   setup: 'util root town store workspace',
-  lifecycle: 'util root town store sessions state workspace protocol mail agents',
-  daemon: 'util root town store sessions state workspace protocol mail agents lifecycle',
-  status: 'util root town store sessions state workspace protocol mail agents lifecycle daemon',
+  lifecycle: 'util root town store sessions state workspace protocol mail notify agents',
+  daemon: 'util root town store sessions state workspace protocol mail notify agents lifecycle',
+  status:
+    'util root town store sessions state workspace protocol mail notify agents lifecycle daemon',
   dashboard:
-    'util root town store sessions state workspace protocol mail agents lifecycle daemon status',
-  cli: 'util root town store sessions state workspace protocol mail agents setup lifecycle daemon status dashboard',
-  demo: 'util root town store sessions state workspace protocol mail agents setup lifecycle daemon status dashboard cli',
+    'util root town store sessions state workspace protocol mail notify agents lifecycle daemon status',
+  cli: 'util root town store sessions state workspace protocol mail notify agents setup lifecycle daemon status dashboard',
+  demo: 'util root town store sessions state workspace protocol mail notify agents setup lifecycle daemon status dashboard cli',
 });
 
 /**

@@ -6,6 +6,7 @@ import type { NewEvent, Store, StoredEvent } from '../store/store.js';
 import type { Settings } from '../town/settings.js';
 import type { GtInvocation } from './gt-command.js';
 import { townHost } from './host.js';
+import { notificationsFor } from '../notify/rules.js';
 
 /** The instants at which the exactly-once tests may kill the process (see lifecycle/crash.ts). */
 export type CrashStep =
@@ -66,12 +67,17 @@ export function agentContext(parts: ContextParts): AgentContext {
   };
 }
 
-/** Records an event and hands it to the context's listener. */
+/**
+ * Records an event, with the notifications it causes on the town's channels (in the same
+ * transaction: none is lost or written without its event), and hands it to the listener.
+ */
 export async function emit(
-  ctx: Pick<AgentContext, 'store' | 'onEvent'>,
+  ctx: Pick<AgentContext, 'store' | 'onEvent'> & { settings?: Settings },
   event: NewEvent,
 ): Promise<StoredEvent> {
-  const stored = await ctx.store.recordEvent(event);
+  const channels = ctx.settings?.notify.channels ?? [];
+  const notify = channels.length === 0 ? [] : notificationsFor(event, channels);
+  const stored = await ctx.store.recordEvent(event, notify);
   ctx.onEvent?.(stored);
   return stored;
 }

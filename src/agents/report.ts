@@ -7,6 +7,8 @@ import { nudgeInPrompt } from './nudges/decide.js';
 import * as record from './record.js';
 import type { ConversationPayload } from './continuity.js';
 import { noteConversation } from './continuity.js';
+import { notificationsFor } from '../notify/rules.js';
+import type { NotifyChannel } from '../town/settings-notify.js';
 
 export const HOOK_EVENTS = ['prompt', 'stop', 'notification', 'compact'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
@@ -53,6 +55,7 @@ export async function reportHook(
   event: HookEvent,
   payload: HookPayload,
   now: number,
+  channels: readonly NotifyChannel[] = [],
 ): Promise<StoredEvent[]> {
   const events: NewEvent[] = [];
   const current = await store.getAgent(address);
@@ -78,6 +81,9 @@ export async function reportHook(
         data: { nudge: nudge.id },
       });
   }
-  const stored = await Promise.all(events.map((e) => store.recordEvent(e)));
+  // A turn's end may notify (notify kind `done`), in the same transaction as its event.
+  const stored = await Promise.all(
+    events.map((e) => store.recordEvent(e, notificationsFor(e, channels))),
+  );
   return [...stored, ...(await noteConversation(store, address, payload, current))];
 }

@@ -27,6 +27,7 @@ const GROUPS: ReadonlyArray<[names: readonly string[], load: () => Promise<Regis
   [['store'], async () => (await import('./store.js')).registerStore],
   [['why'], async () => (await import('./why.js')).registerWhy],
   [['dashboard'], async () => (await import('./dashboard.js')).registerDashboard],
+  [['notify'], async () => (await import('./notify.js')).registerNotify],
 ];
 
 /** The command word of argv: the first argument that is not an option or an option's value. */

@@ -17,6 +17,7 @@ import { ms } from '../util/duration.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import { keepAlive } from './keepalive.js';
 import { Watcher } from './watch.js';
+import { NotificationSender } from '../notify/sender.js';
 import type { DaemonLock } from './lock.js';
 import { acquireLock, takeOverLock } from './lock.js';
 import { townMark } from './town-mark.js';
@@ -67,6 +68,7 @@ export class Daemon {
   private pokeServer: Server | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private watcher: Watcher | undefined;
+  private sender: NotificationSender | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private unsubscribe: Unsubscribe | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
@@ -142,6 +144,13 @@ export class Daemon {
       }),
     );
     this.watcher.poke();
+    this.sender = new NotificationSender({
+      store: this.opts.store,
+      settings: () => this.opts.settings,
+      now: this.now,
+      onError: (what, err) => this.opts.log.log('warn', what, { error: errorMessage(err) }),
+    });
+    this.sender.start();
   }
 
   /**
@@ -263,8 +272,13 @@ export class Daemon {
   }
 
   private executeDeps(): DaemonDeps {
-    const { root, settings, store, host, hostName, onEvent, crashPoint, gt } = this.opts;
+    const { root, settings, store, host, hostName, crashPoint, gt } = this.opts;
     const owner = this.owner;
+    // An event may have written notifications: the sender looks at once.
+    const onEvent = (e: StoredEvent): void => {
+      this.opts.onEvent?.(e);
+      this.sender?.poke();
+    };
     return { root, settings, store, host, hostName, owner, now: this.now, onEvent, crashPoint, gt };
   }
 
@@ -364,6 +378,7 @@ export class Daemon {
     this.setState(DAEMON_STATES.stopping);
     clearInterval(this.heartbeatTimer);
     await this.watcher?.stop();
+    await this.sender?.stop();
     clearTimeout(this.retryTimer);
     clearTimeout(this.recoveryTimer);
     await this.unsubscribe?.();

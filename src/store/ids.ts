@@ -35,6 +35,11 @@ export function newNudgeId(now = Date.now()): string {
   return `gn-${timePart(now)}${randomToken(6)}`;
 }
 
+/** A notification id (the receiver's X-GT-Notification-Id): time-ordered like message ids. */
+export function newNotificationId(now = Date.now()): string {
+  return `gx-${timePart(now)}${randomToken(6)}`;
+}
+
 const NUDGE_ID_RE = /^gn-[0-9a-z]{4,32}$/;
 
 export function isNudgeId(text: string): boolean {

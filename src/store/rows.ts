@@ -8,6 +8,9 @@ import type {
   Message,
   MessageStatus,
   NewMessage,
+  Notification,
+  NotificationResult,
+  NotificationStatus,
   Nudge,
   NudgePatch,
   NudgeStatus,
@@ -152,6 +155,50 @@ export function endedSessionValues(s: EndedSession): unknown[] {
     s.conversationId,
     s.transcriptPath,
   ];
+}
+
+export function toNotification(row: Row): Notification {
+  return {
+    id: row.id as string,
+    seq: row.seq as number,
+    eventSeq: num(row.event_seq),
+    channel: row.channel as string,
+    kind: row.kind as string,
+    identity: text(row.identity),
+    title: row.title as string,
+    text: row.text as string,
+    createdAt: row.created_at as number,
+    status: row.status as NotificationStatus,
+    attempts: row.attempts as number,
+    nextAttemptAt: row.next_attempt_at as number,
+    lastError: text(row.last_error),
+    deliveredAt: num(row.delivered_at),
+  };
+}
+
+/** A notification's status, error and delivery time after an attempt's result. */
+export function settledNotification(
+  result: NotificationResult,
+  now: number,
+): {
+  status: NotificationStatus;
+  error: string | null;
+  nextAttemptAt: number | null;
+  deliveredAt: number | null;
+} {
+  switch (result.kind) {
+    case 'delivered':
+      return { status: 'delivered', error: null, nextAttemptAt: null, deliveredAt: now };
+    case 'retry':
+      return {
+        status: 'pending',
+        error: result.error,
+        nextAttemptAt: result.nextAttemptAt,
+        deliveredAt: null,
+      };
+    case 'dead':
+      return { status: 'dead', error: result.error, nextAttemptAt: null, deliveredAt: null };
+  }
 }
 
 /** Nudge fields a patch may set, and their columns. */

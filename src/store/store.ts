@@ -143,6 +143,8 @@ export const EVENT_KINDS = [
   'agent.stopped',
   'agent.resume-failed',
   'agent.conversation',
+  'notify.test',
+  'notify.failed',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -335,6 +337,42 @@ export interface NudgeQuery {
   limit?: number;
 }
 
+/**
+ * A notification in the outbox: written with the event that causes it, delivered by the
+ * daemon's sender with retries; `pending` until delivered, or `dead` after its last attempt.
+ */
+export const NOTIFICATION_STATUSES = ['pending', 'delivered', 'dead'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+export interface NewNotification {
+  /** The channel's name in notify.channels. */
+  channel: string;
+  /** What it is about: blocked, held, parked, rate_limited, stalled, dead_letter, … */
+  kind: string;
+  identity: string | null;
+  title: string;
+  text: string;
+}
+
+export interface Notification extends NewNotification {
+  id: string;
+  seq: number;
+  /** The event it was written with. */
+  eventSeq: number | null;
+  createdAt: number;
+  status: NotificationStatus;
+  attempts: number;
+  /** When it is due: its first try, its next retry, or the end of a sender's claim on it. */
+  nextAttemptAt: number;
+  lastError: string | null;
+  deliveredAt: number | null;
+}
+
+export type NotificationResult =
+  | { kind: 'delivered' }
+  | { kind: 'retry'; error: string; nextAttemptAt: number }
+  | { kind: 'dead'; error: string };
+
 export interface MessageCounts {
   open: number;
   claimed: number;
@@ -373,10 +411,28 @@ export interface Store {
   nextDueAt(to: string, opts?: DueOptions): Promise<number | null>;
   listByStatus(to: string, status: MessageStatus, limit: number): Promise<Message[]>;
 
-  recordEvent(event: NewEvent): Promise<StoredEvent>;
+  /** Records an event, and with it (in the same transaction) the notifications it causes. */
+  recordEvent(event: NewEvent, notifications?: readonly NewNotification[]): Promise<StoredEvent>;
   listEvents(query?: EventQuery): Promise<StoredEvent[]>;
   /** Removes events recorded before `before`. */
   purgeEvents(before: number): Promise<number>;
+
+  /**
+   * Claims due pending notifications for a sender: each gets an attempt counted and is not due
+   * again before `now + leaseMs` (a sender that dies mid-delivery leaves it to the next).
+   */
+  claimNotifications(opts: {
+    now: number;
+    leaseMs: number;
+    limit: number;
+  }): Promise<Notification[]>;
+  /** Records how an attempt went; only a pending notification changes. */
+  settleNotification(id: string, result: NotificationResult, now: number): Promise<void>;
+  /** Notifications newest last, filtered by status. */
+  listNotifications(query?: {
+    statuses?: readonly NotificationStatus[];
+    limit?: number;
+  }): Promise<Notification[]>;
 
   enqueueNudge(nudge: NewNudge): Promise<Nudge>;
   getNudge(id: string): Promise<Nudge | undefined>;

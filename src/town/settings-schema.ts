@@ -5,6 +5,7 @@ import * as z from 'zod/mini';
 import { parseDuration } from '../util/duration.js';
 import { addressPatternProblem } from './identity.js';
 import { runtimesSection } from './settings-runtimes.js';
+import { notifyChannel } from './settings-notify.js';
 
 /** Attaches the documentation shown by `gt config show --explain`. */
 function doc<T extends z.ZodMiniType>(schema: T, text: string): T {
@@ -193,6 +194,16 @@ export const settingsSchema = z.strictObject({
     max_age: duration('14d', 'events older than this are purged by the daemon'),
   }),
   runtimes: runtimesSection,
+  notify: section({
+    channels: doc(
+      z._default(z.array(notifyChannel), []),
+      'where people are told what needs them: [{name, type: "webhook", url, headers, kinds, agents}]',
+    ),
+    timeout: duration('5s', 'how long one delivery may take'),
+    backoff: duration('2s', 'first delay before retrying a failed delivery (doubling)'),
+    backoff_max: duration('5m', 'longest delay between tries of one notification'),
+    max_attempts: doc(int(8, 1, 100), 'tries before a notification is dead-lettered'),
+  }),
   dashboard: section({
     port: doc(
       z._default(z.nullable(z.int().check(z.minimum(1), z.maximum(65535))), null),

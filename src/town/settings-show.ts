@@ -1,5 +1,6 @@
-// Settings as `gt config show` prints them: flattened to dotted keys, agent secrets masked, and
-// each key's documentation read back from the schema for --explain.
+// Settings as `gt config show` prints them: flattened to dotted keys, secrets masked (agent
+// environments, notification URLs and headers), and each key's documentation read back from
+// the schema for --explain.
 import * as z from 'zod/mini';
 import { ROLES } from './identity.js';
 import type { Settings } from './settings-schema.js';
@@ -27,7 +28,21 @@ export function maskedSettings(settings: Settings): Settings {
   for (const [runtime, def] of Object.entries(copy.runtimes))
     for (const name of Object.keys(def.env))
       def.env[name] = shownValue(`runtimes.${runtime}.env.${name}`, def.env[name]) as string;
+  for (const channel of copy.notify.channels) {
+    channel.url = maskedUrl(channel.url);
+    for (const name of Object.keys(channel.headers)) channel.headers[name] = '********';
+  }
   return copy;
+}
+
+/** A webhook URL with only its origin shown: its path and query are often the secret. */
+export function maskedUrl(url: string): string {
+  try {
+    const { origin, pathname, search } = new URL(url);
+    return pathname === '/' && search === '' ? origin : `${origin}/********`;
+  } catch {
+    return '********';
+  }
 }
 
 /** Every leaf key with its value, for `gt config show`. */

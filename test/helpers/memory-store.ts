@@ -1,11 +1,21 @@
 // A Store in memory: a test double for decisions and plans that need a store's answers but
 // not its disk. It passes the same suite as the SQLite and PostgreSQL backends
 // (test/store/memory.test.ts), so what it says is what a real store would say.
-import { messageIdFloor, newMessageId, newNudgeId } from '../../src/store/ids.js';
+import {
+  messageIdFloor,
+  newMessageId,
+  newNotificationId,
+  newNudgeId,
+} from '../../src/store/ids.js';
+import { settledNotification } from '../../src/store/rows.js';
 import type {
   AgentPatch,
   AgentRecord,
   EndedSession,
+  NewNotification,
+  Notification,
+  NotificationResult,
+  NotificationStatus,
   ClaimOptions,
   DueOptions,
   EventQuery,
@@ -70,6 +80,7 @@ export class MemoryStore implements Store {
   private readonly agents = new Map<string, AgentRecord>();
   private readonly nudges: Nudge[] = [];
   private readonly sessions: EndedSession[] = [];
+  private readonly notifications: Notification[] = [];
   private nudgeSeq = 0;
   private readonly claimHosts = new Map<string, string>();
   private seq = 0;
@@ -261,7 +272,7 @@ export class MemoryStore implements Store {
     return Promise.resolve(rows.map(copy));
   }
 
-  recordEvent(event: NewEvent): Promise<StoredEvent> {
+  recordEvent(event: NewEvent, notify: readonly NewNotification[] = []): Promise<StoredEvent> {
     const stored: StoredEvent = {
       seq: ++this.eventSeq,
       ts: event.ts ?? this.now(),
@@ -276,7 +287,56 @@ export class MemoryStore implements Store {
       data: event.data == null ? null : copy(event.data),
     };
     this.events.push(stored);
+    for (const n of notify)
+      this.notifications.push({
+        ...copy(n),
+        id: newNotificationId(stored.ts),
+        seq: this.notifications.length + 1,
+        eventSeq: stored.seq,
+        createdAt: stored.ts,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: stored.ts,
+        lastError: null,
+        deliveredAt: null,
+      });
     return Promise.resolve(copy(stored));
+  }
+
+  claimNotifications(opts: {
+    now: number;
+    leaseMs: number;
+    limit: number;
+  }): Promise<Notification[]> {
+    const due = this.notifications
+      .filter((n) => n.status === 'pending' && n.nextAttemptAt <= opts.now)
+      .slice(0, opts.limit);
+    for (const n of due) {
+      n.attempts += 1;
+      n.nextAttemptAt = opts.now + opts.leaseMs;
+    }
+    return Promise.resolve(due.map(copy));
+  }
+
+  settleNotification(id: string, result: NotificationResult, now: number): Promise<void> {
+    const n = this.notifications.find((x) => x.id === id && x.status === 'pending');
+    if (n !== undefined) {
+      const s = settledNotification(result, now);
+      n.status = s.status;
+      n.lastError = s.error;
+      n.nextAttemptAt = s.nextAttemptAt ?? n.nextAttemptAt;
+      n.deliveredAt = s.deliveredAt;
+    }
+    return Promise.resolve();
+  }
+
+  listNotifications(
+    query: { statuses?: readonly NotificationStatus[]; limit?: number } = {},
+  ): Promise<Notification[]> {
+    const rows = this.notifications.filter(
+      (n) => query.statuses === undefined || query.statuses.includes(n.status),
+    );
+    return Promise.resolve(rows.slice(-(query.limit ?? rows.length) || rows.length).map(copy));
   }
 
   listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {

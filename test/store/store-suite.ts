@@ -354,6 +354,56 @@ export function storeSuite(name: string, open: StoreFactory): void {
       }));
   });
 
+  describe(`${name}: notification outbox`, () => {
+    const note = (channel: string, kind = 'blocked') => ({
+      channel,
+      kind,
+      identity: 'alpha/crew/max',
+      title: 'alpha/crew/max is blocked',
+      text: 'Allow?',
+    });
+
+    it('writes notifications with their event; a sender claims, retries and settles them', () =>
+      withStore(async (store) => {
+        const event = await store.recordEvent({ kind: 'agent.blocked', ts: 100 }, [
+          note('hook'),
+          note('phone'),
+        ]);
+        await store.recordEvent({ kind: 'agent.activity', ts: 101 });
+        const claimed = await store.claimNotifications({ now: 100, leaseMs: 50, limit: 10 });
+        expect(claimed.map((n) => [n.channel, n.eventSeq, n.attempts])).toEqual([
+          ['hook', event.seq, 1],
+          ['phone', event.seq, 1],
+        ]);
+        expect(new Set(claimed.map((n) => n.id)).size).toBe(2);
+        // Claimed: not due again until the claim runs out.
+        expect(await store.claimNotifications({ now: 120, leaseMs: 50, limit: 10 })).toEqual([]);
+        const [hook, phone] = claimed;
+        await store.settleNotification(hook?.id ?? '', { kind: 'delivered' }, 130);
+        await store.settleNotification(
+          phone?.id ?? '',
+          { kind: 'retry', error: 'HTTP 500', nextAttemptAt: 200 },
+          130,
+        );
+        expect(await store.claimNotifications({ now: 199, leaseMs: 50, limit: 10 })).toEqual([]);
+        const again = await store.claimNotifications({ now: 200, leaseMs: 50, limit: 10 });
+        expect(again.map((n) => [n.channel, n.attempts, n.lastError])).toEqual([
+          ['phone', 2, 'HTTP 500'],
+        ]);
+        await store.settleNotification(again[0]?.id ?? '', { kind: 'dead', error: 'refused' }, 210);
+        // A settled one never changes again.
+        await store.settleNotification(hook?.id ?? '', { kind: 'dead', error: 'late' }, 220);
+        const all = await store.listNotifications();
+        expect(all.map((n) => [n.channel, n.status, n.deliveredAt])).toEqual([
+          ['hook', 'delivered', 130],
+          ['phone', 'dead', null],
+        ]);
+        expect(
+          (await store.listNotifications({ statuses: ['dead'] })).map((n) => n.channel),
+        ).toEqual(['phone']);
+      }));
+  });
+
   describe(`${name}: agent sessions`, () => {
     const ended = (startedAt: number, ending: EndedSession['ending']): EndedSession => ({
       identity: 'alpha/crew/max',

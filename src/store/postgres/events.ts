@@ -3,23 +3,24 @@ import { toEvent } from '../rows.js';
 import type { EventQuery, NewEvent, StoredEvent } from '../store.js';
 import type { PgDb } from './pool.js';
 
+/** An event's columns in the insert statements' order. */
+export function eventValues(db: PgDb, event: NewEvent): unknown[] {
+  return [
+    event.ts ?? db.now(),
+    event.kind,
+    event.identity ?? null,
+    event.messageId ?? null,
+    event.requestId ?? null,
+    event.action ?? null,
+    event.outcome ?? null,
+    event.reason ?? null,
+    event.durationMs ?? null,
+    event.data == null ? null : JSON.stringify(event.data),
+  ];
+}
+
 export async function recordEvent(db: PgDb, event: NewEvent): Promise<StoredEvent> {
-  const [row] = await db.query(
-    'insertEvent',
-    [
-      event.ts ?? db.now(),
-      event.kind,
-      event.identity ?? null,
-      event.messageId ?? null,
-      event.requestId ?? null,
-      event.action ?? null,
-      event.outcome ?? null,
-      event.reason ?? null,
-      event.durationMs ?? null,
-      event.data == null ? null : JSON.stringify(event.data),
-    ],
-    'recording an event',
-  );
+  const [row] = await db.query('insertEvent', eventValues(db, event), 'recording an event');
   return toEvent(row ?? {});
 }
 

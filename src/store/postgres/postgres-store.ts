@@ -17,7 +17,11 @@ import type {
   MessageStatus,
   NewEvent,
   NewMessage,
+  NewNotification,
   NewNudge,
+  Notification,
+  NotificationResult,
+  NotificationStatus,
   Nudge,
   NudgePatch,
   NudgeQuery,
@@ -34,6 +38,7 @@ import * as events from './events.js';
 import { Listener } from './listener.js';
 import * as mail from './mail.js';
 import * as nudges from './nudges.js';
+import * as notifications from './notifications.js';
 import type { PostgresStoreOptions } from './pool.js';
 import { PgPool } from './pool.js';
 import { DEACON_CHANNEL } from './schema.js';
@@ -134,8 +139,28 @@ export class PostgresStore implements Store {
     return mail.listByStatus(this.db, to, status, limit);
   }
 
-  recordEvent(event: NewEvent): Promise<StoredEvent> {
-    return events.recordEvent(this.db, event);
+  recordEvent(event: NewEvent, notify: readonly NewNotification[] = []): Promise<StoredEvent> {
+    return notify.length === 0
+      ? events.recordEvent(this.db, event)
+      : notifications.recordEventNotifying(this.db, event, notify);
+  }
+
+  claimNotifications(opts: {
+    now: number;
+    leaseMs: number;
+    limit: number;
+  }): Promise<Notification[]> {
+    return notifications.claimNotifications(this.db, opts);
+  }
+
+  settleNotification(id: string, result: NotificationResult, now: number): Promise<void> {
+    return notifications.settleNotification(this.db, id, result, now);
+  }
+
+  listNotifications(
+    query: { statuses?: readonly NotificationStatus[]; limit?: number } = {},
+  ): Promise<Notification[]> {
+    return notifications.listNotifications(this.db, query);
   }
 
   listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {

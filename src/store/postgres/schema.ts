@@ -166,6 +166,26 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (identity, started_at)
   );
   `,
+  // 9: the notification outbox, written with the event that causes each
+  `
+  CREATE TABLE notifications (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT COLLATE "C" NOT NULL UNIQUE,
+    event_seq BIGINT,
+    channel TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    identity TEXT,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    last_error TEXT,
+    delivered_at BIGINT
+  );
+  CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE status = 'pending';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -137,6 +137,25 @@ export const STATEMENTS = {
   insertNudge: `INSERT INTO nudges (id, to_addr, from_addr, text, created_at, updated_at)
     VALUES ($1, $2, $3, $4, $5, $5) RETURNING *`,
   getNudge: `SELECT * FROM nudges WHERE id = $1`,
+  insertEventNotifying: `WITH e AS (INSERT INTO events (ts, kind, identity, message_id, request_id,
+        action, outcome, reason, duration_ms, data)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *),
+    n AS (INSERT INTO notifications (id, event_seq, channel, kind, identity, title, text,
+        created_at, next_attempt_at)
+      SELECT r.id, (SELECT seq FROM e), r.channel, r.kind, r.identity, r.title, r.text, $1, $1
+      FROM jsonb_to_recordset($11::jsonb)
+        AS r(id text, channel text, kind text, identity text, title text, text text))
+    SELECT * FROM e`,
+  claimNotifications: `UPDATE notifications SET attempts = attempts + 1, next_attempt_at = $2
+    WHERE seq IN (SELECT seq FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1
+      ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED)
+    RETURNING *`,
+  settleNotification: `UPDATE notifications SET status = $2, last_error = $3,
+      next_attempt_at = COALESCE($4, next_attempt_at), delivered_at = $5
+    WHERE id = $1 AND status = 'pending'`,
+  listNotifications: `SELECT * FROM (SELECT * FROM notifications
+      WHERE ($1::text[] IS NULL OR status = ANY($1)) ORDER BY seq DESC LIMIT $2) AS newest
+    ORDER BY seq`,
   listNudges: `SELECT * FROM nudges WHERE ($1::text IS NULL OR to_addr = $1)
       AND ($2::text[] IS NULL OR status = ANY($2)) ORDER BY seq LIMIT $3`,
   // Sets exactly the columns whose keys the patch ($3, JSON by column name) holds.

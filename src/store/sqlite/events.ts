@@ -4,22 +4,25 @@ import { toEvent } from '../rows.js';
 import type { EventQuery, NewEvent, StoredEvent } from '../store.js';
 import type { SqliteDb } from './database.js';
 
+/** An event's columns as the insert statement names them. */
+export function eventParams(db: SqliteDb, event: NewEvent): Record<string, unknown> {
+  return {
+    ts: event.ts ?? db.now(),
+    kind: event.kind,
+    identity: event.identity ?? null,
+    messageId: event.messageId ?? null,
+    requestId: event.requestId ?? null,
+    action: event.action ?? null,
+    outcome: event.outcome ?? null,
+    reason: event.reason ?? null,
+    durationMs: event.durationMs ?? null,
+    data: event.data == null ? null : JSON.stringify(event.data),
+  };
+}
+
 export function recordEvent(db: SqliteDb, event: NewEvent): Promise<StoredEvent> {
   return db.run('recording an event', () =>
-    toEvent(
-      db.stmt('insertEvent').get({
-        ts: event.ts ?? db.now(),
-        kind: event.kind,
-        identity: event.identity ?? null,
-        messageId: event.messageId ?? null,
-        requestId: event.requestId ?? null,
-        action: event.action ?? null,
-        outcome: event.outcome ?? null,
-        reason: event.reason ?? null,
-        durationMs: event.durationMs ?? null,
-        data: event.data == null ? null : JSON.stringify(event.data),
-      }) as Row,
-    ),
+    toEvent(db.stmt('insertEvent').get(eventParams(db, event)) as Row),
   );
 }
 

@@ -89,6 +89,19 @@ export const STATEMENTS = {
       runtime, mode, conversation_id, transcript_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (identity, started_at) DO NOTHING`,
   listSessions: `SELECT * FROM agent_sessions WHERE identity = ? ORDER BY started_at DESC LIMIT ?`,
+  insertNotification: `INSERT INTO notifications (id, event_seq, channel, kind, identity, title,
+      text, created_at, next_attempt_at)
+    VALUES (@id, @eventSeq, @channel, @kind, @identity, @title, @text, @createdAt, @createdAt)`,
+  claimNotifications: `UPDATE notifications SET attempts = attempts + 1, next_attempt_at = @until
+    WHERE seq IN (SELECT seq FROM notifications WHERE status = 'pending' AND next_attempt_at <= @now
+      ORDER BY seq LIMIT @limit)
+    RETURNING *`,
+  settleNotification: `UPDATE notifications SET status = @status, last_error = @error,
+      next_attempt_at = COALESCE(@nextAttemptAt, next_attempt_at), delivered_at = @deliveredAt
+    WHERE id = @id AND status = 'pending'`,
+  listNotifications: `SELECT * FROM (SELECT * FROM notifications
+      WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+      ORDER BY seq DESC LIMIT @limit) ORDER BY seq`,
   insertNudge: `INSERT INTO nudges (id, to_addr, from_addr, text, created_at, updated_at)
     VALUES (@id, @to, @from, @text, @createdAt, @createdAt) RETURNING *`,
   getNudge: `SELECT * FROM nudges WHERE id = ?`,

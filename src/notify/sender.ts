@@ -1,0 +1,154 @@
+// The daemon's notification sender: takes due notifications from the outbox and delivers each to
+// its channel with a time limit, retries with a doubling delay, dead-letters after
+// notify.max_attempts. It runs beside the daemon's passes, never in them: a receiver that hangs,
+// refuses or fails costs the sender its time limit, never the daemon a heartbeat. Every
+// delivery carries X-GT-Notification-Id, so a receiver can drop a repeat that a timeout (or a
+// sender killed mid-delivery) makes possible.
+import { errorMessage } from '../errors.js';
+import type { Notification, NotificationResult, Store } from '../store/store.js';
+import type { NotifyChannel } from '../town/settings-notify.js';
+import type { Settings } from '../town/settings.js';
+import { ms } from '../util/duration.js';
+
+/** How often the sender looks for due notifications while channels are set. */
+export const SEND_EVERY_MS = 250;
+/** Notifications taken per look. */
+const BATCH = 20;
+
+export interface SenderDeps {
+  store: Store;
+  settings: () => Settings;
+  now: () => number;
+  /** Where the sender's own troubles go (the daemon's log); never thrown. */
+  onError: (what: string, err: unknown) => void;
+}
+
+/** The JSON a webhook receives: `text` for chat webhooks, the rest for scripts. */
+export function webhookBody(n: Notification): Record<string, unknown> {
+  return {
+    id: n.id,
+    kind: n.kind,
+    agent: n.identity,
+    title: n.title,
+    text: n.text === '' ? n.title : `${n.title}\n${n.text}`,
+    detail: n.text,
+    created_at: new Date(n.createdAt).toISOString(),
+  };
+}
+
+/** One delivery to a webhook: resolves with an error text, or undefined when it was taken. */
+export async function postWebhook(
+  channel: NotifyChannel,
+  n: Notification,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  try {
+    const res = await fetch(channel.url, {
+      method: 'POST',
+      headers: {
+        ...channel.headers,
+        'content-type': 'application/json',
+        'x-gt-notification-id': n.id,
+      },
+      body: JSON.stringify(webhookBody(n)),
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'error',
+    });
+    await res.body?.cancel().catch(() => undefined);
+    return res.ok ? undefined : `HTTP ${res.status}`;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+    if ((err as Error).name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+    return typeof cause === 'string' ? cause : errorMessage(err);
+  }
+}
+
+/** What an attempt's outcome makes of a notification. */
+export function resultOf(
+  n: Notification,
+  error: string | undefined,
+  settings: Settings,
+  now: number,
+): NotificationResult {
+  if (error === undefined) return { kind: 'delivered' };
+  const { max_attempts: max, backoff, backoff_max: backoffMax } = settings.notify;
+  if (n.attempts >= max) return { kind: 'dead', error: `${error} (after ${n.attempts} tries)` };
+  const delay = Math.min(ms(backoff) * 2 ** Math.max(0, n.attempts - 1), ms(backoffMax));
+  return { kind: 'retry', error, nextAttemptAt: now + delay };
+}
+
+export class NotificationSender {
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: SenderDeps) {}
+
+  start(): void {
+    this.schedule();
+  }
+
+  /** Looks now (new events may have written notifications). */
+  poke(): void {
+    if (this.stopped || this.current !== undefined) return;
+    clearTimeout(this.timer);
+    this.current = this.look().finally(() => {
+      this.current = undefined;
+      this.schedule();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.current;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.poke(), SEND_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** One look: every due notification delivered (or its next try recorded). Never throws. */
+  async look(): Promise<void> {
+    const settings = this.deps.settings();
+    const channels = settings.notify.channels;
+    if (channels.length === 0) return;
+    const timeoutMs = ms(settings.notify.timeout);
+    try {
+      const now = this.deps.now();
+      const due = await this.deps.store.claimNotifications({
+        now,
+        leaseMs: timeoutMs + 5_000,
+        limit: BATCH,
+      });
+      await Promise.all(due.map((n) => this.deliver(n, channels, settings, timeoutMs)));
+    } catch (err) {
+      this.deps.onError('notifications: a look failed', err);
+    }
+  }
+
+  private async deliver(
+    n: Notification,
+    channels: readonly NotifyChannel[],
+    settings: Settings,
+    timeoutMs: number,
+  ): Promise<void> {
+    const channel = channels.find((c) => c.name === n.channel);
+    const error =
+      channel === undefined
+        ? `no channel named ${n.channel} in notify.channels`
+        : await postWebhook(channel, n, timeoutMs);
+    const result: NotificationResult =
+      channel === undefined
+        ? { kind: 'dead', error: error ?? '' }
+        : resultOf(n, error, settings, this.deps.now());
+    try {
+      await this.deps.store.settleNotification(n.id, result, this.deps.now());
+    } catch (err) {
+      this.deps.onError(`notifications: settling ${n.id} failed`, err);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// notify.*: where the town tells a person what needs them (channels), and how hard the
+// daemon's sender tries. Shapes only; the rules of what notifies are in src/notify/rules.ts.
+import * as z from 'zod/mini';
+import { addressPatternProblem } from './identity.js';
+
+/** What a notification is about; `done` (an agent idle after a turn) only where asked for. */
+export const NOTIFY_KINDS = [
+  'blocked',
+  'held',
+  'parked',
+  'rate_limited',
+  'stalled',
+  'dead_letter',
+  'done',
+  'test',
+] as const;
+export type NotifyKind = (typeof NOTIFY_KINDS)[number];
+
+/** What a channel gets when it names no kinds. */
+export const DEFAULT_NOTIFY_KINDS: readonly NotifyKind[] = NOTIFY_KINDS.filter((k) => k !== 'done');
+
+const httpUrl = z.string().check(
+  z.refine((u) => {
+    try {
+      const url = new URL(u);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'an http:// or https:// URL'),
+);
+
+const headerName = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name'));
+
+export const notifyChannel = z.strictObject({
+  name: z
+    .string()
+    .check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a channel name: lowercase letters, digits, - _')),
+  /** webhook: a JSON POST with a `text` field (Slack-style incoming webhooks accept it). */
+  type: z.enum(['webhook']),
+  url: httpUrl,
+  headers: z._default(z.record(headerName, z.string().check(z.maxLength(4096))), {}),
+  kinds: z._default(z.array(z.enum(NOTIFY_KINDS)), [...DEFAULT_NOTIFY_KINDS]),
+  /** Address patterns (as daemon.keep_alive's); empty: every agent. */
+  agents: z._default(
+    z.array(
+      z
+        .string()
+        .check(
+          z.refine(
+            (p) => addressPatternProblem(p) === undefined,
+            'an address or a pattern like alpha/crew/*',
+          ),
+        ),
+    ),
+    [],
+  ),
+});
+export type NotifyChannel = z.output<typeof notifyChannel>;
