@@ -75,8 +75,8 @@ export async function emit(
   ctx: Pick<AgentContext, 'store' | 'onEvent'> & { settings?: Settings },
   event: NewEvent,
 ): Promise<StoredEvent> {
-  const channels = ctx.settings?.notify.channels ?? [];
-  const notify = channels.length === 0 ? [] : notificationsFor(event, channels);
+  const settings = ctx.settings?.notify;
+  const notify = settings === undefined ? [] : notificationsFor(event, settings);
   const stored = await ctx.store.recordEvent(event, notify);
   ctx.onEvent?.(stored);
   return stored;

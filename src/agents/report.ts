@@ -7,8 +7,8 @@ import { nudgeInPrompt } from './nudges/decide.js';
 import * as record from './record.js';
 import type { ConversationPayload } from './continuity.js';
 import { noteConversation } from './continuity.js';
+import type { NotifySettings } from '../notify/rules.js';
 import { notificationsFor } from '../notify/rules.js';
-import type { NotifyChannel } from '../town/settings-notify.js';
 
 export const HOOK_EVENTS = ['prompt', 'stop', 'notification', 'compact'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
@@ -55,7 +55,7 @@ export async function reportHook(
   event: HookEvent,
   payload: HookPayload,
   now: number,
-  channels: readonly NotifyChannel[] = [],
+  notify: NotifySettings = { channels: [], fold_window: '0s' },
 ): Promise<StoredEvent[]> {
   const events: NewEvent[] = [];
   const current = await store.getAgent(address);
@@ -83,7 +83,7 @@ export async function reportHook(
   }
   // A turn's end may notify (notify kind `done`), in the same transaction as its event.
   const stored = await Promise.all(
-    events.map((e) => store.recordEvent(e, notificationsFor(e, channels))),
+    events.map((e) => store.recordEvent(e, notificationsFor(e, notify))),
   );
   return [...stored, ...(await noteConversation(store, address, payload, current))];
 }

@@ -44,7 +44,7 @@ export function registerAgentReport(agent: GtCommand): void {
             event as HookEvent,
             payload,
             Date.now(),
-            town.settings.notify.channels,
+            town.settings.notify,
           );
           // A change is news to the daemon: a turn ended may free the agent for a queued
           // prompt, a session that began wants its screen read now, not at the next slow look.

@@ -60,7 +60,10 @@ async function test(
   };
   const notify = notificationsFor(
     event,
-    name === undefined ? channels : channels.filter((c) => c.name === name),
+    {
+      ...town.settings.notify,
+      channels: name === undefined ? channels : channels.filter((c) => c.name === name),
+    },
     name,
   );
   const stored = await store.recordEvent(event, notify);

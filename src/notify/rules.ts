@@ -3,6 +3,7 @@
 import type { NewEvent, NewNotification } from '../store/store.js';
 import { matchesAddressPattern, parseIdentity } from '../town/identity.js';
 import type { NotifyChannel, NotifyKind } from '../town/settings-notify.js';
+import { ms } from '../util/duration.js';
 
 export interface Told {
   kind: NotifyKind;
@@ -69,16 +70,27 @@ function wantsAgent(channel: NotifyChannel, identity: string | null | undefined)
   }
 }
 
-/** The notifications an event causes: one per channel that takes its kind and agent. */
+/** The town's notify settings as the rules read them. */
+export interface NotifySettings {
+  channels: readonly NotifyChannel[];
+  fold_window: string;
+}
+
+/**
+ * The notifications an event causes: one per channel that takes its kind and agent, each with
+ * its fold (repeats of a kind for an agent on a channel within notify.fold_window are one).
+ */
 export function notificationsFor(
   event: NewEvent,
-  channels: readonly NotifyChannel[],
+  notify: NotifySettings,
   only?: string,
 ): NewNotification[] {
-  if (channels.length === 0) return [];
+  if (notify.channels.length === 0) return [];
   const told = toldOf(event);
   if (told === undefined) return [];
-  return channels
+  const windowMs = ms(notify.fold_window);
+  const at = event.ts ?? Date.now();
+  return notify.channels
     .filter((c) => (only === undefined ? c.kinds.includes(told.kind) : c.name === only))
     .filter((c) => told.kind === 'test' || wantsAgent(c, event.identity))
     .map((c) => ({
@@ -87,5 +99,13 @@ export function notificationsFor(
       identity: event.identity ?? null,
       title: told.title,
       text: told.text,
+      fold:
+        windowMs <= 0 || told.kind === 'test'
+          ? undefined
+          : {
+              key: `${c.name}|${told.kind}|${event.identity ?? ''}`,
+              windowStart: Math.floor(at / windowMs) * windowMs,
+              windowMs,
+            },
     }));
 }

@@ -1,14 +1,15 @@
 // The daemon's notification sender: takes due notifications from the outbox and delivers each to
-// its channel with a time limit, retries with a doubling delay, dead-letters after
+// its channel (channels.ts) with a time limit, retries with a doubling delay, dead-letters after
 // notify.max_attempts. It runs beside the daemon's passes, never in them: a receiver that hangs,
 // refuses or fails costs the sender its time limit, never the daemon a heartbeat. Every
 // delivery carries X-GT-Notification-Id, so a receiver can drop a repeat that a timeout (or a
 // sender killed mid-delivery) makes possible.
-import { errorMessage } from '../errors.js';
 import type { Notification, NotificationResult, Store } from '../store/store.js';
 import type { NotifyChannel } from '../town/settings-notify.js';
 import type { Settings } from '../town/settings.js';
 import { ms } from '../util/duration.js';
+import type { Attempt } from './channels.js';
+import { deliverOn } from './channels.js';
 
 /** How often the sender looks for due notifications while channels are set. */
 export const SEND_EVERY_MS = 250;
@@ -23,54 +24,16 @@ export interface SenderDeps {
   onError: (what: string, err: unknown) => void;
 }
 
-/** The JSON a webhook receives: `text` for chat webhooks, the rest for scripts. */
-export function webhookBody(n: Notification): Record<string, unknown> {
-  return {
-    id: n.id,
-    kind: n.kind,
-    agent: n.identity,
-    title: n.title,
-    text: n.text === '' ? n.title : `${n.title}\n${n.text}`,
-    detail: n.text,
-    created_at: new Date(n.createdAt).toISOString(),
-  };
-}
-
-/** One delivery to a webhook: resolves with an error text, or undefined when it was taken. */
-export async function postWebhook(
-  channel: NotifyChannel,
-  n: Notification,
-  timeoutMs: number,
-): Promise<string | undefined> {
-  try {
-    const res = await fetch(channel.url, {
-      method: 'POST',
-      headers: {
-        ...channel.headers,
-        'content-type': 'application/json',
-        'x-gt-notification-id': n.id,
-      },
-      body: JSON.stringify(webhookBody(n)),
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'error',
-    });
-    await res.body?.cancel().catch(() => undefined);
-    return res.ok ? undefined : `HTTP ${res.status}`;
-  } catch (err) {
-    const cause = (err as { cause?: { code?: unknown } }).cause?.code;
-    if ((err as Error).name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
-    return typeof cause === 'string' ? cause : errorMessage(err);
-  }
-}
-
 /** What an attempt's outcome makes of a notification. */
 export function resultOf(
   n: Notification,
-  error: string | undefined,
+  attempt: Attempt,
   settings: Settings,
   now: number,
 ): NotificationResult {
+  const { error } = attempt;
   if (error === undefined) return { kind: 'delivered' };
+  if (attempt.permanent === true) return { kind: 'dead', error };
   const { max_attempts: max, backoff, backoff_max: backoffMax } = settings.notify;
   if (n.attempts >= max) return { kind: 'dead', error: `${error} (after ${n.attempts} tries)` };
   const delay = Math.min(ms(backoff) * 2 ** Math.max(0, n.attempts - 1), ms(backoffMax));
@@ -137,14 +100,11 @@ export class NotificationSender {
     timeoutMs: number,
   ): Promise<void> {
     const channel = channels.find((c) => c.name === n.channel);
-    const error =
+    const attempt: Attempt =
       channel === undefined
-        ? `no channel named ${n.channel} in notify.channels`
-        : await postWebhook(channel, n, timeoutMs);
-    const result: NotificationResult =
-      channel === undefined
-        ? { kind: 'dead', error: error ?? '' }
-        : resultOf(n, error, settings, this.deps.now());
+        ? { error: `no channel named ${n.channel} in notify.channels`, permanent: true }
+        : await deliverOn(channel, n, timeoutMs);
+    const result = resultOf(n, attempt, settings, this.deps.now());
     try {
       await this.deps.store.settleNotification(n.id, result, this.deps.now());
     } catch (err) {

@@ -8,6 +8,7 @@ import type {
   Message,
   MessageStatus,
   NewMessage,
+  NewNotification,
   Notification,
   NotificationResult,
   NotificationStatus,
@@ -173,6 +174,23 @@ export function toNotification(row: Row): Notification {
     nextAttemptAt: row.next_attempt_at as number,
     lastError: text(row.last_error),
     deliveredAt: num(row.delivered_at),
+    phase: (row.phase as number | undefined) ?? 0,
+    repeats: (row.repeats as number | undefined) ?? 1,
+  };
+}
+
+/** A notification's columns for the insert statements (both backends), folding aside. */
+export function notificationRow(n: NewNotification, id: string) {
+  return {
+    id,
+    channel: n.channel,
+    kind: n.kind,
+    identity: n.identity,
+    title: n.title,
+    text: n.text,
+    foldKey: n.fold?.key ?? null,
+    windowStart: n.fold?.windowStart ?? null,
+    windowEnd: n.fold === undefined ? null : n.fold.windowStart + n.fold.windowMs,
   };
 }
 

@@ -352,9 +352,18 @@ export interface NewNotification {
   identity: string | null;
   title: string;
   text: string;
+  /**
+   * Repeats fold: a notification with the same key in the same window (from `windowStart` for
+   * `windowMs`) is not sent again; one more, sent at the window's end, counts them. No key: never.
+   */
+  fold?: { key: string; windowStart: number; windowMs: number } | undefined;
 }
 
-export interface Notification extends NewNotification {
+export interface Notification extends Omit<NewNotification, 'fold'> {
+  /** 0: the first of its key in its window; 1: the count of the repeats that followed it. */
+  phase: number;
+  /** How many events it stands for (a folded one: the repeats). */
+  repeats: number;
   id: string;
   seq: number;
   /** The event it was written with. */

@@ -29,7 +29,7 @@ export function maskedSettings(settings: Settings): Settings {
     for (const name of Object.keys(def.env))
       def.env[name] = shownValue(`runtimes.${runtime}.env.${name}`, def.env[name]) as string;
   for (const channel of copy.notify.channels) {
-    channel.url = maskedUrl(channel.url);
+    if (channel.url !== undefined) channel.url = maskedUrl(channel.url);
     for (const name of Object.keys(channel.headers)) channel.headers[name] = '********';
   }
   return copy;

@@ -81,6 +81,7 @@ export class MemoryStore implements Store {
   private readonly nudges: Nudge[] = [];
   private readonly sessions: EndedSession[] = [];
   private readonly notifications: Notification[] = [];
+  private readonly foldKeys = new Map<string, string>();
   private nudgeSeq = 0;
   private readonly claimHosts = new Map<string, string>();
   private seq = 0;
@@ -287,20 +288,41 @@ export class MemoryStore implements Store {
       data: event.data == null ? null : copy(event.data),
     };
     this.events.push(stored);
-    for (const n of notify)
-      this.notifications.push({
-        ...copy(n),
-        id: newNotificationId(stored.ts),
-        seq: this.notifications.length + 1,
-        eventSeq: stored.seq,
-        createdAt: stored.ts,
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: stored.ts,
-        lastError: null,
-        deliveredAt: null,
-      });
+    for (const n of notify) this.addNotification(n, stored);
     return Promise.resolve(copy(stored));
+  }
+
+  /** As the real stores: the first of a key in its window, else folded into the window's count. */
+  private addNotification(n: NewNotification, event: StoredEvent): void {
+    const { fold, ...rest } = n;
+    const key = fold === undefined ? undefined : `${fold.key}@${fold.windowStart}`;
+    const same = (phase: number) =>
+      key === undefined
+        ? undefined
+        : this.notifications.find((x) => this.foldKeys.get(x.id) === key && x.phase === phase);
+    const first = same(0);
+    const more = same(1);
+    if (first !== undefined && more !== undefined) {
+      more.repeats += 1;
+      return;
+    }
+    const id = newNotificationId(event.ts);
+    if (key !== undefined) this.foldKeys.set(id, key);
+    this.notifications.push({
+      ...copy(rest),
+      id,
+      seq: this.notifications.length + 1,
+      eventSeq: event.seq,
+      createdAt: event.ts,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt:
+        first === undefined || fold === undefined ? event.ts : fold.windowStart + fold.windowMs,
+      lastError: null,
+      deliveredAt: null,
+      phase: first === undefined ? 0 : 1,
+      repeats: 1,
+    });
   }
 
   claimNotifications(opts: {

@@ -1,5 +1,6 @@
 // What notifies, as a table over plain events; and the sender against real HTTP receivers on
 // 127.0.0.1 (answering 200, 500, hanging, refusing) and a real SQLite outbox.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { notificationsFor, toldOf } from '../../src/notify/rules.js';
@@ -9,7 +10,7 @@ import type { NewEvent } from '../../src/store/store.js';
 import { parseSettings } from '../../src/town/settings.js';
 import { maskedSettings } from '../../src/town/settings-show.js';
 import type { Settings } from '../../src/town/settings.js';
-import { onCleanup, tempDir } from '../helpers/temp.js';
+import { onCleanup, tempDir, waitFor } from '../helpers/temp.js';
 import { refusingUrl, startReceiver } from './receiver.js';
 
 const MAX = 'alpha/crew/max';
@@ -57,8 +58,7 @@ describe('what notifies', () => {
       },
       'settings',
     );
-    const channels = settings.notify.channels;
-    const on = (e: NewEvent) => notificationsFor(e, channels).map((n) => n.channel);
+    const on = (e: NewEvent) => notificationsFor(e, settings.notify).map((n) => n.channel);
     expect(on({ kind: 'agent.blocked', identity: MAX })).toEqual(['all', 'alpha']);
     expect(on({ kind: 'agent.blocked', identity: 'mayor' })).toEqual(['all']);
     expect(on({ kind: 'agent.activity', identity: MAX, outcome: 'ready', reason: 'hook' })).toEqual(
@@ -99,8 +99,13 @@ describe('what notifies', () => {
   });
 });
 
-function setup(urls: Record<string, string>, over: Record<string, unknown> = {}) {
-  const channels = Object.entries(urls).map(([name, url]) => ({ name, type: 'webhook', url }));
+function setup(
+  urls: Record<string, string | Record<string, unknown>>,
+  over: Record<string, unknown> = {},
+) {
+  const channels = Object.entries(urls).map(([name, url]) =>
+    typeof url === 'string' ? { name, type: 'webhook', url } : { name, ...url },
+  );
   const settings: Settings = parseSettings(
     { notify: { channels, timeout: '300ms', backoff: '10ms', backoff_max: '20ms', ...over } },
     'settings',
@@ -171,5 +176,116 @@ describe('the sender', () => {
     expect(Date.now() - t0).toBeLessThan(2_000);
     const [n] = await s.store.listNotifications();
     expect(n).toMatchObject({ status: 'pending', lastError: 'no answer within 300 ms' });
+  });
+});
+
+describe('a flood', () => {
+  it('folds: repeats of a kind for an agent are sent once, then as one count', async () => {
+    const hook = await startReceiver();
+    const s = setup({ hook: hook.url }, { fold_window: '1s' });
+    const settings = parseSettings(
+      {
+        notify: { channels: [{ name: 'hook', type: 'webhook', url: hook.url }], fold_window: '1s' },
+      },
+      'settings',
+    );
+    for (let i = 0; i < 5; i++) {
+      const event: NewEvent = {
+        kind: 'agent.blocked',
+        identity: MAX,
+        reason: `Allow ${i}?`,
+        ts: Date.now(),
+      };
+      await s.store.recordEvent(event, notificationsFor(event, settings.notify));
+    }
+    const other: NewEvent = { kind: 'agent.blocked', identity: 'mayor', ts: Date.now() };
+    await s.store.recordEvent(other, notificationsFor(other, settings.notify));
+    await waitFor(
+      'all sent',
+      async () => {
+        await s.sender.look();
+        return (await s.store.listNotifications({ statuses: ['pending'] })).length === 0;
+      },
+      5_000,
+      50,
+    );
+    const mine = hook.received.filter((r) => r.body.agent === MAX);
+    expect(mine.reduce((sum, r) => sum + Number(r.body.repeats), 0)).toBe(5);
+    expect(mine.length).toBeLessThanOrEqual(3); // a window's edge may fall between them
+    expect(mine.some((r) => /more times since/.test(String(r.body.title)))).toBe(true);
+    expect(hook.received.filter((r) => r.body.agent === 'mayor')).toHaveLength(1);
+  });
+
+  it('is not folded with fold_window 0s, nor a test', () => {
+    const settings = parseSettings(
+      {
+        notify: {
+          channels: [{ name: 'h', type: 'webhook', url: 'http://127.0.0.1:9' }],
+          fold_window: '0s',
+        },
+      },
+      'settings',
+    );
+    expect(
+      notificationsFor({ kind: 'agent.parked', identity: MAX }, settings.notify)[0]?.fold,
+    ).toBeUndefined();
+    const folding = parseSettings(
+      {
+        notify: {
+          channels: [{ name: 'h', type: 'webhook', url: 'http://127.0.0.1:9', kinds: ['test'] }],
+        },
+      },
+      'settings',
+    );
+    expect(notificationsFor({ kind: 'notify.test' }, folding.notify)[0]?.fold).toBeUndefined();
+  });
+});
+
+describe('the other channel types', () => {
+  it('ntfy: a POST of the text to the topic, title, priority and tags in headers', async () => {
+    const topic = await startReceiver();
+    const s = setup({ phone: { type: 'ntfy', url: topic.url } });
+    await s.notify(MAX);
+    await drain(s);
+    const [got] = topic.received;
+    expect(got?.headers).toMatchObject({ title: 't', priority: '4', tags: 'blocked' });
+    expect(got?.id).toBe((await s.store.listNotifications())[0]?.id);
+  });
+
+  it('command: the notification as JSON on its standard input, no shell; a failure retried', async () => {
+    const out = join(tempDir('notify-cmd'), 'got.json');
+    const script =
+      'const fs = require("fs"); const n = Number(process.argv[2]); if (fs.existsSync(process.argv[1] + ".tried") || n === 0) { fs.writeFileSync(process.argv[1], fs.readFileSync(0)); } else { fs.writeFileSync(process.argv[1] + ".tried", ""); process.exit(3); }';
+    const command = [process.execPath, '-e', script, out, '1'];
+    // A node process takes its time to start on a busy machine: a limit it cannot miss.
+    const s = setup({ mine: { type: 'command', command } }, { timeout: '10s' });
+    await s.notify('alpha/crew/$(touch pwned)');
+    await drain(s);
+    const [n] = await s.store.listNotifications();
+    expect(n).toMatchObject({ status: 'delivered', attempts: 2 });
+    const got = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+    expect(got).toMatchObject({ id: n?.id, kind: 'blocked', agent: 'alpha/crew/$(touch pwned)' });
+  });
+
+  it('desktop without notify-send on the PATH: dead at once, saying so (PATH emptied: a stand-in for a machine without it)', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = tempDir('empty-path');
+    try {
+      const s = setup({ desk: { type: 'desktop' } });
+      await s.notify(MAX);
+      await s.sender.look();
+      const [n] = await s.store.listNotifications();
+      expect(n).toMatchObject({ status: 'dead', attempts: 1, lastError: 'notify-send not found' });
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it('refuses a channel without what its type needs', () => {
+    const bad = (channel: unknown) => () =>
+      parseSettings({ notify: { channels: [channel] } }, 'settings');
+    expect(bad({ name: 'x', type: 'ntfy' })).toThrow(/needs its url/);
+    expect(bad({ name: 'x', type: 'command' })).toThrow(/needs its command/);
+    expect(bad({ name: 'x', type: 'command', command: [] })).toThrow(/notify\.channels/);
   });
 });

@@ -404,6 +404,36 @@ export function storeSuite(name: string, open: StoreFactory): void {
       }));
   });
 
+  describe(`${name}: notifications fold`, () => {
+    it('repeats of a key in a window: the first sent at once, the rest one count at its end', () =>
+      withStore(async (store) => {
+        const fold = { key: 'hook|blocked|alpha/crew/max', windowStart: 1000, windowMs: 600 };
+        const n = {
+          channel: 'hook',
+          kind: 'blocked',
+          identity: 'alpha/crew/max',
+          title: 't',
+          text: 'x',
+        };
+        for (const ts of [1000, 1100, 1200, 1300])
+          await store.recordEvent({ kind: 'agent.blocked', ts }, [{ ...n, fold }]);
+        await store.recordEvent({ kind: 'agent.blocked', ts: 1700 }, [
+          { ...n, fold: { ...fold, windowStart: 1600 } },
+        ]);
+        await store.recordEvent({ kind: 'agent.blocked', ts: 1710 }, [n]);
+        const all = await store.listNotifications();
+        expect(all.map((x) => [x.phase, x.repeats, x.nextAttemptAt])).toEqual([
+          [0, 1, 1000],
+          [1, 3, 1600],
+          [0, 1, 1700],
+          [0, 1, 1710],
+        ]);
+        expect(
+          (await store.claimNotifications({ now: 1599, leaseMs: 1, limit: 9 })).map((x) => x.phase),
+        ).toEqual([0]);
+      }));
+  });
+
   describe(`${name}: agent sessions`, () => {
     const ended = (startedAt: number, ending: EndedSession['ending']): EndedSession => ({
       identity: 'alpha/crew/max',

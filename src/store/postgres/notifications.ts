@@ -2,7 +2,7 @@
 // each, claimed by a sender (SKIP LOCKED: two daemons never take the same one), settled by how
 // the attempt went.
 import { newNotificationId } from '../ids.js';
-import { settledNotification, toEvent, toNotification } from '../rows.js';
+import { notificationRow, settledNotification, toEvent, toNotification } from '../rows.js';
 import type {
   NewEvent,
   NewNotification,
@@ -21,7 +21,7 @@ export async function recordEventNotifying(
 ): Promise<StoredEvent> {
   const values = eventValues(db, event);
   const ts = values[0] as number;
-  const rows = notifications.map((n) => ({ ...n, id: newNotificationId(ts) }));
+  const rows = notifications.map((n) => notificationRow(n, newNotificationId(ts)));
   const [row] = await db.query(
     'insertEventNotifying',
     [...values, JSON.stringify(rows)],

@@ -137,14 +137,26 @@ export const STATEMENTS = {
   insertNudge: `INSERT INTO nudges (id, to_addr, from_addr, text, created_at, updated_at)
     VALUES ($1, $2, $3, $4, $5, $5) RETURNING *`,
   getNudge: `SELECT * FROM nudges WHERE id = $1`,
+  // The first of each key in its window is inserted; a repeat is folded into the count sent at
+  // the window's end (phase 1). Data-modifying parts see one snapshot: \`first\` says which went in.
   insertEventNotifying: `WITH e AS (INSERT INTO events (ts, kind, identity, message_id, request_id,
         action, outcome, reason, duration_ms, data)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *),
-    n AS (INSERT INTO notifications (id, event_seq, channel, kind, identity, title, text,
-        created_at, next_attempt_at)
-      SELECT r.id, (SELECT seq FROM e), r.channel, r.kind, r.identity, r.title, r.text, $1, $1
-      FROM jsonb_to_recordset($11::jsonb)
-        AS r(id text, channel text, kind text, identity text, title text, text text))
+    r AS (SELECT * FROM jsonb_to_recordset($11::jsonb) AS r(id text, channel text, kind text,
+        identity text, title text, text text, "foldKey" text, "windowStart" bigint,
+        "windowEnd" bigint)),
+    first AS (INSERT INTO notifications (id, event_seq, channel, kind, identity, title, text,
+        created_at, next_attempt_at, fold_key, window_start)
+      SELECT r.id, (SELECT seq FROM e), r.channel, r.kind, r.identity, r.title, r.text, $1, $1,
+        r."foldKey", r."windowStart" FROM r
+      ON CONFLICT (fold_key, window_start, phase) DO NOTHING RETURNING id),
+    more AS (INSERT INTO notifications (id, event_seq, channel, kind, identity, title, text,
+        created_at, next_attempt_at, fold_key, window_start, phase)
+      SELECT r.id, (SELECT seq FROM e), r.channel, r.kind, r.identity, r.title, r.text, $1,
+        r."windowEnd", r."foldKey", r."windowStart", 1 FROM r
+      WHERE r.id NOT IN (SELECT id FROM first)
+      ON CONFLICT (fold_key, window_start, phase)
+        DO UPDATE SET repeats = notifications.repeats + 1)
     SELECT * FROM e`,
   claimNotifications: `UPDATE notifications SET attempts = attempts + 1, next_attempt_at = $2
     WHERE seq IN (SELECT seq FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1

@@ -3,7 +3,7 @@
 // out), settled by how the attempt went.
 import { newNotificationId } from '../ids.js';
 import type { Row } from '../rows.js';
-import { settledNotification, toEvent, toNotification } from '../rows.js';
+import { notificationRow, settledNotification, toEvent, toNotification } from '../rows.js';
 import type {
   NewEvent,
   NewNotification,
@@ -23,13 +23,13 @@ export function recordEventNotifying(
   return db.run('recording an event', () =>
     db.immediate(() => {
       const stored = toEvent(db.stmt('insertEvent').get(eventParams(db, event)) as Row);
-      for (const n of notifications)
-        db.stmt('insertNotification').run({
-          ...n,
-          id: newNotificationId(stored.ts),
-          eventSeq: stored.seq,
-          createdAt: stored.ts,
-        });
+      for (const n of notifications) {
+        const row = { ...notificationRow(n, newNotificationId(stored.ts)), eventSeq: stored.seq };
+        const params = { ...row, createdAt: stored.ts };
+        // The first of its key in its window, or folded into the count sent at the window's end.
+        if (db.stmt('insertNotification').run(params).changes === 0)
+          db.stmt('insertFoldedNotification').run(params);
+      }
       return stored;
     }),
   );

@@ -187,9 +187,14 @@ export const MIGRATIONS: readonly string[] = [
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     last_error TEXT,
-    delivered_at INTEGER
+    delivered_at INTEGER,
+    fold_key TEXT,
+    window_start INTEGER,
+    phase INTEGER NOT NULL DEFAULT 0,
+    repeats INTEGER NOT NULL DEFAULT 1
   );
   CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE status = 'pending';
+  CREATE UNIQUE INDEX notifications_fold ON notifications (fold_key, window_start, phase);
   `,
 ];
 

@@ -90,8 +90,15 @@ export const STATEMENTS = {
     ON CONFLICT (identity, started_at) DO NOTHING`,
   listSessions: `SELECT * FROM agent_sessions WHERE identity = ? ORDER BY started_at DESC LIMIT ?`,
   insertNotification: `INSERT INTO notifications (id, event_seq, channel, kind, identity, title,
-      text, created_at, next_attempt_at)
-    VALUES (@id, @eventSeq, @channel, @kind, @identity, @title, @text, @createdAt, @createdAt)`,
+      text, created_at, next_attempt_at, fold_key, window_start)
+    VALUES (@id, @eventSeq, @channel, @kind, @identity, @title, @text, @createdAt, @createdAt,
+      @foldKey, @windowStart)
+    ON CONFLICT (fold_key, window_start, phase) DO NOTHING`,
+  insertFoldedNotification: `INSERT INTO notifications (id, event_seq, channel, kind, identity,
+      title, text, created_at, next_attempt_at, fold_key, window_start, phase)
+    VALUES (@id, @eventSeq, @channel, @kind, @identity, @title, @text, @createdAt, @windowEnd,
+      @foldKey, @windowStart, 1)
+    ON CONFLICT (fold_key, window_start, phase) DO UPDATE SET repeats = repeats + 1`,
   claimNotifications: `UPDATE notifications SET attempts = attempts + 1, next_attempt_at = @until
     WHERE seq IN (SELECT seq FROM notifications WHERE status = 'pending' AND next_attempt_at <= @now
       ORDER BY seq LIMIT @limit)
