@@ -21,7 +21,7 @@ import { NotificationSender } from '../notify/sender.js';
 import type { DaemonLock } from './lock.js';
 import { acquireLock, takeOverLock } from './lock.js';
 import { townMark } from './town-mark.js';
-import { HeartbeatState, purgeOld } from './housekeeping.js';
+import { HeartbeatState, previousCrash, purgeOld } from './housekeeping.js';
 import { listenForPokes } from './poke-server.js';
 import { SettingsWatch } from './settings-watch.js';
 import { liftAuthHolds } from '../agents/failures/clear.js';
@@ -127,6 +127,7 @@ export class Daemon {
       throw err;
     }
     this.setState(DAEMON_STATES.running);
+    await this.noticePreviousCrash();
     // Subscribed before the first pass, so nothing sent meanwhile falls between the two.
     await this.subscribeToWakeUps();
     const every = ms(this.opts.settings.daemon.heartbeat);
@@ -151,6 +152,18 @@ export class Daemon {
       onError: (what, err) => this.opts.log.log('warn', what, { error: errorMessage(err) }),
     });
     this.sender.start();
+  }
+
+  /** The daemon before this one ended without stopping: on record, and people told. */
+  private async noticePreviousCrash(): Promise<void> {
+    const crashed = previousCrash(this.paths.daemonState);
+    if (crashed === undefined) return;
+    const last = crashed.lastHeartbeat ?? 'none';
+    await this.emit({
+      kind: 'daemon.restarted',
+      outcome: 'after a crash',
+      reason: `the daemon before this one (pid ${crashed.pid ?? '?'}, last heartbeat ${last}) ended without stopping`,
+    });
   }
 
   /**

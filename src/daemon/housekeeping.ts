@@ -1,5 +1,6 @@
 // What the daemon keeps tidy at each heartbeat: mail, events and prompts past their age purged,
 // and daemon/state.json telling how its heartbeats go (pid, started, last, count, duration).
+import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Settings } from '../town/settings.js';
@@ -19,6 +20,26 @@ export async function purgeOld(
   const events = await store.purgeEvents(now - ms(settings.events.max_age));
   if (events > 0) log.log('info', 'purged old events', { count: events });
   await store.purgeNudges(now - ms(settings.mail.retention));
+}
+
+/**
+ * The daemon before this one, if it ended without stopping (killed, or the machine went down):
+ * daemon/state.json still says it runs. Read before this daemon writes the file.
+ */
+export function previousCrash(
+  file: string,
+): { pid: number | null; lastHeartbeat: string | null } | undefined {
+  let state: { running?: unknown; pid?: unknown; last_heartbeat?: unknown };
+  try {
+    state = JSON.parse(readFileSync(file, 'utf8')) as typeof state;
+  } catch {
+    return undefined; // no daemon before this one, or nothing to read
+  }
+  if (state.running !== true || state.pid === process.pid) return undefined;
+  return {
+    pid: typeof state.pid === 'number' ? state.pid : null,
+    lastHeartbeat: typeof state.last_heartbeat === 'string' ? state.last_heartbeat : null,
+  };
 }
 
 /** The daemon's heartbeats, as daemon/state.json tells them. */

@@ -36,7 +36,7 @@ export function titleOf(n: Notification): string {
 
 /** ntfy's priority for a kind: a person is needed now (4), soon (3), or only told (2). */
 export function ntfyPriority(kind: string): number {
-  if (['blocked', 'held', 'parked', 'dead_letter'].includes(kind)) return 4;
+  if (['blocked', 'held', 'parked', 'dead_letter', 'daemon_restarted'].includes(kind)) return 4;
   return kind === 'done' ? 2 : 3;
 }
 

@@ -52,6 +52,12 @@ export function toldOf(event: NewEvent): Told | undefined {
       return event.outcome === 'ready' && event.reason === 'hook'
         ? { kind: 'done', title: `${who} finished its turn`, text: '' }
         : undefined;
+    case 'daemon.restarted':
+      return {
+        kind: 'daemon_restarted',
+        title: 'The gastown-ts daemon was restarted after a crash',
+        text: why,
+      };
     case 'notify.test':
       return { kind: 'test', title: 'gastown-ts test notification', text: why };
     default:

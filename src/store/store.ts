@@ -145,6 +145,7 @@ export const EVENT_KINDS = [
   'agent.conversation',
   'notify.test',
   'notify.failed',
+  'daemon.restarted',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

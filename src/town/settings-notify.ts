@@ -11,6 +11,7 @@ export const NOTIFY_KINDS = [
   'rate_limited',
   'stalled',
   'dead_letter',
+  'daemon_restarted',
   'done',
   'test',
 ] as const;

@@ -1,7 +1,8 @@
 // Notifications through a real daemon to a real receiver on 127.0.0.1: `gt notify test` goes
 // through the outbox; a receiver that hangs never holds the heartbeat up; the daemon SIGKILLed
 // in the middle of a delivery loses nothing: the next daemon delivers it, the same id (a
-// receiver drops what it has seen by X-GT-Notification-Id).
+// receiver drops what it has seen by X-GT-Notification-Id), and people are told the daemon was
+// restarted after a crash.
 import { describe, expect, it } from 'vitest';
 import { heartbeats } from '../helpers/agent-scenarios.js';
 import { waitFor } from '../helpers/temp.js';
@@ -10,6 +11,7 @@ import { startReceiver } from './receiver.js';
 
 interface Row {
   id: string;
+  kind: string;
   status: string;
   channel: string;
   attempts: number;
@@ -58,7 +60,8 @@ describe('notifications through the daemon', () => {
       20_000,
       100,
     );
-    expect(all).toHaveLength(2);
+    // The two tests, and the word that the daemon was restarted after a crash.
+    expect(all.map((r) => r.kind)).toEqual(['test', 'test', 'daemon_restarted']);
     // Every notification received; the one cut short twice, under the same id.
     const ids = receiver.received.map((r) => r.id);
     expect(new Set(ids)).toEqual(new Set(all.map((r) => r.id)));

@@ -36,6 +36,11 @@ describe('what notifies', () => {
     ],
     ['a screen read', { kind: 'agent.activity', identity: MAX, outcome: 'ready' }, undefined],
     ['a nudge', { kind: 'nudge.delivered', identity: MAX }, undefined],
+    [
+      'the daemon after a crash',
+      { kind: 'daemon.restarted', outcome: 'after a crash' },
+      'daemon_restarted',
+    ],
   ])('%s', (_name, event, kind) => {
     expect(toldOf(event)?.kind).toBe(kind);
   });
