@@ -13,6 +13,8 @@ import { deliverOn } from './channels.js';
 
 /** How often the sender looks for due notifications while channels are set. */
 export const SEND_EVERY_MS = 250;
+/** The period of notify.rate_limit. */
+const RATE_WINDOW_MS = 60_000;
 /** Notifications taken per look. */
 const BATCH = 20;
 
@@ -44,8 +46,21 @@ export class NotificationSender {
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private stopped = false;
+  /** When each channel was last sent to, within the last minute (notify.rate_limit). */
+  private readonly sent = new Map<string, number[]>();
 
   constructor(private readonly deps: SenderDeps) {}
+
+  /** Whether `channel` may be sent one more now; if not, when it may. */
+  private allowance(channel: string, limit: number, now: number): number | undefined {
+    const recent = (this.sent.get(channel) ?? []).filter((t) => t > now - RATE_WINDOW_MS);
+    this.sent.set(channel, recent);
+    if (recent.length < limit) {
+      recent.push(now);
+      return undefined;
+    }
+    return (recent[0] ?? now) + RATE_WINDOW_MS;
+  }
 
   start(): void {
     this.schedule();
@@ -100,11 +115,22 @@ export class NotificationSender {
     timeoutMs: number,
   ): Promise<void> {
     const channel = channels.find((c) => c.name === n.channel);
+    const wait =
+      channel === undefined
+        ? undefined
+        : this.allowance(channel.name, settings.notify.rate_limit, this.deps.now());
+    if (wait !== undefined) {
+      await this.settle(n, { kind: 'defer', nextAttemptAt: wait });
+      return;
+    }
     const attempt: Attempt =
       channel === undefined
         ? { error: `no channel named ${n.channel} in notify.channels`, permanent: true }
         : await deliverOn(channel, n, timeoutMs);
-    const result = resultOf(n, attempt, settings, this.deps.now());
+    await this.settle(n, resultOf(n, attempt, settings, this.deps.now()));
+  }
+
+  private async settle(n: Notification, result: NotificationResult): Promise<void> {
     try {
       await this.deps.store.settleNotification(n.id, result, this.deps.now());
     } catch (err) {

@@ -203,19 +203,30 @@ export function settledNotification(
   error: string | null;
   nextAttemptAt: number | null;
   deliveredAt: number | null;
+  /** Attempts to take back: a deferred one was never tried. */
+  undo: number;
 } {
+  const none = { nextAttemptAt: null, deliveredAt: null, undo: 0 };
   switch (result.kind) {
     case 'delivered':
-      return { status: 'delivered', error: null, nextAttemptAt: null, deliveredAt: now };
+      return { ...none, status: 'delivered', error: null, deliveredAt: now };
     case 'retry':
       return {
+        ...none,
         status: 'pending',
         error: result.error,
         nextAttemptAt: result.nextAttemptAt,
-        deliveredAt: null,
+      };
+    case 'defer':
+      return {
+        ...none,
+        status: 'pending',
+        error: null,
+        nextAttemptAt: result.nextAttemptAt,
+        undo: 1,
       };
     case 'dead':
-      return { status: 'dead', error: result.error, nextAttemptAt: null, deliveredAt: null };
+      return { ...none, status: 'dead', error: result.error };
   }
 }
 

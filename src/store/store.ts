@@ -381,6 +381,8 @@ export interface Notification extends Omit<NewNotification, 'fold'> {
 export type NotificationResult =
   | { kind: 'delivered' }
   | { kind: 'retry'; error: string; nextAttemptAt: number }
+  /** Not tried (its channel's rate limit): due again then, the claim's attempt not counted. */
+  | { kind: 'defer'; nextAttemptAt: number }
   | { kind: 'dead'; error: string };
 
 export interface MessageCounts {

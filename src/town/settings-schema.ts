@@ -203,6 +203,10 @@ export const settingsSchema = z.strictObject({
     backoff: duration('2s', 'first delay before retrying a failed delivery (doubling)'),
     backoff_max: duration('5m', 'longest delay between tries of one notification'),
     max_attempts: doc(int(8, 1, 100), 'tries before a notification is dead-lettered'),
+    rate_limit: doc(
+      int(30, 1, 10_000),
+      'notifications one channel is sent a minute at most; more wait for the next minute',
+    ),
     fold_window: duration(
       '10m',
       'repeats of one kind for one agent on one channel within this window are sent once, then as one count at its end (0s: never folded)',

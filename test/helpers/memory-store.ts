@@ -345,7 +345,8 @@ export class MemoryStore implements Store {
     if (n !== undefined) {
       const s = settledNotification(result, now);
       n.status = s.status;
-      n.lastError = s.error;
+      if (s.undo === 0) n.lastError = s.error;
+      n.attempts -= s.undo;
       n.nextAttemptAt = s.nextAttemptAt ?? n.nextAttemptAt;
       n.deliveredAt = s.deliveredAt;
     }

@@ -47,7 +47,7 @@ export async function settleNotification(
   now: number,
 ): Promise<void> {
   const s = settledNotification(result, now);
-  const values = [id, s.status, s.error, s.nextAttemptAt, s.deliveredAt];
+  const values = [id, s.status, s.error, s.nextAttemptAt, s.deliveredAt, s.undo];
   await db.count('settleNotification', values, 'settling a notification');
 }
 

@@ -162,8 +162,10 @@ export const STATEMENTS = {
     WHERE seq IN (SELECT seq FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1
       ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED)
     RETURNING *`,
-  settleNotification: `UPDATE notifications SET status = $2, last_error = $3,
-      next_attempt_at = COALESCE($4, next_attempt_at), delivered_at = $5
+  settleNotification: `UPDATE notifications SET status = $2,
+      last_error = CASE WHEN $6::int > 0 THEN last_error ELSE $3 END,
+      next_attempt_at = COALESCE($4, next_attempt_at), delivered_at = $5,
+      attempts = attempts - $6::int
     WHERE id = $1 AND status = 'pending'`,
   listNotifications: `SELECT * FROM (SELECT * FROM notifications
       WHERE ($1::text[] IS NULL OR status = ANY($1)) ORDER BY seq DESC LIMIT $2) AS newest

@@ -103,8 +103,10 @@ export const STATEMENTS = {
     WHERE seq IN (SELECT seq FROM notifications WHERE status = 'pending' AND next_attempt_at <= @now
       ORDER BY seq LIMIT @limit)
     RETURNING *`,
-  settleNotification: `UPDATE notifications SET status = @status, last_error = @error,
-      next_attempt_at = COALESCE(@nextAttemptAt, next_attempt_at), delivered_at = @deliveredAt
+  settleNotification: `UPDATE notifications SET status = @status,
+      last_error = CASE WHEN @undo > 0 THEN last_error ELSE @error END,
+      next_attempt_at = COALESCE(@nextAttemptAt, next_attempt_at), delivered_at = @deliveredAt,
+      attempts = attempts - @undo
     WHERE id = @id AND status = 'pending'`,
   listNotifications: `SELECT * FROM (SELECT * FROM notifications
       WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
