@@ -33,6 +33,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   failures: async () => (await import('./failures.js')).benchFailures(gtBin),
   dashboard: async () => (await import('./dashboard.js')).benchDashboard(gtBin),
   continuity: async () => (await import('./continuity.js')).benchContinuity(gtBin),
+  notify: async () => (await import('./notify.js')).benchNotify(gtBin),
 };
 
 async function main(): Promise<void> {

@@ -127,7 +127,9 @@ export class Daemon {
       throw err;
     }
     this.setState(DAEMON_STATES.running);
-    await this.noticePreviousCrash();
+    // The daemon before this one ended without stopping: on record, and people told.
+    const crashed = previousCrash(this.paths.daemonState);
+    if (crashed !== undefined) await this.emit(crashed);
     // Subscribed before the first pass, so nothing sent meanwhile falls between the two.
     await this.subscribeToWakeUps();
     const every = ms(this.opts.settings.daemon.heartbeat);
@@ -152,18 +154,6 @@ export class Daemon {
       onError: (what, err) => this.opts.log.log('warn', what, { error: errorMessage(err) }),
     });
     this.sender.start();
-  }
-
-  /** The daemon before this one ended without stopping: on record, and people told. */
-  private async noticePreviousCrash(): Promise<void> {
-    const crashed = previousCrash(this.paths.daemonState);
-    if (crashed === undefined) return;
-    const last = crashed.lastHeartbeat ?? 'none';
-    await this.emit({
-      kind: 'daemon.restarted',
-      outcome: 'after a crash',
-      reason: `the daemon before this one (pid ${crashed.pid ?? '?'}, last heartbeat ${last}) ended without stopping`,
-    });
   }
 
   /**
@@ -195,8 +185,12 @@ export class Daemon {
   /** Asks for a pass now; passes never overlap, and a wake during a pass earns one more. */
   wake(reason: string): void {
     if (this.state !== DAEMON_STATES.running) return;
-    // A poke may be a prompt queued for an agent: look at the agents too.
-    if (reason !== 'heartbeat' && reason !== 'retry') this.watcher?.poke();
+    // A poke may be a prompt queued for an agent (look at the agents too), or an event another
+    // process recorded with notifications (the sender looks too).
+    if (reason !== 'heartbeat' && reason !== 'retry') {
+      this.watcher?.poke();
+      this.sender?.poke();
+    }
     this.wakeRequested = true;
     if (this.loopDone !== undefined) return;
     this.loopDone = this.loop(reason).finally(() => {

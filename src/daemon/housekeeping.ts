@@ -2,7 +2,7 @@
 // and daemon/state.json telling how its heartbeats go (pid, started, last, count, duration).
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { NewEvent, Store } from '../store/store.js';
 import type { Settings } from '../town/settings.js';
 import { ms } from '../util/duration.js';
 import { writeJsonAtomic } from '../util/fs.js';
@@ -23,12 +23,10 @@ export async function purgeOld(
 }
 
 /**
- * The daemon before this one, if it ended without stopping (killed, or the machine went down):
- * daemon/state.json still says it runs. Read before this daemon writes the file.
+ * The event saying the daemon before this one ended without stopping (killed, or the machine
+ * went down): daemon/state.json still says it runs. Read before this daemon writes the file.
  */
-export function previousCrash(
-  file: string,
-): { pid: number | null; lastHeartbeat: string | null } | undefined {
+export function previousCrash(file: string): NewEvent | undefined {
   let state: { running?: unknown; pid?: unknown; last_heartbeat?: unknown };
   try {
     state = JSON.parse(readFileSync(file, 'utf8')) as typeof state;
@@ -36,9 +34,12 @@ export function previousCrash(
     return undefined; // no daemon before this one, or nothing to read
   }
   if (state.running !== true || state.pid === process.pid) return undefined;
+  const pid = typeof state.pid === 'number' ? state.pid : '?';
+  const last = typeof state.last_heartbeat === 'string' ? state.last_heartbeat : 'none';
   return {
-    pid: typeof state.pid === 'number' ? state.pid : null,
-    lastHeartbeat: typeof state.last_heartbeat === 'string' ? state.last_heartbeat : null,
+    kind: 'daemon.restarted',
+    outcome: 'after a crash',
+    reason: `the daemon before this one (pid ${pid}, last heartbeat ${last}) ended without stopping`,
   };
 }
 

@@ -17,6 +17,8 @@ export const SEND_EVERY_MS = 250;
 const RATE_WINDOW_MS = 60_000;
 /** Notifications taken per look. */
 const BATCH = 20;
+/** Deliveries under way at most (a hanging channel's among them), so a flood cannot pile up. */
+const MAX_IN_FLIGHT = 100;
 
 export interface SenderDeps {
   store: Store;
@@ -46,6 +48,7 @@ export class NotificationSender {
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
   /** When each channel was last sent to, within the last minute (notify.rate_limit). */
   private readonly sent = new Map<string, number[]>();
 
@@ -80,6 +83,12 @@ export class NotificationSender {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.current;
+    await this.settled();
+  }
+
+  /** Resolves once every delivery under way has been settled. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.inFlight]);
   }
 
   private schedule(): void {
@@ -89,20 +98,29 @@ export class NotificationSender {
     this.timer.unref();
   }
 
-  /** One look: every due notification delivered (or its next try recorded). Never throws. */
+  /** One look: every due notification sent on its way (settled() waits for them). Never throws. */
   async look(): Promise<void> {
     const settings = this.deps.settings();
     const channels = settings.notify.channels;
     if (channels.length === 0) return;
     const timeoutMs = ms(settings.notify.timeout);
+    const room = MAX_IN_FLIGHT - this.inFlight.size;
+    if (room <= 0) return;
     try {
       const now = this.deps.now();
       const due = await this.deps.store.claimNotifications({
         now,
         leaseMs: timeoutMs + 5_000,
-        limit: BATCH,
+        limit: Math.min(BATCH, room),
       });
-      await Promise.all(due.map((n) => this.deliver(n, channels, settings, timeoutMs)));
+      // Each on its own: a channel that hangs holds up its own deliveries, never the others'
+      // (its claims keep the next looks from taking them again).
+      for (const n of due) {
+        const delivery: Promise<void> = this.deliver(n, channels, settings, timeoutMs).finally(() =>
+          this.inFlight.delete(delivery),
+        );
+        this.inFlight.add(delivery);
+      }
     } catch (err) {
       this.deps.onError('notifications: a look failed', err);
     }

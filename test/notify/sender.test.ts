@@ -136,6 +136,7 @@ function setup(
 async function drain(s: ReturnType<typeof setup>, max = 40): Promise<void> {
   for (let i = 0; i < max; i++) {
     await s.sender.look();
+    await s.sender.settled();
     if ((await s.store.listNotifications({ statuses: ['pending'] })).length === 0) return;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -172,16 +173,24 @@ describe('the sender', () => {
     expect(dead?.lastError).toMatch(/ECONNREFUSED \(after 3 tries\)/);
   });
 
-  it('a hanging receiver costs one look its time limit, not more', async () => {
+  it('a hanging receiver holds up only its own deliveries, each for its time limit', async () => {
     const slow = await startReceiver();
     slow.fallback = 'hang';
-    const s = setup({ slow: slow.url });
+    const good = await startReceiver();
+    const s = setup({ slow: slow.url, good: good.url });
     await s.notify(MAX);
     const t0 = Date.now();
     await s.sender.look();
+    await waitFor('the healthy channel served', () => good.received.length === 1, 900, 5);
+    expect(Date.now() - t0).toBeLessThan(900); // before the hanging one's limit (1 s) ran out
+    await s.sender.settled();
     expect(Date.now() - t0).toBeLessThan(3_000);
     const [n] = await s.store.listNotifications();
-    expect(n).toMatchObject({ status: 'pending', lastError: 'no answer within 1000 ms' });
+    expect(n).toMatchObject({
+      channel: 'slow',
+      status: 'pending',
+      lastError: 'no answer within 1000 ms',
+    });
   });
 });
 
@@ -254,11 +263,13 @@ describe('a channel’s rate limit', () => {
     for (const who of ['mayor', 'deacon', MAX, 'alpha/crew/bob']) await s.notify(who);
     const t0 = Date.now();
     await s.sender.look();
+    await s.sender.settled();
     expect(hook.received).toHaveLength(2);
     const waiting = await s.store.listNotifications({ statuses: ['pending'] });
     expect(waiting.map((n) => n.attempts)).toEqual([0, 0]);
     for (const n of waiting) expect(n.nextAttemptAt).toBeGreaterThanOrEqual(t0 + 59_000);
     await s.sender.look();
+    await s.sender.settled();
     expect(hook.received).toHaveLength(2);
   });
 });
@@ -296,6 +307,7 @@ describe('the other channel types', () => {
       const s = setup({ desk: { type: 'desktop' } });
       await s.notify(MAX);
       await s.sender.look();
+      await s.sender.settled();
       const [n] = await s.store.listNotifications();
       expect(n).toMatchObject({ status: 'dead', attempts: 1, lastError: 'notify-send not found' });
     } finally {

@@ -5,6 +5,7 @@
 // before the paste, the sight of the text in the input before the Enter.
 import type { AgentRecord, NewEvent, Nudge } from '../../store/store.js';
 import { SessionNotFoundError } from '../../sessions/errors.js';
+import type { SessionInfo } from '../../sessions/host.js';
 import { sleep } from '../../util/wait.js';
 import type { AgentContext } from '../context.js';
 import { emit } from '../context.js';
@@ -153,6 +154,16 @@ async function submit(
   await emit(deps, { kind: 'nudge.typed', outcome: 'typed', ...t.tags });
 }
 
+/** Whether the session is gone, or another process runs in it than before. */
+async function replaced(
+  deps: AgentContext,
+  session: string,
+  before: SessionInfo | undefined,
+): Promise<boolean> {
+  const after = await deps.host.find(session).catch(() => undefined);
+  return after === undefined || before === undefined || after.panePid !== before.panePid;
+}
+
 /**
  * A program gastown-ts cannot read (the shell runtime): typed and submitted at once, and
  * settled with ack "typed", the only evidence there is. A claim left by a daemon that died is
@@ -177,16 +188,21 @@ async function typeBlind(
       'the daemon stopped while typing it into a program gt cannot read: whether it arrived is unknown';
     return fail(deps, nudge, error, tags);
   }
+  // Which process the text goes to, asked before the claim (a tmux that fails here fails
+  // nothing): a paste that fails is then told apart from one into a replaced session.
+  const before = await deps.host.find(session);
   const claim = { status: 'typing' as const, session, attempts: 1, typedAt: now };
   const claimed = await deps.store.updateNudge(nudge.id, ['queued'], claim, now);
   if (claimed === undefined) return;
   try {
     await deps.host.paste(session, nudge.text, runtime.submit);
   } catch (err) {
-    // No session to type into (a handoff replaced it meanwhile): nothing reached a live
-    // program, so the prompt waits for the next one rather than failing as unknown.
-    if (!(err instanceof SessionNotFoundError)) throw err;
-    const why = 'its session was gone when it was typed';
+    // No session to type into, or a new one in its place (a handoff replaced it meanwhile, and
+    // tmux failed the paste): nothing reached the live program, so the prompt waits for it
+    // rather than failing as unknown.
+    if (!(err instanceof SessionNotFoundError) && !(await replaced(deps, session, before)))
+      throw err;
+    const why = 'its session was gone or replaced when it was typed';
     return apply(deps, { kind: 'requeue', why }, { session, runtime, nudge: claimed, tags });
   }
   const patch = { status: 'delivered' as const, deliveredAt: deps.now(), ack: 'typed' };
