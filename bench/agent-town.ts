@@ -127,7 +127,10 @@ export async function endServer(socket: string): Promise<void> {
   }
 }
 
-export async function startDaemon(gtBin: string, b: AgentBench): Promise<ChildProcess> {
+export async function startDaemon(
+  gtBin: string,
+  b: Pick<AgentBench, 'env' | 'gt'>,
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, [gtBin, 'daemon', 'run', '--quiet'], {
     env: b.env,
     stdio: 'ignore',

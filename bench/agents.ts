@@ -20,15 +20,10 @@ import {
 import type { ClaudeBench } from './claude-town.js';
 import { claudeBenchTown, claudeFloor } from './claude-town.js';
 import type { Row } from './harness.js';
-import { median, nowMs, percentile } from './harness.js';
+import { median, nowMs, percentile, benchSize } from './harness.js';
 import { CLOCK_TICKS, procStats } from './proc.js';
 
 const SECTION = 'agents';
-
-function size(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
 
 const crewAddress = (i: number): string => `alpha/crew/c${i}`;
 
@@ -231,8 +226,8 @@ function latencyRows(
 }
 
 export async function benchAgents(gtBin: string): Promise<Row[]> {
-  const agents = Math.max(2, size('GT_BENCH_AGENTS', 20));
-  const startsN = Math.min(agents, size('GT_BENCH_STARTS', 5));
+  const agents = Math.max(2, benchSize('GT_BENCH_AGENTS', 20));
+  const startsN = Math.min(agents, benchSize('GT_BENCH_STARTS', 5));
   const b = await claudeBenchTown(gtBin, agents);
   const floor = claudeFloor(b);
   let daemon: ChildProcess | undefined;
@@ -245,7 +240,7 @@ export async function benchAgents(gtBin: string): Promise<Row[]> {
     for (let i = 0; i < agents; i++) await idle(b, crewAddress(i));
     rows.push(...(await restRows(daemon, agents, 10_000)));
     await floor.start();
-    const n = await nudges(b, floor, size('GT_BENCH_NUDGES', 200));
+    const n = await nudges(b, floor, benchSize('GT_BENCH_NUDGES', 200));
     rows.push(...latencyRows('gt nudge → model request', n.ours, n.raw, 'raw send-keys + Enter'));
     rows.push(
       row('nudges lost (one at a time)', n.lost.ours, n.lost.raw, {
@@ -255,7 +250,7 @@ export async function benchAgents(gtBin: string): Promise<Row[]> {
         pass: n.lost.ours === 0,
       }),
     );
-    const h = await handoffs(b, crewAddress(0), size('GT_BENCH_HANDOFFS', 10));
+    const h = await handoffs(b, crewAddress(0), benchSize('GT_BENCH_HANDOFFS', 10));
     rows.push(
       ...latencyRows(
         'handoff by the agent → successor’s first request',
@@ -264,8 +259,8 @@ export async function benchAgents(gtBin: string): Promise<Row[]> {
         'start → ready floor',
       ),
     );
-    const many = await manyNudges(b, agents, size('GT_BENCH_NUDGES_MANY', 1000));
-    const manyName = `${size('GT_BENCH_NUDGES_MANY', 1000)} nudges across ${agents} sessions, a quarter busy`;
+    const many = await manyNudges(b, agents, benchSize('GT_BENCH_NUDGES_MANY', 1000));
+    const manyName = `${benchSize('GT_BENCH_NUDGES_MANY', 1000)} nudges across ${agents} sessions, a quarter busy`;
     rows.push(
       row(`${manyName}: lost`, many.lost, null, { unit: '', target: '0', pass: many.lost === 0 }),
       row(`${manyName}: duplicated`, many.duplicated, null, {

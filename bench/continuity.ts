@@ -12,16 +12,11 @@ import { requestWith, startDaemon, stopChild, until, untilReady } from './agent-
 import type { ClaudeBench } from './claude-town.js';
 import { claudeBenchTown } from './claude-town.js';
 import type { Row } from './harness.js';
-import { median, nowMs } from './harness.js';
+import { median, nowMs, benchSize } from './harness.js';
 
 const SECTION = 'continuity';
 const ADDRESS = 'alpha/crew/c0';
 const SESSION = 'gt-alpha-crew-c0';
-
-function size(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
 
 /** The town's settings with c0 kept alive, a 1 s heartbeat, and crew resuming or not. */
 function configure(b: ClaudeBench, resume: 'auto' | 'never'): void {
@@ -133,7 +128,7 @@ async function crashes(
 }
 
 export async function benchContinuity(gtBin: string): Promise<Row[]> {
-  const n = size('GT_BENCH_CRASHES', 5);
+  const n = benchSize('GT_BENCH_CRASHES', 5);
   const b = await claudeBenchTown(gtBin, 1);
   try {
     const { resumed, fresh } = await crashes(gtBin, b, n);

@@ -22,6 +22,12 @@ export function ratio(row: Row): number | null {
   return row.baseline === null || row.baseline === 0 ? null : row.ours / row.baseline;
 }
 
+/** A bench size from the environment (a whole number ≥ 1), else `fallback`. */
+export function benchSize(name: string, fallback: number): number {
+  const n = Number(process.env[name]);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
 export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }

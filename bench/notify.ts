@@ -2,23 +2,16 @@
 // HTTP receiver on 127.0.0.1, with a healthy channel alone and with a hanging channel beside it;
 // and the daemon's heartbeat duration (keep-alive and housekeeping, daemon/state.json) with and
 // without the hanging receiver. Size: GT_BENCH_NOTIFY (40 notifications per case).
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { BenchTown, Row } from './harness.js';
-import { benchTown, median, percentile, stopChild } from './harness.js';
-import { until } from './agent-town.js';
+import { benchTown, median, percentile, stopChild, benchSize } from './harness.js';
+import { startDaemon, until } from './agent-town.js';
 
 const SECTION = 'notify';
-
-function size(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
 
 interface Receiver {
   url: string;
@@ -59,20 +52,6 @@ function configure(t: BenchTown, channels: unknown[]): void {
     notify: { channels, fold_window: '0s', rate_limit: 10_000, timeout: '5s' },
   };
   writeFileSync(join(t.root, 'settings', 'config.json'), JSON.stringify(settings));
-}
-
-async function startDaemon(gtBin: string, t: BenchTown): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [gtBin, 'daemon', 'run', '--quiet'], {
-    env: t.env,
-    stdio: 'ignore',
-  });
-  await until(
-    'the daemon',
-    () => (JSON.parse(t.gt(['daemon', 'status', '--json'])) as { running: boolean }).running,
-    10_000,
-    20,
-  );
-  return child;
 }
 
 /** The last heartbeat's duration, sampled over `n` heartbeats. */
@@ -138,7 +117,7 @@ async function run(gtBin: string, t: BenchTown, withHanging: boolean, n: number)
 }
 
 export async function benchNotify(gtBin: string): Promise<Row[]> {
-  const n = size('GT_BENCH_NOTIFY', 40);
+  const n = benchSize('GT_BENCH_NOTIFY', 40);
   const socket = `gt-bench-notify-${process.pid}`;
   const t = benchTown(gtBin, { label: 'notify', socket, agents: 0, settings: {} });
   try {

@@ -29,7 +29,7 @@ import {
   untilReady,
 } from './agent-town.js';
 import type { Row } from './harness.js';
-import { median, percentile } from './harness.js';
+import { median, percentile, benchSize } from './harness.js';
 
 const SECTION = 'agents';
 const ADDRESS = 'alpha/crew/c0';
@@ -40,11 +40,6 @@ const RUNTIMES: Record<HomeRuntime, { profile: RuntimeProfile; cli: PinnedCli }>
   pi: { profile: pi, cli: PI },
   opencode: { profile: opencode, cli: OPENCODE },
 };
-
-function size(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
 
 function wanted(): HomeRuntime[] {
   const all = Object.keys(RUNTIMES) as HomeRuntime[];
@@ -198,8 +193,8 @@ async function benchRuntime(gtBin: string, name: HomeRuntime): Promise<Row[]> {
     lost: { ours: 0, raw: 0 },
   };
   try {
-    await starts(r, size('GT_BENCH_RUNTIME_STARTS', 3), f);
-    await nudges(r, size('GT_BENCH_RUNTIME_NUDGES', 10), f);
+    await starts(r, benchSize('GT_BENCH_RUNTIME_STARTS', 3), f);
+    await nudges(r, benchSize('GT_BENCH_RUNTIME_NUDGES', 10), f);
     return rowsOf(name, f);
   } finally {
     await stopChild(daemon);
