@@ -14,11 +14,12 @@ import { anthropic } from './dialects/anthropic.js';
 import { gemini } from './dialects/gemini.js';
 import { openaiChat } from './dialects/openai-chat.js';
 import { openaiResponses } from './dialects/openai-responses.js';
-import type { Dialect, Exchange as DialectExchange } from './dialects/dialect.js';
-import { canAnswer, sendJson } from './dialects/dialect.js';
+import type { Dialect, Exchange as DialectExchange, Usage } from './dialects/dialect.js';
+import { canAnswer, sendJson, usageOf } from './dialects/dialect.js';
 
 export { directiveOf } from './model-wire.js';
 export type { ScriptedAction } from './model-wire.js';
+export type { Usage } from './dialects/dialect.js';
 
 export interface RecordedRequest {
   at: number;
@@ -28,6 +29,8 @@ export interface RecordedRequest {
   main: boolean;
   lastUserText: string;
   text: string;
+  /** What the reply said it spent; absent until a reply (not an error, not a hang) was written. */
+  usage?: Usage;
 }
 
 export interface ModelServerOptions {
@@ -78,6 +81,7 @@ const DIALECTS: readonly Dialect[] = [anthropic, openaiResponses, openaiChat, ge
 interface Exchange extends DialectExchange {
   count: number;
   dialect: Dialect;
+  recorded: RecordedRequest;
 }
 
 class ScriptedModelServer implements ModelServer {
@@ -199,8 +203,9 @@ class ScriptedModelServer implements ModelServer {
       lastUserText: read?.lastUserText ?? '',
       text: read?.text ?? '',
     };
-    this.record({ at, method, path, body, ...asks });
-    if (dialect !== undefined) return this.converse(res, dialect, read, body);
+    const recorded: RecordedRequest = { at, method, path, body, ...asks };
+    this.record(recorded);
+    if (dialect !== undefined) return this.converse(res, dialect, read, body, recorded);
     if (DIALECTS.some((d) => d.other?.(res, method, path, raw) === true)) return;
     sendJson(res, 200, {});
   }
@@ -223,6 +228,7 @@ class ScriptedModelServer implements ModelServer {
     dialect: Dialect,
     read: ReturnType<Dialect['read']>,
     body: unknown,
+    recorded: RecordedRequest,
   ): Promise<void> | void {
     const n = ++this.exchanges;
     const ex: Exchange = {
@@ -231,10 +237,15 @@ class ScriptedModelServer implements ModelServer {
       count: 0,
       stream: read?.stream ?? false,
       model: read?.model ?? '',
+      usage: usageOf(n, dialect.name),
       dialect,
+      recorded,
     };
     if (read === undefined) return dialect.error(ex, 400);
-    if (!read.main) return dialect.side(ex, body);
+    if (!read.main) {
+      recorded.usage = ex.usage;
+      return dialect.side(ex, body);
+    }
     ex.count = ++this.mains;
     const fallback = this.defaultFor(ex.count);
     const action = this.queue.shift() ?? directiveOf(read.lastUserText, fallback) ?? fallback;
@@ -244,8 +255,10 @@ class ScriptedModelServer implements ModelServer {
   private async act(ex: Exchange, action: ScriptedAction): Promise<void> {
     switch (action.kind) {
       case 'say':
+        ex.recorded.usage = ex.usage;
         return ex.dialect.reply(ex, { kind: 'text', text: action.text });
       case 'bash':
+        ex.recorded.usage = ex.usage;
         return ex.dialect.reply(ex, { kind: 'shell', command: action.command });
       case 'error': {
         const retryAfter =

@@ -1,5 +1,6 @@
 // The Messages API wire format of the scripted model server, as pure functions: what a request
 // says (prompt text, directives) and the bytes of a reply (messages, SSE events, error bodies).
+import type { Usage } from './dialects/dialect.js';
 
 export type ScriptedAction =
   | { kind: 'say'; text: string }
@@ -144,6 +145,7 @@ export type Block =
 export interface ReplyIds {
   n: number;
   model: string;
+  usage: Usage;
 }
 
 export function bashBlock(ex: ReplyIds, command: string): Block {
@@ -154,7 +156,8 @@ export function messageOf(
   ex: ReplyIds,
   content: Block[],
   stopReason: string | null,
-  outTokens: number,
+  /** The output counted so far: a streamed reply starts at 1 and says the rest at its end. */
+  outTokens = ex.usage.output,
 ) {
   return {
     id: `msg_scripted_${ex.n}`,
@@ -165,10 +168,10 @@ export function messageOf(
     stop_reason: stopReason,
     stop_sequence: null,
     usage: {
-      input_tokens: 100,
+      input_tokens: ex.usage.input,
       output_tokens: outTokens,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: ex.usage.cacheWrite,
+      cache_read_input_tokens: ex.usage.cacheRead,
     },
   };
 }
@@ -199,7 +202,7 @@ export function sseEventsOf(ex: ReplyIds, block: Block, stopReason: string): Jso
     {
       type: 'message_delta',
       delta: { stop_reason: stopReason, stop_sequence: null },
-      usage: { output_tokens: 20 },
+      usage: { output_tokens: ex.usage.output },
     },
     { type: 'message_stop' },
   ];

@@ -281,6 +281,7 @@ export const AGENT_COLUMNS: readonly AgentColumn[] = [
   { field: 'conversationId', column: 'conversation_id', sql: 'text' },
   { field: 'transcriptPath', column: 'transcript_path', sql: 'text' },
   { field: 'sessionMode', column: 'session_mode', sql: 'text' },
+  { field: 'budgetClearedAt', column: 'budget_cleared_at', sql: 'bigint' },
 ];
 
 /** Agent fields and their columns; a patch may set only these. */

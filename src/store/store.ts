@@ -1,6 +1,9 @@
 // The Store interface: mail, lifecycle request processing state, agents and events.
 // Every backend (SQLite embedded, PostgreSQL shared) implements it and passes one test suite.
 import type { Address } from '../town/identity.js';
+import type { UsageCursor, UsageEntry, UsageQuery, UsageSum } from './usage.js';
+
+export type { Tokens, UsageCursor, UsageEntry, UsageQuery, UsageSum } from './usage.js';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -239,6 +242,8 @@ export interface AgentRecord {
   transcriptPath: string | null;
   /** How the current session began: a fresh conversation, or one resumed. */
   sessionMode: SessionMode | null;
+  /** When a person last let it go on past its budget (gt daemon clear-backoff): for that day. */
+  budgetClearedAt: number | null;
   updatedAt: number;
 }
 
@@ -440,6 +445,17 @@ export interface Store {
   }): Promise<Notification[]>;
   /** Records how an attempt went; only a pending notification changes. */
   settleNotification(id: string, result: NotificationResult, now: number): Promise<void>;
+  /**
+   * Records usage read from a runtime's file, and how far it was read, in one transaction; an
+   * entry whose key is recorded already is skipped. Resolves how many were new.
+   */
+  recordUsage(cursor: UsageCursor, entries: readonly UsageEntry[]): Promise<number>;
+  getUsageCursor(path: string): Promise<UsageCursor | undefined>;
+  /** Cursors moved (or made) at or after `since`. */
+  listUsageCursors(since: number): Promise<UsageCursor[]>;
+  /** Usage in [since, until), summed by agent and model. */
+  sumUsage(query?: UsageQuery): Promise<UsageSum[]>;
+
   /** Notifications newest last, filtered by status. */
   listNotifications(query?: {
     statuses?: readonly NotificationStatus[];

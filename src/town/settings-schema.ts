@@ -6,6 +6,7 @@ import { parseDuration } from '../util/duration.js';
 import { addressPatternProblem } from './identity.js';
 import { runtimesSection } from './settings-runtimes.js';
 import { notifyChannel } from './settings-notify.js';
+import { budgetSetting, pricesSetting } from './settings-spend.js';
 
 /** Attaches the documentation shown by `gt config show --explain`. */
 function doc<T extends z.ZodMiniType>(schema: T, text: string): T {
@@ -85,6 +86,10 @@ const agent = (sync: boolean) =>
     on_compact: doc(
       z._default(z.enum(['compact', 'handoff']), 'compact'),
       'what a full context does where the runtime tells before compacting (Claude Code): compact, or hand off to a fresh session with a note',
+    ),
+    budget: doc(
+      budgetSetting,
+      'what each agent of the role may spend a day ("$5" or "2M tokens"); past it the agent is held (kind budget) until the next day or gt daemon clear-backoff; null: no limit',
     ),
   });
 
@@ -212,6 +217,10 @@ export const settingsSchema = z.strictObject({
       'repeats of one kind for one agent on one channel within this window are sent once, then as one count at its end (0s: never folded)',
     ),
   }),
+  prices: doc(
+    pricesSetting,
+    'dollars per million tokens by model name (or its start), over the built-in list: {"my-model": {input, output, cache_read, cache_write}}',
+  ),
   dashboard: section({
     port: doc(
       z._default(z.nullable(z.int().check(z.minimum(1), z.maximum(65535))), null),

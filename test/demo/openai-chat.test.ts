@@ -96,7 +96,13 @@ describe('chat-completions replies', () => {
       expect(c).toMatchObject({ object: 'chat.completion.chunk', model: 'mock-model' });
     const got = assemble(all);
     expect(got).toMatchObject({ content: 'Hello there, Pi.', finish: 'stop', calls: [] });
-    expect(got.usage).toMatchObject({ prompt_tokens: 100, completion_tokens: 20 });
+    const spent = server.requests.at(-1)?.usage;
+    expect(spent).toBeDefined();
+    expect(got.usage).toMatchObject({
+      prompt_tokens: (spent?.input ?? 0) + (spent?.cacheRead ?? 0),
+      completion_tokens: spent?.output,
+      prompt_tokens_details: { cached_tokens: spent?.cacheRead },
+    });
     expect(all.at(-1)?.choices).toEqual([]);
   });
 

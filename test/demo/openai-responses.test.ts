@@ -87,7 +87,13 @@ describe('Responses API replies', () => {
     const done = all[5]?.response as Json;
     expect(done).toMatchObject({ status: 'completed', model: 'scripted-model', output: [item] });
     expect(done.id).toMatch(/^resp_/);
-    expect(done.usage).toMatchObject({ input_tokens: 100, output_tokens: 20 });
+    const spent = server.requests.at(-1)?.usage;
+    expect(spent).toBeDefined();
+    expect(done.usage).toMatchObject({
+      input_tokens: (spent?.input ?? 0) + (spent?.cacheRead ?? 0),
+      input_tokens_details: { cached_tokens: spent?.cacheRead },
+      output_tokens: spent?.output,
+    });
   });
 
   it('runs a shell command as a call to exec_command with {cmd}', async () => {

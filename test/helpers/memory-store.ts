@@ -8,6 +8,7 @@ import {
   newNudgeId,
 } from '../../src/store/ids.js';
 import { settledNotification } from '../../src/store/rows.js';
+import { MemoryUsage } from './memory-usage.js';
 import type {
   AgentPatch,
   AgentRecord,
@@ -16,6 +17,10 @@ import type {
   Notification,
   NotificationResult,
   NotificationStatus,
+  UsageCursor,
+  UsageEntry,
+  UsageQuery,
+  UsageSum,
   ClaimOptions,
   DueOptions,
   EventQuery,
@@ -68,6 +73,7 @@ export const EMPTY_AGENT: Omit<AgentRecord, 'identity' | 'updatedAt'> = {
   conversationId: null,
   transcriptPath: null,
   sessionMode: null,
+  budgetClearedAt: null,
 };
 
 /** Records are copied in and out, so a caller never holds the store's own object. */
@@ -81,6 +87,7 @@ export class MemoryStore implements Store {
   private readonly nudges: Nudge[] = [];
   private readonly sessions: EndedSession[] = [];
   private readonly notifications: Notification[] = [];
+  private readonly usage = new MemoryUsage();
   private readonly foldKeys = new Map<string, string>();
   private nudgeSeq = 0;
   private readonly claimHosts = new Map<string, string>();
@@ -271,6 +278,22 @@ export class MemoryStore implements Store {
   listByStatus(to: string, status: MessageStatus, limit: number): Promise<Message[]> {
     const rows = this.messages.filter((m) => m.to === to && m.status === status).slice(0, limit);
     return Promise.resolve(rows.map(copy));
+  }
+
+  recordUsage(cursor: UsageCursor, entries: readonly UsageEntry[]): Promise<number> {
+    return Promise.resolve(this.usage.record(cursor, entries));
+  }
+
+  getUsageCursor(path: string): Promise<UsageCursor | undefined> {
+    return Promise.resolve(this.usage.cursor(path));
+  }
+
+  listUsageCursors(since: number): Promise<UsageCursor[]> {
+    return Promise.resolve(this.usage.listCursors(since));
+  }
+
+  sumUsage(query: UsageQuery = {}): Promise<UsageSum[]> {
+    return Promise.resolve(this.usage.sum(query));
   }
 
   recordEvent(event: NewEvent, notify: readonly NewNotification[] = []): Promise<StoredEvent> {

@@ -14,10 +14,12 @@ import { tempDir, waitFor } from '../helpers/temp.js';
 import { findPgBin } from '../helpers/postgres-cluster.js';
 import { adminQuery, usePostgres } from '../helpers/postgres.js';
 import { mail, storeSuite } from './store-suite.js';
+import { usageSuite } from './usage-suite.js';
 
 const server = usePostgres();
 
 storeSuite('postgres', () => PostgresStore.open(server.url, { schema: server.freshSchema() }));
+usageSuite('postgres', () => PostgresStore.open(server.url, { schema: server.freshSchema() }));
 
 async function withPg<T>(
   fn: (store: PostgresStore) => Promise<T>,

@@ -8,8 +8,12 @@ import { MIGRATIONS } from '../../src/store/sqlite/schema.js';
 import { StoreError } from '../../src/errors.js';
 import { tempDir, waitFor } from '../helpers/temp.js';
 import { mail, storeSuite } from './store-suite.js';
+import { usageSuite } from './usage-suite.js';
 
 storeSuite('sqlite', () =>
+  Promise.resolve(SqliteStore.open(join(tempDir('store'), '.gt', 'town.db'))),
+);
+usageSuite('sqlite', () =>
   Promise.resolve(SqliteStore.open(join(tempDir('store'), '.gt', 'town.db'))),
 );
 

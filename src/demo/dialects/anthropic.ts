@@ -20,7 +20,7 @@ import { canAnswer, requestOf, sendJson } from './dialect.js';
 
 function send(ex: Exchange, block: Block): void {
   const stopReason = block.type === 'tool_use' ? 'tool_use' : 'end_turn';
-  if (!ex.stream) return sendJson(ex.res, 200, messageOf(ex, [block], stopReason, 20));
+  if (!ex.stream) return sendJson(ex.res, 200, messageOf(ex, [block], stopReason));
   if (!canAnswer(ex.res)) return;
   ex.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   for (const data of sseEventsOf(ex, block, stopReason))

@@ -38,12 +38,30 @@ export function requestOf(body: Record<string, unknown>, readers: BodyReaders): 
   };
 }
 
-/** One exchange: the response to write, and `n` numbering its ids. */
+/** The tokens one reply says it spent, as the server counts them (cache reads apart from input). */
+export interface Usage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+/**
+ * What exchange `n` reports spending: different from one exchange to the next, so a sum tests
+ * something, and the same on every run. Only the Anthropic API reports cache writes.
+ */
+export function usageOf(n: number, dialect: string): Usage {
+  const cacheWrite = dialect === 'anthropic' ? 4 * (n % 2) : 0;
+  return { input: 100 + n, output: 20 + (n % 7), cacheRead: 10 * (n % 3), cacheWrite };
+}
+
+/** One exchange: the response to write, `n` numbering its ids, and what the reply spends. */
 export interface Exchange {
   res: ServerResponse;
   n: number;
   model: string;
   stream: boolean;
+  usage: Usage;
 }
 
 export interface Dialect {

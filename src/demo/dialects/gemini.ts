@@ -102,10 +102,16 @@ export function sampleOf(schema: unknown, name = 'value'): unknown {
   return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, sampleOf(v, k)]));
 }
 
-function candidateOf(parts: Json[]): Json {
+function candidateOf(ex: Exchange, parts: Json[]): Json {
+  const { input, output, cacheRead } = ex.usage;
   return {
     candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],
-    usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20, totalTokenCount: 120 },
+    usageMetadata: {
+      promptTokenCount: input + cacheRead,
+      cachedContentTokenCount: cacheRead,
+      candidatesTokenCount: output,
+      totalTokenCount: input + cacheRead + output,
+    },
     modelVersion: MODEL,
   };
 }
@@ -118,7 +124,7 @@ function partsOfReply(ex: Exchange, reply: Reply): Json[] {
 
 /** Sends the parts as one SSE chunk when streamed (enough for Gemini CLI), else as JSON. */
 function send(ex: Exchange, parts: Json[]): void {
-  const data = candidateOf(parts);
+  const data = candidateOf(ex, parts);
   if (ex.stream) sendEvents(ex.res, [{ data }]);
   else sendJson(ex.res, 200, data);
 }

@@ -60,7 +60,16 @@ export function toolCallOf(n: number, command: string): Json {
   };
 }
 
-const USAGE = { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 };
+/** The usage block of chat completions: prompt tokens include the cached ones. */
+function usageBlock(ex: Exchange): Json {
+  const { input, output, cacheRead } = ex.usage;
+  return {
+    prompt_tokens: input + cacheRead,
+    completion_tokens: output,
+    total_tokens: input + cacheRead + output,
+    prompt_tokens_details: { cached_tokens: cacheRead },
+  };
+}
 
 function completionOf(ex: Exchange, reply: Reply): Json {
   const message =
@@ -79,7 +88,7 @@ function completionOf(ex: Exchange, reply: Reply): Json {
         finish_reason: reply.kind === 'text' ? 'stop' : 'tool_calls',
       },
     ],
-    usage: USAGE,
+    usage: usageBlock(ex),
   };
 }
 
@@ -122,7 +131,7 @@ export function chunksOf(ex: Exchange, reply: Reply): Json[] {
     ...base,
     choices: [{ index: 0, delta, finish_reason: finish ?? null }],
   }));
-  return [...chunks, { ...base, choices: [], usage: USAGE }];
+  return [...chunks, { ...base, choices: [], usage: usageBlock(ex) }];
 }
 
 function send(ex: Exchange, reply: Reply): void {

@@ -90,11 +90,11 @@ function responseOf(ex: Exchange, status: string, output: Json[]): Json {
     model: ex.model,
     output,
     usage: {
-      input_tokens: 100,
-      input_tokens_details: { cached_tokens: 0 },
-      output_tokens: 20,
+      input_tokens: ex.usage.input + ex.usage.cacheRead,
+      input_tokens_details: { cached_tokens: ex.usage.cacheRead },
+      output_tokens: ex.usage.output,
       output_tokens_details: { reasoning_tokens: 0 },
-      total_tokens: 120,
+      total_tokens: ex.usage.input + ex.usage.cacheRead + ex.usage.output,
     },
   };
 }

@@ -39,6 +39,8 @@ import { Listener } from './listener.js';
 import * as mail from './mail.js';
 import * as nudges from './nudges.js';
 import * as notifications from './notifications.js';
+import * as usage from './usage.js';
+import type { UsageCursor, UsageEntry, UsageQuery, UsageSum } from '../usage.js';
 import type { PostgresStoreOptions } from './pool.js';
 import { PgPool } from './pool.js';
 import { DEACON_CHANNEL } from './schema.js';
@@ -161,6 +163,22 @@ export class PostgresStore implements Store {
     query: { statuses?: readonly NotificationStatus[]; limit?: number } = {},
   ): Promise<Notification[]> {
     return notifications.listNotifications(this.db, query);
+  }
+
+  recordUsage(cursor: UsageCursor, entries: readonly UsageEntry[]): Promise<number> {
+    return usage.recordUsage(this.db, cursor, entries);
+  }
+
+  getUsageCursor(path: string): Promise<UsageCursor | undefined> {
+    return usage.getUsageCursor(this.db, path);
+  }
+
+  listUsageCursors(since: number): Promise<UsageCursor[]> {
+    return usage.listUsageCursors(this.db, since);
+  }
+
+  sumUsage(query: UsageQuery = {}): Promise<UsageSum[]> {
+    return usage.sumUsage(this.db, query);
   }
 
   listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {

@@ -191,6 +191,34 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE status = 'pending';
   CREATE UNIQUE INDEX notifications_fold ON notifications (fold_key, window_start, phase);
   `,
+  // 10: what agents spend, read from their runtimes' own records, and how far each was read
+  `
+  CREATE TABLE agent_usage (
+    key TEXT COLLATE "C" PRIMARY KEY,
+    identity TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    runtime TEXT NOT NULL,
+    model TEXT NOT NULL,
+    conversation_id TEXT,
+    input BIGINT NOT NULL,
+    output BIGINT NOT NULL,
+    cache_read BIGINT NOT NULL,
+    cache_write BIGINT NOT NULL
+  );
+  CREATE INDEX agent_usage_at ON agent_usage (at);
+  CREATE INDEX agent_usage_identity ON agent_usage (identity, at);
+  CREATE TABLE usage_cursors (
+    path TEXT COLLATE "C" PRIMARY KEY,
+    identity TEXT NOT NULL,
+    runtime TEXT NOT NULL,
+    conversation_id TEXT,
+    read_to BIGINT NOT NULL,
+    state TEXT,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX usage_cursors_updated ON usage_cursors (updated_at);
+  ALTER TABLE agents ADD COLUMN budget_cleared_at BIGINT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

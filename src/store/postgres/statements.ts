@@ -1,5 +1,6 @@
 // Every SQL statement of the PostgreSQL backend, by name (the DDL of each schema version is
 // in schema.ts). Named statements are prepared once per connection by node-postgres.
+import { SUM_COLUMNS } from '../usage.js';
 import type { AgentColumn } from '../rows.js';
 import { AGENT_COLUMNS } from '../rows.js';
 import { DEACON_CHANNEL, MIGRATIONS_TABLE } from './schema.js';
@@ -198,6 +199,30 @@ export const STATEMENTS = {
     ON CONFLICT (identity, started_at) DO NOTHING`,
   listSessions: `SELECT * FROM agent_sessions WHERE identity = $1
     ORDER BY started_at DESC LIMIT $2`,
+  // The entries ($8, a JSON array) and the cursor in one statement: both or neither.
+  recordUsage: `WITH cursor AS (
+      INSERT INTO usage_cursors (path, identity, runtime, conversation_id, read_to, state, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (path) DO UPDATE SET identity = excluded.identity, runtime = excluded.runtime,
+        conversation_id = excluded.conversation_id, read_to = excluded.read_to,
+        state = excluded.state, updated_at = excluded.updated_at
+      RETURNING 1
+    ), added AS (
+      INSERT INTO agent_usage (key, identity, at, runtime, model, conversation_id, input, output,
+        cache_read, cache_write)
+      SELECT key, identity, at, runtime, model, conversation_id, input, output, cache_read,
+        cache_write
+      FROM jsonb_to_recordset($8::jsonb) AS e(key text, identity text, at bigint, runtime text,
+        model text, conversation_id text, input bigint, output bigint, cache_read bigint,
+        cache_write bigint)
+      ON CONFLICT (key) DO NOTHING RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM added) AS added, (SELECT count(*) FROM cursor) AS cursors`,
+  getUsageCursor: `SELECT * FROM usage_cursors WHERE path = $1`,
+  listUsageCursors: `SELECT * FROM usage_cursors WHERE updated_at >= $1 ORDER BY path`,
+  sumUsage: `SELECT ${SUM_COLUMNS} FROM agent_usage
+    WHERE at >= $1 AND at < $2 AND ($3::text IS NULL OR identity = $3)
+    GROUP BY identity, model ORDER BY identity COLLATE "C", model COLLATE "C"`,
 
   // Migrations (the DDL itself is in schema.ts)
   migrationsPresent: `SELECT to_regclass('gt_migrations') IS NOT NULL AS present`,

@@ -34,6 +34,8 @@ import * as mail from './mail.js';
 import { migrate, openDatabase } from './migrate.js';
 import * as nudges from './nudges.js';
 import * as notifications from './notifications.js';
+import * as usage from './usage.js';
+import type { UsageCursor, UsageEntry, UsageQuery, UsageSum } from '../usage.js';
 
 export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
@@ -147,6 +149,22 @@ export class SqliteStore implements Store {
 
   listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
     return events.listEvents(this.db, query);
+  }
+
+  recordUsage(cursor: UsageCursor, entries: readonly UsageEntry[]): Promise<number> {
+    return usage.recordUsage(this.db, cursor, entries);
+  }
+
+  getUsageCursor(path: string): Promise<UsageCursor | undefined> {
+    return usage.getUsageCursor(this.db, path);
+  }
+
+  listUsageCursors(since: number): Promise<UsageCursor[]> {
+    return usage.listUsageCursors(this.db, since);
+  }
+
+  sumUsage(query: UsageQuery = {}): Promise<UsageSum[]> {
+    return usage.sumUsage(this.db, query);
   }
 
   purgeEvents(before: number): Promise<number> {

@@ -1,4 +1,5 @@
 // Every SQL statement of the SQLite store, by name; sqlite-store.ts prepares each on first use.
+import { SUM_COLUMNS } from '../usage.js';
 
 /** The sender's agent record names another host than @host: that host's daemon acts for it. */
 const OTHER_HOST_AGENT = `SELECT 1 FROM agents WHERE agents.identity = messages.from_addr
@@ -111,6 +112,19 @@ export const STATEMENTS = {
   listNotifications: `SELECT * FROM (SELECT * FROM notifications
       WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
       ORDER BY seq DESC LIMIT @limit) ORDER BY seq`,
+  insertUsage: `INSERT INTO agent_usage (key, identity, at, runtime, model, conversation_id,
+      input, output, cache_read, cache_write) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (key) DO NOTHING`,
+  upsertUsageCursor: `INSERT INTO usage_cursors (path, identity, runtime, conversation_id, read_to,
+      state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (path) DO UPDATE SET identity = excluded.identity, runtime = excluded.runtime,
+      conversation_id = excluded.conversation_id, read_to = excluded.read_to,
+      state = excluded.state, updated_at = excluded.updated_at`,
+  getUsageCursor: `SELECT * FROM usage_cursors WHERE path = ?`,
+  listUsageCursors: `SELECT * FROM usage_cursors WHERE updated_at >= ? ORDER BY path`,
+  sumUsage: `SELECT ${SUM_COLUMNS} FROM agent_usage
+    WHERE at >= @since AND at < @until AND (@identity IS NULL OR identity = @identity)
+    GROUP BY identity, model ORDER BY identity, model`,
   insertNudge: `INSERT INTO nudges (id, to_addr, from_addr, text, created_at, updated_at)
     VALUES (@id, @to, @from, @text, @createdAt, @createdAt) RETURNING *`,
   getNudge: `SELECT * FROM nudges WHERE id = ?`,
