@@ -33,16 +33,17 @@ const LAYERS = table({
   protocol: 'util root town',
   mail: 'util root town store',
   notify: 'util root town store',
-  agents: 'util root town store sessions state workspace protocol mail notify',
+  spend: 'util root town store',
+  agents: 'util root town store sessions state workspace protocol mail notify spend',
   setup: 'util root town store workspace',
-  lifecycle: 'util root town store sessions state workspace protocol mail notify agents',
-  daemon: 'util root town store sessions state workspace protocol mail notify agents lifecycle',
+  lifecycle: 'util root town store sessions state workspace protocol mail notify spend agents',
+  daemon: 'util root town store sessions state workspace protocol mail notify spend agents lifecycle',
   status:
-    'util root town store sessions state workspace protocol mail notify agents lifecycle daemon',
+    'util root town store sessions state workspace protocol mail notify spend agents lifecycle daemon',
   dashboard:
-    'util root town store sessions state workspace protocol mail notify agents lifecycle daemon status',
-  cli: 'util root town store sessions state workspace protocol mail notify agents setup lifecycle daemon status dashboard',
-  demo: 'util root town store sessions state workspace protocol mail notify agents setup lifecycle daemon status dashboard cli',
+    'util root town store sessions state workspace protocol mail notify spend agents lifecycle daemon status',
+  cli: 'util root town store sessions state workspace protocol mail notify spend agents setup lifecycle daemon status dashboard',
+  demo: 'util root town store sessions state workspace protocol mail notify spend agents setup lifecycle daemon status dashboard cli',
 });
 
 /**
