@@ -219,6 +219,11 @@ export function failureSeen(store: Store, address: Address, detail: string): Pro
   return store.patchAgent(address, { failureDetail: detail });
 }
 
+/** A person let the agent go on past its budget: for the rest of that day. */
+export function budgetCleared(store: Store, address: Address, at: number): Promise<AgentRecord> {
+  return store.patchAgent(address, { budgetClearedAt: at });
+}
+
 /** The mayor was told of the failure. */
 export function failureNotified(store: Store, address: Address, at: number): Promise<AgentRecord> {
   return store.patchAgent(address, { failureNotifiedAt: at });

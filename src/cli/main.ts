@@ -28,6 +28,7 @@ const GROUPS: ReadonlyArray<[names: readonly string[], load: () => Promise<Regis
   [['why'], async () => (await import('./why.js')).registerWhy],
   [['dashboard'], async () => (await import('./dashboard.js')).registerDashboard],
   [['notify'], async () => (await import('./notify.js')).registerNotify],
+  [['costs'], async () => (await import('./costs.js')).registerCosts],
 ];
 
 /** The command word of argv: the first argument that is not an option or an option's value. */

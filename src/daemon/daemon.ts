@@ -18,6 +18,7 @@ import { writeJsonAtomic } from '../util/fs.js';
 import { keepAlive } from './keepalive.js';
 import { Watcher } from './watch.js';
 import { NotificationSender } from '../notify/sender.js';
+import { SpendWatch } from './spend-watch.js';
 import type { DaemonLock } from './lock.js';
 import { acquireLock, takeOverLock } from './lock.js';
 import { townMark } from './town-mark.js';
@@ -69,6 +70,7 @@ export class Daemon {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private watcher: Watcher | undefined;
   private sender: NotificationSender | undefined;
+  private spend: SpendWatch | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private unsubscribe: Unsubscribe | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
@@ -154,6 +156,10 @@ export class Daemon {
       onError: (what, err) => this.opts.log.log('warn', what, { error: errorMessage(err) }),
     });
     this.sender.start();
+    this.spend = new SpendWatch(this.executeDeps(), (err) =>
+      this.opts.log.log('warn', 'reading spend failed', { error: errorMessage(err) }),
+    );
+    this.spend.poke();
   }
 
   /**
@@ -191,6 +197,8 @@ export class Daemon {
       this.watcher?.poke();
       this.sender?.poke();
     }
+    // A hook's poke is often a turn that ended: what it spent is in its file now.
+    if (reason !== 'retry') this.spend?.poke();
     this.wakeRequested = true;
     if (this.loopDone !== undefined) return;
     this.loopDone = this.loop(reason).finally(() => {
@@ -370,6 +378,7 @@ export class Daemon {
     if (next === undefined) return;
     this.opts.settings = next;
     this.watcher?.useSettings(next);
+    this.spend?.useSettings(next);
     const lifted = await liftAuthHolds(this.executeDeps());
     this.opts.log.log('info', 'settings changed: taken up', { auth_holds_lifted: lifted });
   }
@@ -386,6 +395,7 @@ export class Daemon {
     clearInterval(this.heartbeatTimer);
     await this.watcher?.stop();
     await this.sender?.stop();
+    await this.spend?.stop();
     clearTimeout(this.retryTimer);
     clearTimeout(this.recoveryTimer);
     await this.unsubscribe?.();

@@ -150,7 +150,9 @@ export class Watcher {
         await applyFailure(this.deps, r, failure, { ready, idle, lines });
         if (failure === undefined) await this.checkStall(r, runtime, lines);
         const next = nudgesOf(r.identity)[0];
-        if (next !== undefined) await deliverNudge(this.deps, r, runtime, reading, next);
+        // Held on its budget: a prompt under way is seen through, no new one begun.
+        const held = r.failureKind === 'budget' && next?.status === 'queued';
+        if (next !== undefined && !held) await deliverNudge(this.deps, r, runtime, reading, next);
       } catch (err) {
         await this.emit({
           kind: 'agent.check-failed',

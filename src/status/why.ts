@@ -59,6 +59,8 @@ const KIND_WORDS: Record<string, string> = {
 
 /** What happens next to an agent a failure holds or pauses; undefined for none. */
 function nextForKind(a: AgentLine): string | undefined {
+  if (a.kind === 'budget')
+    return `held on its budget: ${a.kind_detail ?? 'spent its day'}; no new prompts until tomorrow or gt daemon clear-backoff ${a.address}`;
   if (a.kind === 'auth' || a.kind === 'context_full')
     return `held: ${a.kind_detail ?? a.kind}; nothing is retried or restarted until gt daemon clear-backoff ${a.address}`;
   if (a.kind === 'stalled')

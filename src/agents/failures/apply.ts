@@ -78,9 +78,9 @@ export async function applyFailure(
   if (step.count > 1 && PAUSE_KINDS.has(step.kind) && at.idle) await probe(deps, r);
 }
 
-/** Kinds read from the screen (the others come from exits, dialogs and time). */
+/** Kinds read from the screen (the others come from exits, dialogs, time and spend). */
 function isScreenKind(kind: string): boolean {
-  return PAUSE_KINDS.has(kind) || HOLD_KINDS.has(kind);
+  return PAUSE_KINDS.has(kind) || (HOLD_KINDS.has(kind) && kind !== 'budget');
 }
 
 async function probe(ctx: AgentContext, r: AgentRecord): Promise<void> {

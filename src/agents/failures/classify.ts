@@ -12,6 +12,7 @@ export const FAILURE_KINDS = [
   'blocked',
   'stalled',
   'stopped',
+  'budget',
 ] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 

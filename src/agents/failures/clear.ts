@@ -23,7 +23,10 @@ export async function clearBackoff(
 ): Promise<{ was: string | null; retried: boolean; event: StoredEvent }> {
   const before = await ctx.store.getAgent(address);
   await record.unparked(ctx.store, address);
-  const retried = before?.failureKind != null && before.session !== null;
+  // A budget let go of for the rest of the day; nothing to retry (nothing failed).
+  const budget = before?.failureKind === 'budget';
+  if (budget) await record.budgetCleared(ctx.store, address, Date.now());
+  const retried = before?.failureKind != null && before.session !== null && !budget;
   if (retried)
     await queueNudge(ctx, {
       to: address,

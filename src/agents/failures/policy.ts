@@ -6,6 +6,8 @@
 //                        one probe at the end
 //   auth, context_full   hold: no probe, no restart; the mayor told once; cleared by
 //                        gt daemon clear-backoff (or when the screen shows it fixed)
+//   budget               hold as well, set from what the agent spent (budget.ts), never
+//                        from its screen; lifted the next day
 import type { Failure, FailureKind } from './classify.js';
 import type { AgentRecord } from '../../store/store.js';
 
@@ -16,7 +18,11 @@ export interface FailurePolicy {
 }
 
 /** Kinds that hold the agent (no probe, no restart) until a person acts. */
-export const HOLD_KINDS: ReadonlySet<string> = new Set<FailureKind>(['auth', 'context_full']);
+export const HOLD_KINDS: ReadonlySet<string> = new Set<FailureKind>([
+  'auth',
+  'context_full',
+  'budget',
+]);
 /** Kinds that pause the agent, then probe it once. */
 export const PAUSE_KINDS: ReadonlySet<string> = new Set<FailureKind>([
   'rate_limited',

@@ -20,9 +20,15 @@ import { canAnswer, requestOf, sendJson } from './dialect.js';
 
 function send(ex: Exchange, block: Block): void {
   const stopReason = block.type === 'tool_use' ? 'tool_use' : 'end_turn';
-  if (!ex.stream) return sendJson(ex.res, 200, messageOf(ex, [block], stopReason));
+  // As the API: every reply names its request (Claude Code records it beside the usage).
+  const requestId = { 'request-id': `req_scripted_${ex.n}` };
+  if (!ex.stream) return sendJson(ex.res, 200, messageOf(ex, [block], stopReason), requestId);
   if (!canAnswer(ex.res)) return;
-  ex.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  ex.res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    ...requestId,
+  });
   for (const data of sseEventsOf(ex, block, stopReason))
     ex.res.write(`event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`);
   ex.res.end();
