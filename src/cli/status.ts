@@ -54,6 +54,7 @@ export async function statusOf(town: TownContext): Promise<TownStatus> {
     host: townHost(town.root, town.settings),
     daemon: () => daemonStatus(town.root, town.settings.daemon.host),
     keepAlive: town.settings.daemon.keep_alive,
+    prices: town.settings.prices,
   });
 }
 

@@ -6,6 +6,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { TownStatus } from '../status/town.js';
 import type { Store, StoredEvent } from '../store/store.js';
 import { townPaths } from '../town/layout.js';
+import type { PriceSetting } from '../town/settings-spend.js';
+import { SpendMetrics } from './spend-metrics.js';
 
 const SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -118,11 +120,18 @@ export class TownMetrics {
     registers: this.r,
   });
 
+  private readonly spend = new SpendMetrics(this.registry);
+
   constructor(
     private readonly root: string,
     private readonly store: Store,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'gt_dashboard_' });
+  }
+
+  /** The spend counters brought up to the store's totals. */
+  seeSpend(prices: Readonly<Record<string, PriceSetting>>): Promise<void> {
+    return this.spend.see(this.store, prices);
   }
 
   /** Counts new events: request outcomes and durations, nudge deliveries and failures. */

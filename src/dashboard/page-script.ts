@@ -104,6 +104,12 @@ function liveClass(a) {
   return a.state === 'alive' ? 'ok' : a.wanted === 'running' ? 'bad' : 'muted';
 }
 
+function spent(a) {
+  const s = a.spent_today;
+  if (!s) return '';
+  return (s.dollars > 0 || s.complete ? '$' + s.dollars.toFixed(s.dollars < 1 ? 4 : 2) : '') + (s.complete ? '' : (s.dollars > 0 ? '+? ' : '') + s.tokens + ' tok');
+}
+
 function agentRow(a) {
   const activity = a.activity === null ? '' : a.activity + (a.activity_since ? ' ' + age(a.activity_since) : '');
   const why = a.kind === null ? '' : a.kind + (a.kind_detail ? ': ' + a.kind_detail : '') + (a.until ? ' until ' + a.until.slice(11, 19) : '');
@@ -123,18 +129,19 @@ function agentRow(a) {
     el('td', { text: a.wanted }),
     el('td', { class: a.kind ? 'warn' : '', text: why || (a.parked ? 'parked: ' + (a.parked_reason || '') : '') }),
     el('td', { text: String(a.restarts) }),
+    el('td', { 'data-col': 'spent', text: spent(a), title: a.spent_today ? a.spent_today.tokens + ' tokens today' : '' }),
     el('td', {}, actions),
   ]);
 }
 
 function rigTable(rig, agents) {
-  const head = el('tr', {}, ['address', 'role', 'runtime', 'liveness', 'activity', 'wanted', 'hold / park', 'restarts', '']
+  const head = el('tr', {}, ['address', 'role', 'runtime', 'liveness', 'activity', 'wanted', 'hold / park', 'restarts', 'today', '']
     .map((h) => el('th', { text: h })));
   const body = el('tbody');
   for (const a of agents) {
     body.append(agentRow(a));
     if (state.open.has(a.address))
-      body.append(el('tr', { class: 'screen-row' }, [el('td', { colspan: '9' }, [el('pre', { class: 'screen', text: state.screens.get(a.address) || '…' })])]));
+      body.append(el('tr', { class: 'screen-row' }, [el('td', { colspan: '10' }, [el('pre', { class: 'screen', text: state.screens.get(a.address) || '…' })])]));
   }
   return el('section', { 'data-rig': rig }, [el('h2', { text: rig }), el('table', {}, [el('thead', {}, [head]), body])]);
 }
@@ -149,6 +156,16 @@ function renderHeader(s) {
   const r = s.requests;
   $('requests').textContent = r.open + ' open, ' + r.claimed + ' claimed, ' + r.done + ' done, ' + r.dead + ' dead letters';
   $('dead-letters').replaceChildren(...r.dead_letters.map((x) => el('li', { text: x.id + ' from ' + x.from + ': ' + (x.error || x.subject) })));
+  const total = s.agents.reduce((t, a) => t + (a.spent_today ? a.spent_today.dollars : 0), 0);
+  const unpriced = s.agents.some((a) => a.spent_today && !a.spent_today.complete);
+  $('spent').textContent = 'spent today $' + total.toFixed(2) + (unpriced ? ' (+ models without a price)' : '');
+  renderOutbox(s.notifications);
+}
+
+function renderOutbox(o) {
+  $('outbox').textContent = o.pending + ' waiting, ' + o.dead + ' dead-lettered';
+  $('failing-channels').replaceChildren(...o.failing.map((f) => el('li', { class: 'bad', 'data-channel': f.channel, text: 'channel ' + f.channel + ' failing since ' + f.since.slice(11, 19) + ': ' + f.error })));
+  $('outbox-recent').replaceChildren(...o.recent.map((n) => el('li', { 'data-notification': n.id, class: n.status === 'dead' ? 'bad' : n.status === 'pending' ? 'warn' : '', text: n.created_at.slice(11, 19) + ' ' + n.channel + ' ' + n.status + ' ' + n.kind + ': ' + n.title + (n.error ? ' (' + n.error + ')' : '') })));
 }
 
 function renderRigFilter(s) {

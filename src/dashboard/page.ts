@@ -39,6 +39,7 @@ export function pageHtml(nonce: string, canAct: boolean): string {
   <h1 id="town-name">Gas Town</h1>
   <span id="daemon" class="muted">daemon: …</span>
   <span id="summary" class="muted"></span>
+  <span id="spent" class="muted"></span>
   <span id="live" class="muted">connecting…</span>
 </header>
 <p id="notice" role="status"></p>
@@ -57,6 +58,10 @@ export function pageHtml(nonce: string, canAct: boolean): string {
     <h2>Requests</h2>
     <p id="requests" class="muted"></p>
     <ul id="dead-letters"></ul>
+    <h2>Notifications</h2>
+    <p id="outbox" class="muted"></p>
+    <ul id="failing-channels"></ul>
+    <ul id="outbox-recent"></ul>
   </main>
   <aside>
     <h2>Events</h2>

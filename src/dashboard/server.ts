@@ -132,6 +132,7 @@ export class DashboardServer {
       host,
       daemon: () => daemonStatus(root, settings.daemon.host),
       keepAlive: settings.daemon.keep_alive,
+      prices: settings.prices,
     });
   }
 
@@ -266,6 +267,7 @@ export class DashboardServer {
     await this.feed.catchUp();
     const snapshot = await this.feed.status();
     this.metrics.see(snapshot.status, Date.now());
+    await this.metrics.seeSpend(this.opts.settings.prices);
     this.metrics.reads.set(this.feed.reads);
     this.metrics.clients.set(this.feed.watchers);
     sendText(res, 200, this.metrics.contentType, await this.metrics.text());

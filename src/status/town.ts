@@ -2,6 +2,9 @@
 // daemon, every agent with its liveness and restart history, the rigs, the request queue.
 // Gas Town's fields (name, location, agents[].name/address/session/role/running, rigs,
 // summary) stand beside ours, so scripts written for either keep working.
+import type { OutboxStatus, SpentToday } from './people.js';
+import { OUTBOX_WINDOW, outboxOf, spentToday } from './people.js';
+import type { PriceSetting } from '../town/settings-spend.js';
 import type { Wanted } from '../agents/wanted.js';
 import { wantedState } from '../agents/wanted.js';
 import { errorMessage } from '../errors.js';
@@ -53,6 +56,8 @@ export interface AgentLine {
   until: string | null;
   /** The screen line or reason behind `kind`. */
   kind_detail: string | null;
+  /** What it spent since the start of today (null: nothing on record). */
+  spent_today: SpentToday | null;
 }
 
 export interface RigLine {
@@ -80,6 +85,8 @@ export interface TownStatus {
   requests: MessageCounts & {
     dead_letters: Array<{ id: string; from: string; subject: string; error: string | null }>;
   };
+  /** The notification outbox (of its latest OUTBOX_WINDOW rows). */
+  notifications: OutboxStatus;
 }
 
 export interface StatusSources {
@@ -90,6 +97,8 @@ export interface StatusSources {
   daemon: () => Promise<DaemonStatus>;
   /** daemon.keep_alive: the default wanted state of agents the user never acted on. */
   keepAlive?: readonly string[];
+  /** The town's own prices (settings prices), over the built-in list. */
+  prices?: Readonly<Record<string, PriceSetting>>;
   now?: () => number;
 }
 
@@ -101,16 +110,19 @@ export async function townStatus(src: StatusSources): Promise<TownStatus> {
   const records = new Map((await src.store.listAgents()).map((r) => [r.identity, r]));
   const counts = await src.store.countByStatus('deacon');
   const dead = await src.store.listByStatus('deacon', 'dead', 20);
+  const outbox = outboxOf(await src.store.listNotifications({ limit: OUTBOX_WINDOW }));
+  const now = (src.now ?? Date.now)();
+  const spent = await spentToday(src.store, now, src.prices ?? {});
   const sessions = await listing;
   const ids = new Map<string, Identity>(townAgents(src.root).map((id) => [formatAddress(id), id]));
   for (const s of sessions ?? []) {
     const id = identityFromSession(s.name);
     if (id !== undefined) ids.set(formatAddress(id), id);
   }
-  const now = (src.now ?? Date.now)();
-  const agents = [...ids.values()].map((id) =>
-    agentLine(src.root, id, sessions, records.get(formatAddress(id)), now, src.keepAlive ?? []),
-  );
+  const agents = [...ids.values()].map((id) => ({
+    ...agentLine(src.root, id, sessions, records.get(formatAddress(id)), now, src.keepAlive ?? []),
+    spent_today: spent.get(formatAddress(id)) ?? null,
+  }));
   const rigs = rigLines(src.root);
   return {
     name: townName(src.root),
@@ -128,6 +140,7 @@ export async function townStatus(src: StatusSources): Promise<TownStatus> {
         error: m.lastError,
       })),
     },
+    notifications: outbox,
   };
 }
 
@@ -183,7 +196,7 @@ function agentLine(
   record: AgentRecord | undefined,
   now: number,
   keepAlive: readonly string[],
-): AgentLine {
+): Omit<AgentLine, 'spent_today'> {
   const session = sessionName(id);
   const info = sessions?.find((s) => s.name === session);
   const state: Liveness =

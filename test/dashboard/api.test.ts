@@ -1,7 +1,9 @@
 // The dashboard's API against a real town: real `gt dashboard`, tmux on a private socket, the
 // SQLite store, the daemon where a test needs one.
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/temp.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { townPaths } from '../../src/town/layout.js';
+import { onCleanup, waitFor } from '../helpers/temp.js';
 import { agentEnv, events, makeTown, runDaemon, starts } from '../helpers/town.js';
 import { openEvents, startDashboard, storeEvents } from './dashboard.js';
 
@@ -147,6 +149,70 @@ describe('gt dashboard API', () => {
       'gt_nudge_failures_total',
     ])
       expect(samples.has(name), name).toBe(true);
+  });
+});
+
+describe('what agents spend, on the dashboard', () => {
+  it('/metrics counts tokens by kind and dollars per agent; /api/status says what each spent today', async () => {
+    const town = await makeTown({ settings: { prices: { 'my-model': { input: 2, output: 10 } } } });
+    const store = SqliteStore.open(townPaths(town.root).storeFile);
+    onCleanup(() => store.close());
+    const record = (key: string, model: string, input: number, output: number) =>
+      store.recordUsage(
+        {
+          path: 'x.jsonl',
+          identity: MAX,
+          runtime: 'claude',
+          conversationId: null,
+          readTo: 1,
+          state: null,
+          updatedAt: 1,
+        },
+        [
+          {
+            key,
+            identity: MAX,
+            at: Date.now(),
+            runtime: 'claude',
+            model,
+            conversationId: null,
+            tokens: { input, output, cacheRead: 7, cacheWrite: 0 },
+          },
+        ],
+      );
+    await record('a', 'my-model', 1_000_000, 100_000);
+    await record('b', 'nobody-priced-me', 50, 5);
+    const dash = await startDashboard(town.env);
+    const scrape = async () => parsePrometheus(await (await fetch(`${dash.base}/metrics`)).text());
+    const first = await scrape();
+    expect(first.get(`gt_agent_tokens_total{address="${MAX}",kind="input"}`)).toBe(1_000_050);
+    expect(first.get(`gt_agent_tokens_total{address="${MAX}",kind="output"}`)).toBe(100_005);
+    expect(first.get(`gt_agent_tokens_total{address="${MAX}",kind="cache_read"}`)).toBe(14);
+    expect(first.get(`gt_agent_cost_dollars_total{address="${MAX}"}`)).toBeCloseTo(
+      2 + 1 + 7 * 2e-6,
+      9,
+    );
+    await record('c', 'my-model', 500_000, 0);
+    await record('a', 'my-model', 1_000_000, 100_000); // read again: counted once
+    const second = await scrape();
+    expect(second.get(`gt_agent_tokens_total{address="${MAX}",kind="input"}`)).toBe(1_500_050);
+    expect(second.get(`gt_agent_cost_dollars_total{address="${MAX}"}`)).toBeCloseTo(
+      4 + 14 * 2e-6,
+      9,
+    );
+    // The status is read again once its refresh interval has gone by.
+    const want = { tokens: 1_600_076, dollars: 4 + 14 * 2e-6, complete: false };
+    type Spent = { address: string; spent_today: typeof want | null };
+    const status = await waitFor('the spend in the status', async () => {
+      const got = (await (await fetch(`${dash.base}/api/status`, keyed(dash))).json()) as {
+        agents: Spent[];
+      };
+      return got.agents.find((a) => a.address === MAX)?.spent_today?.tokens === want.tokens
+        ? got
+        : undefined;
+    });
+    expect(status.agents.find((a) => a.address === MAX)?.spent_today).toEqual(want);
+    expect(status.agents.find((a) => a.address === 'mayor')?.spent_today).toBeNull();
   });
 });
 

@@ -2,11 +2,14 @@
 // downloaded) over the demo's town: its agents listed, a handoff seen live, a nudge sent from
 // the page's box. A screenshot is kept in test-artifacts/.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { townPaths } from '../../src/town/layout.js';
 import { gtOk } from '../helpers/cli.js';
 import { onCleanup, tempDir, tmuxSocket, waitFor } from '../helpers/temp.js';
 import { startDashboard } from './dashboard.js';
@@ -43,6 +46,15 @@ async function startDemo(): Promise<string> {
     30_000,
   );
   return join(dir, 'town');
+}
+
+/** A port on 127.0.0.1 nothing listens on (taken, then let go). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
 }
 
 async function browser(): Promise<Browser> {
@@ -104,6 +116,43 @@ describe('the dashboard page in Chromium', () => {
       const seen = await gtOk(['events', '--agent', 'demo/crew/bob', '-n', '40'], { env });
       throw new Error(`${String(err)}\n${seen}`);
     });
+
+    // What ada spent today (a million input tokens of Claude Sonnet 4.5: $3), and a channel that
+    // fails: a webhook to a port nobody listens on (taken up at the daemon's next heartbeat).
+    const config = join(root, 'settings', 'config.json');
+    const settings = JSON.parse(readFileSync(config, 'utf8')) as Record<string, unknown>;
+    const url = `http://127.0.0.1:${await closedPort()}/hook`;
+    settings.notify = { channels: [{ name: 'phone', type: 'webhook', url }] };
+    writeFileSync(config, JSON.stringify(settings));
+    const store = SqliteStore.open(townPaths(root).storeFile);
+    onCleanup(() => store.close());
+    const ada = 'demo/crew/ada';
+    const at = Date.now();
+    const tokens = { input: 1_000_000, output: 0, cacheRead: 0, cacheWrite: 0 };
+    const cursor = { path: 'ada.jsonl', identity: ada, runtime: 'claude', conversationId: null };
+    const entry = { key: 'k1', identity: ada, at, runtime: 'claude', model: 'claude-sonnet-4-5' };
+    await store.recordUsage({ ...cursor, readTo: 1, state: null, updatedAt: at }, [
+      { ...entry, conversationId: null, tokens },
+    ]);
+    await page
+      .locator(`tr[data-address="${ada}"] td[data-col="spent"]`, { hasText: '$3.00' })
+      .waitFor();
+    await expect(page.locator('#spent').textContent()).resolves.toBe('spent today $3.00');
+    await waitFor(
+      'the settings taken up',
+      async () => {
+        await store.recordEvent({ kind: 'notify.test', reason: 'from the browser test' }, [
+          { channel: 'phone', kind: 'test', identity: null, title: 'a test', text: '' },
+        ]);
+        return page.locator('#failing-channels li[data-channel="phone"]').isVisible();
+      },
+      30_000,
+      1_000,
+    );
+    await page
+      .locator('#outbox-recent li.warn', { hasText: 'phone pending test: a test' })
+      .first()
+      .waitFor();
 
     // Filters: crew only.
     await page.locator('#f-role').selectOption('crew');

@@ -33,6 +33,7 @@ function fakeStatus(name: string, uptime = 0): TownStatus {
       running_count: 0,
     },
     requests: { open: 0, claimed: 0, done: 0, dead: 0, dead_letters: [] },
+    notifications: { pending: 0, dead: 0, recent: [], failing: [] },
   };
 }
 

@@ -33,6 +33,7 @@ const agent = (over: Partial<AgentLine>): AgentLine => ({
   kind: null,
   until: null,
   kind_detail: null,
+  spent_today: null,
   ...over,
 });
 
