@@ -37,7 +37,8 @@ const LAYERS = table({
   agents: 'util root town store sessions state workspace protocol mail notify spend',
   setup: 'util root town store workspace',
   lifecycle: 'util root town store sessions state workspace protocol mail notify spend agents',
-  daemon: 'util root town store sessions state workspace protocol mail notify spend agents lifecycle',
+  daemon:
+    'util root town store sessions state workspace protocol mail notify spend agents lifecycle',
   status:
     'util root town store sessions state workspace protocol mail notify spend agents lifecycle daemon',
   dashboard:

@@ -42,7 +42,10 @@ export async function spentToday(
 ): Promise<Map<string, SpentToday>> {
   const lines = spendBy(await store.sumUsage({ since: dayStart(now) }), 'agent', prices);
   return new Map(
-    lines.map((l) => [l.key, { tokens: l.total, dollars: l.cost, complete: l.unpriced.length === 0 }]),
+    lines.map((l) => [
+      l.key,
+      { tokens: l.total, dollars: l.cost, complete: l.unpriced.length === 0 },
+    ]),
   );
 }
 

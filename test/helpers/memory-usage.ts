@@ -1,11 +1,6 @@
 // The spend tables of the in-memory store (memory-store.ts), as the real stores keep them: an
 // entry whose key is recorded already is skipped; sums by agent and model in their order.
-import type {
-  UsageCursor,
-  UsageEntry,
-  UsageQuery,
-  UsageSum,
-} from '../../src/store/store.js';
+import type { UsageCursor, UsageEntry, UsageQuery, UsageSum } from '../../src/store/store.js';
 
 export class MemoryUsage {
   private readonly entries = new Map<string, UsageEntry>();

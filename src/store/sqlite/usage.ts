@@ -39,7 +39,5 @@ export function sumUsage(db: SqliteDb, query: UsageQuery): Promise<UsageSum[]> {
     until: query.until ?? Number.MAX_SAFE_INTEGER,
     identity: query.identity ?? null,
   };
-  return db.run('summing usage', () =>
-    (db.stmt('sumUsage').all(params) as Row[]).map(toUsageSum),
-  );
+  return db.run('summing usage', () => (db.stmt('sumUsage').all(params) as Row[]).map(toUsageSum));
 }
