@@ -1,7 +1,9 @@
 // `gt session history <agent>`: the agent's sessions, newest first — the one running now and
 // each that ended, with the conversation it held, how it began and how it ended.
 import type { Command } from 'commander';
-import type { AgentRecord, EndedSession } from '../store/store.js';
+import { dollars, spendBy, totalOf } from '../spend/summary.js';
+import type { AgentRecord, EndedSession, Store } from '../store/store.js';
+import type { PriceSetting } from '../town/settings-spend.js';
 import { parseIdentity, formatAddress } from '../town/identity.js';
 import { requireKnownIdentity } from '../town/layout.js';
 import { parseLimit } from './mail-read.js';
@@ -19,6 +21,10 @@ export interface HistoryRow {
   runtime: string | null;
   conversation_id: string | null;
   transcript_path: string | null;
+  /** What the session spent (its replies from its start to its end), where it is on record. */
+  tokens?: number;
+  cost_dollars?: number;
+  cost_complete?: boolean;
 }
 
 const iso = (at: number): string => new Date(at).toISOString();
@@ -52,6 +58,35 @@ function currentRow(r: AgentRecord | undefined): HistoryRow[] {
   ];
 }
 
+/** Each session's spend: the agent's usage between the session's start and its end. */
+async function withSpend(
+  store: Store,
+  address: string,
+  rows: readonly HistoryRow[],
+  prices: Readonly<Record<string, PriceSetting>>,
+): Promise<HistoryRow[]> {
+  const out: HistoryRow[] = [];
+  for (const r of rows) {
+    const since = Date.parse(r.started_at);
+    const until = r.ended_at === null ? undefined : Date.parse(r.ended_at);
+    const spent = totalOf(
+      spendBy(await store.sumUsage({ identity: address, since, until }), 'agent', prices),
+    );
+    out.push({
+      ...r,
+      tokens: spent.total,
+      cost_dollars: spent.cost,
+      cost_complete: spent.unpriced.length === 0,
+    });
+  }
+  return out;
+}
+
+const spentText = (r: HistoryRow): string =>
+  r.tokens === undefined || r.tokens === 0
+    ? ''
+    : `  ${r.tokens.toLocaleString('en-US')} tokens ${dollars(r.cost_dollars ?? 0)}${r.cost_complete === false ? '+?' : ''}`;
+
 function printRows(address: string, rows: readonly HistoryRow[]): void {
   if (rows.length === 0) {
     println(`${address} has no sessions on record`);
@@ -61,7 +96,7 @@ function printRows(address: string, rows: readonly HistoryRow[]): void {
     const end = r.ending === null ? 'running' : `${r.ending} ${r.ended_at ?? ''}`;
     const detail = r.ending !== null && r.detail !== null ? `  (${r.detail})` : '';
     println(
-      `${r.started_at}  ${(r.mode ?? '-').padEnd(7)}  ${(r.conversation_id ?? '-').padEnd(36)}  ${end}${detail}`,
+      `${r.started_at}  ${(r.mode ?? '-').padEnd(7)}  ${(r.conversation_id ?? '-').padEnd(36)}  ${end}${detail}${spentText(r)}`,
     );
   }
 }
@@ -84,7 +119,12 @@ export function registerSessionHistory(session: GtCommand): void {
         const store = await town.store();
         const current = currentRow(await store.getAgent(address));
         const ended = (await store.listSessions(address, limit)).map(endedRow);
-        const rows = [...current, ...ended].slice(0, limit);
+        const rows = await withSpend(
+          store,
+          address,
+          [...current, ...ended].slice(0, limit),
+          town.settings.prices,
+        );
         if (flags.json) printJson(rows);
         else printRows(address, rows);
       }),

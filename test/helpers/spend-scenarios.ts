@@ -4,7 +4,8 @@
 import { expect, it } from 'vitest';
 import type { ModelServer, Usage } from '../../src/demo/model-server.js';
 import { story } from './agent-scenarios.js';
-import { keptReady, told } from './resume-scenarios.js';
+import type { HistoryRow } from './resume-scenarios.js';
+import { history, keptReady, told } from './resume-scenarios.js';
 import { waitFor } from './temp.js';
 import type { TestTown } from './town.js';
 
@@ -81,5 +82,8 @@ export function spendScenario(
         want.cacheWrite * PRICE.cache_write) /
       1e6;
     expect(got.cost_dollars).toBeCloseTo(dollars, 12);
+    // The session's own line says the same.
+    const [current] = (await history(town)) as Array<HistoryRow & { tokens?: number }>;
+    expect(current?.tokens).toBe(want.input + want.output + want.cacheRead + want.cacheWrite);
   });
 }
