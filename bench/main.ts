@@ -34,6 +34,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   dashboard: async () => (await import('./dashboard.js')).benchDashboard(gtBin),
   continuity: async () => (await import('./continuity.js')).benchContinuity(gtBin),
   notify: async () => (await import('./notify.js')).benchNotify(gtBin),
+  spend: async () => (await import('./spend.js')).benchSpend(),
 };
 
 async function main(): Promise<void> {
