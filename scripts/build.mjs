@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import process from 'node:process';
 
 const common = {
@@ -66,9 +66,12 @@ await build({
   outfile: 'dist/gt.cjs',
 });
 await chmod('dist/gt.cjs', 0o755);
-// An agent's session finds this gt first on its PATH (src/agents/gt-command.ts).
+// An agent's session finds this gt first on its PATH (src/agents/gt-command.ts). A file, not a
+// symbolic link: npm leaves links out of a package. Its folder says CommonJS, whatever the
+// package around it says.
 await mkdir('dist/bin');
-await symlink('../gt.cjs', 'dist/bin/gt');
+await writeFile('dist/bin/package.json', '{ "type": "commonjs" }\n');
+await writeFile('dist/bin/gt', "#!/usr/bin/env node\nrequire('../gt.cjs');\n", { mode: 0o755 });
 
 await build({
   ...common,

@@ -12,6 +12,7 @@ import {
 } from '../town/settings.js';
 import type { GlobalOptions } from './context.js';
 import { openTown, printJson, println } from './context.js';
+import { registerConfigEdit } from './config-edit.js';
 
 export function registerConfig(program: GtCommand): void {
   const config = program.command('config').description('town settings (settings/config.json)');
@@ -46,6 +47,7 @@ export function registerConfig(program: GtCommand): void {
           '# gt config runtime <name> prints a runtime (built-in or runtimes.<name>) as data to start one of your own from',
         );
     });
+  registerConfigEdit(config);
   config
     .command('runtime')
     .description(

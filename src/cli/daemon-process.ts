@@ -3,12 +3,13 @@
 // a detached `gt daemon run` from a clean environment in the town root, logging to
 // daemon/daemon.log. Whoever's daemon ends up holding the lock serves the town: losing the
 // race to start one is not a failure.
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { closeSync, readFileSync } from 'node:fs';
 import { daemonEnv } from '../daemon/environment.js';
 import { openLog } from '../daemon/logger.js';
 import type { HolderInfo } from '../daemon/lock.js';
-import { queryHolder } from '../daemon/lock.js';
+import { queryHolder, TAKEOVER_TIMEOUT_MS } from '../daemon/lock.js';
 import { errorMessage, GtError } from '../errors.js';
 import { pollUntil } from '../util/wait.js';
 import type { TownContext } from './context.js';
@@ -60,10 +61,12 @@ export async function ensureDaemonFor(
   }
 }
 
-async function spawnDaemon(town: TownContext, host: string): Promise<DaemonStart> {
+/** `gt daemon run` detached from this process, logging to daemon/daemon.log. */
+function spawnRun(town: TownContext, more: readonly string[] = []): ChildProcess {
   const logFd = openLog(town.paths.daemonLog);
   const script = process.argv[1] ?? '';
-  const child = spawn(process.execPath, [script, 'daemon', 'run', '--quiet', '--town', town.root], {
+  const args = [script, 'daemon', 'run', '--quiet', ...more, '--town', town.root];
+  const child = spawn(process.execPath, args, {
     detached: true,
     cwd: town.root,
     stdio: ['ignore', logFd, logFd],
@@ -71,6 +74,36 @@ async function spawnDaemon(town: TownContext, host: string): Promise<DaemonStart
   });
   closeSync(logFd);
   child.unref();
+  return child;
+}
+
+/**
+ * `gt daemon restart` of a daemon started without a service manager: a new daemon (this gt) is
+ * started first and takes the lock the moment the old one lets it go (it finishes the request
+ * in hand, then stops), so there is never a second daemon and the gap is the lock's hand-over.
+ */
+export async function handOver(town: TownContext, from: HolderInfo): Promise<HolderInfo> {
+  const child = spawnRun(town, ['--take-over']);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  let holder: HolderInfo | undefined;
+  await pollUntil(
+    async () => {
+      holder = await queryHolder(town.root, town.settings.daemon.host);
+      return holder?.pid === child.pid || exited !== undefined;
+    },
+    { timeoutMs: TAKEOVER_TIMEOUT_MS, intervalMs: 25, fastStart: true },
+  );
+  if (holder !== undefined && holder.pid === child.pid) return holder;
+  throw new GtError(
+    'GT_DAEMON_START_FAILED',
+    `the new daemon did not take over from pid ${from.pid}${exited !== undefined ? ` (it exited ${exited})` : ''}: ${lastLogLine(town.paths.daemonLog)}`,
+    { hint: 'gt daemon logs shows more; the old daemon keeps the town meanwhile' },
+  );
+}
+
+async function spawnDaemon(town: TownContext, host: string): Promise<DaemonStart> {
+  const child = spawnRun(town);
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   const holder = await waitForHolder(town, () => exited !== undefined);

@@ -19,6 +19,7 @@ import { untilStopped } from './process-life.js';
 import { ensureDaemon } from './daemon-process.js';
 import { stdoutStream } from './output.js';
 import { registerSupervisor } from './supervisor.js';
+import { registerDaemonRestart } from './daemon-restart.js';
 import { clearBackoff } from '../agents/failures/clear.js';
 
 function globals(cmd: Command): GlobalOptions {
@@ -38,6 +39,7 @@ export function registerDaemon(program: GtCommand): void {
       '--supervised',
       'run by a service manager (gt daemon enable-supervisor writes it): take the town over from a daemon started without one',
     )
+    .option('--take-over', 'take the town over from the daemon running now (gt daemon restart)')
     .action((opts: RunFlags, cmd: Command) => runDaemon(globals(cmd), opts));
   daemon
     .command('start')
@@ -71,6 +73,7 @@ export function registerDaemon(program: GtCommand): void {
       showLogs(openTown(globals(cmd)), opts),
     );
   registerSupervisor(daemon);
+  registerDaemonRestart(daemon);
   daemon
     .command('rotate-logs')
     .description(
@@ -104,6 +107,7 @@ interface RunFlags {
   once?: boolean;
   quiet?: boolean;
   supervised?: boolean;
+  takeOver?: boolean;
 }
 
 async function runDaemon(global: GlobalOptions, opts: RunFlags): Promise<void> {
@@ -125,6 +129,7 @@ async function runDaemon(global: GlobalOptions, opts: RunFlags): Promise<void> {
     crashPoint: crashPointFromEnv(process.env),
     gt: thisGt(),
     supervised: opts.supervised === true,
+    takeOver: opts.takeOver === true,
     onEvent: (e) =>
       log.log('info', e.kind, {
         identity: e.identity,

@@ -204,6 +204,8 @@ export function loadCli(
     dirname: string,
   ) => void;
   const module = { exports: {} as { main?: LoadedCli['main'] } };
+  // What the bundle is, for gt version and the daemon's lock (src/version.ts).
+  (globalThis as { __gtBuildId?: string }).__gtBuildId = buildId;
   wrapper.call(module.exports, module.exports, createRequire(file), module, file, dir);
   const main = module.exports.main;
   if (typeof main !== 'function') throw new InternalError(`${file} does not export main()`);

@@ -29,7 +29,12 @@ const GROUPS: ReadonlyArray<[names: readonly string[], load: () => Promise<Regis
   [['dashboard'], async () => (await import('./dashboard.js')).registerDashboard],
   [['notify'], async () => (await import('./notify.js')).registerNotify],
   [['costs'], async () => (await import('./costs.js')).registerCosts],
+  [['version'], async () => (await import('./version.js')).registerVersion],
+  [['completion', '__complete'], async () => (await import('./completion.js')).registerCompletion],
 ];
+
+/** Commands that need the whole command tree, not only their own group. */
+const WHOLE_TREE = new Set(['completion', '__complete']);
 
 /** The command word of argv: the first argument that is not an option or an option's value. */
 function commandWord(args: readonly string[]): string | undefined {
@@ -63,7 +68,7 @@ export async function buildProgram(argv?: readonly string[]): Promise<GtCommand>
     });
   const word = argv === undefined ? undefined : commandWord(argv.slice(2));
   const owner = GROUPS.find(([names]) => word !== undefined && names.includes(word));
-  const groups = owner === undefined ? GROUPS : [owner];
+  const groups = owner === undefined || WHOLE_TREE.has(word ?? '') ? GROUPS : [owner];
   for (const register of await Promise.all(groups.map(([, load]) => load()))) register(program);
   return program;
 }

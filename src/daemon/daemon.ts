@@ -27,6 +27,7 @@ import { listenForPokes } from './poke-server.js';
 import { SettingsWatch } from './settings-watch.js';
 import { liftAuthHolds } from '../agents/failures/clear.js';
 import { runByAgent } from './by-agent.js';
+import { GT_VERSION, gtBuild } from '../version.js';
 import type { Logger } from './logger.js';
 
 export const DEACON = 'deacon';
@@ -51,6 +52,8 @@ export interface DaemonOptions {
   gt?: GtInvocation | undefined;
   /** Run by a service manager: takes the town over from an unsupervised daemon. */
   supervised?: boolean;
+  /** `gt daemon restart`: takes the town over from the running unsupervised daemon. */
+  takeOver?: boolean;
 }
 
 export const DAEMON_STATES = {
@@ -113,14 +116,23 @@ export class Daemon {
   /** Takes the host lock (throws DaemonRunningError if another daemon holds it) and starts serving. */
   async start(): Promise<void> {
     const { root, hostName, supervised = false } = this.opts;
-    const info = { pid: process.pid, town: root, startedAt: this.startedAt, supervised };
-    this.lock = supervised
-      ? await takeOverLock(root, hostName, info, (holder) =>
-          this.opts.log.log('info', 'taking over from an unsupervised daemon', {
-            pid: holder.pid,
-          }),
-        )
-      : await acquireLock(root, hostName, info);
+    const info = {
+      pid: process.pid,
+      town: root,
+      startedAt: this.startedAt,
+      supervised,
+      version: GT_VERSION,
+      build: gtBuild(),
+    };
+    this.lock =
+      supervised || this.opts.takeOver === true
+        ? await takeOverLock(root, hostName, info, (holder) =>
+            this.opts.log.log('info', 'taking over from an unsupervised daemon', {
+              pid: holder.pid,
+              build: holder.build ?? null,
+            }),
+          )
+        : await acquireLock(root, hostName, info);
     try {
       writeJsonAtomic(this.paths.daemonPid, process.pid, 0o600);
       this.pokeServer = await listenForPokes(this.paths.daemonSocket, () => this.wake('poke'));

@@ -17,6 +17,9 @@ export interface HolderInfo {
   startedAt: number;
   /** Run by a service manager (gt daemon enable-supervisor); absent from older daemons. */
   supervised?: boolean;
+  /** Its gt's version and build (src/version.ts); absent from older daemons. */
+  version?: string;
+  build?: string;
 }
 
 export class DaemonRunningError extends GtError {

@@ -25,7 +25,7 @@ export function settingsFile(townRoot: string): string {
   return join(townRoot, 'settings', 'config.json');
 }
 
-function readSettingsFile(file: string): Json {
+export function readSettingsFile(file: string): Json {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -65,5 +65,5 @@ describe('real OpenCode under the daemon', () => {
       limited: /Rate limit reached .*\[retrying/,
       refused: /Cannot connect to API/,
     });
-  }, 60_000);
+  }, 150_000);
 });

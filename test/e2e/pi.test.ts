@@ -65,5 +65,5 @@ describe('real Pi under the daemon', () => {
       limited: /429 Rate limit reached/,
       refused: /Connection error/,
     });
-  }, 60_000);
+  }, 150_000);
 });

@@ -176,7 +176,10 @@ export async function limitedThenUnreachable(
   directive: string,
   expected: { limited: RegExp; refused: RegExp },
 ): Promise<void> {
-  await town.gtOk(['nudge', MAX, `${directive} a busy service`, '--wait', '--timeout', '30s']);
+  // Generous: under a loaded machine a heavy CLI takes its time to show the prompt taken.
+  await town.gtOk(['nudge', MAX, `${directive} a busy service`, '--wait', '--timeout', '60s'], {
+    timeoutMs: 70_000,
+  });
   expect((await untilKind(town, 'rate_limited')).kind_detail).toMatch(expected.limited);
   await server.close();
   expect((await untilKind(town, 'network')).kind_detail).toMatch(expected.refused);

@@ -50,6 +50,13 @@ describe('sqlite specifics', () => {
     const next = await store.enqueueNudge({ to: 'mayor', from: 'mayor', text: 'after' });
     expect(next.seq).toBeGreaterThan((await store.getNudge('gn-b'))?.seq ?? Infinity);
     await store.close();
+    // The store as it was, copied before the migration: private, still schema 4, its rows there.
+    const copy = `${file}.v4.bak`;
+    expect(statSync(copy).mode & 0o777).toBe(0o600);
+    const kept = openSqlite(copy, { readonly: true });
+    expect(kept.pragma('user_version', { simple: true })).toBe(4);
+    expect(kept.prepare('SELECT count(*) AS n FROM nudges').get()).toEqual({ n: 2 });
+    kept.close();
   });
 
   it('creates the database private to its owner (0600 file, 0700 folder)', async () => {

@@ -40,6 +40,36 @@ function createPrivateFile(file: string): void {
   }
 }
 
+/** Where a store of schema `version` is copied before it is migrated past it. */
+export function backupFile(file: string, version: number): string {
+  return `${file}.v${version}.bak`;
+}
+
+/**
+ * A consistent copy of the store as it is (VACUUM INTO), private, before a migration changes
+ * it: an upgrade that goes wrong can be undone by putting it back with the older gt. Kept if
+ * it exists already (two processes migrating at once: the first copy is the older one).
+ */
+function backUp(db: BetterSqlite3.Database, file: string, version: number): void {
+  const copy = backupFile(file, version);
+  if (existsSync(copy)) return;
+  try {
+    db.prepare('VACUUM INTO ?').run(copy);
+    chmodSync(copy, 0o600);
+  } catch (err) {
+    throw storeError(err, file, `copying the store to ${copy} before migrating it`);
+  }
+}
+
+/** The schema version of a store file, read without changing it; undefined if unreadable. */
+export function schemaVersionOf(db: BetterSqlite3.Database): number | undefined {
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } catch {
+    return undefined;
+  }
+}
+
 export function migrate(db: BetterSqlite3.Database, file: string): void {
   let version: number;
   try {
@@ -55,6 +85,7 @@ export function migrate(db: BetterSqlite3.Database, file: string): void {
     );
   }
   if (version === SCHEMA_VERSION) return;
+  if (version > 0) backUp(db, file, version);
   try {
     if (version === 0) db.pragma('journal_mode = WAL');
     db.transaction(() => {
