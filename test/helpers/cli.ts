@@ -16,6 +16,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   input?: string;
   timeoutMs?: number;
+  /** Another gt script to run (an installed one); default the clone's build. */
+  bin?: string;
 }
 
 /** Runs `gt args…` with a clean GT_* environment plus `opts.env`. */
@@ -24,7 +26,7 @@ export function gt(args: readonly string[], opts: RunOptions = {}): Promise<RunR
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GT_')) env[k] = v;
   Object.assign(env, opts.env);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [GT_BIN, ...args], {
+    const child = spawn(process.execPath, [opts.bin ?? GT_BIN, ...args], {
       cwd: opts.cwd,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -25,6 +25,8 @@ export interface TestTown {
 export interface TownOptions {
   crew?: string[];
   settings?: Record<string, unknown>;
+  /** The gt script that makes the town and that town.gt runs (default: the clone's build). */
+  bin?: string;
 }
 
 export async function makeTown(opts: TownOptions = {}): Promise<TestTown> {
@@ -32,13 +34,14 @@ export async function makeTown(opts: TownOptions = {}): Promise<TestTown> {
   const root = join(base, 'town');
   const socket = tmuxSocket();
   const env = { GT_TOWN_ROOT: root, GT_TMUX_SOCKET: socket };
-  await gtOk(['install', root]);
+  const bin = opts.bin;
+  await gtOk(['install', root], { bin });
   // A daemon a command started on its own (gt nudge, gt handoff) goes with the test's town.
   onCleanup(() => endDaemons(root));
   const origin = makeOrigin(base);
-  await gtOk(['rig', 'add', 'alpha', origin], { env });
+  await gtOk(['rig', 'add', 'alpha', origin], { env, bin });
   for (const name of opts.crew ?? ['max'])
-    await gtOk(['crew', 'add', name, '--rig', 'alpha'], { env });
+    await gtOk(['crew', 'add', name, '--rig', 'alpha'], { env, bin });
   const settings: Record<string, unknown> = {
     // No agent is wanted running by default here (Gas Town's default keeps the mayor, deacon,
     // witnesses and refineries): each test says which it keeps.
@@ -55,7 +58,7 @@ export async function makeTown(opts: TownOptions = {}): Promise<TestTown> {
   // A test's own daemon settings keep that default unless they name keep_alive.
   settings.daemon = { keep_alive: [], ...(settings.daemon as object) };
   writeFileSync(join(root, 'settings', 'config.json'), JSON.stringify(settings));
-  const withEnv = (o: RunOptions = {}): RunOptions => ({ ...o, env: { ...env, ...o.env } });
+  const withEnv = (o: RunOptions = {}): RunOptions => ({ bin, ...o, env: { ...env, ...o.env } });
   return {
     root,
     socket,
