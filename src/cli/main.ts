@@ -30,6 +30,7 @@ const GROUPS: ReadonlyArray<[names: readonly string[], load: () => Promise<Regis
   [['notify'], async () => (await import('./notify.js')).registerNotify],
   [['costs'], async () => (await import('./costs.js')).registerCosts],
   [['version'], async () => (await import('./version.js')).registerVersion],
+  [['doctor'], async () => (await import('./doctor.js')).registerDoctor],
   [['completion', '__complete'], async () => (await import('./completion.js')).registerCompletion],
 ];
 
