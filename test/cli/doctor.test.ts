@@ -1,7 +1,7 @@
 // gt doctor over real towns: each problem found with its fix, --fix repairing what is safe
 // (a stale tmux socket of a server killed here, a settings file others can read), exit 1 while
 // anything fails, --json for scripts.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { tmuxSocketDir } from '../../src/cli/doctor/system.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { townPaths } from '../../src/town/layout.js';
-import { tempPrefix, waitFor } from '../helpers/temp.js';
+import { onCleanup, tempPrefix, waitFor } from '../helpers/temp.js';
 import type { TestTown } from '../helpers/town.js';
 import { makeTown } from '../helpers/town.js';
 
@@ -113,10 +113,31 @@ describe('gt doctor', () => {
         reason: 'alpha/crew/max parked (crash loop)',
         fix: 'gt why alpha/crew/max',
       });
+      expect(check(report, 'daemon.count')).toBeUndefined();
       const cli = report.checks.find((c) => c.id === 'agent-cli.witness');
       expect(cli).toMatchObject({ status: 'fail' });
       expect(cli?.reason).toMatch(
         /witness: claude-not-installed-here is not on the PATH its sessions get/,
+      );
+    } finally {
+      await town.gtOk(['daemon', 'stop']);
+    }
+  });
+
+  it('two daemon processes for one town (a stand-in: gt itself never lets a second one run)', async () => {
+    const town = await makeTown({ settings: { daemon: { host: hostname() } } });
+    await town.gtOk(['daemon', 'start']);
+    const standIn = spawn(
+      process.execPath,
+      ['-e', 'setTimeout(() => {}, 60000)', 'daemon', 'run', '--town', town.root],
+      { stdio: 'ignore' },
+    );
+    onCleanup(() => standIn.kill('SIGKILL'));
+    try {
+      const { code, report } = await doctor(town);
+      expect(code).toBe(1);
+      expect(check(report, 'daemon.count')?.reason).toMatch(
+        new RegExp(`^2 daemon processes for this town: .*${standIn.pid ?? 0}`),
       );
     } finally {
       await town.gtOk(['daemon', 'stop']);

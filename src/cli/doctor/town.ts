@@ -1,7 +1,7 @@
 // gt doctor's checks of the town: its store (integrity, schema, write-ahead log; PostgreSQL
 // reachable, its clock), its daemon (up, a fresh heartbeat, this build, one of it), the
 // supervisor unit and lingering, the modes of its secret files, and agents that need a person.
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { daemonStatus } from '../../status/daemon.js';
 import { secretFile } from '../../dashboard/secret.js';
 import type { Store } from '../../store/store.js';
@@ -121,6 +121,15 @@ export async function daemonCheck(root: string, settings: Settings): Promise<Che
           )
         : ok('daemon.heartbeat', `last heartbeat ${Math.round(beat / 1000)} s ago`),
   );
+  const running = daemonProcesses(root);
+  if (running.length > 1)
+    checks.push(
+      fail(
+        'daemon.count',
+        `${running.length} daemon processes for this town: ${running.join(', ')} (one holds the lock)`,
+        `kill the ones other than ${s.pid ?? '?'}; gt daemon restart`,
+      ),
+    );
   checks.push(
     s.same_build === false
       ? warn(
@@ -131,6 +140,32 @@ export async function daemonCheck(root: string, settings: Settings): Promise<Che
       : ok('daemon.build', 'it runs this gt'),
   );
   return checks;
+}
+
+/** Processes running `gt daemon run` for the town at `root` (its argv names it, or its cwd is it). */
+export function daemonProcesses(root: string): number[] {
+  const pids: number[] = [];
+  let real = root;
+  try {
+    real = realpathSync(root);
+  } catch {
+    // compared as given
+  }
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      const at = argv.indexOf('daemon');
+      if (at < 0 || argv[at + 1] !== 'run') continue;
+      const town = argv[argv.indexOf('--town') + 1];
+      const cwd = realpathSync(`/proc/${name}/cwd`);
+      if ((town !== undefined && (town === root || town === real)) || cwd === real)
+        pids.push(Number(name));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
 }
 
 /** Whether this user's manager keeps user services running without a login. */
