@@ -87,7 +87,7 @@ async function townChecks(town: TownContext, fix: boolean): Promise<Check[]> {
   checks.push(...(await supervisorCheck(paths, town.env)));
   checks.push(modesCheck(paths, fix));
   if (!sqlite || storeCurrent(paths.storeFile))
-    checks.push(...(await agentsCheck(() => town.store())));
+    checks.push(...(await agentsCheck(() => town.store(), town.root, fix)));
   checks.push(...(await cliChecks(settings, await sessionPath(town))));
   return checks;
 }

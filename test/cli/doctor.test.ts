@@ -2,9 +2,9 @@
 // (a stale tmux socket of a server killed here, a settings file others can read), exit 1 while
 // anything fails, --json for scripts.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tmuxSocketDir } from '../../src/cli/doctor/system.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -142,6 +142,33 @@ describe('gt doctor', () => {
     } finally {
       await town.gtOk(['daemon', 'stop']);
     }
+  });
+
+  it('a Claude Code agent whose work dir lacks its hooks; --fix installs them beside the user’s own', async () => {
+    const town = await makeTown({ settings: { daemon: { host: hostname() } } });
+    const store = SqliteStore.open(townPaths(town.root).storeFile);
+    await store.patchAgent('alpha/crew/max', { runtime: 'claude', startedAt: Date.now() });
+    await store.close();
+    const file = join(town.root, 'alpha', 'crew', 'max', '.claude', 'settings.local.json');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ permissions: { allow: ['Bash(ls)'] } }));
+    expect(check((await doctor(town)).report, 'hooks')).toMatchObject({
+      status: 'warn',
+      reason:
+        'hooks missing or out of date for alpha/crew/max: their activity is read from the screen only',
+    });
+    const fixed = await doctor(town, '--fix');
+    expect(check(fixed.report, 'hooks')).toMatchObject({
+      status: 'ok',
+      fixed: 'installed the hooks of alpha/crew/max',
+    });
+    const settings = JSON.parse(readFileSync(file, 'utf8')) as {
+      permissions: unknown;
+      hooks: Record<string, unknown>;
+    };
+    expect(settings.permissions).toEqual({ allow: ['Bash(ls)'] });
+    expect(Object.keys(settings.hooks)).toContain('UserPromptSubmit');
+    expect(check((await doctor(town)).report, 'hooks')?.status).toBe('ok');
   });
 
   it('settings that do not parse: one failed check with the problem, the machine still checked', async () => {

@@ -13,6 +13,7 @@ import type { Settings } from '../../town/settings.js';
 import { settingsFile } from '../../town/settings.js';
 import { ms } from '../../util/duration.js';
 import { installedUnit } from '../supervisor-unit.js';
+import { hooksCheck } from './hooks.js';
 import type { Check } from './check.js';
 import { fail, ok, probe, repaired, warn } from './check.js';
 
@@ -229,8 +230,13 @@ export function modesCheck(paths: TownPaths, fix: boolean): Check {
   return repaired(check, `chmod 600 ${open.join(' ')}`);
 }
 
-export async function agentsCheck(store: () => Promise<Store>): Promise<Check[]> {
+export async function agentsCheck(
+  store: () => Promise<Store>,
+  root: string,
+  fix: boolean,
+): Promise<Check[]> {
   const records = await (await store()).listAgents();
+  const hooks = hooksCheck(root, records, fix);
   const trouble = records.flatMap((r) => {
     if (r.parkedAt !== null) return [`${r.identity} parked (${r.parkedReason ?? 'crash loop'})`];
     if (r.failureKind !== null && ['auth', 'context_full', 'budget'].includes(r.failureKind))
@@ -240,8 +246,11 @@ export async function agentsCheck(store: () => Promise<Store>): Promise<Check[]>
     return [];
   });
   if (trouble.length === 0)
-    return [ok('agents', `${records.length} agents on record, none parked, held or blocked`)];
-  return trouble.map((t) => warn('agents', t, `gt why ${t.split(' ')[0] ?? ''}`));
+    return [
+      ok('agents', `${records.length} agents on record, none parked, held or blocked`),
+      hooks,
+    ];
+  return [...trouble.map((t) => warn('agents', t, `gt why ${t.split(' ')[0] ?? ''}`)), hooks];
 }
 
 /** The unit's recorded PATH, for where a supervised daemon's sessions look for programs. */
