@@ -200,7 +200,8 @@ function conversationFacts(plan: StartPlan, previous: AgentRecord | undefined) {
 /** The gt commands a runtime's hooks run: fixed words, found on the session's PATH. */
 export const HOOK_COMMANDS = {
   sessionStart: 'gt prime --hook',
-  promptSubmit: ['gt mail check --inject', 'gt agent report prompt'],
+  // One process per prompt: the report, and the agent's mail as context for the model.
+  promptSubmit: ['gt agent report prompt --inject-mail'],
   turnEnd: 'gt agent report stop',
   notification: 'gt agent report notification',
   compact: 'gt agent report compact',

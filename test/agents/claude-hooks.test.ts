@@ -29,10 +29,31 @@ describe('Claude Code hooks', () => {
     expect(commandsOf(merged, 'Stop')).toEqual(['notify-send done', 'gt agent report stop']);
     expect(commandsOf(merged, 'SessionStart')).toEqual(['gt prime --hook']);
     expect(commandsOf(merged, 'UserPromptSubmit')).toEqual([
-      'gt mail check --inject',
-      'gt agent report prompt',
+      'gt agent report prompt --inject-mail',
     ]);
     expect(commandsOf(merged, 'Notification')).toEqual(['gt agent report notification']);
+    expect(mergeHooks(merged, HOOK_COMMANDS)).toBeUndefined();
+  });
+
+  it('an older gt’s two prompt commands give way to the one process; the user’s own stay', () => {
+    const older = {
+      hooks: {
+        UserPromptSubmit: [
+          {
+            hooks: [
+              { type: 'command', command: 'gt mail check --inject' },
+              { type: 'command', command: 'gt agent report prompt' },
+            ],
+          },
+          { hooks: [{ type: 'command', command: 'my-own-prompt-logger' }] },
+        ],
+      },
+    };
+    const merged = mergeHooks(older, HOOK_COMMANDS) ?? {};
+    expect(commandsOf(merged, 'UserPromptSubmit')).toEqual([
+      'my-own-prompt-logger',
+      'gt agent report prompt --inject-mail',
+    ]);
     expect(mergeHooks(merged, HOOK_COMMANDS)).toBeUndefined();
   });
 

@@ -91,8 +91,7 @@ describe('Codex hooks', () => {
     ]);
     expect(commandsOf(written, 'Stop')).toEqual(['notify-send done', 'gt agent report stop']);
     expect(commandsOf(written, 'UserPromptSubmit')).toEqual([
-      'gt mail check --inject',
-      'gt agent report prompt',
+      'gt agent report prompt --inject-mail',
     ]);
     expect(commandsOf(written, 'SessionStart')).toEqual(['gt prime --hook']);
     expect(statSync(file).mode & 0o777).toBe(0o640);
@@ -125,7 +124,6 @@ describe('Codex hooks', () => {
     expect(trust.map((t) => t.key.slice(real.length + 1))).toEqual([
       'hooks.json:session_start:0:0',
       'hooks.json:user_prompt_submit:1:0',
-      'hooks.json:user_prompt_submit:1:1',
       'hooks.json:stop:0:0',
     ]);
     const override = hookTrustOverride(env) ?? '';

@@ -29,8 +29,7 @@ describe('Gemini CLI hooks', () => {
     const merged = mergeHookGroups({}, geminiHookGroups(HOOK_COMMANDS)) ?? {};
     expect(commandsOf(merged, 'SessionStart')).toEqual(['gt prime --hook --hook-format gemini']);
     expect(commandsOf(merged, 'BeforeAgent')).toEqual([
-      'gt mail check --inject --hook-format gemini',
-      'gt agent report prompt --hook-format gemini',
+      'gt agent report prompt --inject-mail --hook-format gemini',
     ]);
     expect(commandsOf(merged, 'AfterAgent')).toEqual(['gt agent report stop --hook-format gemini']);
     expect(commandsOf(merged, 'Notification')).toEqual([

@@ -30,7 +30,7 @@ process.stdin.on('data', (d) => (input += d));
 process.stdin.on('end', () => {
   require('fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify({ argv: process.argv.slice(2), input: JSON.parse(input) }) + '\\n');
   if (process.argv[2] === 'prime') process.stdout.write('PRIMED: the handoff note\\n');
-  if (process.argv[2] === 'mail') process.stdout.write('MAIL: 1 unread\\n');
+  if (process.argv.includes('--inject-mail')) process.stdout.write('MAIL: 1 unread\\n');
 });
 `;
   writeFileSync(join(bin, 'gt'), script);
@@ -74,10 +74,7 @@ describe('hookArgv', () => {
   it('splits the fixed gt commands into words, nothing else', () => {
     expect(hookArgv(HOOK_COMMANDS)).toEqual({
       sessionStart: [['gt', 'prime', '--hook']],
-      promptSubmit: [
-        ['gt', 'mail', 'check', '--inject'],
-        ['gt', 'agent', 'report', 'prompt'],
-      ],
+      promptSubmit: [['gt', 'agent', 'report', 'prompt', '--inject-mail']],
       turnEnd: [['gt', 'agent', 'report', 'stop']],
     });
   });
@@ -117,7 +114,7 @@ describe('Pi’s extension', () => {
     expect(await on.get('input')?.({ text: HOSTILE, source: 'interactive' }, ctx)).toEqual({
       action: 'continue',
     });
-    const prompt = calls(dir).find((c) => c.argv.join(' ') === 'agent report prompt');
+    const prompt = calls(dir).find((c) => c.argv.join(' ') === 'agent report prompt --inject-mail');
     expect(prompt?.input).toMatchObject({ prompt: HOSTILE, session_id: 's1', cwd: work });
     expect(existsSync(join(work, 'pwned'))).toBe(false);
     const first = (await on.get('before_agent_start')?.({ systemPrompt: 'BASE' })) as Json;
@@ -131,7 +128,7 @@ describe('Pi’s extension', () => {
       calls(dir)
         .map((c) => c.argv.join(' '))
         .sort(),
-    ).toEqual(['agent report prompt', 'agent report stop', 'mail check --inject', 'prime --hook']);
+    ).toEqual(['agent report prompt --inject-mail', 'agent report stop', 'prime --hook']);
   });
 
   it('does nothing in a session gastown-ts did not start', async () => {
@@ -183,7 +180,7 @@ describe('OpenCode’s plugin', () => {
       { type: 'text', text: 'added by OpenCode', synthetic: true },
     ];
     await hooks['chat.message']?.({ sessionID: 'ses_1' }, { parts });
-    const prompt = calls(dir).find((c) => c.argv.join(' ') === 'agent report prompt');
+    const prompt = calls(dir).find((c) => c.argv.join(' ') === 'agent report prompt --inject-mail');
     expect(prompt?.input).toMatchObject({ prompt: HOSTILE, session_id: 'ses_1' });
     const output = { system: ['BASE'] };
     await hooks['experimental.chat.system.transform']?.({ sessionID: 'ses_1' }, output);

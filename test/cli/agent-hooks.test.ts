@@ -116,3 +116,39 @@ describe('gt nudge', () => {
     expect(JSON.parse(await town.gtOk(['nudge', '--list', '--json']))).toHaveLength(2);
   });
 });
+
+describe('gt agent report prompt --inject-mail', () => {
+  it('one process reports the prompt and gives the model the agent’s mail', async () => {
+    const town = await makeTown();
+    await town.gtOk(['session', 'start', MAX]);
+    const env = agentEnv(town, MAX, SESSION);
+    await town.gtOk(['mail', 'send', MAX, '-s', 'the build is red', '-m', 'look at ci'], {
+      env: { GT_ROLE: 'mayor' },
+    });
+    const both = await town.gt(['agent', 'report', 'prompt', '--inject-mail'], {
+      env,
+      input: JSON.stringify({ prompt: 'hi' }),
+    });
+    expect([both.code, both.stderr]).toEqual([0, '']);
+    expect(both.stdout).toContain('the build is red');
+    expect(await activity(town)).toMatchObject({ activity: 'busy' });
+    // Gemini CLI's form: the mail as JSON additionalContext.
+    const gemini = await town.gtOk(
+      ['agent', 'report', 'prompt', '--inject-mail', '--hook-format', 'gemini'],
+      { env, input: '{}' },
+    );
+    expect(JSON.parse(gemini)).toMatchObject({
+      hookSpecificOutput: {
+        additionalContext: expect.stringContaining('the build is red') as string,
+      },
+    });
+    // A report refused (not the agent's own session) still leaves the mail with the model.
+    const forged = await town.gt(['agent', 'report', 'prompt', '--inject-mail'], {
+      env: { GT_ROLE: MAX, GT_AGENT_TOKEN: 'not-the-token' },
+      input: '{}',
+    });
+    expect(forged.code).toBe(0);
+    expect(forged.stderr).toMatch(/not alpha\/crew\/max's own session/);
+    expect(forged.stdout).toContain('the build is red');
+  });
+});

@@ -36,6 +36,33 @@ function wanted(commands: HookCommands): Record<string, HookGroup> {
   };
 }
 
+/**
+ * What earlier gt versions installed and this one no longer does (the prompt's mail check and
+ * report are one process now): taken out of a hook file when gt's own are merged into it.
+ */
+const RETIRED = ['gt mail check --inject', 'gt agent report prompt'];
+
+const retired = (command: unknown): boolean =>
+  typeof command === 'string' &&
+  RETIRED.some((r) => command === r || command === `${r} --hook-format gemini`);
+
+/** An event's groups without retired commands (groups left empty go); undefined: none was there. */
+function withoutRetired(groups: unknown): unknown[] | undefined {
+  if (!Array.isArray(groups)) return undefined;
+  let removed = false;
+  const kept: unknown[] = [];
+  for (const g of groups as Array<{ hooks?: unknown }>) {
+    if (!Array.isArray(g?.hooks)) {
+      kept.push(g);
+      continue;
+    }
+    const hooks = (g.hooks as Array<{ command?: unknown }>).filter((h) => !retired(h?.command));
+    if (hooks.length !== g.hooks.length) removed = true;
+    if (hooks.length > 0) kept.push({ ...g, hooks });
+  }
+  return removed ? kept : undefined;
+}
+
 function commandsIn(groups: unknown): Set<string> {
   const found = new Set<string>();
   if (!Array.isArray(groups)) return found;
@@ -76,6 +103,12 @@ export function mergeHookGroups(
       ? { ...(current.hooks as Json) }
       : {};
   let changed = false;
+  for (const event of Object.keys(hooks)) {
+    const kept = withoutRetired(hooks[event]);
+    if (kept === undefined) continue;
+    hooks[event] = kept;
+    changed = true;
+  }
   for (const [event, group] of Object.entries(groups)) {
     const existing = hooks[event];
     const have = commandsIn(existing);
