@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Row } from './harness.js';
-import { scratch, timeProcess, versusNode } from './harness.js';
+import { interleave, median, scratch, timeProcess, versusNode } from './harness.js';
 
 const SECTION = 'startup';
 
@@ -43,8 +43,36 @@ export function benchStartup(gtBin: string): Promise<Row[]> {
     rows.push(
       row('gt mail send under NODE_OPTIONS=--max-old-space-size', commands[0]?.[1] ?? [], flagged),
     );
+    rows.push(...promptHook(gtBin, { ...env, GT_ROLE: 'mayor' }));
     return Promise.resolve(rows);
   } finally {
     done();
   }
+}
+
+/**
+ * The prompt hook: one process (gt agent report prompt --inject-mail) beside node -e 0, and
+ * beside the two it replaced (gt mail check --inject, then gt agent report prompt).
+ */
+function promptHook(gtBin: string, env: NodeJS.ProcessEnv): Row[] {
+  const run = (args: string[]) => () => timeProcess(process.execPath, [gtBin, ...args], { env });
+  const one = run(['agent', 'report', 'prompt', '--inject-mail']);
+  const mail = run(['mail', 'check', '--inject']);
+  const report = run(['agent', 'report', 'prompt']);
+  const { row, runs } = versusNode(SECTION, 'the prompt hook (report and mail)', one, { env });
+  const two = interleave(20, () => mail() + report(), one);
+  const [ours, base] = [median(two.b), median(two.a)];
+  return [
+    { ...row, target: '≤ 1.15x', pass: median(runs.a) <= 1.15 * median(runs.b) },
+    {
+      section: SECTION,
+      name: 'the prompt hook: one process (median)',
+      ours,
+      baseline: base,
+      baselineName: 'the two processes it was before',
+      unit: 'ms',
+      target: '≤ 0.6x',
+      pass: ours <= 0.6 * base,
+    },
+  ];
 }

@@ -1,4 +1,5 @@
 // `gt notify test|list`: the town's notification channels, tried and looked into.
+import { outboxLine } from '../status/people.js';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { notificationsFor } from '../notify/rules.js';
@@ -10,21 +11,6 @@ import { printJson, println, withTown } from './context.js';
 import { ensureDaemonFor } from './daemon-process.js';
 import { parseTimeout } from './process-life.js';
 import type { GtCommand } from './program.js';
-
-function toJson(n: Notification): Record<string, unknown> {
-  return {
-    id: n.id,
-    channel: n.channel,
-    kind: n.kind,
-    agent: n.identity,
-    title: n.title,
-    status: n.status,
-    attempts: n.attempts,
-    created_at: new Date(n.createdAt).toISOString(),
-    delivered_at: n.deliveredAt === null ? null : new Date(n.deliveredAt).toISOString(),
-    error: n.lastError,
-  };
-}
 
 function line(n: Notification): string {
   const when = new Date(n.createdAt).toISOString().replace('T', ' ').slice(0, 19);
@@ -71,7 +57,7 @@ async function test(
   const mine = async () =>
     (await store.listNotifications()).filter((n) => n.createdAt === stored.ts && n.kind === 'test');
   if (flags.wait !== true) {
-    if (flags.json) printJson((await mine()).map(toJson));
+    if (flags.json) printJson((await mine()).map(outboxLine));
     else println(`queued a test notification on ${notify.map((n) => n.channel).join(', ')}`);
     return 0;
   }
@@ -83,7 +69,7 @@ async function test(
     { timeoutMs: parseTimeout(flags.timeout), intervalMs: 100 },
   );
   const rows = settled ?? (await mine());
-  if (flags.json) printJson(rows.map(toJson));
+  if (flags.json) printJson(rows.map(outboxLine));
   else for (const n of rows) println(line(n));
   return rows.every((n) => n.status === 'delivered') ? 0 : 1;
 }
@@ -121,7 +107,7 @@ export function registerNotify(program: GtCommand): void {
           ...(flags.failed ? { statuses: ['dead' as const] } : {}),
           limit,
         });
-        if (flags.json) printJson(rows.map(toJson));
+        if (flags.json) printJson(rows.map(outboxLine));
         else if (rows.length === 0) println('no notifications');
         else for (const n of rows) println(line(n));
       }),

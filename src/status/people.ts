@@ -13,6 +13,7 @@ export interface SpentToday {
   complete: boolean;
 }
 
+/** One notification as gt notify list --json and the dashboard show it. */
 export interface OutboxLine {
   id: string;
   channel: string;
@@ -22,6 +23,7 @@ export interface OutboxLine {
   status: string;
   attempts: number;
   created_at: string;
+  delivered_at: string | null;
   error: string | null;
 }
 
@@ -54,7 +56,7 @@ export const OUTBOX_WINDOW = 200;
 
 const iso = (at: number): string => new Date(at).toISOString();
 
-function lineOf(n: Notification): OutboxLine {
+export function outboxLine(n: Notification): OutboxLine {
   return {
     id: n.id,
     channel: n.channel,
@@ -64,6 +66,7 @@ function lineOf(n: Notification): OutboxLine {
     status: n.status,
     attempts: n.attempts,
     created_at: iso(n.createdAt),
+    delivered_at: n.deliveredAt === null ? null : iso(n.deliveredAt),
     error: n.lastError,
   };
 }
@@ -79,7 +82,7 @@ export function outboxOf(rows: readonly Notification[], shown = 10): OutboxStatu
   return {
     pending: rows.filter((n) => n.status === 'pending').length,
     dead: rows.filter((n) => n.status === 'dead').length,
-    recent: rows.slice(-shown).reverse().map(lineOf),
+    recent: rows.slice(-shown).reverse().map(outboxLine),
     failing: [...failing.values()],
   };
 }

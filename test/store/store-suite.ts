@@ -18,8 +18,9 @@ export function mail(overrides: Partial<NewMessage> = {}): NewMessage {
   };
 }
 
-export function storeSuite(name: string, open: StoreFactory): void {
-  const withStore = async (fn: (store: Store) => Promise<void>): Promise<void> => {
+/** Runs `fn` on a fresh store of the factory, closed after. */
+export function withStoreOf(open: StoreFactory) {
+  return async (fn: (store: Store) => Promise<void>): Promise<void> => {
     const store = await open();
     try {
       await fn(store);
@@ -27,6 +28,10 @@ export function storeSuite(name: string, open: StoreFactory): void {
       await store.close();
     }
   };
+}
+
+export function storeSuite(name: string, open: StoreFactory): void {
+  const withStore = withStoreOf(open);
 
   describe(`${name}: mail`, () => {
     it('stores and returns every field', () =>

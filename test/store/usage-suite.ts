@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Store, UsageCursor, UsageEntry } from '../../src/store/store.js';
 import type { StoreFactory } from './store-suite.js';
+import { withStoreOf } from './store-suite.js';
 
 const entry = (key: string, at: number, over: Partial<UsageEntry> = {}): UsageEntry => ({
   key,
@@ -26,14 +27,7 @@ const cursor = (readTo: number, updatedAt: number, path = '/t/conv-1.jsonl'): Us
 });
 
 export function usageSuite(name: string, open: StoreFactory): void {
-  const withStore = async (fn: (store: Store) => Promise<void>): Promise<void> => {
-    const store = await open();
-    try {
-      await fn(store);
-    } finally {
-      await store.close();
-    }
-  };
+  const withStore = withStoreOf(open);
 
   describe(`${name}: usage`, () => {
     it('counts an entry read twice once, and moves the cursor with the entries', () =>
