@@ -183,7 +183,14 @@ describe('what agents spend, on the dashboard', () => {
     await record('a', 'my-model', 1_000_000, 100_000);
     await record('b', 'nobody-priced-me', 50, 5);
     const dash = await startDashboard(town.env);
-    const scrape = async () => parsePrometheus(await (await fetch(`${dash.base}/metrics`)).text());
+    // Only the spend series: the process's own gauges may read NaN before their first sample.
+    const scrape = async () =>
+      parsePrometheus(
+        (await (await fetch(`${dash.base}/metrics`)).text())
+          .split('\n')
+          .filter((l) => l.includes('gt_agent_'))
+          .join('\n'),
+      );
     const first = await scrape();
     expect(first.get(`gt_agent_tokens_total{address="${MAX}",kind="input"}`)).toBe(1_000_050);
     expect(first.get(`gt_agent_tokens_total{address="${MAX}",kind="output"}`)).toBe(100_005);

@@ -55,7 +55,7 @@ export function tempDir(label = 'dir'): string {
   const dir = mkdtempSync(join(tmpdir(), `${tempPrefix()}${label}-`));
   // An agent's process may still write its last file for a moment after its tmux server was
   // killed (the cleanup before this one): removing is tried again then.
-  onCleanup(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true, maxRetries: 30, retryDelay: 100 }));
   return dir;
 }
 

@@ -31,7 +31,8 @@ const DEFAULT_TIMEOUT_S = 600;
  * The commands gastown-ts's hooks run (agent.ts HOOK_COMMANDS): fixed gt words. A handler
  * running anything else is the user's, and left to Codex's own review.
  */
-const OUR_COMMAND = /^gt (?:prime --hook|mail check --inject|agent report [a-z]+(?: --inject-mail)?)$/;
+const OUR_COMMAND =
+  /^gt (?:prime --hook|mail check --inject|agent report [a-z]+(?: --inject-mail)?)$/;
 
 /** Where Codex keeps its state for a session with this environment: CODEX_HOME, else ~/.codex. */
 export function codexHome(env: Env): string {
