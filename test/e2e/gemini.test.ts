@@ -33,7 +33,7 @@ describe('real Gemini CLI under the daemon', () => {
     expect(seen).not.toContain('dialog');
     const workDir = join(town.root, 'alpha', 'crew', 'max');
     const settings = readFileSync(join(workDir, '.gemini', 'settings.json'), 'utf8');
-    expect(settings).toContain('gt agent report prompt --hook-format gemini');
+    expect(settings).toContain('gt agent report prompt --inject-mail --hook-format gemini');
     expect(existsSync(join(workDir, '.git'))).toBe(true);
     expect(readFileSync(join(workDir, '.git', 'info', 'exclude'), 'utf8')).toContain(
       '/.gemini/settings.json',
