@@ -7,7 +7,8 @@ import { TmuxHost } from '../../src/sessions/tmux.js';
 import type { RunResult } from '../helpers/cli.js';
 import { GT_BIN, gt, gtOk } from '../helpers/cli.js';
 import { makeOrigin } from '../helpers/git.js';
-import { tempDir, tmuxSocket, waitFor } from '../helpers/temp.js';
+import { onCleanup, tempDir, tmuxSocket, waitFor } from '../helpers/temp.js';
+import { endDaemons } from '../helpers/town.js';
 
 interface SessionJson {
   identity: string;
@@ -31,6 +32,8 @@ async function cliTown(): Promise<CliTown> {
   const socket = tmuxSocket();
   const env = { GT_TOWN_ROOT: root, GT_TMUX_SOCKET: socket };
   await gtOk(['install', root]);
+  // gt session start starts a daemon for a runtime with dialogs: it goes with the town.
+  onCleanup(() => endDaemons(root));
   await gtOk(['rig', 'add', 'alpha', makeOrigin(base)], { env });
   await gtOk(['crew', 'add', 'max', '--rig', 'alpha'], { env });
   const agent = { command: 'sleep 1000', sync: false };
