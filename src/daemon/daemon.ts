@@ -16,9 +16,7 @@ import type { Settings } from '../town/settings.js';
 import { ms } from '../util/duration.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import { keepAlive } from './keepalive.js';
-import { Watcher } from './watch.js';
-import { NotificationSender } from '../notify/sender.js';
-import { SpendWatch } from './spend-watch.js';
+import { SideLoops } from './side-loops.js';
 import type { DaemonLock } from './lock.js';
 import { acquireLock, takeOverLock } from './lock.js';
 import { townMark } from './town-mark.js';
@@ -71,9 +69,7 @@ export class Daemon {
   private lock: DaemonLock | undefined;
   private pokeServer: Server | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private watcher: Watcher | undefined;
-  private sender: NotificationSender | undefined;
-  private spend: SpendWatch | undefined;
+  private loops: SideLoops | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private unsubscribe: Unsubscribe | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
@@ -155,23 +151,9 @@ export class Daemon {
       this.wake('heartbeat');
     }, every);
     this.wake('start');
-    this.watcher = new Watcher(this.executeDeps(), (err) =>
-      this.opts.log.log('warn', 'watching agents failed; looking again soon', {
-        error: errorMessage(err),
-      }),
-    );
-    this.watcher.poke();
-    this.sender = new NotificationSender({
-      store: this.opts.store,
-      settings: () => this.opts.settings,
-      now: this.now,
-      onError: (what, err) => this.opts.log.log('warn', what, { error: errorMessage(err) }),
-    });
-    this.sender.start();
-    this.spend = new SpendWatch(this.executeDeps(), (err) =>
-      this.opts.log.log('warn', 'reading spend failed', { error: errorMessage(err) }),
-    );
-    this.spend.poke();
+    const settings = (): Settings => this.opts.settings;
+    this.loops = new SideLoops(() => this.executeDeps(), settings, this.opts.log);
+    this.loops.start();
   }
 
   /**
@@ -203,14 +185,7 @@ export class Daemon {
   /** Asks for a pass now; passes never overlap, and a wake during a pass earns one more. */
   wake(reason: string): void {
     if (this.state !== DAEMON_STATES.running) return;
-    // A poke may be a prompt queued for an agent (look at the agents too), or an event another
-    // process recorded with notifications (the sender looks too).
-    if (reason !== 'heartbeat' && reason !== 'retry') {
-      this.watcher?.poke();
-      this.sender?.poke();
-    }
-    // A hook's poke is often a turn that ended: what it spent is in its file now.
-    if (reason !== 'retry') this.spend?.poke();
+    this.loops?.woken(reason);
     this.wakeRequested = true;
     if (this.loopDone !== undefined) return;
     this.loopDone = this.loop(reason).finally(() => {
@@ -290,11 +265,11 @@ export class Daemon {
   /** One pass: every due lifecycle request, then (on a heartbeat) keep-alive and housekeeping. */
   private async pass(heartbeat: boolean): Promise<void> {
     // A request or keep-alive that started a session wants its dialogs answered soon.
-    if ((await this.processRequests()) > 0) this.watcher?.poke();
+    if ((await this.processRequests()) > 0) this.loops?.pokeWatcher();
     if (!heartbeat || this.state !== DAEMON_STATES.running) return;
     const began = performance.now();
     await this.keepAlivePass();
-    this.watcher?.poke();
+    this.loops?.pokeWatcher();
     await this.housekeeping(began);
   }
 
@@ -304,7 +279,7 @@ export class Daemon {
     // An event may have written notifications: the sender looks at once.
     const onEvent = (e: StoredEvent): void => {
       this.opts.onEvent?.(e);
-      this.sender?.poke();
+      this.loops?.pokeSender();
     };
     return { root, settings, store, host, hostName, owner, now: this.now, onEvent, crashPoint, gt };
   }
@@ -389,8 +364,7 @@ export class Daemon {
     const next = this.settingsWatch.next(this.opts.settings, this.opts.log);
     if (next === undefined) return;
     this.opts.settings = next;
-    this.watcher?.useSettings(next);
-    this.spend?.useSettings(next);
+    this.loops?.useSettings(next);
     const lifted = await liftAuthHolds(this.executeDeps());
     this.opts.log.log('info', 'settings changed: taken up', { auth_holds_lifted: lifted });
   }
@@ -405,9 +379,7 @@ export class Daemon {
     if (this.state === DAEMON_STATES.stopped || this.state === DAEMON_STATES.stopping) return;
     this.setState(DAEMON_STATES.stopping);
     clearInterval(this.heartbeatTimer);
-    await this.watcher?.stop();
-    await this.sender?.stop();
-    await this.spend?.stop();
+    await this.loops?.stop();
     clearTimeout(this.retryTimer);
     clearTimeout(this.recoveryTimer);
     await this.unsubscribe?.();
