@@ -165,21 +165,25 @@ async function buryZombie(
   return { reason, lines };
 }
 
-const LAST_WORDS_RETRY_MS = 100;
+/** Waits before reading an empty dead pane again (a loaded machine needs the longer ones). */
+const LAST_WORDS_RETRIES_MS = [100, 200, 400];
 
 /**
  * A dead pane's last lines. tmux may mark a pane dead before it has read the last bytes its
  * process wrote (seen: a death with no lines, its next one with them): an empty screen is read
- * once more a moment later.
+ * again a moment later, up to three times (0.7 s for a process that died saying nothing).
  */
 async function lastWords(deps: KeepAliveDeps, session: string): Promise<string[]> {
   // nothing to show is still a death to report
   const read = (): Promise<string[]> =>
     deps.host.capture(session, EXIT_CAPTURE_LINES).catch(() => []);
-  const lines = await read();
-  if (lines.some((l) => l.trim() !== '')) return lines;
-  await sleep(LAST_WORDS_RETRY_MS);
-  return read();
+  let lines = await read();
+  for (const wait of LAST_WORDS_RETRIES_MS) {
+    if (lines.some((l) => l.trim() !== '')) return lines;
+    await sleep(wait);
+    lines = await read();
+  }
+  return lines;
 }
 
 export function lastLine(text: string): string {
