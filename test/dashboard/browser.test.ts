@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { townPaths } from '../../src/town/layout.js';
 import { gtOk } from '../helpers/cli.js';
+import { endDaemons } from '../helpers/town.js';
 import { onCleanup, tempDir, tmuxSocket, waitFor } from '../helpers/temp.js';
 import { startDashboard } from './dashboard.js';
 
@@ -23,6 +24,9 @@ const AGENTS = ['mayor', 'demo/witness', 'demo/refinery', 'demo/crew/ada', 'demo
 /** `npm start`'s town, its stand-in agents handing off every few seconds; stopped after the test. */
 async function startDemo(): Promise<string> {
   const dir = tempDir('demo');
+  // After the demo and its tmux server are gone: any daemon an agent's last `gt handoff` started
+  // once the demo's own had stopped (it would bring the agents back and write into the town).
+  onCleanup(() => endDaemons(join(dir, 'town')));
   const socket = tmuxSocket();
   const child = spawn(
     process.execPath,
