@@ -1,7 +1,6 @@
 // `gt version`: what runs here, each part with its version — this gt (and its build), the
 // running daemon's gt, the store's schema beside the one this gt writes, Node, tmux, and each
 // role's agent CLI as its session would run it. Nothing is changed to find out.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runtimeOf, commandOf } from '../agents/runtime/index.js';
@@ -15,23 +14,17 @@ import { GT_VERSION, gtBuild } from '../version.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { openTown, printJson, println } from './context.js';
 import type { GtCommand } from './program.js';
-
-const PROBE_TIMEOUT_MS = 10_000;
+import { probe } from './doctor/check.js';
 
 /** The first line a program prints for `args`, or why it printed none. */
-export function firstLine(
+async function firstLine(
   program: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ version: string | null; error: string | null }> {
-  return new Promise((resolve) => {
-    execFile(program, args, { env, timeout: PROBE_TIMEOUT_MS }, (err, out, stderr) => {
-      const line = `${out}`.trim().split('\n')[0] ?? '';
-      if (err !== null && line === '')
-        resolve({ version: null, error: `${stderr}`.trim().split('\n')[0] || err.message });
-      else resolve({ version: line, error: null });
-    });
-  });
+  const { out, error } = await probe(program, args, env);
+  const line = out.trim().split('\n')[0] ?? '';
+  return error !== null && line === '' ? { version: null, error } : { version: line, error: null };
 }
 
 interface AgentCli {

@@ -72,28 +72,11 @@ async function readLines(
   while (at < end) {
     const nl = bytes.indexOf(0x0a, at);
     const line = bytes.subarray(at, nl).toString('utf8');
-    const got = reader.line?.(line, { path, offset: from + at, state, now });
+    const got = reader.line(line, { path, offset: from + at, state, now });
     if (got !== undefined) entries.push(...got);
     at = nl + 1;
   }
   return { entries, readTo: from + end, state };
-}
-
-/** The whole file, read again only when its size or time changed. */
-async function readWhole(
-  reader: UsageReader,
-  path: string,
-  size: number,
-  mtimeMs: number,
-  cursor: UsageCursor | undefined,
-  now: number,
-): Promise<Read | undefined> {
-  const seen = parseState(cursor?.state ?? null);
-  if (cursor !== undefined && cursor.readTo === size && seen.mtimeMs === mtimeMs) return undefined;
-  if (size > MAX_READ_BYTES * 4) return undefined;
-  const text = (await readRange(path, 0, size)).toString('utf8');
-  const entries = reader.whole?.(text, { path, now }) ?? [];
-  return { entries, readTo: size, state: { mtimeMs } };
 }
 
 /**
@@ -106,10 +89,7 @@ export async function collectSource(store: Store, src: UsageSource, now: number)
   const info = await stat(src.path).catch(() => undefined);
   if (info === undefined || !info.isFile()) return 0;
   const cursor = await store.getUsageCursor(src.path);
-  const read =
-    reader.whole !== undefined
-      ? await readWhole(reader, src.path, info.size, info.mtimeMs, cursor, now)
-      : await readLines(reader, src.path, info.size, cursor, now);
+  const read = await readLines(reader, src.path, info.size, cursor, now);
   if (read === undefined) return 0;
   const { identity, runtime } = src;
   const conversationId = src.conversationId ?? cursor?.conversationId ?? null;

@@ -25,9 +25,7 @@ export interface LineContext {
 }
 
 export interface UsageReader {
-  line?(line: string, ctx: LineContext): ReadEntry[] | undefined;
-  /** For a runtime that rewrites one JSON file (none today): the whole text. */
-  whole?(text: string, ctx: { path: string; now: number }): ReadEntry[];
+  line(line: string, ctx: LineContext): ReadEntry[] | undefined;
 }
 
 type Json = Record<string, unknown>;

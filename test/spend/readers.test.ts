@@ -13,7 +13,7 @@ function readAll(reader: UsageReader, lines: string[], path = 'f.jsonl'): ReadEn
   const out: ReadEntry[] = [];
   for (const line of lines) {
     const ctx: LineContext = { path, offset, state, now: NOW };
-    out.push(...(reader.line?.(line, ctx) ?? []));
+    out.push(...(reader.line(line, ctx) ?? []));
     offset += Buffer.byteLength(line) + 1;
   }
   return out;
