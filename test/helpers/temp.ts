@@ -1,7 +1,7 @@
 // Temp dirs, private tmux sockets and condition waits for tests. Everything made here
 // is removed after each test; the global teardown fails the run if anything leaked.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -53,10 +53,35 @@ export function onCleanup(fn: () => unknown): void {
 /** A fresh temp dir, removed after the test. */
 export function tempDir(label = 'dir'): string {
   const dir = mkdtempSync(join(tmpdir(), `${tempPrefix()}${label}-`));
-  // An agent's process may still write its last file for a moment after its tmux server was
-  // killed (the cleanup before this one): removing is tried again then.
-  onCleanup(() => rmSync(dir, { recursive: true, force: true, maxRetries: 30, retryDelay: 100 }));
+  onCleanup(() => removeDir(dir));
   return dir;
+}
+
+/**
+ * Removes `dir` and all in it. An agent's process may still write its last file for a moment
+ * after its tmux server was killed (the cleanup before this one), after the files beside it were
+ * removed: the whole removal is tried again then, for up to 15 s, and what remains is named.
+ */
+async function removeDir(dir: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline)
+        throw new Error(`${String(err)}; left: ${leftIn(dir)}`, { cause: err });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function leftIn(dir: string): string {
+  try {
+    return readdirSync(dir, { recursive: true }).join(', ');
+  } catch {
+    return '?';
+  }
 }
 
 /** A private tmux socket name for this test; its server is killed after the test. */
