@@ -21,7 +21,10 @@ const ONLY_WHEN_NAMED = new Set(['runtimes']);
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   mail: () => benchMail(gtBin),
-  startup: () => benchStartup(gtBin),
+  startup: async () => [
+    ...(await benchStartup(gtBin)),
+    ...(await (await import('./hooks.js')).benchHooks(gtBin)),
+  ],
   sessions: () => benchSessions(gtBin),
   lifecycle: () => benchLifecycle(gtBin),
   peers: () => benchPeers(gtBin),

@@ -1,16 +1,16 @@
 // `gt agent report <event>`: an agent's hooks tell the daemon what it does. Token-verified, and
 // it never fails the hook (a failing prompt hook could block the agent): problems go to stderr.
+// prompt, stop and notification are usually answered by the daemon itself (hook-client.ts);
+// this is the command in full, for compaction and whenever no daemon answers.
 import type { Command } from 'commander';
-import { isVerifiedSender } from '../agents/token.js';
 import type { HookEvent } from '../agents/report.js';
-import { HOOK_EVENTS, reportHook } from '../agents/report.js';
+import { HOOK_EVENTS } from '../agents/report.js';
 import { errorMessage, InputError } from '../errors.js';
-import { formatAddress } from '../town/identity.js';
 import type { GlobalOptions } from './context.js';
 import { withTown } from './context.js';
 import { poke } from '../util/socket.js';
-import { HOOK_FORMAT_OPTION, hookContext, readHookInput } from './hook-input.js';
-import { injectionBlock } from '../mail/inject.js';
+import { HOOK_FORMAT_OPTION, readHookInput } from './hook-input.js';
+import { answerHook } from '../agents/hook-run.js';
 import type { GtCommand } from './program.js';
 import type { TownContext } from './context.js';
 import type { Store } from '../store/store.js';
@@ -32,24 +32,17 @@ export function registerAgentReport(agent: GtCommand): void {
       'with prompt: also print the agent’s unread mail as one block of context for the model (mail check and the report in one process)',
     )
     .action(async (event: string, flags: ReportFlags, cmd: Command) => {
-      let code = 0;
       try {
         if (!(HOOK_EVENTS as readonly string[]).includes(event))
           throw new InputError('GT_BAD_USAGE', `unknown event ${JSON.stringify(event)}`);
         const payload = readHookInput();
-        await withTown(cmd.optsWithGlobals<GlobalOptions>(), async (town) => {
-          // Each part on its own: a report that fails must not keep the mail from the model.
-          try {
-            code = await report(town, event as HookEvent, payload);
-          } catch (err) {
-            process.stderr.write(`gt: agent report ${event}: ${errorMessage(err)}\n`);
-          }
-          if (flags.injectMail === true) await injectMail(town, flags.hookFormat);
-        });
+        return await withTown(cmd.optsWithGlobals<GlobalOptions>(), (town) =>
+          reportAndInject(town, { event: event as HookEvent, payload, flags }),
+        );
       } catch (err) {
         process.stderr.write(`gt: agent report ${event}: ${errorMessage(err)}\n`);
+        return 0;
       }
-      return code;
     });
 }
 
@@ -58,43 +51,35 @@ interface ReportFlags {
   injectMail?: boolean;
 }
 
-/** The report itself; resolves the hook's exit code (2 refuses a compaction). */
-async function report(
+/** The hook's work in its own process; resolves its exit code (2 refuses a compaction). */
+async function reportAndInject(
   town: TownContext,
-  event: HookEvent,
-  payload: Record<string, unknown>,
+  hook: { event: HookEvent; payload: Record<string, unknown>; flags: ReportFlags },
 ): Promise<number> {
+  const { event, payload, flags } = hook;
   const id = town.self();
   const store = await town.store();
-  if (!(await isVerifiedSender(store, id, town.env.GT_AGENT_TOKEN)))
-    throw new InputError('GT_UNVERIFIED_SENDER', `not ${formatAddress(id)}'s own session`);
-  const events = await reportHook(
-    store,
-    formatAddress(id),
-    event,
-    payload,
-    Date.now(),
-    town.settings.notify,
+  const answer = await answerHook(
+    { store, notify: town.settings.notify, now: Date.now() },
+    {
+      event,
+      payload,
+      identity: id,
+      token: town.env.GT_AGENT_TOKEN,
+      injectMail: flags.injectMail === true,
+      hookFormat: flags.hookFormat,
+    },
   );
+  process.stderr.write(answer.stderr);
+  writeStdout(answer.stdout);
   // A change is news to the daemon: a turn ended may free the agent for a queued
   // prompt, a session that began wants its screen read now, not at the next slow look.
-  if (events.length > 0) await poke(town.paths.daemonSocket);
+  if (answer.events.length > 0) await poke(town.paths.daemonSocket);
   if (event === 'compact' && town.settings.agents[id.role].on_compact === 'handoff') {
     await handOffInsteadOfCompacting(town, store, id, payload);
     return 2; // Claude Code's word for "do not": the compaction is refused
   }
   return 0;
-}
-
-/** The agent's unread mail as context for the model, as `gt mail check --inject` prints it. */
-async function injectMail(town: TownContext, format: string | undefined): Promise<void> {
-  try {
-    const owner = formatAddress(town.self());
-    const unread = await (await town.store()).listInbox(owner, { unreadOnly: true });
-    writeStdout(hookContext(injectionBlock(owner, unread), format));
-  } catch (err) {
-    process.stderr.write(`gt: agent report --inject-mail: ${errorMessage(err)}\n`);
-  }
 }
 
 /**

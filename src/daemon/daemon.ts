@@ -22,6 +22,8 @@ import { acquireLock, takeOverLock } from './lock.js';
 import { townMark } from './town-mark.js';
 import { HeartbeatState, previousCrash, purgeOld } from './housekeeping.js';
 import { listenForPokes } from './poke-server.js';
+import type { HookAnswerDeps } from './hook-answer.js';
+import { answerHookRequest } from './hook-answer.js';
 import { SettingsWatch } from './settings-watch.js';
 import { liftAuthHolds } from '../agents/failures/clear.js';
 import { runByAgent } from './by-agent.js';
@@ -131,7 +133,10 @@ export class Daemon {
         : await acquireLock(root, hostName, info);
     try {
       writeJsonAtomic(this.paths.daemonPid, process.pid, 0o600);
-      this.pokeServer = await listenForPokes(this.paths.daemonSocket, () => this.wake('poke'));
+      this.pokeServer = await listenForPokes(this.paths.daemonSocket, {
+        onPoke: () => this.wake('poke'),
+        onHook: (request) => answerHookRequest(this.hookDeps(), request),
+      });
     } catch (err) {
       await this.lock.release();
       throw err;
@@ -154,6 +159,12 @@ export class Daemon {
     const settings = (): Settings => this.opts.settings;
     this.loops = new SideLoops(() => this.executeDeps(), settings, this.opts.log);
     this.loops.start();
+  }
+
+  private hookDeps(): HookAnswerDeps {
+    const { root, store } = this.opts;
+    const changed = (): void => this.wake('hook');
+    return { root, store, settings: () => this.opts.settings, now: this.now, changed };
   }
 
   /**

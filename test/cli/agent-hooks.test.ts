@@ -1,7 +1,9 @@
 // What an agent's hooks run, as the hooks run it: gt agent report, gt prime --hook, and the
 // nudge queue seen from the command line.
 import { describe, expect, it } from 'vitest';
-import { agentEnv, makeTown } from '../helpers/town.js';
+import type { RunOptions, RunResult } from '../helpers/cli.js';
+import type { TestTown } from '../helpers/town.js';
+import { agentEnv, events, makeTown, runDaemon } from '../helpers/town.js';
 
 const MAX = 'alpha/crew/max';
 const SESSION = 'gt-alpha-crew-max';
@@ -12,51 +14,107 @@ interface AgentJson {
   activity_detail: string | null;
 }
 
-async function activity(
-  town: Awaited<ReturnType<typeof makeTown>>,
-): Promise<AgentJson | undefined> {
+async function activity(town: TestTown): Promise<AgentJson | undefined> {
   const status = JSON.parse(await town.gtOk(['status', '--json'])) as { agents: AgentJson[] };
   return status.agents.find((a) => a.address === MAX);
 }
 
-describe('gt agent report', () => {
-  it('a verified hook sets the activity; an unverified one changes nothing; neither fails the hook', async () => {
-    const town = await makeTown();
-    await town.gtOk(['session', 'start', MAX]);
-    const env = agentEnv(town, MAX, SESSION);
-    const prompt = await town.gt(['agent', 'report', 'prompt'], {
-      env,
-      input: JSON.stringify({ prompt: 'hi' }),
+/** Who answers an agent's report hook: its own gt process, or (handed over its socket) the daemon. */
+const ANSWERERS = ['gt itself', 'the daemon'] as const;
+type Answerer = (typeof ANSWERERS)[number];
+
+/** A town whose report hooks `by` answers: with a daemon running, or none. */
+async function hookTown(by: Answerer): Promise<TestTown> {
+  const town = await makeTown();
+  if (by === 'the daemon') await runDaemon(town);
+  return town;
+}
+
+/** Runs a hook command, checks that `by` answered it, and gives its result without that word. */
+async function hook(
+  town: TestTown,
+  by: Answerer,
+  args: readonly string[],
+  opts: RunOptions,
+): Promise<RunResult> {
+  const r = await town.gt(args, { ...opts, env: { ...opts.env, GT_DEBUG_HOOK: '1' } });
+  const [first = '', ...rest] = r.stderr.split(/(?<=\n)/);
+  expect(first, args.join(' ')).toBe(`gt: hook answered by ${by}\n`);
+  return { ...r, stderr: rest.join('') };
+}
+
+for (const by of ANSWERERS)
+  describe(`gt agent report, answered by ${by}`, () => {
+    it('a verified hook sets the activity; an unverified one changes nothing; neither fails the hook', async () => {
+      const town = await hookTown(by);
+      await town.gtOk(['session', 'start', MAX]);
+      const env = agentEnv(town, MAX, SESSION);
+      const report = (event: string, input: string, e = env): Promise<RunResult> =>
+        hook(town, by, ['agent', 'report', event], { env: e, input });
+      const prompt = await report('prompt', JSON.stringify({ prompt: 'hi' }));
+      expect([prompt.code, prompt.stderr]).toEqual([0, '']);
+      expect(await activity(town)).toMatchObject({ activity: 'busy' });
+      const question = JSON.stringify({
+        notification_type: 'permission_prompt',
+        message: 'Claude needs your permission',
+      });
+      expect(await report('notification', question)).toMatchObject({ code: 0, stderr: '' });
+      // On record (a daemon may at once find the question gone from the screen and say ready).
+      const said = (await events(town)).filter(
+        (e) => e.kind === 'agent.activity' && e.reason === 'hook',
+      );
+      expect(said.map((e) => e.outcome)).toEqual(['busy', 'blocked']);
+      expect(await report('stop', '{}')).toMatchObject({ code: 0, stderr: '' });
+      expect(await activity(town)).toMatchObject({ activity: 'ready' });
+      const forged = await report('prompt', '{}', {
+        GT_ROLE: MAX,
+        GT_AGENT_TOKEN: 'not-the-token',
+      });
+      expect(forged.code).toBe(0);
+      expect(forged.stderr).toMatch(/not alpha\/crew\/max's own session/);
+      expect(await activity(town)).toMatchObject({ activity: 'ready' });
+      const junk = await report('prompt', 'not json at all');
+      expect(junk.code).toBe(0);
+      // Not an event a daemon answers: gt itself says what is wrong.
+      const unknown = await town.gt(['agent', 'report', 'explode'], { env, input: '{}' });
+      expect([unknown.code, unknown.stderr]).toEqual([
+        0,
+        'gt: agent report explode: unknown event "explode"\n',
+      ]);
     });
-    expect([prompt.code, prompt.stderr]).toEqual([0, '']);
-    expect(await activity(town)).toMatchObject({ activity: 'busy' });
-    const question = JSON.stringify({
-      notification_type: 'permission_prompt',
-      message: 'Claude needs your permission',
+
+    it('one process reports the prompt and gives the model the agent’s mail', async () => {
+      const town = await hookTown(by);
+      await town.gtOk(['session', 'start', MAX]);
+      const env = agentEnv(town, MAX, SESSION);
+      await town.gtOk(['mail', 'send', MAX, '-s', 'the build is red', '-m', 'look at ci'], {
+        env: { GT_ROLE: 'mayor' },
+      });
+      const inject = ['agent', 'report', 'prompt', '--inject-mail'];
+      const both = await hook(town, by, inject, { env, input: JSON.stringify({ prompt: 'hi' }) });
+      expect([both.code, both.stderr]).toEqual([0, '']);
+      expect(both.stdout).toContain('the build is red');
+      expect(await activity(town)).toMatchObject({ activity: 'busy' });
+      // Gemini CLI's form: the mail as JSON additionalContext.
+      const gemini = await hook(town, by, [...inject, '--hook-format', 'gemini'], {
+        env,
+        input: '{}',
+      });
+      expect(JSON.parse(gemini.stdout)).toMatchObject({
+        hookSpecificOutput: {
+          additionalContext: expect.stringContaining('the build is red') as string,
+        },
+      });
+      // A report refused (not the agent's own session) still leaves the mail with the model.
+      const forged = await hook(town, by, inject, {
+        env: { GT_ROLE: MAX, GT_AGENT_TOKEN: 'not-the-token' },
+        input: '{}',
+      });
+      expect(forged.code).toBe(0);
+      expect(forged.stderr).toMatch(/not alpha\/crew\/max's own session/);
+      expect(forged.stdout).toContain('the build is red');
     });
-    await town.gtOk(['agent', 'report', 'notification'], { env, input: question });
-    expect(await activity(town)).toMatchObject({
-      activity: 'blocked',
-      activity_detail: 'Claude needs your permission',
-    });
-    await town.gtOk(['agent', 'report', 'stop'], { env, input: '{}' });
-    expect(await activity(town)).toMatchObject({ activity: 'ready' });
-    const forged = await town.gt(['agent', 'report', 'prompt'], {
-      env: { GT_ROLE: MAX, GT_AGENT_TOKEN: 'not-the-token' },
-      input: '{}',
-    });
-    expect(forged.code).toBe(0);
-    expect(forged.stderr).toMatch(/not alpha\/crew\/max's own session/);
-    expect(await activity(town)).toMatchObject({ activity: 'ready' });
-    const junk = await town.gt(['agent', 'report', 'prompt'], { env, input: 'not json at all' });
-    expect(junk.code).toBe(0);
-    const unknown = await town.gt(['agent', 'report', 'explode'], { env, input: '{}' });
-    expect([unknown.code, unknown.stderr]).toEqual([
-      0,
-      'gt: agent report explode: unknown event "explode"\n',
-    ]);
   });
-});
 
 describe('gt prime', () => {
   it('says who the agent is and shows the handoff note its predecessor left', async () => {
@@ -114,41 +172,5 @@ describe('gt nudge', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(JSON.parse(await town.gtOk(['nudge', '--list', '--json']))).toHaveLength(2);
-  });
-});
-
-describe('gt agent report prompt --inject-mail', () => {
-  it('one process reports the prompt and gives the model the agent’s mail', async () => {
-    const town = await makeTown();
-    await town.gtOk(['session', 'start', MAX]);
-    const env = agentEnv(town, MAX, SESSION);
-    await town.gtOk(['mail', 'send', MAX, '-s', 'the build is red', '-m', 'look at ci'], {
-      env: { GT_ROLE: 'mayor' },
-    });
-    const both = await town.gt(['agent', 'report', 'prompt', '--inject-mail'], {
-      env,
-      input: JSON.stringify({ prompt: 'hi' }),
-    });
-    expect([both.code, both.stderr]).toEqual([0, '']);
-    expect(both.stdout).toContain('the build is red');
-    expect(await activity(town)).toMatchObject({ activity: 'busy' });
-    // Gemini CLI's form: the mail as JSON additionalContext.
-    const gemini = await town.gtOk(
-      ['agent', 'report', 'prompt', '--inject-mail', '--hook-format', 'gemini'],
-      { env, input: '{}' },
-    );
-    expect(JSON.parse(gemini)).toMatchObject({
-      hookSpecificOutput: {
-        additionalContext: expect.stringContaining('the build is red') as string,
-      },
-    });
-    // A report refused (not the agent's own session) still leaves the mail with the model.
-    const forged = await town.gt(['agent', 'report', 'prompt', '--inject-mail'], {
-      env: { GT_ROLE: MAX, GT_AGENT_TOKEN: 'not-the-token' },
-      input: '{}',
-    });
-    expect(forged.code).toBe(0);
-    expect(forged.stderr).toMatch(/not alpha\/crew\/max's own session/);
-    expect(forged.stdout).toContain('the build is red');
   });
 });

@@ -1,0 +1,109 @@
+// An agent's report hook as a process, handed to the daemon (the fast path) and done in full,
+// in wall time and in CPU time, beside `node -e 0` run alternately in the same loop; and the
+// daemon's own CPU for each hook it answers.
+import { readFileSync } from 'node:fs';
+import type { Row } from './harness.js';
+import { benchTown, interleave, median, timeProcess } from './harness.js';
+import { CLOCK_TICKS, procStats } from './proc.js';
+
+const SECTION = 'startup';
+const RUNS = 40;
+
+/** CPU time (ms) of this process's children that have been waited for, from /proc/self/stat. */
+function childrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS;
+}
+
+/** Wall time and CPU time of one run of `cmd args`. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): { wall: number; cpu: number } {
+  const before = childrenCpuMs();
+  const wall = timeProcess(cmd, args, { env });
+  return { wall, cpu: childrenCpuMs() - before };
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+export function benchHooks(gtBin: string): Promise<Row[]> {
+  const town = benchTown(gtBin, {
+    label: 'hooks',
+    socket: `gt-bench-h-${process.pid}`,
+    agents: 0,
+    settings: { daemon: { keep_alive: [] }, lifecycle: { require_verified_sender: false } },
+  });
+  try {
+    const env = { ...town.env, GT_ROLE: 'mayor' };
+    const hook = ['agent', 'report', 'prompt', '--inject-mail'];
+    const node = (): { wall: number; cpu: number } => timed(process.execPath, ['-e', '0'], env);
+    const full = measure(() => timed(process.execPath, [gtBin, ...hook], env), node);
+    town.gt(['daemon', 'start']);
+    const pid = Number(readFileSync(`${town.root}/daemon/daemon.pid`, 'utf8'));
+    const ticks = procStats(pid).cpuTicks;
+    const fast = measure(() => timed(process.execPath, [gtBin, ...hook], env), node);
+    const daemonCpu = ((procStats(pid).cpuTicks - ticks) * 1000) / CLOCK_TICKS / (RUNS + 1);
+    town.gt(['daemon', 'stop']);
+    return Promise.resolve(rows(full, fast, daemonCpu));
+  } finally {
+    town.done();
+  }
+}
+
+interface Measured {
+  wall: number;
+  cpu: number;
+  nodeWall: number;
+  nodeCpu: number;
+}
+
+function measure(
+  run: () => { wall: number; cpu: number },
+  node: () => { wall: number; cpu: number },
+): Measured {
+  const ours: Array<{ wall: number; cpu: number }> = [];
+  const base: Array<{ wall: number; cpu: number }> = [];
+  interleave(
+    RUNS,
+    () => (ours.push(run()), 0),
+    () => (base.push(node()), 0),
+  );
+  // The warm-up pair is the first of each.
+  const [o, b] = [ours.slice(1), base.slice(1)];
+  return {
+    wall: median(o.map((x) => x.wall)),
+    cpu: mean(o.map((x) => x.cpu)),
+    nodeWall: median(b.map((x) => x.wall)),
+    nodeCpu: mean(b.map((x) => x.cpu)),
+  };
+}
+
+function rows(full: Measured, fast: Measured, daemonCpu: number): Row[] {
+  const row = (name: string, ours: number, baseline: number, target: number): Row => ({
+    section: SECTION,
+    name,
+    ours,
+    baseline,
+    baselineName: 'node -e 0',
+    unit: 'ms',
+    target: `≤ ${target}x`,
+    pass: ours <= target * baseline,
+  });
+  return [
+    row('the prompt hook answered by the daemon, wall (median)', fast.wall, fast.nodeWall, 1.15),
+    row('the prompt hook answered by the daemon, CPU (mean)', fast.cpu, fast.nodeCpu, 1.15),
+    {
+      ...row(
+        '… and the daemon’s CPU for each hook it answers (mean)',
+        daemonCpu,
+        fast.nodeCpu,
+        0.2,
+      ),
+    },
+    row(
+      'the prompt hook with no daemon (gt in full), wall (median)',
+      full.wall,
+      full.nodeWall,
+      1.5,
+    ),
+    row('the prompt hook with no daemon (gt in full), CPU (mean)', full.cpu, full.nodeCpu, 1.5),
+  ];
+}

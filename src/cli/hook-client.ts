@@ -1,0 +1,85 @@
+// A hook's fast path. `gt agent report prompt|stop|notification` runs on every turn of every
+// agent; loading the whole command line for it costs more than the work. This part of the
+// launcher (nothing else loaded) hands the hook's input to the town's daemon over its socket
+// and prints the daemon's answer. Whenever the daemon cannot answer (none running, an older
+// one, a socket path too long, no answer in time) the command runs in full instead, with the
+// input already read.
+import { isAbsolute, join } from 'node:path';
+import { MAX_HOOK_INPUT_BYTES, readAllStdin } from '../util/stdin.js';
+
+const EVENTS: ReadonlySet<string> = new Set(['prompt', 'stop', 'notification']);
+const ENV_KEYS = ['GT_ROLE', 'GT_RIG', 'GT_CREW', 'GT_AGENT_TOKEN'] as const;
+/** The longest path the kernel takes for a unix socket; a longer one goes the full way. */
+const MAX_SOCKET_PATH_BYTES = 107;
+/** A daemon busy for longer than this leaves the hook to do its work itself. */
+const ANSWER_TIMEOUT_MS = 5_000;
+
+export interface HookAsk {
+  socket: string;
+  request: Record<string, unknown>;
+}
+
+export interface HookReply {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** What to ask the daemon for `argv`, when it is a hook call the daemon answers. */
+export function hookAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): HookAsk | undefined {
+  const [cmd, sub, event, ...rest] = argv.slice(2);
+  if (cmd !== 'agent' || sub !== 'report' || event === undefined || !EVENTS.has(event)) return;
+  const root = env.GT_TOWN_ROOT;
+  if (env.GT_HOOK_VIA_DAEMON === 'off' || root === undefined || !isAbsolute(root)) return;
+  let injectMail = false;
+  let hookFormat: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    if (arg === '--inject-mail') injectMail = true;
+    else if (arg === '--hook-format' && i + 1 < rest.length) hookFormat = rest[++i];
+    else if (arg.startsWith('--hook-format=')) hookFormat = arg.slice('--hook-format='.length);
+    else return; // anything else is the full command line's to read
+  }
+  const socket = join(root, 'daemon', 'daemon.sock');
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) return;
+  const sessionEnv: Record<string, string> = {};
+  for (const key of ENV_KEYS) if (env[key] !== undefined) sessionEnv[key] = env[key];
+  const request = { gt: 'hook', v: 1, event, injectMail, hookFormat, env: sessionEnv };
+  return { socket, request: { ...request, cwd: process.cwd() } };
+}
+
+/** The hook's standard input, read once: kept for the full command line should it run. */
+export function readHookStdin(): Buffer {
+  return process.stdin.isTTY ? Buffer.alloc(0) : readAllStdin(MAX_HOOK_INPUT_BYTES);
+}
+
+/** The daemon's answer to `ask` with `input`, or undefined when there is none to use. */
+export function askDaemon(ask: HookAsk, input: Buffer): Promise<HookReply | undefined> {
+  return new Promise((resolve) => {
+    const { connect } = process.getBuiltinModule('node:net');
+    const socket = connect(ask.socket);
+    const chunks: Buffer[] = [];
+    const done = (reply: HookReply | undefined): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(reply);
+    };
+    const timer = setTimeout(() => done(undefined), ANSWER_TIMEOUT_MS);
+    socket.on('connect', () => {
+      socket.write(`${JSON.stringify({ ...ask.request, input: input.toString('utf8') })}\n`);
+    });
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => done(replyOf(Buffer.concat(chunks).toString('utf8'))));
+    socket.on('error', () => done(undefined));
+  });
+}
+
+function replyOf(text: string): HookReply | undefined {
+  try {
+    const r = JSON.parse(text) as Record<string, unknown>;
+    if (typeof r.stdout !== 'string' || typeof r.stderr !== 'string') return undefined;
+    return { stdout: r.stdout, stderr: r.stderr, code: typeof r.code === 'number' ? r.code : 0 };
+  } catch {
+    return undefined; // an older daemon closes at once; a fallback answer has no output
+  }
+}
