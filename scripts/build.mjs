@@ -6,7 +6,6 @@
 // the build by a hash of the rest; dist/gt-main.cache is V8's compiled code for it, made
 // by scripts/code-cache.ts and used only by the build it names.
 import { build } from 'esbuild';
-import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -46,6 +45,56 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * Node's own modules that most commands never use (a server, a child process, a hash) cost
+ * ~15 ms to load at every start when the bundle requires them up front. Each such require()
+ * becomes a stand-in that loads the module at the first use of any of its properties.
+ * Only modules whose export is a plain object: a stand-in cannot be called or constructed.
+ */
+const LAZY_BUILTINS = [
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'perf_hooks',
+  'readline',
+  'tls',
+  'v8',
+  'worker_threads',
+  'zlib',
+];
+const LAZY_REQUIRE = `var __gtLazy = (id) => {
+  let m;
+  const load = () => (m ??= require(id));
+  return new Proxy({}, {
+    get: (_, k) => load()[k],
+    set: (_, k, v) => ((load()[k] = v), true),
+    has: (_, k) => k in load(),
+    ownKeys: () => Reflect.ownKeys(load()),
+    getOwnPropertyDescriptor: (_, k) => {
+      const d = Reflect.getOwnPropertyDescriptor(load(), k);
+      return d === undefined ? d : { ...d, configurable: true };
+    },
+  });
+};
+`;
+
+function lazyBuiltins(text) {
+  const names = LAZY_BUILTINS.map((n) => n.replace('/', '\\/')).join('|');
+  const eager = new RegExp(`\\brequire\\("((?:node:)?(?:${names}))"\\)`, 'g');
+  const lazy = text.replace(eager, '__gtLazy("$1")');
+  // After esbuild's "use strict" line, which must stay the file's first statement.
+  const strict = '"use strict";\n';
+  const at = lazy.indexOf(strict);
+  if (at < 0) throw new Error('build: no "use strict" in the bundle to put __gtLazy after');
+  return lazy.slice(0, at + strict.length) + LAZY_REQUIRE + lazy.slice(at + strict.length);
+}
+
 const main = await build({
   ...cjs,
   plugins: [lazyChildProcess],
@@ -56,9 +105,9 @@ const main = await build({
   outfile: 'dist/gt-main.cjs',
   write: false,
 });
-const code = main.outputFiles[0].contents;
+const code = lazyBuiltins(main.outputFiles[0].text);
 const buildId = createHash('sha256').update(code).digest('hex').slice(0, 16);
-await writeFile('dist/gt-main.cjs', Buffer.concat([Buffer.from(`// gt build ${buildId}\n`), code]));
+await writeFile('dist/gt-main.cjs', `// gt build ${buildId}\n${code}`);
 
 await build({
   ...cjs,

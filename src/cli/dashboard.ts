@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { agentContext } from '../agents/context.js';
 import type { DashboardOptions } from '../dashboard/server.js';
-import { checkHost, openDashboard } from '../dashboard/server.js';
 import { isLoopback } from '../dashboard/http.js';
 import { mintLogin } from '../dashboard/login.js';
 import { loadSecret } from '../dashboard/secret.js';
@@ -94,6 +93,8 @@ async function serve(town: TownContext, flags: DashboardFlags, portGiven: boolea
     return;
   }
   const port = parsePort(flags.port);
+  // Loaded here: the server and its metrics are most of gt, and only this command needs them.
+  const { checkHost, openDashboard } = await import('../dashboard/server.js');
   const host = checkHost(flags.host);
   const { server, url } = await openDashboard(
     {
