@@ -89,7 +89,7 @@ function lazyBuiltins(text) {
   const eager = new RegExp(`\\brequire\\("((?:node:)?(?:${names}))"\\)`, 'g');
   const lazy = text.replace(eager, '__gtLazy("$1")');
   // After esbuild's "use strict" line, which must stay the file's first statement.
-  const strict = '"use strict";\n';
+  const strict = '"use strict";';
   const at = lazy.indexOf(strict);
   if (at < 0) throw new Error('build: no "use strict" in the bundle to put __gtLazy after');
   return lazy.slice(0, at + strict.length) + LAZY_REQUIRE + lazy.slice(at + strict.length);
@@ -104,6 +104,8 @@ const main = await build({
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/gt-main.cjs',
   write: false,
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
 const code = lazyBuiltins(main.outputFiles[0].text);
 const buildId = createHash('sha256').update(code).digest('hex').slice(0, 16);

@@ -60,7 +60,7 @@ export function flattenSettings(settings: Settings): Array<{ key: string; value:
 }
 
 export function describeSettingKey(key: string): string | undefined {
-  let node: unknown = settingsSchema;
+  let node: unknown = settingsSchema();
   for (const part of key.split('.')) {
     node = unwrapObject(node)?.[part];
     if (node === undefined) return undefined;

@@ -2,21 +2,6 @@
 // role's daily budget. Shapes and parsing only; the counting is src/spend/.
 import * as z from 'zod/mini';
 
-/** A model's prices in dollars per million tokens, as providers list them. */
-export const priceSchema = z.strictObject({
-  input: z.number().check(z.minimum(0)),
-  output: z.number().check(z.minimum(0)),
-  cache_read: z.optional(z.number().check(z.minimum(0))),
-  cache_write: z.optional(z.number().check(z.minimum(0))),
-});
-export type PriceSetting = z.output<typeof priceSchema>;
-
-const modelKey = z
-  .string()
-  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/, 'a model name or the start of one'));
-
-export const pricesSetting = z._default(z.record(modelKey, priceSchema), {});
-
 /** A budget a day: dollars, or tokens of every kind together. */
 export type Budget = { dollars: number } | { tokens: number };
 
@@ -33,21 +18,43 @@ export function parseBudget(text: string): Budget | undefined {
   return Number.isSafeInteger(n) && n > 0 ? { tokens: n } : undefined;
 }
 
-export const budgetSetting = z._default(
-  z.nullable(
-    z
-      .string()
-      .check(
-        z.refine(
-          (v) => parseBudget(v) !== undefined,
-          'a budget a day like "$5", "$12.50" or "2M tokens"',
-        ),
-      ),
-  ),
-  null,
-);
-
 /** How a budget reads to a person. */
 export function budgetText(b: Budget): string {
   return 'dollars' in b ? `$${b.dollars.toFixed(2)}` : `${b.tokens.toLocaleString('en-US')} tokens`;
 }
+
+/** The schemas, made at first use (most commands read settings from their parsed cache). */
+function build() {
+  /** A model's prices in dollars per million tokens, as providers list them. */
+  const priceSchema = z.strictObject({
+    input: z.number().check(z.minimum(0)),
+    output: z.number().check(z.minimum(0)),
+    cache_read: z.optional(z.number().check(z.minimum(0))),
+    cache_write: z.optional(z.number().check(z.minimum(0))),
+  });
+
+  const modelKey = z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/, 'a model name or the start of one'));
+
+  const pricesSetting = z._default(z.record(modelKey, priceSchema), {});
+
+  const budgetSetting = z._default(
+    z.nullable(
+      z
+        .string()
+        .check(
+          z.refine(
+            (v) => parseBudget(v) !== undefined,
+            'a budget a day like "$5", "$12.50" or "2M tokens"',
+          ),
+        ),
+    ),
+    null,
+  );
+  return { priceSchema, pricesSetting, budgetSetting };
+}
+
+let built: ReturnType<typeof build> | undefined;
+export const spendSchemas = (): ReturnType<typeof build> => (built ??= build());
+export type PriceSetting = z.output<ReturnType<typeof build>['priceSchema']>;

@@ -9,6 +9,7 @@ import type { Json, SettingSource } from './settings-overlay.js';
 import { getPath, overlaySettings } from './settings-overlay.js';
 import type { Settings } from './settings-schema.js';
 import { settingsSchema } from './settings-schema.js';
+import { parsedSettings } from './settings-cache.js';
 
 export type { SettingSource } from './settings-overlay.js';
 export { getPath } from './settings-overlay.js';
@@ -62,7 +63,8 @@ export function loadSettings(townRoot: string, opts: LoadOptions = {}): LoadedSe
   const raw = readSettingsFile(file);
   const env = opts.env ?? process.env;
   const { sources, origin } = overlaySettings(raw, env, opts.overrides ?? {});
-  return { settings: parseSettings(raw, file, origin), file, sources };
+  const settings = parsedSettings(townRoot, raw, () => parseSettings(raw, file, origin));
+  return { settings, file, sources };
 }
 
 export function parseSettings(
@@ -70,7 +72,7 @@ export function parseSettings(
   file = 'settings',
   origin: (key: string) => string | undefined = () => undefined,
 ): Settings {
-  const result = settingsSchema.safeParse(raw);
+  const result = settingsSchema().safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = issue.path.join('.');
@@ -105,7 +107,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 export function defaultSettings(): Settings {
-  return settingsSchema.parse({});
+  return settingsSchema().parse({});
 }
 
 export function agentSettings(settings: Settings, role: Role): Settings['agents']['mayor'] {
