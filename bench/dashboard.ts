@@ -6,6 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Row } from './harness.js';
 import { benchTown, median, nowMs, percentile, stopChild, timeProcess } from './harness.js';
@@ -45,7 +47,7 @@ interface Town {
   done: () => void;
 }
 
-function makeTown(gtBin: string): Town {
+function makeTown(gtBin: string, port: number): Town {
   const town = benchTown(gtBin, {
     label: 'dashboard',
     socket: `gt-bench-d-${process.pid}`,
@@ -53,6 +55,7 @@ function makeTown(gtBin: string): Town {
     settings: {
       daemon: { heartbeat: '5s', keep_alive: ['*/crew/*'] },
       agents: { crew: { command: 'exec sleep 3600', sync: false } },
+      dashboard: { port },
     },
   });
   const bin = tmuxWrapper(town.dir);
@@ -181,8 +184,58 @@ async function waitForAgents(root: string, env: NodeJS.ProcessEnv, gtBin: string
   throw new Error(`bench dashboard: the daemon did not start ${AGENTS} agents in ${root}`);
 }
 
+/** A port free now on 127.0.0.1 (for the daemon's own dashboard). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The dashboard the daemon serves (dashboard.port): the daemon's tmux calls with 50 clients
+ * watching beside those with none (its view of the sessions is the source), and event latency.
+ */
+async function servedByDaemon(gtBin: string, town: Town, daemonLog: string): Promise<Row[]> {
+  const said = execFileSync(process.execPath, [gtBin, 'dashboard', '--json'], {
+    env: town.env(''),
+    encoding: 'utf8',
+  });
+  const url = new URL((JSON.parse(said) as { url: string }).url);
+  const key = { 'x-gt-token': url.searchParams.get('token') ?? '' };
+  const [, none] = await rates('', daemonLog);
+  const clients: Client[] = [];
+  try {
+    while (clients.length < CLIENTS) clients.push(await sseClient(url.origin, key));
+    const [, watched] = await rates('', daemonLog);
+    const latencies = (await eventLatencies(town.root, clients)).filter((l) => !Number.isNaN(l));
+    return [
+      row(`the daemon's tmux calls/s, its dashboard watched by ${CLIENTS}`, watched, 'calls/s', {
+        baseline: none,
+        baselineName: 'watched by none',
+        target: 'same as none',
+        pass: watched <= none + 0.2,
+      }),
+      row(
+        `event latency to ${CLIENTS} clients of the daemon's dashboard (p99)`,
+        percentile(latencies, 99),
+        'ms',
+        {
+          baseline: median(latencies),
+          baselineName: 'p50',
+          target: '< 1000 ms, none lost',
+          pass: latencies.length === CLIENTS * 40 && percentile(latencies, 99) < 1000,
+        },
+      ),
+    ];
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
 export async function benchDashboard(gtBin: string): Promise<Row[]> {
-  const town = makeTown(gtBin);
+  const town = makeTown(gtBin, await freePort());
   const logDir = join(town.root, '..');
   const [daemonLog, dashLog, cliLog] = ['daemon', 'dash', 'cli'].map((n) =>
     join(logDir, `${n}.count`),
@@ -219,7 +272,10 @@ export async function benchDashboard(gtBin: string): Promise<Row[]> {
         target: n > 1 ? 'same as 1 client' : '',
         pass: n > 1 ? ours <= dash1 + 0.2 : null,
       });
+    for (const c of clients.splice(0)) c.close();
+    const daemonServed = await servedByDaemon(gtBin, town, daemonLog ?? '');
     return [
+      ...daemonServed,
       rateRow(0, dash0),
       rateRow(CLIENTS, dash50),
       row(

@@ -10,6 +10,8 @@ import { queryHolder } from '../daemon/lock.js';
 import { errorMessage, GtError, InputError } from '../errors.js';
 import { daemonStatus, describeDaemon } from '../status/daemon.js';
 import { townHost } from '../agents/host.js';
+import type { SessionHost } from '../sessions/host.js';
+import { ListedHost } from '../sessions/listed-host.js';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import { oneLine } from '../util/text.js';
 import { pollUntil, sleep } from '../util/wait.js';
@@ -119,11 +121,13 @@ async function runDaemon(global: GlobalOptions, opts: RunFlags): Promise<void> {
     maxBytes: town.settings.daemon.log_max_size,
     keep: town.settings.daemon.log_keep,
   });
+  // The daemon's listings are also what its dashboard shows (no tmux call per page).
+  const host = new ListedHost(townHost(town.root, town.settings));
   const daemon = new Daemon({
     root: town.root,
     settings: town.settings,
     store,
-    host: townHost(town.root, town.settings),
+    host,
     hostName: town.settings.daemon.host,
     log,
     crashPoint: crashPointFromEnv(process.env),
@@ -150,7 +154,7 @@ async function runDaemon(global: GlobalOptions, opts: RunFlags): Promise<void> {
     await town.close();
     return;
   }
-  const dashboard = await serveDashboard(town, log);
+  const dashboard = await serveDashboard(town, log, host.view());
   await serveUntilStopped(daemon, log);
   await dashboard?.close();
   await town.close();
@@ -163,14 +167,17 @@ async function runDaemon(global: GlobalOptions, opts: RunFlags): Promise<void> {
 async function serveDashboard(
   town: TownContext,
   log: Logger,
+  host: SessionHost,
 ): Promise<{ close: () => Promise<void> } | undefined> {
   const port = town.settings.dashboard.port;
   if (port === null) return undefined;
   const { openDashboard } = await import('../dashboard/server.js');
   const { dashboardParts } = await import('./dashboard.js');
   try {
-    const parts = await dashboardParts(town, (what, err) =>
-      log.log('warn', `dashboard: ${what}`, { error: errorMessage(err) }),
+    const parts = await dashboardParts(
+      town,
+      (what, err) => log.log('warn', `dashboard: ${what}`, { error: errorMessage(err) }),
+      host,
     );
     const { server, bound } = await openDashboard(parts, port, '127.0.0.1');
     log.log('info', 'dashboard serving', { url: bound.url });

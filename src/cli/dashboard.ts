@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { agentContext } from '../agents/context.js';
 import type { DashboardOptions } from '../dashboard/server.js';
+import type { SessionHost } from '../sessions/host.js';
 import { isLoopback } from '../dashboard/http.js';
 import { mintLogin } from '../dashboard/login.js';
 import { loadSecret } from '../dashboard/secret.js';
@@ -66,9 +67,10 @@ function parseRefresh(text: string): number {
 export async function dashboardParts(
   town: TownContext,
   onError: (what: string, err: unknown) => void,
+  host?: SessionHost,
 ): Promise<Omit<DashboardOptions, 'secret'>> {
   const { root, settings } = town;
-  const ctx = agentContext({ root, settings, store: await town.store(), gt: thisGt() });
+  const ctx = agentContext({ root, settings, store: await town.store(), gt: thisGt(), host });
   return { ...ctx, daemonSocket: town.paths.daemonSocket, onError };
 }
 
