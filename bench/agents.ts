@@ -21,7 +21,7 @@ import type { ClaudeBench } from './claude-town.js';
 import { claudeBenchTown, claudeFloor } from './claude-town.js';
 import type { Row } from './harness.js';
 import { median, nowMs, percentile, benchSize } from './harness.js';
-import { CLOCK_TICKS, procStats } from './proc.js';
+import { agentProcess, CLOCK_TICKS, procCpu, procStats } from './proc.js';
 
 const SECTION = 'agents';
 
@@ -109,12 +109,36 @@ interface NudgeFigures {
   ours: number[];
   raw: number[];
   lost: { ours: number; raw: number };
+  /** CPU (ticks) over the agent's turns: Claude Code's own; its hooks (the children it waited for) and the daemon's. */
+  cpu: { claude: number; ours: number };
+}
+
+/** The pid of the agent's CLI, from its session's pane. */
+function cliPid(b: ClaudeBench, address: string): number {
+  const sessions = JSON.parse(b.gt(['session', 'list', '--json'])) as Array<{
+    identity: string;
+    pid: number | null;
+  }>;
+  const pane = sessions.find((s) => s.identity === address)?.pid;
+  if (pane == null) throw new Error(`bench: no pane pid for ${address}`);
+  return agentProcess(pane);
 }
 
 /** One prompt at a time to an idle agent: gt nudge beside raw send-keys, alternately. */
-async function nudges(b: ClaudeBench, floor: FloorSession, n: number): Promise<NudgeFigures> {
+async function nudges(
+  b: ClaudeBench,
+  floor: FloorSession,
+  n: number,
+  daemonPid: number,
+): Promise<NudgeFigures> {
   const address = crewAddress(1);
-  const out: NudgeFigures = { ours: [], raw: [], lost: { ours: 0, raw: 0 } };
+  const out: NudgeFigures = {
+    ours: [],
+    raw: [],
+    lost: { ours: 0, raw: 0 },
+    cpu: { claude: 0, ours: 0 },
+  };
+  const claude = cliPid(b, address);
   const one = async (kind: 'ours' | 'raw', i: number): Promise<void> => {
     const marker = `${kind}-nudge-${i}-${Date.now()}`;
     const t0 = Date.now();
@@ -129,7 +153,11 @@ async function nudges(b: ClaudeBench, floor: FloorSession, n: number): Promise<N
     else await until('the bare Claude Code ready', () => floor.activity() === 'ready');
   };
   for (let i = 0; i < n; i++) {
+    const [c0, d0] = [procCpu(claude), procStats(daemonPid).cpuTicks];
     await one('ours', i);
+    const [c1, d1] = [procCpu(claude), procStats(daemonPid).cpuTicks];
+    out.cpu.claude += c1.own - c0.own;
+    out.cpu.ours += c1.children - c0.children + (d1 - d0);
     await one('raw', i);
   }
   return out;
@@ -240,8 +268,16 @@ export async function benchAgents(gtBin: string): Promise<Row[]> {
     for (let i = 0; i < agents; i++) await idle(b, crewAddress(i));
     rows.push(...(await restRows(daemon, agents, 10_000)));
     await floor.start();
-    const n = await nudges(b, floor, benchSize('GT_BENCH_NUDGES', 200));
+    const n = await nudges(b, floor, benchSize('GT_BENCH_NUDGES', 200), daemon.pid ?? 0);
     rows.push(...latencyRows('gt nudge → model request', n.ours, n.raw, 'raw send-keys + Enter'));
+    rows.push(
+      row('CPU per turn: our hooks and the daemon', n.cpu.ours, n.cpu.claude, {
+        unit: 'ticks',
+        baselineName: 'Claude Code’s own on those turns',
+        target: '≤ 0.1x',
+        pass: n.cpu.ours <= 0.1 * n.cpu.claude,
+      }),
+    );
     rows.push(
       row('nudges lost (one at a time)', n.lost.ours, n.lost.raw, {
         unit: '',

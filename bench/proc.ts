@@ -10,3 +10,23 @@ export function procStats(pid: number): { rssKb: number; cpuTicks: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return { rssKb, cpuTicks: Number(fields[11]) + Number(fields[12]) };
 }
+
+/** CPU time (ticks) of a process itself, and of its children it has waited for. */
+export function procCpu(pid: number): { own: number; children: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const n = (i: number): number => Number(fields[i]);
+  return { own: n(11) + n(12), children: n(13) + n(14) };
+}
+
+/** The process a pane runs: the pane's own, or the one its shell started (sh -c …). */
+export function agentProcess(panePid: number): number {
+  let pid = panePid;
+  for (let depth = 0; depth < 3; depth++) {
+    const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    if (comm !== 'sh' && comm !== 'bash' && comm !== 'dash') return pid;
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+    if (kids[0] === undefined || kids[0] === '') return pid;
+    pid = Number(kids[0]);
+  }
+  return pid;
+}
