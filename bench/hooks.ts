@@ -1,6 +1,6 @@
 // An agent's report hook as a process, handed to the daemon (the fast path) and done in full,
-// in wall time and in CPU time, beside `node -e 0` run alternately in the same loop; and the
-// daemon's own CPU for each hook it answers.
+// in wall time and in CPU time, and `gt nudge` handed to the daemon, each beside `node -e 0`
+// run alternately in the same loop; and the daemon's own CPU for each hook it answers.
 import { readFileSync } from 'node:fs';
 import type { Row } from './harness.js';
 import { benchTown, interleave, median, timeProcess } from './harness.js';
@@ -41,8 +41,10 @@ export function benchHooks(gtBin: string): Promise<Row[]> {
     const ticks = procStats(pid).cpuTicks;
     const fast = measure(() => timed(process.execPath, [gtBin, ...hook], env), node);
     const daemonCpu = ((procStats(pid).cpuTicks - ticks) * 1000) / CLOCK_TICKS / (RUNS + 1);
+    const nudge = ['nudge', 'mayor', 'bench', 'prompt'];
+    const nudged = measure(() => timed(process.execPath, [gtBin, ...nudge], env), node);
     town.gt(['daemon', 'stop']);
-    return Promise.resolve(rows(full, fast, daemonCpu));
+    return Promise.resolve(rows(full, fast, daemonCpu, nudged));
   } finally {
     town.done();
   }
@@ -76,7 +78,7 @@ function measure(
   };
 }
 
-function rows(full: Measured, fast: Measured, daemonCpu: number): Row[] {
+function rows(full: Measured, fast: Measured, daemonCpu: number, nudged: Measured): Row[] {
   const row = (name: string, ours: number, baseline: number, target: number): Row => ({
     section: SECTION,
     name,
@@ -105,5 +107,6 @@ function rows(full: Measured, fast: Measured, daemonCpu: number): Row[] {
       1.5,
     ),
     row('the prompt hook with no daemon (gt in full), CPU (mean)', full.cpu, full.nodeCpu, 1.5),
+    row('gt nudge answered by the daemon, wall (median)', nudged.wall, nudged.nodeWall, 1.2),
   ];
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// The `gt` executable (dist/gt.cjs): hands an agent's hook to the daemon when it can
+// The `gt` executable (dist/gt.cjs): hands an agent's hook or a nudge to the daemon when it can
 // (hook-client.ts), else loads the command line next to it and runs argv.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedCli } from './launch.js';
-import { askDaemon, hookAskOf, readHookStdin } from './hook-client.js';
+import { askDaemon, hookAskOf, nudgeAskOf, readHookStdin } from './hook-client.js';
 
 async function runCli(): Promise<void> {
   const dir = dirname(fileURLToPath(import.meta.url));
@@ -30,14 +30,14 @@ async function runCli(): Promise<void> {
   });
 }
 
-const ask = hookAskOf(process.argv, process.env);
+const ask = hookAskOf(process.argv, process.env) ?? nudgeAskOf(process.argv, process.env);
 if (ask === undefined) void runCli();
 else {
-  const input = readHookStdin();
-  globalThis.__gtHookInput = input;
+  const input = ask.withInput ? readHookStdin() : Buffer.alloc(0);
+  if (ask.withInput) globalThis.__gtHookInput = input;
   void askDaemon(ask, input).then((reply) => {
     if (process.env.GT_DEBUG_HOOK === '1')
-      process.stderr.write(`gt: hook answered by ${reply ? 'the daemon' : 'gt itself'}\n`);
+      process.stderr.write(`gt: answered by ${reply ? 'the daemon' : 'gt itself'}\n`);
     if (reply === undefined) return runCli();
     process.stderr.write(reply.stderr);
     process.stdout.write(reply.stdout);

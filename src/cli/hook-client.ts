@@ -1,9 +1,10 @@
-// A hook's fast path. `gt agent report prompt|stop|notification` runs on every turn of every
-// agent; loading the whole command line for it costs more than the work. This part of the
-// launcher (nothing else loaded) hands the hook's input to the town's daemon over its socket
-// and prints the daemon's answer. Whenever the daemon cannot answer (none running, an older
-// one, a socket path too long, no answer in time) the command runs in full instead, with the
-// input already read.
+// The fast path of what agents run most. `gt agent report prompt|stop|notification` runs on
+// every turn of every agent, `gt nudge` whenever one agent prompts another; loading the whole
+// command line for them costs more than the work. This part of the launcher (nothing else
+// loaded) hands the call to the town's daemon over its socket and prints the daemon's answer.
+// Whenever the daemon cannot answer (none running, an older one, a socket path too long, no
+// answer in time, anything it would not say as the command does) the command runs in full
+// instead, with a hook's input already read.
 import { isAbsolute, join } from 'node:path';
 import { MAX_HOOK_INPUT_BYTES, readAllStdin } from '../util/stdin.js';
 
@@ -17,6 +18,8 @@ const ANSWER_TIMEOUT_MS = 5_000;
 export interface HookAsk {
   socket: string;
   request: Record<string, unknown>;
+  /** A hook's standard input goes with the request (a nudge's words are in argv). */
+  withInput: boolean;
 }
 
 export interface HookReply {
@@ -40,12 +43,36 @@ export function hookAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): Hook
     else if (arg.startsWith('--hook-format=')) hookFormat = arg.slice('--hook-format='.length);
     else return; // anything else is the full command line's to read
   }
+  const request = { gt: 'hook', v: 1, event, injectMail, hookFormat };
+  return askFor(root, env, request, true);
+}
+
+/**
+ * What to ask the daemon for `gt nudge <address> <words…> [--json]`, the form agents and
+ * scripts use; any other flag, a word that looks like one, or no town root: the full command.
+ */
+export function nudgeAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): HookAsk | undefined {
+  const [cmd, to, ...rest] = argv.slice(2);
+  if (cmd !== 'nudge' || to === undefined || to.startsWith('-')) return;
+  const root = env.GT_TOWN_ROOT;
+  if (env.GT_HOOK_VIA_DAEMON === 'off' || root === undefined || !isAbsolute(root)) return;
+  const json = rest.includes('--json');
+  const words = rest.filter((w) => w !== '--json');
+  if (words.length === 0 || words.some((w) => w.startsWith('-'))) return;
+  return askFor(root, env, { gt: 'nudge', v: 1, to, words, json }, false);
+}
+
+function askFor(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  request: Record<string, unknown>,
+  withInput: boolean,
+): HookAsk | undefined {
   const socket = join(root, 'daemon', 'daemon.sock');
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) return;
   const sessionEnv: Record<string, string> = {};
   for (const key of ENV_KEYS) if (env[key] !== undefined) sessionEnv[key] = env[key];
-  const request = { gt: 'hook', v: 1, event, injectMail, hookFormat, env: sessionEnv };
-  return { socket, request: { ...request, cwd: process.cwd() } };
+  return { socket, request: { ...request, env: sessionEnv, cwd: process.cwd() }, withInput };
 }
 
 /** The hook's standard input, read once: kept for the full command line should it run. */
@@ -66,7 +93,10 @@ export function askDaemon(ask: HookAsk, input: Buffer): Promise<HookReply | unde
     };
     const timer = setTimeout(() => done(undefined), ANSWER_TIMEOUT_MS);
     socket.on('connect', () => {
-      socket.write(`${JSON.stringify({ ...ask.request, input: input.toString('utf8') })}\n`);
+      const request = ask.withInput
+        ? { ...ask.request, input: input.toString('utf8') }
+        : ask.request;
+      socket.write(`${JSON.stringify(request)}\n`);
     });
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('end', () => done(replyOf(Buffer.concat(chunks).toString('utf8'))));

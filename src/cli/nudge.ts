@@ -2,7 +2,7 @@
 // loses nothing) and typed in by the daemon when the agent is ready, then seen submitted.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { checkPrompt, queueNudge } from '../agents/nudges/queue.js';
+import { checkPrompt, nudgeJson, queueNudge } from '../agents/nudges/queue.js';
 import { GtError, InputError } from '../errors.js';
 import type { Nudge, Store } from '../store/store.js';
 import { PENDING_NUDGE } from '../store/store.js';
@@ -57,21 +57,6 @@ function textOf(words: readonly string[], stdin: boolean): string {
   return checkPrompt(text, 'GT_BAD_USAGE');
 }
 
-function toJson(n: Nudge): Record<string, unknown> {
-  return {
-    id: n.id,
-    to: n.to,
-    from: n.from,
-    text: n.text,
-    status: n.status,
-    attempts: n.attempts,
-    created_at: new Date(n.createdAt).toISOString(),
-    delivered_at: n.deliveredAt === null ? null : new Date(n.deliveredAt).toISOString(),
-    ack: n.ack,
-    error: n.error,
-  };
-}
-
 async function nudge(
   town: TownContext,
   address: string | undefined,
@@ -92,7 +77,7 @@ async function nudge(
   );
   if (!poked && flags.daemon) await ensureDaemonFor(town, `nudge ${queued.id} is queued`);
   if (!flags.wait) {
-    if (flags.json) printJson(toJson(queued));
+    if (flags.json) printJson(nudgeJson(queued));
     else
       println(
         `queued ${queued.id} for ${queued.to}${poked || flags.daemon ? '' : ' (no daemon runs to deliver it: gt daemon start)'}`,
@@ -100,7 +85,7 @@ async function nudge(
     return 0;
   }
   const settled = await waitForNudge(store, queued.id, timeoutMs);
-  if (flags.json) printJson(toJson(settled));
+  if (flags.json) printJson(nudgeJson(settled));
   else
     println(
       `${settled.status} ${settled.id} to ${settled.to}${settled.error ? ` (${oneLine(settled.error)})` : ''}`,
@@ -131,7 +116,7 @@ async function list(
   const to = address === undefined ? undefined : formatAddress(parseIdentity(address));
   const statuses = flags.all === true ? undefined : PENDING_NUDGE;
   const nudges = await (await town.store()).listNudges({ to, statuses });
-  if (flags.json === true) return printJson(nudges.map(toJson));
+  if (flags.json === true) return printJson(nudges.map(nudgeJson));
   if (nudges.length === 0) return println(flags.all === true ? 'no prompts' : 'no prompts waiting');
   for (const n of nudges) {
     const text = oneLine(n.text);

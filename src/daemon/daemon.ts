@@ -23,7 +23,7 @@ import { townMark } from './town-mark.js';
 import { HeartbeatState, previousCrash, purgeOld } from './housekeeping.js';
 import { listenForPokes } from './poke-server.js';
 import type { HookAnswerDeps } from './hook-answer.js';
-import { answerHookRequest } from './hook-answer.js';
+import { answerRequest } from './hook-answer.js';
 import { SettingsWatch } from './settings-watch.js';
 import { liftAuthHolds } from '../agents/failures/clear.js';
 import { runByAgent } from './by-agent.js';
@@ -135,7 +135,7 @@ export class Daemon {
       writeJsonAtomic(this.paths.daemonPid, process.pid, 0o600);
       this.pokeServer = await listenForPokes(this.paths.daemonSocket, {
         onPoke: () => this.wake('poke'),
-        onHook: (request) => answerHookRequest(this.hookDeps(), request),
+        onRequest: (request) => answerRequest(this.hookDeps(), request),
       });
     } catch (err) {
       await this.lock.release();

@@ -30,6 +30,15 @@ export interface HookAnswerDeps {
   changed: () => void;
 }
 
+/** A request over the daemon's socket: a hook's work, or a nudge to queue. Never rejects. */
+export async function answerRequest(deps: HookAnswerDeps, request: unknown): Promise<HookReply> {
+  if (typeof request !== 'object' || request === null) return { fallback: 'not a request' };
+  const r = request as Record<string, unknown>;
+  if (r.v !== 1) return { fallback: 'not a request this daemon knows' };
+  if (r.gt === 'nudge') return (await import('./nudge-answer.js')).answerNudgeRequest(deps, r);
+  return answerHookRequest(deps, request);
+}
+
 export async function answerHookRequest(
   deps: HookAnswerDeps,
   request: unknown,
@@ -58,13 +67,7 @@ export function hookCallOf(root: string, request: unknown): HookCall | string {
   if (event === undefined) return `event ${JSON.stringify(r.event)} is the hook's own to answer`;
   if (typeof r.input !== 'string' || typeof r.cwd !== 'string') return 'no input or cwd';
   if (r.hookFormat !== undefined && typeof r.hookFormat !== 'string') return 'bad hook format';
-  const env: Record<string, string> = {};
-  const given =
-    typeof r.env === 'object' && r.env !== null ? (r.env as Record<string, unknown>) : {};
-  for (const key of HOOK_ENV_KEYS) {
-    const value = given[key];
-    if (typeof value === 'string') env[key] = value;
-  }
+  const env = sessionEnv(r.env);
   try {
     return {
       event,
@@ -77,4 +80,15 @@ export function hookCallOf(root: string, request: unknown): HookCall | string {
   } catch (err) {
     return errorMessage(err);
   }
+}
+
+/** The session's variables a request names (only those a command acting for an agent reads). */
+export function sessionEnv(given: unknown): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (typeof given !== 'object' || given === null) return env;
+  for (const key of HOOK_ENV_KEYS) {
+    const value = (given as Record<string, unknown>)[key];
+    if (typeof value === 'string') env[key] = value;
+  }
+  return env;
 }

@@ -1,5 +1,5 @@
-// The daemon's socket. A connection that sends a line of JSON is a hook handing its work to
-// the daemon (answered with a line of JSON); any other (`poke`, or nothing) asks for a pass now.
+// The daemon's socket. A connection that sends a line of JSON is a request (a hook's work, a
+// nudge to queue) answered with a line of JSON; any other (`poke`, or nothing) asks for a pass.
 import { promises as fsp, rmSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
@@ -12,8 +12,8 @@ const MAX_REQUEST_BYTES = MAX_HOOK_INPUT_BYTES * 2 + 64 * 1024;
 
 export interface SocketHandlers {
   onPoke: () => void;
-  /** Answers a hook's request (already parsed JSON); never rejects. */
-  onHook: (request: unknown) => Promise<object>;
+  /** Answers a request (a hook's work, a nudge: already parsed JSON); never rejects. */
+  onRequest: (request: unknown) => Promise<object>;
 }
 
 /** Holding the host lock, the daemon may replace a socket its dead predecessor left behind. */
@@ -76,6 +76,6 @@ async function answer(socket: Socket, line: Buffer, handlers: SocketHandlers): P
   } catch {
     request = undefined;
   }
-  const reply = await handlers.onHook(request);
+  const reply = await handlers.onRequest(request);
   socket.end(`${JSON.stringify(reply)}\n`);
 }

@@ -39,7 +39,7 @@ async function hook(
 ): Promise<RunResult> {
   const r = await town.gt(args, { ...opts, env: { ...opts.env, GT_DEBUG_HOOK: '1' } });
   const [first = '', ...rest] = r.stderr.split(/(?<=\n)/);
-  expect(first, args.join(' ')).toBe(`gt: hook answered by ${by}\n`);
+  expect(first, args.join(' ')).toBe(`gt: answered by ${by}\n`);
   return { ...r, stderr: rest.join('') };
 }
 

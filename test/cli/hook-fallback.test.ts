@@ -50,7 +50,7 @@ describe('a report hook no daemon answers', () => {
       s.end();
     });
     const r = await notify(town);
-    expect([r.code, r.stderr]).toEqual([0, 'gt: hook answered by gt itself\n']);
+    expect([r.code, r.stderr]).toEqual([0, 'gt: answered by gt itself\n']);
     expect(connections).toBeGreaterThan(0);
     expect(await maxActivity(town)).toEqual(['blocked', 'Claude needs your permission']);
   });
@@ -66,7 +66,7 @@ describe('a report hook no daemon answers', () => {
     onCleanup(() => held.forEach((s) => s.destroy()));
     const started = Date.now();
     const r = await notify(town);
-    expect([r.code, r.stderr]).toEqual([0, 'gt: hook answered by gt itself\n']);
+    expect([r.code, r.stderr]).toEqual([0, 'gt: answered by gt itself\n']);
     expect(Date.now() - started).toBeGreaterThanOrEqual(5_000);
     expect(await maxActivity(town)).toEqual(['blocked', 'Claude needs your permission']);
   });
@@ -79,7 +79,7 @@ describe('a report hook no daemon answers', () => {
       input: '{}',
     });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^gt: hook answered by gt itself\ngt: agent report prompt: .*address/);
+    expect(r.stderr).toMatch(/^gt: answered by gt itself\ngt: agent report prompt: .*address/);
     expect(r.stdout).toBe('');
   });
 });

@@ -64,3 +64,19 @@ export async function queueNudge(
   const poked = opts.poke === false ? false : await poke(townPaths(ctx.root).daemonSocket);
   return { nudge, event: stored, poked };
 }
+
+/** A nudge as `gt nudge --json` prints it. */
+export function nudgeJson(n: Nudge): Record<string, unknown> {
+  return {
+    id: n.id,
+    to: n.to,
+    from: n.from,
+    text: n.text,
+    status: n.status,
+    attempts: n.attempts,
+    created_at: new Date(n.createdAt).toISOString(),
+    delivered_at: n.deliveredAt === null ? null : new Date(n.deliveredAt).toISOString(),
+    ack: n.ack,
+    error: n.error,
+  };
+}
