@@ -111,6 +111,21 @@ interface NudgeFigures {
   lost: { ours: number; raw: number };
   /** CPU (ticks) over the agent's turns: Claude Code's own; its hooks (the children it waited for) and the daemon's. */
   cpu: { claude: number; ours: number };
+  /** Where a nudge's time goes (ms each): gt nudge returned, typed (Enter pressed), the hook's ack. */
+  phases: { returned: number[]; typed: number[]; acked: number[] };
+}
+
+/** When the nudge queued after `since` for `address` was typed and acknowledged, from the events. */
+async function nudgeTimes(
+  b: ClaudeBench,
+  address: string,
+  since: number,
+): Promise<{ typed?: number; acked?: number }> {
+  const events = await b.store.listEvents({ sinceTs: since, identity: address });
+  return {
+    typed: events.find((e) => e.kind === 'nudge.typed')?.ts,
+    acked: events.find((e) => e.kind === 'nudge.delivered')?.ts,
+  };
 }
 
 /** The pid of the agent's CLI, from its session's pane. */
@@ -137,6 +152,7 @@ async function nudges(
     raw: [],
     lost: { ours: 0, raw: 0 },
     cpu: { claude: 0, ours: 0 },
+    phases: { returned: [], typed: [], acked: [] },
   };
   const claude = cliPid(b, address);
   const one = async (kind: 'ours' | 'raw', i: number): Promise<void> => {
@@ -144,10 +160,18 @@ async function nudges(
     const t0 = Date.now();
     if (kind === 'ours') b.gt(['nudge', address, `${marker} SAY:ok`]);
     else floor.type(`${marker} SAY:ok`);
+    const returned = Date.now() - t0;
     try {
       out[kind].push((await requestWith(b.server, marker, 20_000)).at - t0);
     } catch {
       out.lost[kind] += 1;
+    }
+    if (kind === 'ours') {
+      await idle(b, address);
+      const { typed, acked } = await nudgeTimes(b, address, t0);
+      out.phases.returned.push(returned);
+      if (typed !== undefined) out.phases.typed.push(typed - t0);
+      if (acked !== undefined) out.phases.acked.push(acked - t0);
     }
     if (kind === 'ours') await idle(b, address);
     else await until('the bare Claude Code ready', () => floor.activity() === 'ready');
@@ -270,6 +294,16 @@ export async function benchAgents(gtBin: string): Promise<Row[]> {
     await floor.start();
     const n = await nudges(b, floor, benchSize('GT_BENCH_NUDGES', 200), daemon.pid ?? 0);
     rows.push(...latencyRows('gt nudge → model request', n.ours, n.raw, 'raw send-keys + Enter'));
+    for (const [phase, samples] of [
+      ['gt nudge returned', n.phases.returned],
+      ['typed (Enter pressed)', n.phases.typed],
+      ['acknowledged by the prompt hook', n.phases.acked],
+    ] as const)
+      rows.push(
+        row(`gt nudge → ${phase} p50`, median(samples), median(n.ours), {
+          baselineName: 'gt nudge → model request p50',
+        }),
+      );
     rows.push(
       row('CPU per turn: our hooks and the daemon', n.cpu.ours, n.cpu.claude, {
         unit: 'ticks',
