@@ -4,16 +4,13 @@
 import { readFileSync } from 'node:fs';
 import type { Row } from './harness.js';
 import { benchTown, interleave, median, timeProcess } from './harness.js';
-import { CLOCK_TICKS, procStats } from './proc.js';
+import { CLOCK_TICKS, procCpu, procStats } from './proc.js';
 
 const SECTION = 'startup';
 const RUNS = 40;
 
-/** CPU time (ms) of this process's children that have been waited for, from /proc/self/stat. */
-function childrenCpuMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS;
-}
+/** CPU time (ms) of this process's children that have been waited for. */
+const childrenCpuMs = (): number => (procCpu(process.pid).children * 1000) / CLOCK_TICKS;
 
 /** Wall time and CPU time of one run of `cmd args`. */
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): { wall: number; cpu: number } {

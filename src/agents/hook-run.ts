@@ -85,11 +85,8 @@ export async function answerHook(deps: HookDeps, call: HookCall): Promise<HookAn
 
 async function report(deps: HookDeps, call: HookCall): Promise<StoredEvent[]> {
   const { store } = deps;
-  if (!(await isVerifiedSender(store, call.identity, call.token)))
-    throw new InputError(
-      'GT_UNVERIFIED_SENDER',
-      `not ${formatAddress(call.identity)}'s own session`,
-    );
   const address = formatAddress(call.identity);
+  if (!(await isVerifiedSender(store, call.identity, call.token)))
+    throw new InputError('GT_UNVERIFIED_SENDER', `not ${address}'s own session`);
   return reportHook(store, address, call.event, call.payload, deps.now, deps.notify);
 }

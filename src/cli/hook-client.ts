@@ -6,12 +6,15 @@
 // answer in time, anything it would not say as the command does) the command runs in full
 // instead, with a hook's input already read.
 import { isAbsolute, join } from 'node:path';
+import {
+  DAEMON_HOOK_EVENTS,
+  SESSION_ENV_KEYS,
+  SOCKET_REQUEST_VERSION as v,
+} from '../protocol/daemon-socket.js';
+import { MAX_SOCKET_PATH_BYTES } from '../util/socket.js';
 import { MAX_HOOK_INPUT_BYTES, readAllStdin } from '../util/stdin.js';
 
-const EVENTS: ReadonlySet<string> = new Set(['prompt', 'stop', 'notification']);
-const ENV_KEYS = ['GT_ROLE', 'GT_RIG', 'GT_CREW', 'GT_AGENT_TOKEN'] as const;
-/** The longest path the kernel takes for a unix socket; a longer one goes the full way. */
-const MAX_SOCKET_PATH_BYTES = 107;
+const EVENTS: ReadonlySet<string> = new Set(DAEMON_HOOK_EVENTS);
 /** A daemon busy for longer than this leaves the hook to do its work itself. */
 const ANSWER_TIMEOUT_MS = 5_000;
 
@@ -43,7 +46,7 @@ export function hookAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): Hook
     else if (arg.startsWith('--hook-format=')) hookFormat = arg.slice('--hook-format='.length);
     else return; // anything else is the full command line's to read
   }
-  const request = { gt: 'hook', v: 1, event, injectMail, hookFormat };
+  const request = { gt: 'hook', v, event, injectMail, hookFormat };
   return askFor(root, env, request, true);
 }
 
@@ -59,7 +62,7 @@ export function nudgeAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): Hoo
   const json = rest.includes('--json');
   const words = rest.filter((w) => w !== '--json');
   if (words.length === 0 || words.some((w) => w.startsWith('-'))) return;
-  return askFor(root, env, { gt: 'nudge', v: 1, to, words, json }, false);
+  return askFor(root, env, { gt: 'nudge', v, to, words, json }, false);
 }
 
 function askFor(
@@ -68,10 +71,11 @@ function askFor(
   request: Record<string, unknown>,
   withInput: boolean,
 ): HookAsk | undefined {
+  // townPaths().daemonSocket, without loading town/ for it; a path too long goes the full way.
   const socket = join(root, 'daemon', 'daemon.sock');
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) return;
   const sessionEnv: Record<string, string> = {};
-  for (const key of ENV_KEYS) if (env[key] !== undefined) sessionEnv[key] = env[key];
+  for (const key of SESSION_ENV_KEYS) if (env[key] !== undefined) sessionEnv[key] = env[key];
   return { socket, request: { ...request, env: sessionEnv, cwd: process.cwd() }, withInput };
 }
 

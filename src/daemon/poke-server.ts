@@ -12,7 +12,7 @@ const MAX_REQUEST_BYTES = MAX_HOOK_INPUT_BYTES * 2 + 64 * 1024;
 
 export interface SocketHandlers {
   onPoke: () => void;
-  /** Answers a request (a hook's work, a nudge: already parsed JSON); never rejects. */
+  /** Answers a request (a hook's work, a nudge: already parsed JSON). */
   onRequest: (request: unknown) => Promise<object>;
 }
 
@@ -76,6 +76,9 @@ async function answer(socket: Socket, line: Buffer, handlers: SocketHandlers): P
   } catch {
     request = undefined;
   }
-  const reply = await handlers.onRequest(request);
+  // What throws is answered `fallback`: the client then runs the command itself, which says why.
+  const reply = await handlers.onRequest(request).catch((err: unknown) => ({
+    fallback: errorMessage(err),
+  }));
   socket.end(`${JSON.stringify(reply)}\n`);
 }

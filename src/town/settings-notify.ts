@@ -23,8 +23,8 @@ export const DEFAULT_NOTIFY_KINDS: readonly NotifyKind[] = NOTIFY_KINDS.filter((
 /** The channel types: what each sends (src/notify/channels.ts). */
 export const CHANNEL_TYPES = ['webhook', 'ntfy', 'command', 'desktop'] as const;
 
-/** The channel's schema, made at first use (most commands read settings from their parsed cache). */
-function build() {
+/** The channel's schema, made by settings-schema.ts's when it is first needed (not at every start). */
+export function notifyChannel() {
   const httpUrl = z.string().check(
     z.refine((u) => {
       try {
@@ -87,6 +87,4 @@ function build() {
   return notifyChannel;
 }
 
-let built: ReturnType<typeof build> | undefined;
-export const notifyChannel = (): ReturnType<typeof build> => (built ??= build());
-export type NotifyChannel = z.output<ReturnType<typeof build>>;
+export type NotifyChannel = z.output<ReturnType<typeof notifyChannel>>;

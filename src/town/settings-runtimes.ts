@@ -35,8 +35,8 @@ export const HOOK_STYLES = ['claude', 'codex', 'gemini', 'pi', 'opencode'] as co
 export const DEFAULT_OPTION_LINE =
   '^\\s*(?<mark>[❯›>●*]?)\\s*(?<n>\\d+)[.)]\\s+(?<label>\\S.*?)\\s*$';
 
-/** The schemas, made at first use (most commands read settings from their parsed cache). */
-function build() {
+/** The schemas, made by settings-schema.ts's when it is first needed (not at every start). */
+export function runtimeSchemas() {
   const pattern = z
     .string()
     .check(z.minLength(1), z.maxLength(500), z.refine(isRegex, 'a regular expression'));
@@ -143,7 +143,4 @@ function build() {
   return { runtimeDefinition, runtimesSection };
 }
 
-let built: ReturnType<typeof build> | undefined;
-export const runtimeSchemas = (): ReturnType<typeof build> => (built ??= build());
-
-export type RuntimeDefinition = z.output<ReturnType<typeof build>['runtimeDefinition']>;
+export type RuntimeDefinition = z.output<ReturnType<typeof runtimeSchemas>['runtimeDefinition']>;

@@ -59,7 +59,7 @@ const envName = () =>
     z.refine((n) => !RESERVED_ENV.includes(n), 'a name gt does not set for every agent itself'),
   );
 
-const agent = (sync: boolean) =>
+const agent = (sync: boolean, budget: ReturnType<typeof spendSchemas>['budgetSetting']) =>
   section({
     runtime: doc(
       z._default(z.nullable(runtimeName()), null),
@@ -90,7 +90,7 @@ const agent = (sync: boolean) =>
       'what a full context does where the runtime tells before compacting (Claude Code): compact, or hand off to a fresh session with a note',
     ),
     budget: doc(
-      spendSchemas().budgetSetting,
+      budget,
       'what each agent of the role may spend a day ("$5" or "2M tokens"); past it the agent is held (kind budget) until the next day or gt daemon clear-backoff; null: no limit',
     ),
   });
@@ -109,6 +109,7 @@ const keepAliveEntry = () =>
     );
 
 function build() {
+  const spend = spendSchemas();
   return z.strictObject({
     tmux: section({
       socket: doc(
@@ -158,11 +159,11 @@ function build() {
       ),
     }),
     agents: section({
-      mayor: agent(false),
-      deacon: agent(false),
-      witness: agent(false),
-      refinery: agent(true),
-      crew: agent(true),
+      mayor: agent(false, spend.budgetSetting),
+      deacon: agent(false, spend.budgetSetting),
+      witness: agent(false, spend.budgetSetting),
+      refinery: agent(true, spend.budgetSetting),
+      crew: agent(true, spend.budgetSetting),
       stall_after: duration(
         '15m',
         'a busy agent whose screen and hooks show nothing new this long is asked for its status, then marked stalled',
@@ -224,7 +225,7 @@ function build() {
       ),
     }),
     prices: doc(
-      spendSchemas().pricesSetting,
+      spend.pricesSetting,
       'dollars per million tokens by model name (or its start), over the built-in list: {"my-model": {input, output, cache_read, cache_write}}',
     ),
     dashboard: section({

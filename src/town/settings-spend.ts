@@ -23,8 +23,8 @@ export function budgetText(b: Budget): string {
   return 'dollars' in b ? `$${b.dollars.toFixed(2)}` : `${b.tokens.toLocaleString('en-US')} tokens`;
 }
 
-/** The schemas, made at first use (most commands read settings from their parsed cache). */
-function build() {
+/** The schemas, made by settings-schema.ts's when it is first needed (not at every start). */
+export function spendSchemas() {
   /** A model's prices in dollars per million tokens, as providers list them. */
   const priceSchema = z.strictObject({
     input: z.number().check(z.minimum(0)),
@@ -55,6 +55,4 @@ function build() {
   return { priceSchema, pricesSetting, budgetSetting };
 }
 
-let built: ReturnType<typeof build> | undefined;
-export const spendSchemas = (): ReturnType<typeof build> => (built ??= build());
-export type PriceSetting = z.output<ReturnType<typeof build>['priceSchema']>;
+export type PriceSetting = z.output<ReturnType<typeof spendSchemas>['priceSchema']>;

@@ -4,7 +4,7 @@ import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 
 /** The longest path the kernel takes for a unix socket (sun_path: 108 bytes with its NUL). */
-const MAX_SOCKET_PATH_BYTES = 107;
+export const MAX_SOCKET_PATH_BYTES = 107;
 
 /**
  * Runs `use` with a path the kernel takes for the unix socket at `path`: the path itself, or,
