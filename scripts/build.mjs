@@ -124,6 +124,21 @@ await mkdir('dist/bin');
 await writeFile('dist/bin/package.json', '{ "type": "commonjs" }\n');
 await writeFile('dist/bin/gt', "#!/usr/bin/env node\nrequire('../gt.cjs');\n", { mode: 0o755 });
 
+// The native gt (native/gt.c), where a C compiler is at hand: sessions prefer it once it
+// answers a probe (src/agents/gt-command.ts). Without one, agents' hooks run the Node gt.
+await mkdir('dist/native');
+const cc = spawnSync(
+  process.env.CC ?? 'cc',
+  ['-std=c11', '-O2', '-s', '-Wall', '-Wextra', '-o', 'dist/native/gt', 'native/gt.c'],
+  { stdio: 'inherit' },
+);
+if (cc.status !== 0) {
+  await rm('dist/native', { recursive: true, force: true });
+  process.stderr.write(
+    'build: no C compiler built native/gt.c: agents run the Node gt (slower hooks)\n',
+  );
+}
+
 await build({
   ...common,
   external: ['pg', 'bindings'],

@@ -1,6 +1,6 @@
 // What `npm test` needs besides Node: tmux, git with an identity, Debian's Chromium (the
 // dashboard's browser test), the PostgreSQL server binaries (throwaway clusters), sqlite3, and a
-// C++ toolchain (the native SQLite module). Run first by `npm test`: anything missing stops the
+// C and C++ toolchain (the native gt, the native SQLite module). Run first by `npm test`: anything missing stops the
 // suite at once with the one command that installs it, rather than late, inside the suite.
 // `--packages` prints the missing Debian packages instead (.ci/run installs them).
 import { execFileSync } from 'node:child_process';
@@ -32,6 +32,7 @@ const NEEDS = [
   ['python3', () => onPath('python3')],
   ['make', () => onPath('make')],
   ['g++', () => onPath('g++')],
+  ['gcc', () => onPath('cc')],
   ['chromium', () => onPath('chromium') || existsSync('/usr/bin/chromium')],
   ['postgresql', havePostgres],
 ];

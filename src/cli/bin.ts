@@ -4,7 +4,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedCli } from './launch.js';
-import { askDaemon, hookAskOf, nudgeAskOf, readHookStdin } from './hook-client.js';
+import { askDaemon, daemonAskOf, readHookStdin } from './hook-client.js';
 
 async function runCli(): Promise<void> {
   const dir = dirname(fileURLToPath(import.meta.url));
@@ -30,7 +30,7 @@ async function runCli(): Promise<void> {
   });
 }
 
-const ask = hookAskOf(process.argv, process.env) ?? nudgeAskOf(process.argv, process.env);
+const ask = daemonAskOf(process.argv, process.env);
 if (ask === undefined) void runCli();
 else {
   const input = ask.withInput ? readHookStdin() : Buffer.alloc(0);

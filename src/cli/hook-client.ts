@@ -6,15 +6,10 @@
 // answer in time, anything it would not say as the command does) the command runs in full
 // instead, with a hook's input already read.
 import { isAbsolute, join } from 'node:path';
-import {
-  DAEMON_HOOK_EVENTS,
-  SESSION_ENV_KEYS,
-  SOCKET_REQUEST_VERSION as v,
-} from '../protocol/daemon-socket.js';
+import { requestOfArgs, SESSION_ENV_KEYS } from '../protocol/daemon-socket.js';
 import { MAX_SOCKET_PATH_BYTES } from '../util/socket.js';
 import { MAX_HOOK_INPUT_BYTES, readAllStdin } from '../util/stdin.js';
 
-const EVENTS: ReadonlySet<string> = new Set(DAEMON_HOOK_EVENTS);
 /** A daemon busy for longer than this leaves the hook to do its work itself. */
 const ANSWER_TIMEOUT_MS = 5_000;
 
@@ -31,52 +26,19 @@ export interface HookReply {
   code: number;
 }
 
-/** What to ask the daemon for `argv`, when it is a hook call the daemon answers. */
-export function hookAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): HookAsk | undefined {
-  const [cmd, sub, event, ...rest] = argv.slice(2);
-  if (cmd !== 'agent' || sub !== 'report' || event === undefined || !EVENTS.has(event)) return;
+/** What to ask the daemon for `argv`: a hook's report, or a nudge (requestOfArgs). */
+export function daemonAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): HookAsk | undefined {
   const root = env.GT_TOWN_ROOT;
   if (env.GT_HOOK_VIA_DAEMON === 'off' || root === undefined || !isAbsolute(root)) return;
-  let injectMail = false;
-  let hookFormat: string | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? '';
-    if (arg === '--inject-mail') injectMail = true;
-    else if (arg === '--hook-format' && i + 1 < rest.length) hookFormat = rest[++i];
-    else if (arg.startsWith('--hook-format=')) hookFormat = arg.slice('--hook-format='.length);
-    else return; // anything else is the full command line's to read
-  }
-  const request = { gt: 'hook', v, event, injectMail, hookFormat };
-  return askFor(root, env, request, true);
-}
-
-/**
- * What to ask the daemon for `gt nudge <address> <words…> [--json]`, the form agents and
- * scripts use; any other flag, a word that looks like one, or no town root: the full command.
- */
-export function nudgeAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): HookAsk | undefined {
-  const [cmd, to, ...rest] = argv.slice(2);
-  if (cmd !== 'nudge' || to === undefined || to.startsWith('-')) return;
-  const root = env.GT_TOWN_ROOT;
-  if (env.GT_HOOK_VIA_DAEMON === 'off' || root === undefined || !isAbsolute(root)) return;
-  const json = rest.includes('--json');
-  const words = rest.filter((w) => w !== '--json');
-  if (words.length === 0 || words.some((w) => w.startsWith('-'))) return;
-  return askFor(root, env, { gt: 'nudge', v, to, words, json }, false);
-}
-
-function askFor(
-  root: string,
-  env: NodeJS.ProcessEnv,
-  request: Record<string, unknown>,
-  withInput: boolean,
-): HookAsk | undefined {
+  const asked = requestOfArgs(argv.slice(2));
+  if (asked === undefined) return;
   // townPaths().daemonSocket, without loading town/ for it; a path too long goes the full way.
   const socket = join(root, 'daemon', 'daemon.sock');
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) return;
   const sessionEnv: Record<string, string> = {};
   for (const key of SESSION_ENV_KEYS) if (env[key] !== undefined) sessionEnv[key] = env[key];
-  return { socket, request: { ...request, env: sessionEnv, cwd: process.cwd() }, withInput };
+  const request = { ...asked.request, env: sessionEnv, cwd: process.cwd() };
+  return { socket, request, withInput: asked.withInput };
 }
 
 /** The hook's standard input, read once: kept for the full command line should it run. */

@@ -5,8 +5,10 @@
 import type { HookCall } from '../agents/hook-run.js';
 import { answerHook, parseHookInput } from '../agents/hook-run.js';
 import { errorMessage } from '../errors.js';
+import type { SocketAnswer } from '../protocol/daemon-socket.js';
 import {
   DAEMON_HOOK_EVENTS,
+  requestOfArgs,
   SOCKET_REQUEST_VERSION,
   sessionEnv,
 } from '../protocol/daemon-socket.js';
@@ -15,12 +17,7 @@ import type { Settings } from '../town/settings.js';
 import { whoAmI } from '../town/whoami.js';
 import { answerNudgeRequest } from './nudge-answer.js';
 
-export interface HookReply {
-  stdout?: string;
-  stderr?: string;
-  code?: number;
-  fallback?: string;
-}
+export type HookReply = SocketAnswer;
 
 export interface HookAnswerDeps {
   root: string;
@@ -39,6 +36,7 @@ export async function answerRequest(deps: HookAnswerDeps, request: unknown): Pro
   if (typeof request !== 'object' || request === null) return { fallback: 'not a request' };
   const r = request as Record<string, unknown>;
   if (r.v !== SOCKET_REQUEST_VERSION) return { fallback: 'not a request this daemon knows' };
+  if (r.gt === 'argv') return answerArgs(deps, r);
   if (r.gt === 'nudge') return answerNudgeRequest(deps, r);
   if (r.gt !== 'hook') return { fallback: `no request ${JSON.stringify(r.gt)}` };
   const call = hookCallOf(deps.root, r);
@@ -47,6 +45,17 @@ export async function answerRequest(deps: HookAnswerDeps, request: unknown): Pro
   const answer = await answerHook({ store: deps.store, notify, now: deps.now() }, call);
   if (answer.events.length > 0) deps.changed();
   return { stdout: answer.stdout, stderr: answer.stderr, code: 0 };
+}
+
+/** A command line sent whole (the native gt's way): answered as the request it makes. */
+function answerArgs(deps: HookAnswerDeps, r: Record<string, unknown>): Promise<HookReply> {
+  const args = r.argv;
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string'))
+    return Promise.resolve({ fallback: 'no command line' });
+  const asked = requestOfArgs(args);
+  if (asked === undefined) return Promise.resolve({ fallback: 'not a call the daemon answers' });
+  const input = asked.withInput ? r.input : undefined;
+  return answerRequest(deps, { ...asked.request, env: r.env, cwd: r.cwd, input });
 }
 
 /** The call a hook's request makes, or why it makes none. */

@@ -1,9 +1,12 @@
 // The daemon's socket. A connection that sends a line of JSON is a request (a hook's work, a
-// nudge to queue) answered with a line of JSON; any other (`poke`, or nothing) asks for a pass.
+// nudge to queue) answered with a line of JSON, or a frame when it asks for one (the native
+// gt); any other (`poke`, or nothing) asks for a pass.
 import { promises as fsp, rmSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { errorMessage, GtError } from '../errors.js';
+import type { SocketAnswer } from '../protocol/daemon-socket.js';
+import { answerFrame } from '../protocol/daemon-socket.js';
 import { withSocketPath } from '../util/socket.js';
 import { MAX_HOOK_INPUT_BYTES } from '../util/stdin.js';
 
@@ -13,7 +16,7 @@ const MAX_REQUEST_BYTES = MAX_HOOK_INPUT_BYTES * 2 + 64 * 1024;
 export interface SocketHandlers {
   onPoke: () => void;
   /** Answers a request (a hook's work, a nudge: already parsed JSON). */
-  onRequest: (request: unknown) => Promise<object>;
+  onRequest: (request: unknown) => Promise<SocketAnswer>;
 }
 
 /** Holding the host lock, the daemon may replace a socket its dead predecessor left behind. */
@@ -77,8 +80,9 @@ async function answer(socket: Socket, line: Buffer, handlers: SocketHandlers): P
     request = undefined;
   }
   // What throws is answered `fallback`: the client then runs the command itself, which says why.
-  const reply = await handlers.onRequest(request).catch((err: unknown) => ({
+  const reply: SocketAnswer = await handlers.onRequest(request).catch((err: unknown) => ({
     fallback: errorMessage(err),
   }));
-  socket.end(`${JSON.stringify(reply)}\n`);
+  const framed = (request as { reply?: unknown } | undefined)?.reply === 'frame';
+  socket.end(framed ? answerFrame(reply) : `${JSON.stringify(reply)}\n`);
 }

@@ -1,5 +1,6 @@
 // The daemon socket's requests, one place for both sides of them: the launcher's fast path
-// (cli/hook-client.ts), which must load next to nothing, and the daemon (daemon/hook-answer.ts).
+// (cli/hook-client.ts), which must load next to nothing, the native gt (native/gt.c, which
+// sends its words for the daemon to read here) and the daemon (daemon/hook-answer.ts).
 // Pure; nothing imported.
 
 /** The request's version; a daemon answers `fallback` to any other. */
@@ -20,4 +21,69 @@ export function sessionEnv(given: unknown): Record<string, string> {
     if (typeof value === 'string') env[key] = value;
   }
   return env;
+}
+
+/** A request read off a gt command line; `withInput`: a hook's standard input goes with it. */
+export interface ArgsRequest {
+  request: Record<string, unknown>;
+  withInput: boolean;
+}
+
+/**
+ * The request `gt <args…>` makes of the daemon, when it is a call the daemon answers:
+ * `agent report prompt|stop|notification [--inject-mail] [--hook-format <f>]`, and
+ * `nudge <address> <words…> [--json]` (the form agents and scripts use). Any other flag, or
+ * a word that looks like one, is the full command line's to read.
+ */
+export function requestOfArgs(args: readonly string[]): ArgsRequest | undefined {
+  return hookRequestOf(args) ?? nudgeRequestOf(args);
+}
+
+function hookRequestOf(args: readonly string[]): ArgsRequest | undefined {
+  const [cmd, sub, event, ...rest] = args;
+  if (cmd !== 'agent' || sub !== 'report') return;
+  if (!DAEMON_HOOK_EVENTS.some((e) => e === event)) return;
+  let injectMail = false;
+  let hookFormat: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    if (arg === '--inject-mail') injectMail = true;
+    else if (arg === '--hook-format' && i + 1 < rest.length) hookFormat = rest[++i];
+    else if (arg.startsWith('--hook-format=')) hookFormat = arg.slice('--hook-format='.length);
+    else return;
+  }
+  const request = { gt: 'hook', v: SOCKET_REQUEST_VERSION, event, injectMail, hookFormat };
+  return { request, withInput: true };
+}
+
+function nudgeRequestOf(args: readonly string[]): ArgsRequest | undefined {
+  const [cmd, to, ...rest] = args;
+  if (cmd !== 'nudge' || to === undefined || to.startsWith('-')) return;
+  const json = rest.includes('--json');
+  const words = rest.filter((w) => w !== '--json');
+  if (words.length === 0 || words.some((w) => w.startsWith('-'))) return;
+  return { request: { gt: 'nudge', v: SOCKET_REQUEST_VERSION, to, words, json }, withInput: false };
+}
+
+/** An answer as the daemon gives it: the command's output, or `fallback` (run it yourself). */
+export interface SocketAnswer {
+  stdout?: string;
+  stderr?: string;
+  code?: number;
+  fallback?: string;
+}
+
+/**
+ * The answer as a request that asks `reply: "frame"` (the native gt, which reads no JSON)
+ * takes it: `GT1 <code> <stdout bytes> <stderr bytes>\n`, then stdout and stderr as they are;
+ * `GT1 fallback\n` for anything else.
+ */
+export function answerFrame(answer: SocketAnswer): Buffer {
+  const { stdout, stderr, code = 0 } = answer;
+  const ok = answer.fallback === undefined && typeof stdout === 'string';
+  if (!ok || typeof stderr !== 'string' || !Number.isInteger(code) || code < 0 || code > 255)
+    return Buffer.from('GT1 fallback\n');
+  const out = Buffer.from(stdout);
+  const err = Buffer.from(stderr);
+  return Buffer.concat([Buffer.from(`GT1 ${code} ${out.length} ${err.length}\n`), out, err]);
 }

@@ -19,14 +19,23 @@ async function activity(town: TestTown): Promise<AgentJson | undefined> {
   return status.agents.find((a) => a.address === MAX);
 }
 
-/** Who answers an agent's report hook: its own gt process, or (handed over its socket) the daemon. */
-const ANSWERERS = ['gt itself', 'the daemon'] as const;
+/**
+ * Who answers an agent's report hook: its own gt process, or (handed over its socket) the
+ * daemon; asked by the Node launcher, or by the native gt an agent's session runs first.
+ */
+const ANSWERERS = [
+  { by: 'gt itself', daemon: false, native: false },
+  { by: 'the daemon', daemon: true, native: false },
+  { by: 'gt itself', daemon: false, native: true },
+  { by: 'the daemon', daemon: true, native: true },
+] as const;
 type Answerer = (typeof ANSWERERS)[number];
+const named = (a: Answerer): string => `${a.by}${a.native ? ', asked by the native gt' : ''}`;
 
 /** A town whose report hooks `by` answers: with a daemon running, or none. */
 async function hookTown(by: Answerer): Promise<TestTown> {
   const town = await makeTown();
-  if (by === 'the daemon') await runDaemon(town);
+  if (by.daemon) await runDaemon(town);
   return town;
 }
 
@@ -37,14 +46,15 @@ async function hook(
   args: readonly string[],
   opts: RunOptions,
 ): Promise<RunResult> {
-  const r = await town.gt(args, { ...opts, env: { ...opts.env, GT_DEBUG_HOOK: '1' } });
+  const env = { ...opts.env, GT_DEBUG_HOOK: '1' };
+  const r = await town.gt(args, { ...opts, env, native: by.native });
   const [first = '', ...rest] = r.stderr.split(/(?<=\n)/);
-  expect(first, args.join(' ')).toBe(`gt: answered by ${by}\n`);
+  expect(first, args.join(' ')).toBe(`gt: answered by ${by.by}\n`);
   return { ...r, stderr: rest.join('') };
 }
 
 for (const by of ANSWERERS)
-  describe(`gt agent report, answered by ${by}`, () => {
+  describe(`gt agent report, answered by ${named(by)}`, () => {
     it('a verified hook sets the activity; an unverified one changes nothing; neither fails the hook', async () => {
       const town = await hookTown(by);
       await town.gtOk(['session', 'start', MAX]);
@@ -76,7 +86,11 @@ for (const by of ANSWERERS)
       const junk = await report('prompt', 'not json at all');
       expect(junk.code).toBe(0);
       // Not an event a daemon answers: gt itself says what is wrong.
-      const unknown = await town.gt(['agent', 'report', 'explode'], { env, input: '{}' });
+      const unknown = await town.gt(['agent', 'report', 'explode'], {
+        env,
+        input: '{}',
+        native: by.native,
+      });
       expect([unknown.code, unknown.stderr]).toEqual([
         0,
         'gt: agent report explode: unknown event "explode"\n',

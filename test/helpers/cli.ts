@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { onCleanup } from './temp.js';
 
 export const GT_BIN = resolve(import.meta.dirname, '../../dist/gt.cjs');
+/** The native gt an agent's session runs first (native/gt.c), built beside the Node one. */
+export const NATIVE_GT = resolve(import.meta.dirname, '../../dist/native/gt');
 
 export interface RunResult {
   code: number | null;
@@ -18,6 +20,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Another gt script to run (an installed one); default the clone's build. */
   bin?: string;
+  /** Runs the native gt (as an agent's hooks do) instead of the Node launcher. */
+  native?: boolean;
 }
 
 /** Runs `gt args…` with a clean GT_* environment plus `opts.env`. */
@@ -26,7 +30,10 @@ export function gt(args: readonly string[], opts: RunOptions = {}): Promise<RunR
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GT_')) env[k] = v;
   Object.assign(env, opts.env);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [opts.bin ?? GT_BIN, ...args], {
+    const [file, argv] = opts.native
+      ? [NATIVE_GT, args]
+      : [process.execPath, [opts.bin ?? GT_BIN, ...args]];
+    const child = spawn(file, argv, {
       cwd: opts.cwd,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -24,6 +24,7 @@ describe('the npm package', () => {
       'dist/gt-main.cache',
       'dist/gt-main.cjs',
       'dist/gt.cjs',
+      'dist/native/gt',
       'package.json',
     ]);
     const gt = await installedGt(scratch, packed.tarball);
@@ -60,6 +61,12 @@ describe('the npm package', () => {
       await run(gt, ['mail', 'send', 'mayor', '-s', 'hello', '-m', 'from an installed gt'], inTown);
       const { stdout: inbox } = await run(gt, ['mail', 'inbox', 'mayor', '--json'], inTown);
       expect(JSON.parse(inbox)).toHaveLength(1);
+      // The native gt sessions run first (built where the package was packed) runs here, and
+      // reaches the installed Node gt beside it.
+      const native = join(script, '..', 'native', 'gt');
+      expect((await run(native, ['--native-probe'])).stdout).toBe('gt native 1\n');
+      const viaNative = await run(native, ['mail', 'inbox', 'mayor', '--json'], inTown);
+      expect(viaNative.stdout).toBe(inbox);
     } finally {
       await run(gt, ['daemon', 'stop'], inTown);
     }
