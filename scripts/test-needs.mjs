@@ -1,7 +1,8 @@
 // What `npm test` needs besides Node: tmux, git with an identity, Debian's Chromium (the
 // dashboard's browser test), the PostgreSQL server binaries (throwaway clusters), sqlite3, and a
-// C and C++ toolchain (the native gt, the native SQLite module). Run first by `npm test`: anything missing stops the
-// suite at once with the one command that installs it, rather than late, inside the suite.
+// C and C++ toolchain (the native gt, the native SQLite module). Run first by `npm test`:
+// anything missing stops the suite at once with the one command that installs it, rather than
+// late, inside the suite.
 // `--packages` prints the missing Debian packages instead (.ci/run installs them).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
