@@ -1,7 +1,8 @@
 // An agent's report hook as a process, handed to the daemon (the fast path) and done in full,
 // in wall time and in CPU time, and `gt nudge` handed to the daemon, each beside `node -e 0`
 // run alternately in the same loop; and the daemon's own CPU for each hook it answers.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Row } from './harness.js';
 import { benchTown, interleave, median, timeProcess } from './harness.js';
 import { CLOCK_TICKS, procCpu, procStats } from './proc.js';
@@ -40,8 +41,13 @@ export function benchHooks(gtBin: string): Promise<Row[]> {
     const daemonCpu = ((procStats(pid).cpuTicks - ticks) * 1000) / CLOCK_TICKS / (RUNS + 1);
     const nudge = ['nudge', 'mayor', 'bench', 'prompt'];
     const nudged = measure(() => timed(process.execPath, [gtBin, ...nudge], env), node);
+    // The gt an agent's session runs first, where it was built (native/gt.c).
+    const nativeGt = join(dirname(gtBin), 'native', 'gt');
+    const native = existsSync(nativeGt)
+      ? measure(() => timed(nativeGt, hook, env), node)
+      : undefined;
     town.gt(['daemon', 'stop']);
-    return Promise.resolve(rows(full, fast, daemonCpu, nudged));
+    return Promise.resolve([...rows(full, fast, daemonCpu, nudged), ...nativeRows(native)]);
   } finally {
     town.done();
   }
@@ -75,17 +81,29 @@ function measure(
   };
 }
 
+const row = (name: string, ours: number, baseline: number, target: number): Row => ({
+  section: SECTION,
+  name,
+  ours,
+  baseline,
+  baselineName: 'node -e 0',
+  unit: 'ms',
+  target: `≤ ${target}x`,
+  pass: ours <= target * baseline,
+});
+
+/** The native gt's rows; a build without one (no C compiler) says so instead of a figure. */
+function nativeRows(native: Measured | undefined): Row[] {
+  const name = 'the prompt hook by the native gt, answered by the daemon';
+  if (native === undefined)
+    return [{ ...row(`${name}: not built here`, Number.NaN, Number.NaN, 1.15), pass: false }];
+  return [
+    row(`${name}, wall (median)`, native.wall, native.nodeWall, 1.15),
+    row(`${name}, CPU (mean)`, native.cpu, native.nodeCpu, 1.15),
+  ];
+}
+
 function rows(full: Measured, fast: Measured, daemonCpu: number, nudged: Measured): Row[] {
-  const row = (name: string, ours: number, baseline: number, target: number): Row => ({
-    section: SECTION,
-    name,
-    ours,
-    baseline,
-    baselineName: 'node -e 0',
-    unit: 'ms',
-    target: `≤ ${target}x`,
-    pass: ours <= target * baseline,
-  });
   return [
     row('the prompt hook answered by the daemon, wall (median)', fast.wall, fast.nodeWall, 1.15),
     row('the prompt hook answered by the daemon, CPU (mean)', fast.cpu, fast.nodeCpu, 1.15),
