@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `gt` executable (dist/gt.cjs): hands an agent's hook or a nudge to the daemon when it can
-// (hook-client.ts), else loads the command line next to it and runs argv.
+// The `gt` executable (dist/gt.cjs): hands an agent's hook, a nudge, a mail or a status to the
+// daemon when it can (hook-client.ts), else loads the command line next to it and runs argv.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedCli } from './launch.js';

@@ -1,6 +1,6 @@
 // The fast path of what agents run most. `gt agent report prompt|stop|notification` runs on
-// every turn of every agent, `gt nudge` whenever one agent prompts another; loading the whole
-// command line for them costs more than the work. This part of the launcher (nothing else
+// every turn of every agent, `gt nudge` whenever one agent prompts another, `gt mail send` and
+// `gt status` all day; loading the whole command line for them costs more than the work. This part of the launcher (nothing else
 // loaded) hands the call to the town's daemon over its socket and prints the daemon's answer.
 // Whenever the daemon cannot answer (none running, an older one, a socket path too long, no
 // answer in time, anything it would not say as the command does) the command runs in full

@@ -4,17 +4,18 @@ import type { Command } from 'commander';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import type { GtCommand } from './program.js';
 import { townHost } from '../agents/host.js';
-import { lastLine } from '../daemon/keepalive.js';
 import { InputError } from '../errors.js';
-import { daemonStatus, describeDaemon } from '../status/daemon.js';
+import { daemonStatus } from '../status/daemon.js';
+import { statusText } from '../status/text.js';
 import type { TownStatus } from '../status/town.js';
-import { townStatus, worthShowing } from '../status/town.js';
+import { townStatus } from '../status/town.js';
 import type { StoredEvent } from '../store/store.js';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import { parseDuration } from '../util/duration.js';
 import { oneLine } from '../util/text.js';
 import { sleep } from '../util/wait.js';
 import type { GlobalOptions, TownContext } from './context.js';
 import { printJson, println, withTown } from './context.js';
+import { writeStdout } from './output.js';
 
 export function registerStatus(program: GtCommand): void {
   program
@@ -26,7 +27,7 @@ export function registerStatus(program: GtCommand): void {
       withTown(cmd.optsWithGlobals<GlobalOptions>(), async (town) => {
         const status = await statusOf(town);
         if (opts.json) printJson(status);
-        else printStatus(status);
+        else writeStdout(statusText(status));
       }),
     );
 
@@ -56,45 +57,6 @@ export async function statusOf(town: TownContext): Promise<TownStatus> {
     keepAlive: town.settings.daemon.keep_alive,
     prices: town.settings.prices,
   });
-}
-
-function printStatus(status: TownStatus): void {
-  println(describeDaemon(status.daemon));
-  println('');
-  const shown = status.agents.filter(worthShowing);
-  if (shown.length === 0) println('agents: none running');
-  for (const a of shown) {
-    const bits = [a.state.padEnd(7), a.identity.padEnd(28)];
-    if (a.activity !== null) bits.push(activityText(a));
-    if (a.uptime_seconds !== null) bits.push(`up ${a.uptime_seconds}s`);
-    if (a.running && a.session_mode === 'resumed') bits.push('resumed');
-    if (a.restarts > 0) bits.push(`${a.restarts} restarts`);
-    if (a.parked) bits.push(`PARKED (${a.parked_reason ?? ''})`);
-    if (a.next_restart_at) bits.push(`restart at ${a.next_restart_at}`);
-    if (a.requesting.length > 0) bits.push(`requesting ${a.requesting.join(', ')}`);
-    if (a.state_error) bits.push(`state file: ${a.state_error}`);
-    println(oneLine(bits.join('  ')));
-    if (a.last_exit) println(`         last words: ${oneLine(lastLine(a.last_exit))}`);
-  }
-  const r = status.requests;
-  println('');
-  println(`requests: ${r.open} open, ${r.claimed} claimed, ${r.done} done, ${r.dead} dead letters`);
-  for (const d of r.dead_letters)
-    println(oneLine(`  dead ${d.id} from ${d.from}: ${d.error ?? ''}`));
-}
-
-/** "busy 3m", "dialog trust 2s": the activity, what it is about, and how long it has lasted. */
-function activityText(a: TownStatus['agents'][number]): string {
-  const age =
-    a.activity_since === null
-      ? ''
-      : ` ${formatDuration(Date.now() - Date.parse(a.activity_since))}`;
-  const about = a.activity === 'dialog' && a.activity_detail ? ` ${a.activity_detail}` : '';
-  const why =
-    a.activity === 'blocked' && a.activity_detail
-      ? ` (${a.activity_detail.split('\n')[0] ?? ''})`
-      : '';
-  return `${a.activity ?? ''}${about}${age}${why}`;
 }
 
 function parseSince(text: string): number {

@@ -32,11 +32,14 @@ export interface ArgsRequest {
 /**
  * The request `gt <args…>` makes of the daemon, when it is a call the daemon answers:
  * `agent report prompt|stop|notification [--inject-mail] [--hook-format <f>]`, and
- * `nudge <address> <words…> [--json]` (the form agents and scripts use). Any other flag, or
- * a word that looks like one, is the full command line's to read.
+ * `nudge <address> <words…> [--json]`, `mail send <address> [-s <subject>] [-m <body>]
+ * [--json]` and `status [--json]` (the forms agents and scripts use). Any other flag, or a word
+ * that looks like one, is the full command line's to read.
  */
 export function requestOfArgs(args: readonly string[]): ArgsRequest | undefined {
-  return hookRequestOf(args) ?? nudgeRequestOf(args);
+  return (
+    hookRequestOf(args) ?? nudgeRequestOf(args) ?? mailSendRequestOf(args) ?? statusRequestOf(args)
+  );
 }
 
 function hookRequestOf(args: readonly string[]): ArgsRequest | undefined {
@@ -86,4 +89,48 @@ export function answerFrame(answer: SocketAnswer): Buffer {
   const out = Buffer.from(stdout);
   const err = Buffer.from(stderr);
   return Buffer.concat([Buffer.from(`GT1 ${code} ${out.length} ${err.length}\n`), out, err]);
+}
+
+/** The options of `mail send` the daemon reads, each to the flag it sets (the last one wins). */
+const MAIL_SEND_VALUES: Readonly<Record<string, 'subject' | 'message' | 'body'>> = {
+  '-s': 'subject',
+  '--subject': 'subject',
+  '-m': 'message',
+  '--message': 'message',
+  '--body': 'body',
+};
+
+function mailSendRequestOf(args: readonly string[]): ArgsRequest | undefined {
+  const [cmd, sub, ...rest] = args;
+  if (cmd !== 'mail' || sub !== 'send') return;
+  const flags: Record<string, string> = {};
+  let to: string | undefined;
+  let json = false;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    const flag = MAIL_SEND_VALUES[arg];
+    const value = rest[i + 1];
+    if (flag !== undefined) {
+      if (value === undefined || value.startsWith('-')) return;
+      flags[flag] = value;
+      i++;
+    } else if (arg === '--json') json = true;
+    else if (arg.startsWith('-') || to !== undefined) return;
+    else to = arg;
+  }
+  if (to === undefined) return;
+  return {
+    request: { gt: 'mail-send', v: SOCKET_REQUEST_VERSION, to, flags, json },
+    withInput: false,
+  };
+}
+
+function statusRequestOf(args: readonly string[]): ArgsRequest | undefined {
+  const [cmd, ...rest] = args;
+  if (cmd !== 'status' && cmd !== 'stat') return;
+  if (rest.length > 1 || (rest.length === 1 && rest[0] !== '--json')) return;
+  return {
+    request: { gt: 'status', v: SOCKET_REQUEST_VERSION, json: rest.length === 1 },
+    withInput: false,
+  };
 }

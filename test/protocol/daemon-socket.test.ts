@@ -12,6 +12,11 @@ describe('requestOfArgs', () => {
     request: { gt: 'nudge', v: 1, to, words, json },
     withInput: false,
   });
+  const mail = (to: string, flags: Record<string, string>, json = false) => ({
+    request: { gt: 'mail-send', v: 1, to, flags, json },
+    withInput: false,
+  });
+  const status = (json: boolean) => ({ request: { gt: 'status', v: 1, json }, withInput: false });
   const table: Array<[string[], unknown]> = [
     [['agent', 'report', 'prompt'], hook('prompt')],
     [['agent', 'report', 'prompt', '--inject-mail'], hook('prompt', true)],
@@ -31,7 +36,25 @@ describe('requestOfArgs', () => {
     [['nudge', 'mayor', 'hi', '--from', 'x'], undefined],
     [['nudge', '--list'], undefined],
     [['nudge', 'mayor'], undefined],
-    [['mail', 'send', 'mayor'], undefined],
+    [['mail', 'send', 'mayor'], mail('mayor', {})],
+    [
+      ['mail', 'send', 'mayor', '-s', 'a', '--message', 'b', '-s', 'c', '--json'],
+      mail('mayor', { subject: 'c', message: 'b' }, true),
+    ],
+    [
+      ['mail', 'send', '-m', 'x', 'mayor', '--body', 'y'],
+      mail('mayor', { message: 'x', body: 'y' }),
+    ],
+    [['mail', 'send', 'mayor', '-s'], undefined],
+    [['mail', 'send', 'mayor', '-s', '-x'], undefined],
+    [['mail', 'send', 'mayor', 'deacon'], undefined],
+    [['mail', 'send', 'mayor', '--stdin'], undefined],
+    [['mail', 'send', 'mayor', '--to', 'deacon'], undefined],
+    [['mail', 'send', '-s', 'x'], undefined],
+    [['status'], status(false)],
+    [['stat', '--json'], status(true)],
+    [['status', '--json', '--json'], undefined],
+    [['status', 'x'], undefined],
     [[], undefined],
   ];
   it.each(table)('%j', (args, expected) => {

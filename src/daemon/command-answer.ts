@@ -1,0 +1,54 @@
+// `gt mail send` and `gt status` in the forms agents and scripts use, answered by the daemon
+// over its socket (protocol/daemon-socket.ts reads them off the command line): the same code
+// as the command's own process, the same output. What the command would refuse throws; the
+// socket answers `fallback`, and gt runs in full, saying why.
+import { townHost } from '../agents/host.js';
+import { sendMessages, sentText } from '../agents/send-mail.js';
+import { sessionEnv } from '../protocol/daemon-socket.js';
+import { daemonStatus } from '../status/daemon.js';
+import { statusText } from '../status/text.js';
+import { townStatus } from '../status/town.js';
+import { whoAmI } from '../town/whoami.js';
+import type { HookAnswerDeps, HookReply } from './hook-answer.js';
+
+const text = (stdout: string): HookReply => ({ stdout, stderr: '', code: 0 });
+
+export async function answerMailSend(
+  deps: HookAnswerDeps,
+  r: Record<string, unknown>,
+): Promise<HookReply> {
+  const flags = r.flags as Record<string, unknown> | undefined;
+  const given = (k: string): string | undefined => {
+    const value = flags?.[k];
+    return typeof value === 'string' ? value : undefined;
+  };
+  if (typeof r.to !== 'string' || typeof r.cwd !== 'string') return { fallback: 'no address' };
+  const cwd = r.cwd;
+  const env = sessionEnv(r.env);
+  const ctx = {
+    root: deps.root,
+    store: () => Promise.resolve(deps.store),
+    self: () => whoAmI({ env, cwd, root: deps.root }),
+    token: env.GT_AGENT_TOKEN,
+  };
+  const sendFlags = { subject: given('subject'), message: given('message'), body: given('body') };
+  const sent = await sendMessages(ctx, r.to, sendFlags);
+  if (sent.some((m) => m.to === 'deacon')) deps.changed();
+  return text(sentText(sent, r.json === true));
+}
+
+export async function answerStatus(
+  deps: HookAnswerDeps,
+  r: Record<string, unknown>,
+): Promise<HookReply> {
+  const settings = deps.settings();
+  const status = await townStatus({
+    root: deps.root,
+    store: deps.store,
+    host: townHost(deps.root, settings),
+    daemon: () => daemonStatus(deps.root, settings.daemon.host),
+    keepAlive: settings.daemon.keep_alive,
+    prices: settings.prices,
+  });
+  return text(r.json === true ? `${JSON.stringify(status, null, 2)}\n` : statusText(status));
+}
