@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { GtCommand } from './program.js';
 import { InputError } from '../errors.js';
 import type { HandoffRequest } from '../lifecycle/handoff.js';
-import { requestHandoff, waitForOutcome } from '../lifecycle/handoff.js';
+import { requestedLine, requestHandoff, waitForOutcome } from '../lifecycle/handoff.js';
 import type { LifecycleAction } from '../protocol/request.js';
 import type { DaemonStart } from './daemon-process.js';
 import { ensureDaemonFor } from './daemon-process.js';
@@ -90,7 +90,7 @@ async function handoff(town: TownContext, opts: HandoffOptions): Promise<number>
 }
 
 function requestLine(request: HandoffRequest, started: DaemonStart | undefined): string {
-  const what = `requested ${request.action} of ${request.identity} (request ${request.request_id}, message ${request.message_id})`;
+  const what = requestedLine(request);
   if (request.daemon_poked || started?.already_running) return what;
   if (started !== undefined)
     return `${what}; no daemon was running: started one (pid ${started.pid})`;

@@ -1,8 +1,12 @@
-// `gt mail send` and `gt status` in the forms agents and scripts use, answered by the daemon
+// `gt mail send`, `gt status`, `gt handoff` and `gt prime` in the forms agents and scripts use,
+// answered by the daemon
 // over its socket (protocol/daemon-socket.ts reads them off the command line): the same code
 // as the command's own process, the same output. What the command would refuse throws; the
 // socket answers `fallback`, and gt runs in full, saying why.
 import { townHost } from '../agents/host.js';
+import { primeFacts, primeText } from '../agents/prime.js';
+import { requestedLine, requestHandoff } from '../lifecycle/handoff.js';
+import { LIFECYCLE_ACTIONS } from '../protocol/request.js';
 import { sendMessages, sentText } from '../agents/send-mail.js';
 import { sessionEnv } from '../protocol/daemon-socket.js';
 import { daemonStatus } from '../status/daemon.js';
@@ -51,4 +55,44 @@ export async function answerStatus(
     prices: settings.prices,
   });
   return text(r.json === true ? `${JSON.stringify(status, null, 2)}\n` : statusText(status));
+}
+
+/** Who the session says it is, from a request's env and cwd. */
+function requester(deps: HookAnswerDeps, r: Record<string, unknown>) {
+  if (typeof r.cwd !== 'string') throw new Error('no working folder');
+  const env = sessionEnv(r.env);
+  return { env, id: whoAmI({ env, cwd: r.cwd, root: deps.root }) };
+}
+
+const json = (value: unknown): HookReply => text(`${JSON.stringify(value, null, 2)}\n`);
+
+export async function answerPrime(
+  deps: HookAnswerDeps,
+  r: Record<string, unknown>,
+): Promise<HookReply> {
+  const facts = await primeFacts(deps.store, deps.root, requester(deps, r).id);
+  if (r.json === true) return json({ ...facts, notes: facts.notes.map((n) => n.id) });
+  return text(primeText(facts));
+}
+
+export async function answerHandoff(
+  deps: HookAnswerDeps,
+  r: Record<string, unknown>,
+): Promise<HookReply> {
+  const action = LIFECYCLE_ACTIONS.find((a) => a === r.action);
+  if (action === undefined) return { fallback: 'no action' };
+  const { env, id } = requester(deps, r);
+  const note = {
+    subject: typeof r.subject === 'string' ? r.subject : undefined,
+    note: typeof r.message === 'string' ? r.message : undefined,
+  };
+  const handoffDeps = {
+    root: deps.root,
+    settings: deps.settings(),
+    store: deps.store,
+    token: env.GT_AGENT_TOKEN,
+  };
+  const request = await requestHandoff(handoffDeps, id, action, note);
+  deps.changed();
+  return r.json === true ? json(request) : text(`${requestedLine(request)}\n`);
 }

@@ -15,7 +15,7 @@ import {
 import type { Store } from '../store/store.js';
 import type { Settings } from '../town/settings.js';
 import { whoAmI } from '../town/whoami.js';
-import { answerMailSend, answerStatus } from './command-answer.js';
+import { answerHandoff, answerMailSend, answerPrime, answerStatus } from './command-answer.js';
 import { answerNudgeRequest } from './nudge-answer.js';
 
 export type HookReply = SocketAnswer;
@@ -41,6 +41,8 @@ export async function answerRequest(deps: HookAnswerDeps, request: unknown): Pro
   if (r.gt === 'nudge') return answerNudgeRequest(deps, r);
   if (r.gt === 'mail-send') return answerMailSend(deps, r);
   if (r.gt === 'status') return answerStatus(deps, r);
+  if (r.gt === 'handoff') return answerHandoff(deps, r);
+  if (r.gt === 'prime') return answerPrime(deps, r);
   if (r.gt !== 'hook') return { fallback: `no request ${JSON.stringify(r.gt)}` };
   const call = hookCallOf(deps.root, r);
   if (typeof call === 'string') return { fallback: call };

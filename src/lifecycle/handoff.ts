@@ -106,6 +106,11 @@ export async function requestHandoff(
   };
 }
 
+/** The line that says what was requested: "requested cycle of … (request …, message …)". */
+export function requestedLine(request: HandoffRequest): string {
+  return `requested ${request.action} of ${request.identity} (request ${request.request_id}, message ${request.message_id})`;
+}
+
 function mailSuccessor(
   store: Store,
   address: string,

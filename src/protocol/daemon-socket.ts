@@ -33,12 +33,18 @@ export interface ArgsRequest {
  * The request `gt <args…>` makes of the daemon, when it is a call the daemon answers:
  * `agent report prompt|stop|notification [--inject-mail] [--hook-format <f>]`, and
  * `nudge <address> <words…> [--json]`, `mail send <address> [-s <subject>] [-m <body>]
- * [--json]` and `status [--json]` (the forms agents and scripts use). Any other flag, or a word
- * that looks like one, is the full command line's to read.
+ * [--json]`, `status [--json]`, `handoff [--cycle|--restart|--shutdown] [-s <subject>]
+ * [-m <note>] [--json]` and `prime [--json]` (the forms agents and scripts use). Any other flag,
+ * or a word that looks like one, is the full command line's to read.
  */
 export function requestOfArgs(args: readonly string[]): ArgsRequest | undefined {
   return (
-    hookRequestOf(args) ?? nudgeRequestOf(args) ?? mailSendRequestOf(args) ?? statusRequestOf(args)
+    hookRequestOf(args) ??
+    nudgeRequestOf(args) ??
+    mailSendRequestOf(args) ??
+    statusRequestOf(args) ??
+    handoffRequestOf(args) ??
+    primeRequestOf(args)
   );
 }
 
@@ -125,12 +131,57 @@ function mailSendRequestOf(args: readonly string[]): ArgsRequest | undefined {
   };
 }
 
+/** `--json`, or nothing: the only word these forms take. */
+const onlyJson = (rest: readonly string[]): boolean =>
+  rest.length === 0 || (rest.length === 1 && rest[0] === '--json');
+
 function statusRequestOf(args: readonly string[]): ArgsRequest | undefined {
   const [cmd, ...rest] = args;
-  if (cmd !== 'status' && cmd !== 'stat') return;
-  if (rest.length > 1 || (rest.length === 1 && rest[0] !== '--json')) return;
+  if ((cmd !== 'status' && cmd !== 'stat') || !onlyJson(rest)) return;
   return {
     request: { gt: 'status', v: SOCKET_REQUEST_VERSION, json: rest.length === 1 },
     withInput: false,
   };
+}
+
+function primeRequestOf(args: readonly string[]): ArgsRequest | undefined {
+  const [cmd, ...rest] = args;
+  if (cmd !== 'prime' || !onlyJson(rest)) return;
+  return {
+    request: { gt: 'prime', v: SOCKET_REQUEST_VERSION, json: rest.length === 1 },
+    withInput: false,
+  };
+}
+
+const HANDOFF_VALUES: Readonly<Record<string, 'subject' | 'message'>> = {
+  '-s': 'subject',
+  '--subject': 'subject',
+  '-m': 'message',
+  '--message': 'message',
+};
+const HANDOFF_ACTIONS = ['--cycle', '--restart', '--shutdown'];
+
+function handoffRequestOf(args: readonly string[]): ArgsRequest | undefined {
+  const [cmd, ...rest] = args;
+  if (cmd !== 'handoff') return;
+  const text: Record<string, string> = {};
+  const actions = new Set<string>();
+  let json = false;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    const key = HANDOFF_VALUES[arg];
+    const value = rest[i + 1];
+    if (key !== undefined) {
+      if (value === undefined || value.startsWith('-')) return;
+      text[key] = value;
+      i++;
+    } else if (HANDOFF_ACTIONS.includes(arg)) actions.add(arg.slice(2));
+    else if (arg === '--json') json = true;
+    else return;
+  }
+  // Two actions at once is the command's to refuse.
+  if (actions.size > 1) return;
+  const action = [...actions][0] ?? 'cycle';
+  const request = { gt: 'handoff', v: SOCKET_REQUEST_VERSION, action, ...text, json };
+  return { request, withInput: false };
 }

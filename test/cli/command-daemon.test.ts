@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunOptions, RunResult } from '../helpers/cli.js';
 import type { TestTown } from '../helpers/town.js';
-import { agentEnv, makeTown, runDaemon } from '../helpers/town.js';
+import { waitFor } from '../helpers/temp.js';
+import { agentEnv, events, makeTown, runDaemon } from '../helpers/town.js';
 
 const MAX = 'alpha/crew/max';
 const DEBUG = { GT_DEBUG_HOOK: '1' };
@@ -140,5 +141,48 @@ describe('gt status answered by the daemon', () => {
     const r = await town.gt(['status', '--verbose'], { env: DEBUG });
     expect(r.stderr).not.toMatch(/answered by/);
     expect(r.code).not.toBe(0);
+  });
+});
+
+describe('gt handoff and gt prime answered by the daemon', () => {
+  it('a handoff is requested as the full command requests it, and carried out', async () => {
+    const town = await makeTown();
+    await town.gtOk(['session', 'start', MAX]);
+    await runDaemon(town);
+    const env = { ...agentEnv(town, MAX, 'gt-alpha-crew-max'), ...DEBUG };
+    const r = await town.gt(['handoff', '-s', 'done for today', '-m', 'see the notes'], { env });
+    expect(r.stderr).toBe('gt: answered by the daemon\n');
+    const line = /^requested cycle of alpha\/crew\/max \(request (\S+), message \S+\)\n$/;
+    const id = line.exec(r.stdout)?.[1];
+    expect(id).toBeDefined();
+    await waitFor('the cycle carried out', async () =>
+      (await events(town)).some((e) => e.kind === 'request.done' && e.action === 'cycle'),
+    );
+    // The note waits for the successor, as the full command leaves it.
+    const notes = (await inbox(town, MAX)).filter((m) => m.subject.includes('done for today'));
+    expect(notes.map((m) => m.body)).toEqual(['see the notes']);
+    // Refused (the shell cannot speak for the agent): the command says so itself.
+    const forged = { GT_ROLE: MAX, GT_AGENT_TOKEN: 'not-the-token' };
+    const refused = await town.gt(['handoff', '--restart', '--json'], {
+      env: { ...forged, ...DEBUG },
+    });
+    const full = await town.gt(['handoff', '--restart', '--json'], { env: { ...forged, ...FULL } });
+    expect(refused.stderr).toBe(`gt: answered by gt itself\n${full.stderr}`);
+    expect(refused.code).toBe(full.code);
+    expect(full.stderr).toMatch(/cannot speak for alpha\/crew\/max/);
+  });
+
+  it('gt prime says what the full command says, as text and as JSON', async () => {
+    const town = await makeTown();
+    await runDaemon(town);
+    await town.gtOk(['mail', 'send', MAX, '-s', 'welcome', '-m', 'hello'], {
+      env: { GT_ROLE: 'mayor' },
+    });
+    const env = { GT_ROLE: MAX };
+    const text = await both(town, ['prime'], { env });
+    expect(text.fast).toEqual(text.full);
+    expect(text.fast.stdout).toContain('alpha/crew/max');
+    const json = await both(town, ['prime', '--json'], { env });
+    expect(JSON.parse(json.fast.stdout)).toEqual(JSON.parse(json.full.stdout));
   });
 });

@@ -17,6 +17,11 @@ describe('requestOfArgs', () => {
     withInput: false,
   });
   const status = (json: boolean) => ({ request: { gt: 'status', v: 1, json }, withInput: false });
+  const handoff = (action: string, text: Record<string, string>, json = false) => ({
+    request: { gt: 'handoff', v: 1, action, ...text, json },
+    withInput: false,
+  });
+  const prime = (json: boolean) => ({ request: { gt: 'prime', v: 1, json }, withInput: false });
   const table: Array<[string[], unknown]> = [
     [['agent', 'report', 'prompt'], hook('prompt')],
     [['agent', 'report', 'prompt', '--inject-mail'], hook('prompt', true)],
@@ -55,6 +60,20 @@ describe('requestOfArgs', () => {
     [['stat', '--json'], status(true)],
     [['status', '--json', '--json'], undefined],
     [['status', 'x'], undefined],
+    [['handoff'], handoff('cycle', {})],
+    [
+      ['handoff', '--shutdown', '-s', 'a', '--message', 'b', '--json'],
+      handoff('shutdown', { subject: 'a', message: 'b' }, true),
+    ],
+    [['handoff', '--restart', '--restart'], handoff('restart', {})],
+    [['handoff', '--cycle', '--restart'], undefined],
+    [['handoff', '--wait'], undefined],
+    [['handoff', '-m'], undefined],
+    [['handoff', 'mayor'], undefined],
+    [['prime'], prime(false)],
+    [['prime', '--json'], prime(true)],
+    [['prime', '--hook'], undefined],
+    [['prime', '--identity', 'mayor'], undefined],
     [[], undefined],
   ];
   it.each(table)('%j', (args, expected) => {
