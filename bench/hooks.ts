@@ -46,8 +46,13 @@ export function benchHooks(gtBin: string): Promise<Row[]> {
     const native = existsSync(nativeGt)
       ? measure(() => timed(nativeGt, hook, env), node)
       : undefined;
+    const commands = commandRows(gtBin, nativeGt, env, node);
     town.gt(['daemon', 'stop']);
-    return Promise.resolve([...rows(full, fast, daemonCpu, nudged), ...nativeRows(native)]);
+    return Promise.resolve([
+      ...rows(full, fast, daemonCpu, nudged),
+      ...nativeRows(native),
+      ...commands,
+    ]);
   } finally {
     town.done();
   }
@@ -91,6 +96,40 @@ const row = (name: string, ours: number, baseline: number, target: number): Row 
   target: `≤ ${target}x`,
   pass: ours <= target * baseline,
 });
+
+/** Commands in the forms the daemon answers: started by a person (Node), and in a session (native). */
+const COMMANDS: Array<[string, string[]]> = [
+  ['gt mail send', ['mail', 'send', 'mayor', '-s', 'bench', '-m', 'hello']],
+  ['gt status', ['status']],
+  ['gt handoff --shutdown', ['handoff', '--shutdown']],
+  ['gt prime', ['prime']],
+];
+
+function commandRows(
+  gtBin: string,
+  nativeGt: string,
+  env: NodeJS.ProcessEnv,
+  node: () => { wall: number; cpu: number },
+): Row[] {
+  const out: Row[] = [];
+  for (const [name, args] of COMMANDS) {
+    const launched = measure(() => timed(process.execPath, [gtBin, ...args], env), node);
+    out.push(
+      row(`${name} answered by the daemon, wall (median)`, launched.wall, launched.nodeWall, 1.2),
+    );
+    if (!existsSync(nativeGt)) continue;
+    const native = measure(() => timed(nativeGt, args, env), node);
+    out.push(
+      row(
+        `${name} by the native gt (in a session), wall (median)`,
+        native.wall,
+        native.nodeWall,
+        1.2,
+      ),
+    );
+  }
+  return out;
+}
 
 /** The native gt's rows; a build without one (no C compiler) says so instead of a figure. */
 function nativeRows(native: Measured | undefined): Row[] {
