@@ -1,9 +1,9 @@
 // The `gt` an agent's session finds first on its PATH, when this machine can build it
 // (scripts/build.mjs; src/agents/gt-command.ts chooses it only after it answers a probe).
 //
-// An agent's hooks run `gt agent report …` on every turn. Started as Node, each costs ~100 ms
-// of a core; this program hands such a call to the town's daemon over its socket and prints
-// the answer in a millisecond or two. It knows no command: it sends the words it was given
+// An agent's hooks run `gt agent report …` on every turn, and agents run `gt mail send`, `gt
+// handoff`, `gt nudge` all day. Started as Node, each costs ~100 ms of a core; this program hands
+// the call to the town's daemon over its socket and prints the answer in a millisecond or two. It knows no command: it sends the words it was given
 // (with the session's GT_* variables, its working folder and the hook's input) and the daemon
 // decides, from the same parser the Node launcher uses (src/protocol/daemon-socket.ts), what
 // to answer. Anything else, and whatever the daemon does not answer (none running, an older
@@ -268,13 +268,17 @@ static int run_node(int argc, char **argv, int asked, const struct buf *input) {
   return 127;
 }
 
-/** Calls the daemon answers (src/protocol/daemon-socket.ts, requestOfArgv): a report, a nudge. */
+/**
+ * Whether to ask the daemon: 2 for a hook's report (its input goes along), 1 for any other
+ * command (the daemon answers the forms src/protocol/daemon-socket.ts reads and hands back the
+ * rest, a millisecond's round trip), 0 for none (no town, turned off, or a bare flag).
+ */
 static int daemon_may_answer(int argc, char **argv) {
   const char *off = getenv("GT_HOOK_VIA_DAEMON");
   const char *root = getenv("GT_TOWN_ROOT");
   if ((off != NULL && strcmp(off, "off") == 0) || root == NULL || root[0] != '/') return 0;
-  if (argc >= 4 && strcmp(argv[1], "agent") == 0 && strcmp(argv[2], "report") == 0) return 2;
-  return argc >= 4 && strcmp(argv[1], "nudge") == 0 && argv[2][0] != '-' ? 1 : 0;
+  if (argc < 2 || argv[1][0] == '-') return 0;
+  return argc >= 4 && strcmp(argv[1], "agent") == 0 && strcmp(argv[2], "report") == 0 ? 2 : 1;
 }
 
 int main(int argc, char **argv) {
@@ -284,7 +288,7 @@ int main(int argc, char **argv) {
   }
   int kind = daemon_may_answer(argc, argv);
   if (kind == 0) return run_node(argc, argv, 0, NULL);
-  // A nudge's words are all in argv: its standard input stays the full command's to read.
+  // Only a hook's input is read: any other command's standard input stays its own to read.
   struct buf in = {0}, req = {0}, reply = {0};
   const struct buf *keep = kind == 2 ? &in : NULL;
   if (kind == 2 && read_input(&in) < 0) return run_node(argc, argv, 1, keep);

@@ -260,6 +260,24 @@ export async function stopHeld(
   return existed;
 }
 
+/** What `gt session restart` says of a restart, as JSON. */
+export function restartedJson(started: StartedAgent & { replaced: boolean }) {
+  return {
+    identity: started.identity,
+    session: started.session,
+    pid: started.info.panePid,
+    replaced: started.replaced,
+    mode: started.mode,
+  };
+}
+
+/** What `gt session restart` says of a restart: "restarted gt-… (pid …; fresh conversation)". */
+export function restartedLine(started: StartedAgent & { replaced: boolean }): string {
+  const verb = started.replaced ? 'restarted' : 'started';
+  const mode = started.mode === 'resumed' ? 'conversation resumed' : 'fresh conversation';
+  return `${verb} ${started.session} (pid ${started.info.panePid ?? '?'}; ${mode})`;
+}
+
 /**
  * Replaces the agent's session with a fresh one (a fresh token), or starts one if none runs:
  * its processes ended, then the old session's end and the new one's start in one tmux call.

@@ -9,7 +9,13 @@ import { agentContext } from '../agents/context.js';
 import type { ResolvedAgent } from '../agents/resolve.js';
 import { resolveAgent } from '../agents/resolve.js';
 import type { AgentStatus } from '../agents/status.js';
-import { restartAgent, startAgent, stopAgent } from '../agents/agent.js';
+import {
+  restartAgent,
+  restartedJson,
+  restartedLine,
+  startAgent,
+  stopAgent,
+} from '../agents/agent.js';
 import { listAgentStatuses } from '../agents/status.js';
 import type { TmuxHost } from '../sessions/tmux.js';
 import { SessionNotFoundError, TmuxMissingError } from '../sessions/tmux.js';
@@ -193,19 +199,9 @@ export function registerSession(program: GtCommand): void {
         ...(continuity === undefined ? {} : { continuity }),
       });
       const ready = await afterStart(town, agent, flags);
-      const json = {
-        identity: started.identity,
-        session: started.session,
-        pid: started.info.panePid,
-        replaced: started.replaced,
-        mode: started.mode,
-        ...(ready === undefined ? {} : { activity: ready.activity }),
-      };
-      if (flags.json) printJson(json);
-      else
-        println(
-          `${started.replaced ? 'restarted' : 'started'} ${started.session} (pid ${started.info.panePid ?? '?'}; ${started.mode === 'resumed' ? 'conversation resumed' : 'fresh conversation'})${ready === undefined ? '' : '; ready'}`,
-        );
+      const activity = ready === undefined ? {} : { activity: ready.activity };
+      if (flags.json) printJson({ ...restartedJson(started), ...activity });
+      else println(`${restartedLine(started)}${ready === undefined ? '' : '; ready'}`);
     }),
   );
 

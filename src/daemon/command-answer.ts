@@ -1,9 +1,14 @@
-// `gt mail send`, `gt status`, `gt handoff` and `gt prime` in the forms agents and scripts use,
+// `gt mail send`, `gt status`, `gt handoff`, `gt prime` and `gt session restart` in the forms
+// agents and scripts use,
 // answered by the daemon
 // over its socket (protocol/daemon-socket.ts reads them off the command line): the same code
 // as the command's own process, the same output. What the command would refuse throws; the
 // socket answers `fallback`, and gt runs in full, saying why.
+import { restartAgent, restartedJson, restartedLine } from '../agents/agent.js';
 import { townHost } from '../agents/host.js';
+import { resolveAgent } from '../agents/resolve.js';
+import { parseIdentity } from '../town/identity.js';
+import { requireKnownIdentity } from '../town/layout.js';
 import { primeFacts, primeText } from '../agents/prime.js';
 import { requestedLine, requestHandoff } from '../lifecycle/handoff.js';
 import { LIFECYCLE_ACTIONS } from '../protocol/request.js';
@@ -95,4 +100,22 @@ export async function answerHandoff(
   const request = await requestHandoff(handoffDeps, id, action, note);
   deps.changed();
   return r.json === true ? json(request) : text(`${requestedLine(request)}\n`);
+}
+
+/** As `gt session restart <address>`: the same continuity, the same words. */
+export async function answerRestart(
+  deps: HookAnswerDeps,
+  r: Record<string, unknown>,
+): Promise<HookReply> {
+  if (typeof r.to !== 'string') return { fallback: 'no address' };
+  const id = parseIdentity(r.to);
+  requireKnownIdentity(deps.root, id);
+  const ctx = deps.agents();
+  const agent = resolveAgent(ctx, id);
+  const started = await restartAgent(ctx, agent, {
+    continuity: { ended: 'restart', detail: 'gt session restart' },
+  });
+  // A started agent has dialogs to pass and a prompt to reach: the daemon looks at once.
+  deps.changed();
+  return r.json === true ? json(restartedJson(started)) : text(`${restartedLine(started)}\n`);
 }

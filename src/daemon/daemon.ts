@@ -5,7 +5,7 @@ import type { Server } from 'node:net';
 import { errorMessage, StoreError } from '../errors.js';
 import type { CrashStep } from '../agents/context.js';
 import type { GtInvocation } from '../agents/gt-command.js';
-import type { DaemonDeps } from '../agents/context.js';
+import type { AgentContext, DaemonDeps } from '../agents/context.js';
 import { emit } from '../agents/context.js';
 import { executeClaimed } from '../lifecycle/execute.js';
 import type { SessionHost } from '../sessions/host.js';
@@ -164,7 +164,8 @@ export class Daemon {
   private hookDeps(): HookAnswerDeps {
     const { root, store } = this.opts;
     const changed = (): void => this.wake('hook');
-    return { root, store, settings: () => this.opts.settings, now: this.now, changed };
+    const agents = (): AgentContext => this.executeDeps();
+    return { root, store, settings: () => this.opts.settings, now: this.now, changed, agents };
   }
 
   /**

@@ -2,6 +2,7 @@
 // — the same report and mail as the hook's own process would make, without loading gt there —
 // and nudges (nudge-answer.ts). Anything the daemon will not answer gets `fallback`, and gt then
 // does the work itself.
+import type { AgentContext } from '../agents/context.js';
 import type { HookCall } from '../agents/hook-run.js';
 import { answerHook, parseHookInput } from '../agents/hook-run.js';
 import { errorMessage } from '../errors.js';
@@ -15,7 +16,13 @@ import {
 import type { Store } from '../store/store.js';
 import type { Settings } from '../town/settings.js';
 import { whoAmI } from '../town/whoami.js';
-import { answerHandoff, answerMailSend, answerPrime, answerStatus } from './command-answer.js';
+import {
+  answerHandoff,
+  answerMailSend,
+  answerPrime,
+  answerRestart,
+  answerStatus,
+} from './command-answer.js';
 import { answerNudgeRequest } from './nudge-answer.js';
 
 export type HookReply = SocketAnswer;
@@ -27,6 +34,8 @@ export interface HookAnswerDeps {
   now: () => number;
   /** A report changed something: the daemon takes a pass. */
   changed: () => void;
+  /** What acting on agents needs (a restart): the daemon's own. */
+  agents: () => AgentContext;
 }
 
 /**
@@ -43,6 +52,7 @@ export async function answerRequest(deps: HookAnswerDeps, request: unknown): Pro
   if (r.gt === 'status') return answerStatus(deps, r);
   if (r.gt === 'handoff') return answerHandoff(deps, r);
   if (r.gt === 'prime') return answerPrime(deps, r);
+  if (r.gt === 'restart') return answerRestart(deps, r);
   if (r.gt !== 'hook') return { fallback: `no request ${JSON.stringify(r.gt)}` };
   const call = hookCallOf(deps.root, r);
   if (typeof call === 'string') return { fallback: call };

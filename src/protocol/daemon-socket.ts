@@ -34,8 +34,9 @@ export interface ArgsRequest {
  * `agent report prompt|stop|notification [--inject-mail] [--hook-format <f>]`, and
  * `nudge <address> <words…> [--json]`, `mail send <address> [-s <subject>] [-m <body>]
  * [--json]`, `status [--json]`, `handoff [--cycle|--restart|--shutdown] [-s <subject>]
- * [-m <note>] [--json]` and `prime [--json]` (the forms agents and scripts use). Any other flag,
- * or a word that looks like one, is the full command line's to read.
+ * [-m <note>] [--json]`, `prime [--json]` and `session restart <address> [--json]` (the forms
+ * agents and scripts use). Any other flag, or a word that looks like one, is the full command
+ * line's to read.
  */
 export function requestOfArgs(args: readonly string[]): ArgsRequest | undefined {
   return (
@@ -44,7 +45,8 @@ export function requestOfArgs(args: readonly string[]): ArgsRequest | undefined 
     mailSendRequestOf(args) ??
     statusRequestOf(args) ??
     handoffRequestOf(args) ??
-    primeRequestOf(args)
+    primeRequestOf(args) ??
+    restartRequestOf(args)
   );
 }
 
@@ -183,5 +185,13 @@ function handoffRequestOf(args: readonly string[]): ArgsRequest | undefined {
   if (actions.size > 1) return;
   const action = [...actions][0] ?? 'cycle';
   const request = { gt: 'handoff', v: SOCKET_REQUEST_VERSION, action, ...text, json };
+  return { request, withInput: false };
+}
+
+function restartRequestOf(args: readonly string[]): ArgsRequest | undefined {
+  const [cmd, sub, to, ...rest] = args;
+  if (cmd !== 'session' || sub !== 'restart' || to === undefined || to.startsWith('-')) return;
+  if (!onlyJson(rest)) return;
+  const request = { gt: 'restart', v: SOCKET_REQUEST_VERSION, to, json: rest.length === 1 };
   return { request, withInput: false };
 }

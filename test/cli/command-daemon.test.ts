@@ -186,3 +186,45 @@ describe('gt handoff and gt prime answered by the daemon', () => {
     expect(JSON.parse(json.fast.stdout)).toEqual(JSON.parse(json.full.stdout));
   });
 });
+
+describe('gt session restart answered by the daemon', () => {
+  it('restarts as the full command does: a new pane, the same words, on record as a restart', async () => {
+    const town = await makeTown();
+    await town.gtOk(['session', 'start', MAX]);
+    await runDaemon(town);
+    const pidOf = async (): Promise<number | null> => {
+      const list = JSON.parse(await town.gtOk(['session', 'list', '--json'])) as Array<{
+        identity: string;
+        pid: number | null;
+      }>;
+      return list.find((s) => s.identity === MAX)?.pid ?? null;
+    };
+    const before = await pidOf();
+    const r = await town.gt(['session', 'restart', MAX], { env: DEBUG });
+    expect(r.stderr).toBe('gt: answered by the daemon\n');
+    const pid = /^restarted gt-alpha-crew-max \(pid (\d+); fresh conversation\)\n$/.exec(
+      r.stdout,
+    )?.[1];
+    expect(Number(pid)).toBe(await pidOf());
+    expect(Number(pid)).not.toBe(before);
+    const { fast, full } = await both(town, ['session', 'restart', MAX, '--json']);
+    const [a, b] = [fast, full].map((x) => JSON.parse(x.stdout) as Record<string, unknown>);
+    expect({ ...a, pid: 0 }).toEqual({ ...b, pid: 0 });
+    expect(a).toMatchObject({ identity: MAX, replaced: true, mode: 'fresh' });
+    const history = JSON.parse(await town.gtOk(['session', 'history', MAX, '--json'])) as Array<{
+      ended_how: string | null;
+      detail: string | null;
+    }>;
+    expect(history.filter((h) => h.detail === 'gt session restart').length).toBe(3);
+  });
+
+  it('an agent the town does not have: the command says so itself', async () => {
+    const town = await makeTown();
+    await runDaemon(town);
+    const args = ['session', 'restart', 'alpha/crew/nobody'];
+    const r = await town.gt(args, { env: DEBUG });
+    const full = await town.gt(args, { env: FULL });
+    expect(r.stderr).toBe(`gt: answered by gt itself\n${full.stderr}`);
+    expect([r.code, full.code]).toEqual([2, 2]);
+  });
+});

@@ -27,7 +27,9 @@ async function standIn(town: TestTown, onConnection: (s: Socket) => void): Promi
 }
 
 async function maxActivity(town: TestTown): Promise<unknown> {
-  const status = JSON.parse(await town.gtOk(['status', '--json'])) as {
+  // Read by gt itself: a stand-in daemon may be the one that never answers.
+  const full = { env: { GT_HOOK_VIA_DAEMON: 'off' } };
+  const status = JSON.parse(await town.gtOk(['status', '--json'], full)) as {
     agents: Array<{ address: string; activity: string; activity_detail: string | null }>;
   };
   const max = status.agents.find((a) => a.address === MAX);

@@ -22,6 +22,10 @@ describe('requestOfArgs', () => {
     withInput: false,
   });
   const prime = (json: boolean) => ({ request: { gt: 'prime', v: 1, json }, withInput: false });
+  const restart = (to: string, json: boolean) => ({
+    request: { gt: 'restart', v: 1, to, json },
+    withInput: false,
+  });
   const table: Array<[string[], unknown]> = [
     [['agent', 'report', 'prompt'], hook('prompt')],
     [['agent', 'report', 'prompt', '--inject-mail'], hook('prompt', true)],
@@ -74,6 +78,11 @@ describe('requestOfArgs', () => {
     [['prime', '--json'], prime(true)],
     [['prime', '--hook'], undefined],
     [['prime', '--identity', 'mayor'], undefined],
+    [['session', 'restart', 'alpha/crew/max'], restart('alpha/crew/max', false)],
+    [['session', 'restart', 'mayor', '--json'], restart('mayor', true)],
+    [['session', 'restart', 'mayor', '--fresh'], undefined],
+    [['session', 'restart', '--json', 'mayor'], undefined],
+    [['session', 'start', 'mayor'], undefined],
     [[], undefined],
   ];
   it.each(table)('%j', (args, expected) => {
