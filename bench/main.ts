@@ -17,7 +17,7 @@ const root = resolve(import.meta.dirname, '..');
 const gtBin = resolve(root, 'dist', 'gt.cjs');
 
 /** Sections run only when named (their rows are part of another section's). */
-const ONLY_WHEN_NAMED = new Set(['runtimes']);
+const ONLY_WHEN_NAMED = new Set(['runtimes', 'claude']);
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   mail: () => benchMail(gtBin),
@@ -33,6 +33,8 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   // Claude Code, then every other runtime (the runtimes section alone: those only).
   agents: async () => [...(await benchAgents(gtBin)), ...(await benchRuntimes(gtBin))],
   runtimes: () => benchRuntimes(gtBin),
+  // Claude Code alone (the agents section without the other runtimes).
+  claude: () => benchAgents(gtBin),
   failures: async () => (await import('./failures.js')).benchFailures(gtBin),
   dashboard: async () => (await import('./dashboard.js')).benchDashboard(gtBin),
   continuity: async () => (await import('./continuity.js')).benchContinuity(gtBin),

@@ -1,8 +1,8 @@
 // Sessions: `gt session restart` as a whole process against a bare shell restart of the
 // same session plus `node -e 0`; listing 200 live sessions in one tmux call.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { TmuxHost } from '../src/sessions/tmux.js';
 import type { Row } from './harness.js';
 import { killTmux } from './harness.js';
@@ -10,50 +10,95 @@ import { median, nowMs, percentile, scratch, timeProcess } from './harness.js';
 
 const SECTION = 'sessions';
 
+/** Milliseconds of each way of restarting, run alternately: gt, the bare shell, `node -e 0`. */
+interface RestartRuns {
+  ours: number[];
+  shell: number[];
+  node: number[];
+}
+
+function restartRuns(restart: () => number, bare: string): RestartRuns {
+  const runs: RestartRuns = { ours: [], shell: [], node: [] };
+  for (let i = 0; i < 25; i++) {
+    runs.ours.push(restart());
+    runs.shell.push(timeProcess('sh', ['-c', bare]));
+    runs.node.push(timeProcess(process.execPath, ['-e', '0']));
+  }
+  return runs;
+}
+
+function restartRow(name: string, runs: RestartRuns): Row {
+  const budget = median(runs.node) + 1.5 * median(runs.shell);
+  return {
+    section: SECTION,
+    name,
+    ours: median(runs.ours),
+    baseline: median(runs.shell),
+    baselineName: 'bare sh kill+new-session',
+    unit: 'ms',
+    target: `≤ node + 1.5x bare = ${budget.toFixed(0)} ms`,
+    pass: median(runs.ours) <= budget,
+  };
+}
+
 function restartRows(gtBin: string): Row[] {
   const { dir, done } = scratch('sessions');
   const socket = `gt-bench-s-${process.pid}`;
   try {
     const root = join(dir, 'town');
     const env = { ...process.env, GT_TOWN_ROOT: root, GT_TMUX_SOCKET: socket };
-    execFileSync(process.execPath, [gtBin, 'install', root], { env });
-    execFileSync(process.execPath, [gtBin, 'session', 'start', 'mayor'], { env });
+    const gt = (args: string[]): Buffer =>
+      execFileSync(process.execPath, [gtBin, ...args], { env });
+    gt(['install', root]);
+    gt(['session', 'start', 'mayor']);
     // A second session keeps the server up while the bare restart kills and recreates its own.
     const bareDir = join(dir, 'bare');
     mkdirSync(bareDir);
     const bare = `tmux -L ${socket} kill-session -t gt-bare 2>/dev/null; tmux -L ${socket} new-session -d -s gt-bare -c ${bareDir} 'exec sleep 3600'`;
     execFileSync('sh', ['-c', bare]);
-    const ours: number[] = [];
-    const shell: number[] = [];
-    const node: number[] = [];
-    for (let i = 0; i < 25; i++) {
-      ours.push(timeProcess(process.execPath, [gtBin, 'session', 'restart', 'mayor'], { env }));
-      shell.push(timeProcess('sh', ['-c', bare]));
-      node.push(timeProcess(process.execPath, ['-e', '0']));
+    const restart = ['session', 'restart', 'mayor'];
+    const alone = restartRuns(
+      () => timeProcess(process.execPath, [gtBin, ...restart], { env }),
+      bare,
+    );
+    // With the town's daemon running (it restarts nothing by itself here), which carries out
+    // the restart for the launcher and for the native gt an agent's session runs.
+    writeFileSync(
+      join(root, 'settings', 'config.json'),
+      JSON.stringify({ daemon: { keep_alive: [] } }),
+    );
+    gt(['daemon', 'start']);
+    const native = join(dirname(gtBin), 'native', 'gt');
+    try {
+      const launched = restartRuns(
+        () => timeProcess(process.execPath, [gtBin, ...restart], { env }),
+        bare,
+      );
+      const rows = [
+        restartRow('gt session restart, whole process, no daemon (median)', alone),
+        {
+          section: SECTION,
+          name: 'gt session restart, no daemon (p90)',
+          ours: percentile(alone.ours, 90),
+          baseline: median(alone.node),
+          baselineName: 'node -e 0',
+          unit: 'ms',
+          target: '',
+          pass: null,
+        },
+        restartRow('gt session restart answered by the daemon (median)', launched),
+      ];
+      if (existsSync(native))
+        rows.push(
+          restartRow(
+            'gt session restart by the native gt, answered by the daemon (median)',
+            restartRuns(() => timeProcess(native, restart, { env }), bare),
+          ),
+        );
+      return rows;
+    } finally {
+      gt(['daemon', 'stop']);
     }
-    const budget = median(node) + 1.5 * median(shell);
-    return [
-      {
-        section: SECTION,
-        name: 'gt session restart, whole process (median)',
-        ours: median(ours),
-        baseline: median(shell),
-        baselineName: 'bare sh kill+new-session',
-        unit: 'ms',
-        target: `≤ node + 1.5x bare = ${budget.toFixed(0)} ms`,
-        pass: median(ours) <= budget,
-      },
-      {
-        section: SECTION,
-        name: 'gt session restart (p90)',
-        ours: percentile(ours, 90),
-        baseline: median(node),
-        baselineName: 'node -e 0',
-        unit: 'ms',
-        target: '',
-        pass: null,
-      },
-    ];
   } finally {
     killTmux(socket);
     done();
