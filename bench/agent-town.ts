@@ -5,7 +5,7 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RuntimeProfile } from '../src/agents/runtime/profile.js';
 import type { ModelServer, RecordedRequest } from '../src/demo/model-server.js';
 import { startModelServer } from '../src/demo/model-server.js';
@@ -14,6 +14,8 @@ import { gtRunner, killTmux, nowMs, scratch, stopChild } from './harness.js';
 
 export interface AgentBench {
   root: string;
+  /** The folder of the gt benched (dist/): its native gt is in native/. */
+  gtDir: string;
   socket: string;
   env: NodeJS.ProcessEnv;
   server: ModelServer;
@@ -71,6 +73,7 @@ export async function agentBenchTown(gtBin: string, spec: TownSpec): Promise<Age
   const store = SqliteStore.open(join(root, '.gt', 'town.db'));
   return {
     root,
+    gtDir: dirname(gtBin),
     socket,
     env,
     server,

@@ -4,6 +4,8 @@
 // agent's next prompt as soon as the model has its last one (Claude Code holds a prompt typed
 // during a turn and sends it when the turn ends). Each counted: lost, or seen twice.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ClaudeBench } from './claude-town.js';
 import { requestWith, until } from './agent-town.js';
@@ -61,18 +63,25 @@ async function settle(
   };
 }
 
-/** `total` prompts across `agents` agents, queued by four senders running `gt nudge`. */
+/**
+ * `total` prompts across `agents` agents, queued by four senders running `gt nudge`: the native
+ * gt, as agents send them from their sessions (the Node gt where none was built).
+ */
 export async function manyNudges(
   b: ClaudeBench,
   agents: number,
   total: number,
 ): Promise<ManyFigures> {
   const all = prompts('many', total);
+  const native = join(b.gtDir, 'native', 'gt');
+  const send = existsSync(native)
+    ? (args: string[]) => run(native, args, { env: b.env }).then(() => undefined)
+    : b.gtAsync;
   const t0 = nowMs();
   let next = 0;
   const sender = async (): Promise<void> => {
     for (let i = next++; i < total; i = next++)
-      await b.gtAsync(['nudge', crewAddress(i % agents), all[i]?.text ?? '']);
+      await send(['nudge', crewAddress(i % agents), all[i]?.text ?? '']);
   };
   await Promise.all([sender(), sender(), sender(), sender()]);
   return settle(

@@ -281,8 +281,9 @@ export class Daemon {
     if (!heartbeat || this.state !== DAEMON_STATES.running) return;
     const began = performance.now();
     await this.keepAlivePass();
+    const keptAlive = performance.now();
     this.loops?.pokeWatcher();
-    await this.housekeeping(began);
+    await this.housekeeping(began, keptAlive);
   }
 
   private executeDeps(): DaemonDeps {
@@ -359,12 +360,12 @@ export class Daemon {
     return true;
   }
 
-  private async housekeeping(began: number): Promise<void> {
+  private async housekeeping(began: number, keptAlive: number): Promise<void> {
     if (this.townGone()) return;
     this.beats.beat(this.now());
     await purgeOld(this.opts.store, this.opts.settings, this.now(), this.opts.log);
     await this.takeUpSettings();
-    this.beats.took(performance.now() - began);
+    this.beats.took(performance.now() - began, keptAlive - began);
     this.beats.write();
   }
 

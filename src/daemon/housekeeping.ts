@@ -47,8 +47,9 @@ export function previousCrash(file: string): NewEvent | undefined {
 export class HeartbeatState {
   private count = 0;
   private last: number | null = null;
-  /** How long the last heartbeat's keep-alive and housekeeping took. */
+  /** How long the last heartbeat's keep-alive and housekeeping took, and its keep-alive alone. */
   private lastMs: number | null = null;
+  private keepAliveMs: number | null = null;
 
   constructor(
     private readonly file: string,
@@ -61,8 +62,9 @@ export class HeartbeatState {
     this.last = at;
   }
 
-  took(durationMs: number): void {
+  took(durationMs: number, keepAliveMs: number): void {
     this.lastMs = Math.round(durationMs);
+    this.keepAliveMs = Math.round(keepAliveMs);
   }
 
   write(running = true): void {
@@ -74,6 +76,7 @@ export class HeartbeatState {
       last_heartbeat: this.last === null ? null : new Date(this.last).toISOString(),
       heartbeat_count: this.count,
       last_heartbeat_ms: this.lastMs,
+      last_heartbeat_keep_alive_ms: this.keepAliveMs,
     };
     try {
       writeJsonAtomic(this.file, state, 0o600);
