@@ -134,7 +134,10 @@ export async function startDaemon(
   gtBin: string,
   b: Pick<AgentBench, 'env' | 'gt'>,
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [gtBin, 'daemon', 'run', '--quiet'], {
+  // GT_BENCH_DAEMON_PROFILE=<folder>: the daemon writes a V8 CPU profile there when it stops.
+  const dir = process.env.GT_BENCH_DAEMON_PROFILE;
+  const profile = dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+  const child = spawn(process.execPath, [...profile, gtBin, 'daemon', 'run', '--quiet'], {
     env: b.env,
     stdio: 'ignore',
   });

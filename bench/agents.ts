@@ -276,10 +276,8 @@ async function restRows(
     const cpu = (a: { cpuTicks: number }, z: { cpuTicks: number }): number =>
       ((z.cpuTicks - a.cpuTicks) / CLOCK_TICKS / elapsed) * 100;
     const base = { baselineName: 'idle node' };
-    const slowest = beats.reduce((a, x) => (x.ms > a.ms ? x : a), {
-      ms: Number.NaN,
-      keepAliveMs: Number.NaN,
-    });
+    const none = { ms: Number.NaN, keepAliveMs: Number.NaN };
+    const slowest = beats.reduce((a, x) => (x.ms > a.ms ? x : a), beats[0] ?? none);
     return [
       row(
         `daemon RSS at rest, ${agents} idle Claude Code agents`,

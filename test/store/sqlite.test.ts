@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openSqlite } from '../../src/store/sqlite/driver.js';
 import { MIGRATIONS } from '../../src/store/sqlite/schema.js';
+import { STATEMENTS } from '../../src/store/sqlite/statements.js';
 import { StoreError } from '../../src/errors.js';
 import { tempDir, waitFor } from '../helpers/temp.js';
 import { mail, storeSuite } from './store-suite.js';
@@ -18,6 +19,18 @@ usageSuite('sqlite', () =>
 );
 
 describe('sqlite specifics', () => {
+  it('prompts under way are found by the partial index, not by reading every prompt ever sent', async () => {
+    const file = join(tempDir('store'), 'town.db');
+    const store = SqliteStore.open(file);
+    await store.close();
+    const db = openSqlite(file, {});
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN ${STATEMENTS.listPendingNudges}`)
+      .all({ to: null, statuses: '["queued"]', limit: -1 }) as Array<{ detail: string }>;
+    db.close();
+    expect(plan.map((p) => p.detail)).toContain('SCAN nudges USING INDEX nudges_pending');
+  });
+
   it('a store of schema 4 is brought up to date: typed nudges seen when typed, outcomes split from their reasons', async () => {
     const file = join(tempDir('store'), 'town.db');
     const old = openSqlite(file, {});

@@ -4,6 +4,7 @@ import { newNudgeId } from '../ids.js';
 import type { Row } from '../rows.js';
 import { NUDGE_FIELDS, toNudge } from '../rows.js';
 import type { NewNudge, Nudge, NudgePatch, NudgeQuery, NudgeStatus } from '../store.js';
+import { PENDING_NUDGE } from '../store.js';
 import type { SqliteDb } from './database.js';
 
 export function enqueueNudge(db: SqliteDb, nudge: NewNudge): Promise<Nudge> {
@@ -27,7 +28,11 @@ export function listNudges(db: SqliteDb, query: NudgeQuery): Promise<Nudge[]> {
     statuses: query.statuses === undefined ? null : JSON.stringify(query.statuses),
     limit: query.limit ?? -1,
   };
-  return db.run('listing nudges', () => (db.stmt('listNudges').all(params) as Row[]).map(toNudge));
+  // Prompts still under way are a few among every one ever sent: asked for only those (each
+  // look of the daemon's, each prompt's acknowledgement), the partial index finds them.
+  const pending = query.statuses?.every((s) => PENDING_NUDGE.includes(s)) === true;
+  const name = pending ? 'listPendingNudges' : 'listNudges';
+  return db.run('listing nudges', () => (db.stmt(name).all(params) as Row[]).map(toNudge));
 }
 
 export function updateNudge(

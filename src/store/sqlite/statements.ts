@@ -131,6 +131,13 @@ export const STATEMENTS = {
   listNudges: `SELECT * FROM nudges WHERE (@to IS NULL OR to_addr = @to)
       AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
     ORDER BY seq LIMIT @limit`,
+  // The partial index's own condition, word for word, and the index named: left to choose,
+  // SQLite scans the whole table in seq order rather than sort the few it would find.
+  listPendingNudges: `SELECT * FROM nudges INDEXED BY nudges_pending
+    WHERE status IN ('queued', 'typing', 'typed')
+      AND (@to IS NULL OR to_addr = @to)
+      AND status IN (SELECT value FROM json_each(@statuses))
+    ORDER BY seq LIMIT @limit`,
   purgeNudges: `DELETE FROM nudges WHERE status IN ('delivered', 'failed', 'cancelled')
     AND updated_at < @before`,
 } as const;
