@@ -23,9 +23,11 @@ export function ratio(row: Row): number | null {
 }
 
 /** A bench size from the environment (a whole number ≥ 1), else `fallback`. */
+/** A size from the environment (0 allowed: that part left out), else `fallback`. */
 export function benchSize(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
+  const text = process.env[name];
+  const n = Number(text);
+  return text !== undefined && text !== '' && Number.isInteger(n) && n >= 0 ? n : fallback;
 }
 
 export function nowMs(): number {

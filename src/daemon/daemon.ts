@@ -163,7 +163,11 @@ export class Daemon {
 
   private hookDeps(): HookAnswerDeps {
     const { root, store } = this.opts;
-    const changed = (): void => this.wake('hook');
+    // A report changed an agent (a turn ended: a queued prompt may go in now): a pass, and a look.
+    const changed = (): void => {
+      this.wake('hook');
+      this.loops?.pokeWatcher();
+    };
     const agents = (): AgentContext => this.executeDeps();
     return { root, store, settings: () => this.opts.settings, now: this.now, changed, agents };
   }

@@ -118,6 +118,8 @@ async function typeNudge(deps: AgentContext, t: Target): Promise<void> {
   await deps.host.paste(t.session, t.nudge.text, { keys: [], delayMs: 0 });
   deps.crashPoint?.('nudge-pasted');
   const pasted = performance.now();
+  // Not looked for before it can be submitted anyway: a look that early mostly finds nothing yet.
+  await sleep(Math.max(t.runtime.submit.delayMs, SHOW_POLL_MS));
   const seenAt = await waitForInput(deps, t);
   if (seenAt === undefined) return;
   const wait = t.runtime.submit.delayMs - (performance.now() - pasted);
