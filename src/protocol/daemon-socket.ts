@@ -99,38 +99,57 @@ export function answerFrame(answer: SocketAnswer): Buffer {
   return Buffer.concat([Buffer.from(`GT1 ${code} ${out.length} ${err.length}\n`), out, err]);
 }
 
-/** The options of `mail send` the daemon reads, each to the flag it sets (the last one wins). */
-const MAIL_SEND_VALUES: Readonly<Record<string, 'subject' | 'message' | 'body'>> = {
+/**
+ * The words after a command, as the few forms the daemon answers take them: options with a
+ * value (`values`: each option to the field it sets, the last one winning), switches (each
+ * seen), and at most one word of its own. Undefined for anything else: a value missing or that
+ * looks like an option, an unknown option, a second word.
+ */
+function readWords(
+  rest: readonly string[],
+  values: Readonly<Record<string, string>>,
+  switches: readonly string[],
+): { values: Record<string, string>; on: Set<string>; word?: string } | undefined {
+  const out: { values: Record<string, string>; on: Set<string>; word?: string } = {
+    values: {},
+    on: new Set(),
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    const field = values[arg];
+    const value = rest[i + 1];
+    if (field !== undefined) {
+      if (value === undefined || value.startsWith('-')) return;
+      out.values[field] = value;
+      i++;
+    } else if (switches.includes(arg)) out.on.add(arg);
+    else if (arg.startsWith('-') || out.word !== undefined) return;
+    else out.word = arg;
+  }
+  return out;
+}
+
+const SUBJECT_AND_NOTE = {
   '-s': 'subject',
   '--subject': 'subject',
   '-m': 'message',
   '--message': 'message',
-  '--body': 'body',
 };
 
 function mailSendRequestOf(args: readonly string[]): ArgsRequest | undefined {
   const [cmd, sub, ...rest] = args;
   if (cmd !== 'mail' || sub !== 'send') return;
-  const flags: Record<string, string> = {};
-  let to: string | undefined;
-  let json = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? '';
-    const flag = MAIL_SEND_VALUES[arg];
-    const value = rest[i + 1];
-    if (flag !== undefined) {
-      if (value === undefined || value.startsWith('-')) return;
-      flags[flag] = value;
-      i++;
-    } else if (arg === '--json') json = true;
-    else if (arg.startsWith('-') || to !== undefined) return;
-    else to = arg;
-  }
-  if (to === undefined) return;
-  return {
-    request: { gt: 'mail-send', v: SOCKET_REQUEST_VERSION, to, flags, json },
-    withInput: false,
+  const words = readWords(rest, { ...SUBJECT_AND_NOTE, '--body': 'body' }, ['--json']);
+  if (words?.word === undefined) return;
+  const json = words.on.has('--json');
+  const request = {
+    gt: 'mail-send',
+    v: SOCKET_REQUEST_VERSION,
+    to: words.word,
+    flags: words.values,
+    json,
   };
+  return { request, withInput: false };
 }
 
 /** `--json`, or nothing: the only word these forms take. */
@@ -155,36 +174,19 @@ function primeRequestOf(args: readonly string[]): ArgsRequest | undefined {
   };
 }
 
-const HANDOFF_VALUES: Readonly<Record<string, 'subject' | 'message'>> = {
-  '-s': 'subject',
-  '--subject': 'subject',
-  '-m': 'message',
-  '--message': 'message',
-};
 const HANDOFF_ACTIONS = ['--cycle', '--restart', '--shutdown'];
 
 function handoffRequestOf(args: readonly string[]): ArgsRequest | undefined {
   const [cmd, ...rest] = args;
   if (cmd !== 'handoff') return;
-  const text: Record<string, string> = {};
-  const actions = new Set<string>();
-  let json = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? '';
-    const key = HANDOFF_VALUES[arg];
-    const value = rest[i + 1];
-    if (key !== undefined) {
-      if (value === undefined || value.startsWith('-')) return;
-      text[key] = value;
-      i++;
-    } else if (HANDOFF_ACTIONS.includes(arg)) actions.add(arg.slice(2));
-    else if (arg === '--json') json = true;
-    else return;
-  }
+  const words = readWords(rest, SUBJECT_AND_NOTE, [...HANDOFF_ACTIONS, '--json']);
+  if (words === undefined || words.word !== undefined) return;
+  const actions = HANDOFF_ACTIONS.filter((a) => words.on.has(a));
   // Two actions at once is the command's to refuse.
-  if (actions.size > 1) return;
-  const action = [...actions][0] ?? 'cycle';
-  const request = { gt: 'handoff', v: SOCKET_REQUEST_VERSION, action, ...text, json };
+  if (actions.length > 1) return;
+  const action = (actions[0] ?? '--cycle').slice(2);
+  const json = words.on.has('--json');
+  const request = { gt: 'handoff', v: SOCKET_REQUEST_VERSION, action, ...words.values, json };
   return { request, withInput: false };
 }
 

@@ -1,34 +1,21 @@
 // The native gt an agent's session runs first (native/gt.c): a hook's report or a nudge handed
 // to the daemon without a Node start, everything else (and whatever the daemon does not answer)
 // the Node gt's, with the same words, input and exit code.
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { Server, Socket } from 'node:net';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NATIVE_PROBE_ANSWER } from '../../src/agents/gt-command.js';
 import { SOCKET_REQUEST_VERSION } from '../../src/protocol/daemon-socket.js';
 import { MAX_HOOK_INPUT_BYTES } from '../../src/util/stdin.js';
 import type { RunResult } from '../helpers/cli.js';
-import { onCleanup } from '../helpers/temp.js';
+import { activityOf, silentStandIn, standIn } from '../helpers/stand-in.js';
 import type { TestTown } from '../helpers/town.js';
 import { agentEnv, makeTown, runDaemon } from '../helpers/town.js';
 
 const MAX = 'alpha/crew/max';
 const SESSION = 'gt-alpha-crew-max';
 const DEBUG = { GT_DEBUG_HOOK: '1' };
-
-async function standIn(town: TestTown, onConnection: (s: Socket) => void): Promise<Server> {
-  mkdirSync(join(town.root, 'daemon'), { recursive: true });
-  // A client that gives up (or closes first) may reset the connection: not this test's concern.
-  const server = createServer((s) => {
-    s.on('error', () => undefined);
-    onConnection(s);
-  });
-  await new Promise<void>((done) => server.listen(join(town.root, 'daemon', 'daemon.sock'), done));
-  onCleanup(() => new Promise((done) => server.close(done)));
-  return server;
-}
 
 /** A stand-in daemon that reads the request line and answers `reply` to it. */
 function answering(reply: string | Buffer, seen: string[] = []): (s: Socket) => void {
@@ -44,15 +31,7 @@ function answering(reply: string | Buffer, seen: string[] = []): (s: Socket) => 
   };
 }
 
-async function maxActivity(town: TestTown): Promise<unknown[]> {
-  // Read by gt itself: a stand-in daemon may be the one that never answers.
-  const full = { env: { GT_HOOK_VIA_DAEMON: 'off' } };
-  const status = JSON.parse(await town.gtOk(['status', '--json'], full)) as {
-    agents: Array<{ address: string; activity: string; activity_detail: string | null }>;
-  };
-  const max = status.agents.find((a) => a.address === MAX);
-  return [max?.activity, max?.activity_detail];
-}
+const maxActivity = (town: TestTown): Promise<unknown[]> => activityOf(town, MAX);
 
 async function startedTown(): Promise<TestTown> {
   const town = await makeTown();
@@ -127,12 +106,7 @@ describe('the native gt', () => {
 
   it('a daemon that gives no answer (a stand-in that never does): the Node gt after 5 s', async () => {
     const town = await startedTown();
-    const held: Socket[] = [];
-    await standIn(town, (s) => {
-      held.push(s);
-      s.resume();
-    });
-    onCleanup(() => held.forEach((s) => s.destroy()));
+    await silentStandIn(town);
     const started = Date.now();
     const r = await notifyNative(town, 'waited');
     expect([r.code, r.stderr]).toEqual([0, 'gt: answered by gt itself\n']);
