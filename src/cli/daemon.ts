@@ -23,6 +23,7 @@ import { stdoutStream } from './output.js';
 import { registerSupervisor } from './supervisor.js';
 import { registerDaemonRestart } from './daemon-restart.js';
 import { clearBackoff } from '../agents/failures/clear.js';
+import { statusAnswerer } from '../status/text.js';
 
 function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
@@ -134,6 +135,7 @@ async function runDaemon(global: GlobalOptions, opts: RunFlags): Promise<void> {
     gt: thisGt(),
     supervised: opts.supervised === true,
     takeOver: opts.takeOver === true,
+    statusAnswer: statusAnswerer(town.root, store),
     onEvent: (e) =>
       log.log('info', e.kind, {
         identity: e.identity,

@@ -6,7 +6,7 @@
 // answer in time, anything it would not say as the command does) the command runs in full
 // instead, with a hook's input already read.
 import { isAbsolute, join } from 'node:path';
-import { requestOfArgs, SESSION_ENV_KEYS } from '../protocol/daemon-socket.js';
+import { requestOfArgs } from '../protocol/daemon-socket.js';
 import { MAX_SOCKET_PATH_BYTES } from '../util/socket.js';
 import { MAX_HOOK_INPUT_BYTES, readAllStdin } from '../util/stdin.js';
 
@@ -35,9 +35,12 @@ export function daemonAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): Ho
   // townPaths().daemonSocket, without loading town/ for it; a path too long goes the full way.
   const socket = join(root, 'daemon', 'daemon.sock');
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) return;
-  const sessionEnv: Record<string, string> = {};
-  for (const key of SESSION_ENV_KEYS) if (env[key] !== undefined) sessionEnv[key] = env[key];
-  const request = { ...asked.request, env: sessionEnv, cwd: process.cwd() };
+  // Every GT_* variable: who the session is, and any setting laid over the file (the daemon
+  // answers only while its own settings are what the command would read).
+  const gtEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env))
+    if (key.startsWith('GT_') && value !== undefined) gtEnv[key] = value;
+  const request = { ...asked.request, env: gtEnv, cwd: process.cwd() };
   return { socket, request, withInput: asked.withInput };
 }
 

@@ -3,12 +3,9 @@ import { eventJson } from '../status/event-json.js';
 import type { Command } from 'commander';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import type { GtCommand } from './program.js';
-import { townHost } from '../agents/host.js';
 import { InputError } from '../errors.js';
-import { daemonStatus } from '../status/daemon.js';
-import { statusText } from '../status/text.js';
+import { statusText, townStatusOf } from '../status/text.js';
 import type { TownStatus } from '../status/town.js';
-import { townStatus } from '../status/town.js';
 import type { StoredEvent } from '../store/store.js';
 import { parseDuration } from '../util/duration.js';
 import { oneLine } from '../util/text.js';
@@ -49,14 +46,7 @@ export function registerStatus(program: GtCommand): void {
 
 /** The town's status from this process: tmux, the store and the daemon's lock. */
 export async function statusOf(town: TownContext): Promise<TownStatus> {
-  return townStatus({
-    root: town.root,
-    store: await town.store(),
-    host: townHost(town.root, town.settings),
-    daemon: () => daemonStatus(town.root, town.settings.daemon.host),
-    keepAlive: town.settings.daemon.keep_alive,
-    prices: town.settings.prices,
-  });
+  return townStatusOf(town.root, await town.store(), town.settings);
 }
 
 function parseSince(text: string): number {

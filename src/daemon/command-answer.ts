@@ -5,7 +5,6 @@
 // as the command's own process, the same output. What the command would refuse throws; the
 // socket answers `fallback`, and gt runs in full, saying why.
 import { restartAgent, restartedJson, restartedLine } from '../agents/agent.js';
-import { townHost } from '../agents/host.js';
 import { resolveAgent } from '../agents/resolve.js';
 import { parseIdentity } from '../town/identity.js';
 import { requireKnownIdentity } from '../town/layout.js';
@@ -14,9 +13,7 @@ import { requestedLine, requestHandoff } from '../lifecycle/handoff.js';
 import { LIFECYCLE_ACTIONS } from '../protocol/request.js';
 import { sendMessages, sentText } from '../agents/send-mail.js';
 import { sessionEnv } from '../protocol/daemon-socket.js';
-import { daemonStatus } from '../status/daemon.js';
-import { statusText } from '../status/text.js';
-import { townStatus } from '../status/town.js';
+import { InputError } from '../errors.js';
 import { whoAmI } from '../town/whoami.js';
 import type { HookAnswerDeps, HookReply } from './hook-answer.js';
 
@@ -50,21 +47,14 @@ export async function answerStatus(
   deps: HookAnswerDeps,
   r: Record<string, unknown>,
 ): Promise<HookReply> {
-  const settings = deps.settings();
-  const status = await townStatus({
-    root: deps.root,
-    store: deps.store,
-    host: townHost(deps.root, settings),
-    daemon: () => daemonStatus(deps.root, settings.daemon.host),
-    keepAlive: settings.daemon.keep_alive,
-    prices: settings.prices,
-  });
-  return text(r.json === true ? `${JSON.stringify(status, null, 2)}\n` : statusText(status));
+  if (deps.status === undefined) return { fallback: 'this daemon does not say the status' };
+  return text(await deps.status(r.json === true));
 }
 
 /** Who the session says it is, from a request's env and cwd. */
 function requester(deps: HookAnswerDeps, r: Record<string, unknown>) {
-  if (typeof r.cwd !== 'string') throw new Error('no working folder');
+  if (typeof r.cwd !== 'string')
+    throw new InputError('GT_BAD_REQUEST', 'the request names no working folder');
   const env = sessionEnv(r.env);
   return { env, id: whoAmI({ env, cwd: r.cwd, root: deps.root }) };
 }

@@ -54,6 +54,8 @@ export interface DaemonOptions {
   supervised?: boolean;
   /** `gt daemon restart`: takes the town over from the running unsupervised daemon. */
   takeOver?: boolean;
+  /** Says `gt status [--json]` for a caller of the socket (status/ lives above the daemon). */
+  statusAnswer?: (settings: Settings, json: boolean) => Promise<string>;
 }
 
 export const DAEMON_STATES = {
@@ -169,7 +171,13 @@ export class Daemon {
       this.loops?.pokeWatcher();
     };
     const agents = (): AgentContext => this.executeDeps();
-    return { root, store, settings: () => this.opts.settings, now: this.now, changed, agents };
+    const settingsCurrent = (env: Readonly<Record<string, string>>): boolean =>
+      this.settingsWatch.current(env);
+    const settings = (): Settings => this.opts.settings;
+    const answer = this.opts.statusAnswer;
+    const status =
+      answer === undefined ? undefined : (json: boolean) => answer(this.opts.settings, json);
+    return { root, store, settings, now: this.now, changed, agents, settingsCurrent, status };
   }
 
   /**

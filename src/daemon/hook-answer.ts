@@ -9,6 +9,7 @@ import { errorMessage } from '../errors.js';
 import type { SocketAnswer } from '../protocol/daemon-socket.js';
 import {
   DAEMON_HOOK_EVENTS,
+  requestEnv,
   requestOfArgs,
   SOCKET_REQUEST_VERSION,
   sessionEnv,
@@ -34,6 +35,10 @@ export interface HookAnswerDeps {
   now: () => number;
   /** A report changed something: the daemon takes a pass. */
   changed: () => void;
+  /** Whether the settings in use are those a command with `env` would read. */
+  settingsCurrent: (env: Readonly<Record<string, string>>) => boolean;
+  /** `gt status [--json]` as its command prints it, where the daemon was given a way to say it. */
+  status?: (json: boolean) => Promise<string>;
   /** What acting on agents needs (a restart): the daemon's own. */
   agents: () => AgentContext;
 }
@@ -46,6 +51,9 @@ export async function answerRequest(deps: HookAnswerDeps, request: unknown): Pro
   if (typeof request !== 'object' || request === null) return { fallback: 'not a request' };
   const r = request as Record<string, unknown>;
   if (r.v !== SOCKET_REQUEST_VERSION) return { fallback: 'not a request this daemon knows' };
+  // A settings file changed (or one it could not use), or other settings in the caller's
+  // environment: the command reads its own, and says what is wrong with them.
+  if (!deps.settingsCurrent(requestEnv(r.env))) return { fallback: 'settings differ' };
   if (r.gt === 'argv') return answerArgs(deps, r);
   if (r.gt === 'nudge') return answerNudgeRequest(deps, r);
   if (r.gt === 'mail-send') return answerMailSend(deps, r);

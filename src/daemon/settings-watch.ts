@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors.js';
 import type { Settings } from '../town/settings.js';
 import { loadSettings, settingsFile } from '../town/settings.js';
+import { SETTINGS_ENV_NAMES } from '../town/settings-overlay.js';
 import { checkRuntimeSettings } from '../agents/runtime/index.js';
 import type { Logger } from './logger.js';
 
@@ -19,9 +20,21 @@ const read = (file: string): string | undefined => {
 /** The settings file's text, and whether it changed since the last look. */
 export class SettingsWatch {
   private last: string | undefined;
+  /** The text of the settings in use (a file that changed but cannot be used is not). */
+  private inUse: string | undefined;
 
   constructor(private readonly root: string) {
     this.last = read(settingsFile(root));
+    this.inUse = this.last;
+  }
+
+  /**
+   * Whether a command run now would read the settings the daemon uses: the same file, and the
+   * same environment variables laid over it (`env`, the caller's; the daemon's are its own).
+   */
+  current(env: Readonly<Record<string, string>>): boolean {
+    if (SETTINGS_ENV_NAMES.some((name) => env[name] !== process.env[name])) return false;
+    return read(settingsFile(this.root)) === this.inUse;
   }
 
   /** The new settings when the file changed since the last call (once per change). */
@@ -49,6 +62,7 @@ export class SettingsWatch {
       return undefined;
     }
     if (next === undefined) return undefined;
+    this.inUse = this.last;
     return { ...next, daemon: { ...next.daemon, host: current.daemon.host } };
   }
 }

@@ -12,6 +12,15 @@ export const DAEMON_HOOK_EVENTS = ['prompt', 'stop', 'notification'] as const;
 /** The session's variables a request carries: who the agent is, and its secret. */
 export const SESSION_ENV_KEYS = ['GT_ROLE', 'GT_RIG', 'GT_CREW', 'GT_AGENT_TOKEN'] as const;
 
+/** A request's variables as strings (what the caller's environment had of GT_*). */
+export function requestEnv(given: unknown): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (typeof given !== 'object' || given === null) return env;
+  for (const [key, value] of Object.entries(given))
+    if (key.startsWith('GT_') && typeof value === 'string') env[key] = value;
+  return env;
+}
+
 /** The session's variables a request names (only those a command acting for an agent reads). */
 export function sessionEnv(given: unknown): Record<string, string> {
   const env: Record<string, string> = {};

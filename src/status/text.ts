@@ -1,11 +1,37 @@
 // `gt status` as text: the daemon, the agents worth showing, the request queue. Said the same
 // by the command's own process and by the daemon answering it over its socket.
+import { townHost } from '../agents/host.js';
 import { lastLine } from '../daemon/keepalive.js';
+import type { Store } from '../store/store.js';
+import type { Settings } from '../town/settings.js';
 import { formatDuration } from '../util/duration.js';
 import { oneLine } from '../util/text.js';
-import { describeDaemon } from './daemon.js';
+import { daemonStatus, describeDaemon } from './daemon.js';
 import type { TownStatus } from './town.js';
-import { worthShowing } from './town.js';
+import { townStatus, worthShowing } from './town.js';
+
+/** The town's status from its store, tmux and the daemon's lock, with `settings`. */
+export function townStatusOf(root: string, store: Store, settings: Settings): Promise<TownStatus> {
+  return townStatus({
+    root,
+    store,
+    host: townHost(root, settings),
+    daemon: () => daemonStatus(root, settings.daemon.host),
+    keepAlive: settings.daemon.keep_alive,
+    prices: settings.prices,
+  });
+}
+
+/** What `gt status [--json]` prints, as a daemon answering it says it: its store, settings given. */
+export function statusAnswerer(
+  root: string,
+  store: Store,
+): (settings: Settings, json: boolean) => Promise<string> {
+  return async (settings, json) => {
+    const status = await townStatusOf(root, store, settings);
+    return json ? `${JSON.stringify(status, null, 2)}\n` : statusText(status);
+  };
+}
 
 /** What `gt status` prints for `status`. */
 export function statusText(status: TownStatus): string {

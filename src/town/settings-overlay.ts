@@ -22,6 +22,9 @@ const ENV_KEYS: ReadonlyArray<{
   { path: 'store.url', env: ['GT_DATABASE_URL', 'GT_STORE_URL'], kind: 'string' },
 ];
 
+/** Every environment variable that sets a setting. */
+export const SETTINGS_ENV_NAMES: readonly string[] = ENV_KEYS.flatMap((k) => k.env);
+
 export type Json = { [key: string]: unknown };
 
 export type SettingSource = 'default' | 'file' | 'env' | 'flag';

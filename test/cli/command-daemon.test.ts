@@ -1,6 +1,8 @@
 // `gt mail send` and `gt status` in the forms agents and scripts use, handed to the daemon by the
 // launcher (and by the native gt): the same mail stored, the same output, the same refusals as
 // the full command.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunOptions, RunResult } from '../helpers/cli.js';
 import type { TestTown } from '../helpers/town.js';
@@ -226,5 +228,27 @@ describe('gt session restart answered by the daemon', () => {
     const full = await town.gt(args, { env: FULL });
     expect(r.stderr).toBe(`gt: answered by gt itself\n${full.stderr}`);
     expect([r.code, full.code]).toEqual([2, 2]);
+  });
+});
+
+describe('the daemon answers only with the settings the command would read', () => {
+  it('a settings file changed under it, or another setting in the caller’s environment: gt itself', async () => {
+    const town = await makeTown();
+    await runDaemon(town);
+    expect((await town.gt(['status'], { env: DEBUG })).stderr).toBe('gt: answered by the daemon\n');
+    // Another value laid over the file by the environment.
+    const other = { ...DEBUG, GT_LIFECYCLE_MAX_ATTEMPTS: '7' };
+    const overlaid = await town.gt(['status'], { env: other });
+    expect([overlaid.code, overlaid.stderr]).toEqual([0, 'gt: answered by gt itself\n']);
+    // A settings file broken while the daemon runs on the ones it read: gt says what is wrong.
+    const file = join(town.root, 'settings', 'config.json');
+    writeFileSync(file, '{ "daemon": { "heartbeat": 12 } }');
+    for (const args of [['status'], ['mail', 'send', 'mayor', '-s', 'x', '-m', 'y']]) {
+      const r = await town.gt(args, { env: DEBUG });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^gt: answered by gt itself\ngt: bad settings in /);
+    }
+    const native = await town.gt(['status'], { env: DEBUG, native: true });
+    expect(native.stderr).toMatch(/^gt: answered by gt itself\ngt: bad settings in /);
   });
 });
