@@ -1,7 +1,8 @@
 // The fast path of what agents run most. `gt agent report prompt|stop|notification` runs on
 // every turn of every agent, `gt nudge` whenever one agent prompts another, `gt mail send` and
-// `gt status` all day; loading the whole command line for them costs more than the work. This part of the launcher (nothing else
-// loaded) hands the call to the town's daemon over its socket and prints the daemon's answer.
+// `gt status` all day; loading the whole command line for them costs more than the work. This
+// part of the launcher (nothing else loaded) hands the call to the town's daemon over its
+// socket and prints the daemon's answer.
 // Whenever the daemon cannot answer (none running, an older one, a socket path too long, no
 // answer in time, anything it would not say as the command does) the command runs in full
 // instead, with a hook's input already read.
@@ -26,7 +27,7 @@ export interface HookReply {
   code: number;
 }
 
-/** What to ask the daemon for `argv`: a hook's report, or a nudge (requestOfArgs). */
+/** What to ask the daemon for `argv`, when it is a form the daemon answers (requestOfArgs). */
 export function daemonAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): HookAsk | undefined {
   const root = env.GT_TOWN_ROOT;
   if (env.GT_HOOK_VIA_DAEMON === 'off' || root === undefined || !isAbsolute(root)) return;

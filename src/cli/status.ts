@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { formatAddress, parseIdentity } from '../town/identity.js';
 import type { GtCommand } from './program.js';
 import { InputError } from '../errors.js';
-import { statusText, townStatusOf } from '../status/text.js';
+import { statusAnswerer, townStatusOf } from '../status/text.js';
 import type { TownStatus } from '../status/town.js';
 import type { StoredEvent } from '../store/store.js';
 import { parseDuration } from '../util/duration.js';
@@ -22,9 +22,8 @@ export function registerStatus(program: GtCommand): void {
     .option('--json', 'print the status as JSON')
     .action((opts: { json?: boolean }, cmd: Command) =>
       withTown(cmd.optsWithGlobals<GlobalOptions>(), async (town) => {
-        const status = await statusOf(town);
-        if (opts.json) printJson(status);
-        else writeStdout(statusText(status));
+        const say = statusAnswerer(town.root, await town.store());
+        writeStdout(await say(town.settings, opts.json === true));
       }),
     );
 

@@ -1,7 +1,7 @@
-// Requests over the daemon's socket (the launcher's fast path, cli/hook-client.ts): a hook's work
-// — the same report and mail as the hook's own process would make, without loading gt there —
-// and nudges (nudge-answer.ts). Anything the daemon will not answer gets `fallback`, and gt then
-// does the work itself.
+// Requests over the daemon's socket (the launcher's fast path, cli/hook-client.ts, and the
+// native gt): a hook's work — the same report and mail as the hook's own process would make,
+// without loading gt there — and the commands command-answer.ts answers. Anything the daemon
+// will not answer gets `fallback`, and gt then does the work itself.
 import type { AgentContext } from '../agents/context.js';
 import type { HookCall } from '../agents/hook-run.js';
 import { answerHook, parseHookInput } from '../agents/hook-run.js';
@@ -20,11 +20,11 @@ import { whoAmI } from '../town/whoami.js';
 import {
   answerHandoff,
   answerMailSend,
+  answerNudgeRequest,
   answerPrime,
   answerRestart,
   answerStatus,
 } from './command-answer.js';
-import { answerNudgeRequest } from './nudge-answer.js';
 
 export type HookReply = SocketAnswer;
 
@@ -43,25 +43,43 @@ export interface HookAnswerDeps {
   agents: () => AgentContext;
 }
 
+/** What answers each kind of request (`gt` in it). */
+const ANSWERS = new Map<
+  string,
+  (deps: HookAnswerDeps, r: Record<string, unknown>) => Promise<HookReply>
+>([
+  ['hook', answerHookRequest],
+  ['nudge', answerNudgeRequest],
+  ['mail-send', answerMailSend],
+  ['status', answerStatus],
+  ['handoff', answerHandoff],
+  ['prime', answerPrime],
+  ['restart', answerRestart],
+]);
+
 /**
- * A request over the daemon's socket: a hook's work, or a nudge to queue. A request that
- * throws is answered `fallback` by the socket (poke-server.ts).
+ * A request over the daemon's socket: a hook's work, a command to answer, or a command line sent
+ * whole (the native gt's way). A request that throws is answered `fallback` by the socket
+ * (poke-server.ts).
  */
 export async function answerRequest(deps: HookAnswerDeps, request: unknown): Promise<HookReply> {
   if (typeof request !== 'object' || request === null) return { fallback: 'not a request' };
-  const r = request as Record<string, unknown>;
-  if (r.v !== SOCKET_REQUEST_VERSION) return { fallback: 'not a request this daemon knows' };
+  const given = request as Record<string, unknown>;
+  if (given.v !== SOCKET_REQUEST_VERSION) return { fallback: 'not a request this daemon knows' };
   // A settings file changed (or one it could not use), or other settings in the caller's
   // environment: the command reads its own, and says what is wrong with them.
-  if (!deps.settingsCurrent(requestEnv(r.env))) return { fallback: 'settings differ' };
-  if (r.gt === 'argv') return answerArgs(deps, r);
-  if (r.gt === 'nudge') return answerNudgeRequest(deps, r);
-  if (r.gt === 'mail-send') return answerMailSend(deps, r);
-  if (r.gt === 'status') return answerStatus(deps, r);
-  if (r.gt === 'handoff') return answerHandoff(deps, r);
-  if (r.gt === 'prime') return answerPrime(deps, r);
-  if (r.gt === 'restart') return answerRestart(deps, r);
-  if (r.gt !== 'hook') return { fallback: `no request ${JSON.stringify(r.gt)}` };
+  if (!deps.settingsCurrent(requestEnv(given.env))) return { fallback: 'settings differ' };
+  const r = given.gt === 'argv' ? requestOfLine(given) : given;
+  if (typeof r === 'string') return { fallback: r };
+  const answer = typeof r.gt === 'string' ? ANSWERS.get(r.gt) : undefined;
+  if (answer === undefined) return { fallback: `no request ${JSON.stringify(r.gt)}` };
+  return answer(deps, r);
+}
+
+async function answerHookRequest(
+  deps: HookAnswerDeps,
+  r: Record<string, unknown>,
+): Promise<HookReply> {
   const call = hookCallOf(deps.root, r);
   if (typeof call === 'string') return { fallback: call };
   const notify = deps.settings().notify;
@@ -70,15 +88,14 @@ export async function answerRequest(deps: HookAnswerDeps, request: unknown): Pro
   return { stdout: answer.stdout, stderr: answer.stderr, code: 0 };
 }
 
-/** A command line sent whole (the native gt's way): answered as the request it makes. */
-function answerArgs(deps: HookAnswerDeps, r: Record<string, unknown>): Promise<HookReply> {
+/** The request a command line sent whole makes (its session and input beside), or why none. */
+function requestOfLine(r: Record<string, unknown>): Record<string, unknown> | string {
   const args = r.argv;
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string'))
-    return Promise.resolve({ fallback: 'no command line' });
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return 'no command line';
   const asked = requestOfArgs(args);
-  if (asked === undefined) return Promise.resolve({ fallback: 'not a call the daemon answers' });
+  if (asked === undefined) return 'not a call the daemon answers';
   const input = asked.withInput ? r.input : undefined;
-  return answerRequest(deps, { ...asked.request, env: r.env, cwd: r.cwd, input });
+  return { ...asked.request, env: r.env, cwd: r.cwd, input };
 }
 
 /** The call a hook's request makes, or why it makes none. */
