@@ -22,24 +22,10 @@ import type { ClaudeBench } from './claude-town.js';
 import { claudeBenchTown, claudeFloor } from './claude-town.js';
 import type { Row } from './harness.js';
 import { median, nowMs, percentile, benchSize } from './harness.js';
-import { agentProcess, CLOCK_TICKS, procCpu, procStats } from './proc.js';
+import { CLOCK_TICKS, procStats } from './proc.js';
 import { crewAddress, manyNudges, manyTyped } from './many-nudges.js';
-
-const SECTION = 'agents';
-
-function row(name: string, ours: number, baseline: number | null, extra: Partial<Row>): Row {
-  return {
-    section: SECTION,
-    name,
-    ours,
-    baseline,
-    baselineName: null,
-    unit: 'ms',
-    target: '',
-    pass: null,
-    ...extra,
-  };
-}
+import { turnCpu, turnRows } from './turn-cpu.js';
+import { row } from './agent-rows.js';
 
 interface StartFigures {
   floor: number[];
@@ -111,8 +97,6 @@ interface NudgeFigures {
   native: number[];
   raw: number[];
   lost: { ours: number; native: number; raw: number };
-  /** CPU (ticks) over the agent's turns: Claude Code's own; the children it waited for (our hooks, and any of its own); the daemon's. */
-  cpu: { claude: number; children: number; daemon: number };
   /** Where a nudge's time goes (ms each): gt nudge returned, typed (Enter pressed), the hook's ack. */
   phases: { returned: number[]; typed: number[]; acked: number[] };
 }
@@ -136,34 +120,16 @@ export function nativeGt(b: ClaudeBench): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-/** The pid of the agent's CLI, from its session's pane. */
-function cliPid(b: ClaudeBench, address: string): number {
-  const sessions = JSON.parse(b.gt(['session', 'list', '--json'])) as Array<{
-    identity: string;
-    pid: number | null;
-  }>;
-  const pane = sessions.find((s) => s.identity === address)?.pid;
-  if (pane == null) throw new Error(`bench: no pane pid for ${address}`);
-  return agentProcess(pane);
-}
-
 /** One prompt at a time to an idle agent: gt nudge beside raw send-keys, alternately. */
-async function nudges(
-  b: ClaudeBench,
-  floor: FloorSession,
-  n: number,
-  daemonPid: number,
-): Promise<NudgeFigures> {
+async function nudges(b: ClaudeBench, floor: FloorSession, n: number): Promise<NudgeFigures> {
   const address = crewAddress(1);
   const out: NudgeFigures = {
     ours: [],
     native: [],
     raw: [],
     lost: { ours: 0, native: 0, raw: 0 },
-    cpu: { claude: 0, children: 0, daemon: 0 },
     phases: { returned: [], typed: [], acked: [] },
   };
-  const claude = cliPid(b, address);
   const native = nativeGt(b);
   const one = async (kind: 'ours' | 'native' | 'raw', i: number): Promise<void> => {
     const marker = `${kind}-nudge-${i}-${Date.now()}`;
@@ -190,12 +156,7 @@ async function nudges(
     else await idle(b, address);
   };
   for (let i = 0; i < n; i++) {
-    const [c0, d0] = [procCpu(claude), procStats(daemonPid).cpuTicks];
     await one('ours', i);
-    const [c1, d1] = [procCpu(claude), procStats(daemonPid).cpuTicks];
-    out.cpu.claude += c1.own - c0.own;
-    out.cpu.children += c1.children - c0.children;
-    out.cpu.daemon += d1 - d0;
     if (native !== undefined) await one('native', i);
     await one('raw', i);
   }
@@ -347,7 +308,7 @@ export async function benchAgents(gtBin: string): Promise<Row[]> {
     for (let i = 0; i < agents; i++) await idle(b, crewAddress(i));
     rows.push(...(await restRows(b.root, daemon, agents, 35_000)));
     await floor.start();
-    const n = await nudges(b, floor, benchSize('GT_BENCH_NUDGES', 200), daemon.pid ?? 0);
+    const n = await nudges(b, floor, benchSize('GT_BENCH_NUDGES', 200));
     rows.push(...latencyRows('gt nudge → model request', n.ours, n.raw, 'raw send-keys + Enter'));
     for (const [phase, samples] of [
       ['gt nudge returned', n.phases.returned],
@@ -368,22 +329,14 @@ export async function benchAgents(gtBin: string): Promise<Row[]> {
           'raw send-keys + Enter',
         ),
       );
-    const ours = n.cpu.children + n.cpu.daemon;
-    const ticks = { unit: 'ticks', baselineName: 'Claude Code’s own on those turns' };
-    rows.push(
-      row('CPU per turn: our hooks and the daemon', ours, n.cpu.claude, {
-        ...ticks,
-        target: '≤ 0.1x',
-        pass: ours <= 0.1 * n.cpu.claude,
-      }),
-      row('… of which the daemon', n.cpu.daemon, n.cpu.claude, ticks),
-      row(
-        '… of which the children Claude Code waited for (our hooks, its own)',
-        n.cpu.children,
-        n.cpu.claude,
-        ticks,
-      ),
-    );
+    const turns = benchSize('GT_BENCH_TURNS', 30);
+    rows.push(...turnRows(await turnCpu(b, crewAddress(1), daemon.pid ?? 0, turns), 'control'));
+    // The same turns with a tmux process per call (the daemon before its control-mode client).
+    await stopChild(daemon);
+    daemon = await startDaemon(gtBin, { ...b, env: { ...b.env, GT_TMUX_CONTROL: 'off' } });
+    rows.push(...turnRows(await turnCpu(b, crewAddress(1), daemon.pid ?? 0, turns), 'process'));
+    await stopChild(daemon);
+    daemon = await startDaemon(gtBin, b);
     rows.push(
       row('nudges lost (one at a time)', n.lost.ours, n.lost.raw, {
         unit: '',

@@ -30,3 +30,27 @@ export function agentProcess(panePid: number): number {
   }
   return pid;
 }
+
+/** The ids of a process's live children. */
+function childrenOf(pid: number): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return text === '' ? [] : text.split(/\s+/).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU time (ticks) of a process and everything under it: its own, its children it has waited
+ * for, and its live children's the same way (a long-lived helper such as a tmux client counts
+ * before it ends, and the same once it has been waited for).
+ */
+export function treeCpu(pid: number): number {
+  try {
+    const { own, children } = procCpu(pid);
+    return own + children + childrenOf(pid).reduce((sum, kid) => sum + treeCpu(kid), 0);
+  } catch {
+    return 0; // gone between the listing and the read
+  }
+}

@@ -122,8 +122,10 @@ async function runDaemon(global: GlobalOptions, opts: RunFlags): Promise<void> {
     maxBytes: town.settings.daemon.log_max_size,
     keep: town.settings.daemon.log_keep,
   });
-  // The daemon's listings are also what its dashboard shows (no tmux call per page).
-  const host = new ListedHost(townHost(town.root, town.settings));
+  // The daemon's listings are also what its dashboard shows (no tmux call per page); its looks
+  // and key presses go over one control-mode client (GT_TMUX_CONTROL=off: a process each).
+  const control = process.env.GT_TMUX_CONTROL !== 'off';
+  const host = new ListedHost(townHost(town.root, town.settings, { control }));
   const daemon = new Daemon({
     root: town.root,
     settings: town.settings,
@@ -147,18 +149,21 @@ async function runDaemon(global: GlobalOptions, opts: RunFlags): Promise<void> {
   try {
     await daemon.start();
   } catch (err) {
+    host.close();
     await town.close();
     throw err;
   }
   if (opts.once) {
     await daemon.passNow(true);
     await daemon.stop();
+    host.close();
     await town.close();
     return;
   }
   const dashboard = await serveDashboard(town, log, host.view());
   await serveUntilStopped(daemon, log);
   await dashboard?.close();
+  host.close();
   await town.close();
 }
 

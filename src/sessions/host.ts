@@ -69,6 +69,8 @@ export type Liveness = (typeof LIVENESS)[number];
 
 export interface SessionHost {
   readonly socket: string;
+  /** Lets go of what the host holds open (a tmux control client); it may be used again. */
+  close?(): void;
   /** Every session on the socket; [] when no server runs. Throws when tmux cannot answer. */
   list(): Promise<SessionInfo[]>;
   /** One session, or undefined when it does not exist. Throws when tmux cannot answer. */

@@ -14,6 +14,10 @@ export class ListedHost implements SessionHost {
     return this.inner.socket;
   }
 
+  close(): void {
+    this.inner.close?.();
+  }
+
   async list(): Promise<SessionInfo[]> {
     const sessions = await this.inner.list();
     this.memory.listed = sessions;

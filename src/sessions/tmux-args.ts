@@ -62,6 +62,9 @@ export const INFO_FORMAT = [
   '#{pane_current_command}',
 ].join('\t');
 
+/** A client's name, or nothing for a control-mode client. */
+export const CLIENT_FORMAT = '#{?client_control_mode,,#{client_name}}';
+
 export const PANE_FORMAT = ['#{pane_pid}', '#{pane_id}', '#{pid}', '#{socket_path}'].join('\t');
 
 function intOrNull(text: string | undefined): number | null {
@@ -85,8 +88,11 @@ export function lastLines(screen: readonly string[], count: number): string[] {
   return out.slice(-count);
 }
 
-/** Groups `list-panes` rows (INFO_FORMAT) by session; the first pane listed is the agent's. */
-export function parseSessions(stdout: string): SessionInfo[] {
+/**
+ * Groups `list-panes` rows (INFO_FORMAT) by session; the first pane listed is the agent's.
+ * `ownClient`: the session a client of ours (not a terminal) is attached to.
+ */
+export function parseSessions(stdout: string, ownClient?: string): SessionInfo[] {
   const byName = new Map<string, SessionInfo>();
   for (const line of stdout.split('\n')) {
     const [name, pid, dead, status, created, attached, town, ...command] = line.split('\t');
@@ -105,7 +111,7 @@ export function parseSessions(stdout: string): SessionInfo[] {
       paneDead: dead === '1',
       paneDeadStatus: intOrNull(status),
       createdAt: (intOrNull(created) ?? 0) * 1000,
-      attached: (intOrNull(attached) ?? 0) > 0,
+      attached: (intOrNull(attached) ?? 0) - (name === ownClient ? 1 : 0) > 0,
       town: town === undefined || town === '' ? null : town,
     });
   }

@@ -1,6 +1,8 @@
 // Running tmux: one execFile per invocation (several commands joined with ';'), on the town's
-// socket with no config file, its failures turned into typed errors. No shell ever sees an
-// argument; text for a session (a prompt) goes in on the client's standard input.
+// socket with no config file, its failures turned into typed errors; or, for a long-lived
+// process that asks for it, the reads and key presses over one control-mode client
+// (tmux-control.ts). No shell ever sees an argument; text for a session (a prompt) goes in on
+// the client's standard input.
 import { execFile } from 'node:child_process';
 import type { ExecFileException } from 'node:child_process';
 import { InputError } from '../errors.js';
@@ -13,6 +15,12 @@ import {
   TmuxTimeoutError,
 } from './errors.js';
 import { joinCommands } from './tmux-args.js';
+import {
+  ControlChannel,
+  ControlClosedError,
+  ControlCommandError,
+  ControlTimeoutError,
+} from './tmux-control.js';
 
 /** The socket name that means the user's own tmux server (no -L). */
 export const DEFAULT_SOCKET = 'default';
@@ -45,11 +53,14 @@ export interface RunOptions {
 
 export class TmuxClient {
   readonly env: NodeJS.ProcessEnv;
+  /** The control-mode client, when this client was made for a long-lived process. */
+  readonly control: ControlChannel | undefined;
 
   constructor(
     readonly socket: string,
     readonly timeoutMs: number,
     env: NodeJS.ProcessEnv,
+    control = false,
   ) {
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(socket)) {
       throw new InputError(
@@ -60,6 +71,11 @@ export class TmuxClient {
     const clean = { ...env };
     for (const key of CLIENT_ENV_DROP) delete clean[key];
     this.env = clean;
+    // Never on the user's own server: its config (hooks on a client attaching) would see ours.
+    this.control =
+      control && socket !== DEFAULT_SOCKET
+        ? new ControlChannel(['-u', ...this.baseArgs()], clean, timeoutMs)
+        : undefined;
   }
 
   baseArgs(): string[] {
@@ -71,6 +87,24 @@ export class TmuxClient {
     what: string,
     commands: ReadonlyArray<readonly string[]>,
     opts: RunOptions = {},
+  ): Promise<string> {
+    const viaControl =
+      opts.env === undefined && opts.input === undefined
+        ? this.control?.run(commands, opts.session)
+        : undefined;
+    if (viaControl === undefined) return this.exec(what, commands, opts);
+    return viaControl.catch((err: unknown) => {
+      if (err instanceof ControlClosedError) return this.exec(what, commands, opts);
+      if (err instanceof ControlTimeoutError) throw new TmuxTimeoutError(what, this.timeoutMs);
+      if (err instanceof ControlCommandError) throw this.classifyText(err.text, what, opts.session);
+      throw err;
+    });
+  }
+
+  private exec(
+    what: string,
+    commands: ReadonlyArray<readonly string[]>,
+    opts: RunOptions,
   ): Promise<string> {
     return new Promise((resolve, reject) => {
       const child = execFile(
@@ -104,7 +138,10 @@ export class TmuxClient {
   ): Error {
     if (error.code === 'ENOENT') return new TmuxMissingError();
     if (error.killed === true) return new TmuxTimeoutError(what, this.timeoutMs);
-    const text = stderr.trim() || error.message;
+    return this.classifyText(stderr.trim() || error.message, what, session);
+  }
+
+  private classifyText(text: string, what: string, session?: string): Error {
     if (NO_SERVER_RE.test(text)) return new TmuxNoServerError(this.socket);
     if (/duplicate session/.test(text)) return new SessionExistsError(session ?? '?');
     // A server whose last session just closed (it is exiting) answers "no current target".

@@ -12,6 +12,7 @@ import {
 } from './errors.js';
 import { endPaneProcesses } from './proc.js';
 import {
+  CLIENT_FORMAT,
   INFO_FORMAT,
   PANE_FORMAT,
   checkSessionName,
@@ -52,6 +53,11 @@ export interface TmuxHostOptions {
    * (or started) by another town on the same server is never listed, stopped or replaced.
    */
   town?: string;
+  /**
+   * Reads and key presses over one tmux client in control mode, not a process each (for the
+   * daemon, which makes many; end it with close()). Never on the default socket.
+   */
+  control?: boolean;
 }
 
 /** A path with its symlinks resolved, or as given when it cannot be (a town since removed). */
@@ -71,19 +77,36 @@ export class TmuxHost implements SessionHost {
   private readonly client: TmuxClient;
 
   constructor(opts: TmuxHostOptions) {
-    this.client = new TmuxClient(opts.socket, opts.timeoutMs ?? 5000, opts.env ?? process.env);
+    this.client = new TmuxClient(
+      opts.socket,
+      opts.timeoutMs ?? 5000,
+      opts.env ?? process.env,
+      opts.control === true,
+    );
     this.socket = opts.socket;
     this.town = opts.town === undefined ? undefined : realOrSame(opts.town);
     this.stopGraceMs = opts.stopGraceMs ?? 5000;
   }
 
+  /** Ends this host's control-mode client, if it has one. */
+  close(): void {
+    this.client.control?.close();
+  }
+
+  /** Sessions as listed, the control client not counted as a terminal attached. */
+  private parse(out: string): SessionInfo[] {
+    return parseSessions(out, this.client.control?.attachedTo());
+  }
+
   async list(): Promise<SessionInfo[]> {
     try {
-      const all = parseSessions(
+      const all = this.parse(
         await this.exec('list-panes', [['list-panes', '-a', '-F', INFO_FORMAT]]),
       );
       // Unmarked sessions (made before towns marked theirs) are listed; stop() checks them.
-      return all.filter((info) => info.town === null || this.isOurs(info.town));
+      const ours = all.filter((info) => info.town === null || this.isOurs(info.town));
+      this.client.control?.know(ours[0]?.name);
+      return ours;
     } catch (err) {
       if (err instanceof TmuxNoServerError) return [];
       throw err;
@@ -98,7 +121,7 @@ export class TmuxHost implements SessionHost {
         [['list-panes', '-s', '-t', sessionTarget(name), '-F', INFO_FORMAT]],
         name,
       );
-      const info = parseSessions(out).find((s) => s.name === name);
+      const info = this.parse(out).find((s) => s.name === name);
       if (info !== undefined) await this.requireOurs(name, info.town);
       return info;
     } catch (err) {
@@ -161,7 +184,7 @@ export class TmuxHost implements SessionHost {
   }
 
   private startedInfo(out: string, name: string): SessionInfo {
-    const info = parseSessions(out).find((s) => s.name === name);
+    const info = this.parse(out).find((s) => s.name === name);
     if (info === undefined)
       throw new TmuxFailedError('new-session', `no session ${name} after creating it`);
     return info;
@@ -261,7 +284,8 @@ export class TmuxHost implements SessionHost {
     try {
       const out = await this.exec(
         'list-clients',
-        [['list-clients', '-t', sessionTarget(name), '-F', '#{client_name}']],
+        // Terminals only: the daemon's control client has no status line to redraw.
+        [['list-clients', '-t', sessionTarget(name), '-F', CLIENT_FORMAT]],
         name,
       );
       clients = out.split('\n').filter((c) => c.length > 0);

@@ -105,7 +105,9 @@ describe('keep-alive', () => {
         /^agent process exited( \(exit status 3\))?(; last line: fatal: cannot use.*)?$/,
       );
     const worded = died.filter((d) => d.reason?.includes('last line: fatal: cannot use'));
-    expect(worded.length).toBeGreaterThanOrEqual(died.length - 1);
+    expect(worded.length, JSON.stringify(died.map((d) => d.reason))).toBeGreaterThanOrEqual(
+      died.length - 1,
+    );
     // parked means left alone: no more starts over several heartbeats
     const seen = starts(town, MAX).length;
     await waitFor(

@@ -16,7 +16,7 @@ import { sessionState } from '../../src/sessions/host.js';
 import { tmuxSocketPath } from '../../src/sessions/tmux-args.js';
 import { onCleanup, tempDir, tmuxSocket, waitFor } from '../helpers/temp.js';
 
-function newHost(extra: Partial<TmuxHostOptions> = {}): TmuxHost {
+function newPlainHost(extra: Partial<TmuxHostOptions> = {}): TmuxHost {
   return new TmuxHost({ socket: tmuxSocket(), stopGraceMs: 500, ...extra });
 }
 
@@ -77,7 +77,16 @@ function fakeTmux(script: string): string {
   return dir;
 }
 
-describe('TmuxHost on a private socket', () => {
+describe.each([
+  ['a tmux process per call', false],
+  ['the daemon’s control-mode client', true],
+])('TmuxHost on a private socket, through %s', (_how, control) => {
+  const newHost = (extra: Partial<TmuxHostOptions> = {}): TmuxHost => {
+    const host = newPlainHost({ control, ...extra });
+    onCleanup(() => host.close());
+    return host;
+  };
+
   it('starts, lists, finds, checks and stops a session', async () => {
     const host = newHost();
     const cwd = tempDir('work');
@@ -441,7 +450,15 @@ describe('TmuxHost.attachCommand', () => {
   });
 });
 
-describe('TmuxHost when tmux cannot answer (fake tmux binaries on PATH)', () => {
+describe.each([
+  ['a tmux process per call', false],
+  ['the daemon’s control-mode client', true],
+])('TmuxHost when tmux cannot answer (fake tmux binaries on PATH), through %s', (_how, control) => {
+  const newHost = (extra: Partial<TmuxHostOptions> = {}): TmuxHost => {
+    const host = newPlainHost({ control, ...extra });
+    onCleanup(() => host.close());
+    return host;
+  };
   const withPath = (dir: string): NodeJS.ProcessEnv => ({
     ...process.env,
     PATH: `${dir}:${process.env.PATH ?? ''}`,

@@ -1,0 +1,223 @@
+// The daemon's own tmux client in control mode (tmux -C): commands go in as lines and their
+// answers come back between %begin and %end, so a look at the agents' screens or a key pressed
+// costs no process (each tmux call otherwise forks the daemon, the largest part of its CPU).
+//
+// A control client must be attached to a session. It attaches to one of the town's with
+// ignore-size (the session's size stays its own) and no-output (the panes' output is not
+// streamed to it); when that session ends tmux detaches it, and the next command attaches it
+// again, to the session that command is about. A command that never got its answer because
+// the client went away is handed back (ControlClosedError) for the caller to run itself: tmux
+// answers every command it ran before it lets a client go, so one with no answer never ran.
+import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { sessionTarget } from './tmux-args.js';
+
+/** The commands that may go over the channel: they read, or press named keys. */
+const CONTROL_COMMANDS = new Set([
+  'capture-pane',
+  'display-message',
+  'list-clients',
+  'list-panes',
+  'refresh-client',
+  'send-keys',
+  'show-environment',
+]);
+
+/** How long after the client went away before another is started (a server gone, say). */
+const REOPEN_AFTER_MS = 500;
+
+/** The client went away before answering; the command did not run. */
+export class ControlClosedError extends Error {}
+
+/** tmux answered %error: its words, as a client would have printed them on stderr. */
+export class ControlCommandError extends Error {
+  constructor(readonly text: string) {
+    super(text);
+  }
+}
+
+/** No answer in time; the client is ended (its stream can no longer be matched to requests). */
+export class ControlTimeoutError extends Error {}
+
+/** One argument as tmux's command parser reads it back: single-quoted, a quote spliced in. */
+export function quoteArg(arg: string): string {
+  return `'${arg.replaceAll("'", `'"'"'`)}'`;
+}
+
+/** Commands as one control-mode line; undefined when one of them may not go over the channel. */
+export function controlLine(commands: ReadonlyArray<readonly string[]>): string | undefined {
+  const ok = commands.every(
+    (cmd) => CONTROL_COMMANDS.has(cmd[0] ?? '') && cmd.every((arg) => !/[\n\r\0]/.test(arg)),
+  );
+  if (!ok || commands.length === 0) return undefined;
+  return commands.map((cmd) => cmd.map(quoteArg).join(' ')).join(' ; ');
+}
+
+/** The session named by the commands' first exact target (=name:…). */
+export function targetSession(commands: ReadonlyArray<readonly string[]>): string | undefined {
+  for (const cmd of commands) {
+    const i = cmd.indexOf('-t');
+    const m = i < 0 ? null : /^=([^:]+):/.exec(cmd[i + 1] ?? '');
+    if (m?.[1] !== undefined) return m[1];
+  }
+  return undefined;
+}
+
+type Client = ChildProcessByStdio<Writable, Readable, null>;
+
+interface Pending {
+  blocks: number;
+  out: string[];
+  timer: NodeJS.Timeout;
+  resolve(out: string): void;
+  reject(err: Error): void;
+}
+
+const BEGIN_RE = /^%begin \d+ (\d+) (\d+)$/;
+
+export class ControlChannel {
+  private child: Client | undefined;
+  private session: string | undefined;
+  private readonly queue: Pending[] = [];
+  private partial = '';
+  private block: { num: string; ours: boolean; lines: string[] } | undefined;
+  private closedAt = -Infinity;
+  /** A session of the town the client may attach to when a command names none. */
+  private lastSession: string | undefined;
+
+  constructor(
+    private readonly args: readonly string[],
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** The session the client is attached to now (it counts as attached there). */
+  attachedTo(): string | undefined {
+    return this.child === undefined ? undefined : this.session;
+  }
+
+  /** A session of the town the client may attach to (one listed, say). */
+  know(session: string | undefined): void {
+    if (this.child === undefined && session !== undefined) this.lastSession = session;
+  }
+
+  /** The client's process id, while it runs. */
+  pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /**
+   * Runs the commands over the channel, or undefined when it cannot take them (a command not
+   * among CONTROL_COMMANDS, no session to attach to, the client just went away).
+   */
+  run(commands: ReadonlyArray<readonly string[]>, session?: string): Promise<string> | undefined {
+    const line = controlLine(commands);
+    const named = session ?? targetSession(commands);
+    if (named !== undefined) this.lastSession = named;
+    if (line === undefined || !this.open(named ?? this.lastSession)) return undefined;
+    const child = this.child;
+    if (child === undefined) return undefined;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.timedOut(), this.timeoutMs);
+      this.queue.push({ blocks: commands.length, out: [], timer, resolve, reject });
+      child.stdin.write(`${line}\n`);
+    });
+  }
+
+  /** Ends the client; commands waiting for an answer are handed back. */
+  close(): void {
+    const child = this.child;
+    if (child === undefined) return;
+    this.child = undefined;
+    this.block = undefined;
+    this.partial = '';
+    this.closedAt = performance.now();
+    this.lastSession = undefined; // most often the session whose end took the client with it
+    child.stdin.end();
+    child.kill('SIGTERM');
+    for (const p of this.queue.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(new ControlClosedError('the tmux control client went away'));
+    }
+  }
+
+  private open(session: string | undefined): boolean {
+    if (this.child !== undefined) return true;
+    if (session === undefined || performance.now() - this.closedAt < REOPEN_AFTER_MS) return false;
+    const child = spawn(
+      'tmux',
+      [
+        ...this.args,
+        '-C',
+        'attach-session',
+        '-t',
+        sessionTarget(session),
+        '-f',
+        'ignore-size,no-output',
+      ],
+      { env: this.env, stdio: ['pipe', 'pipe', 'ignore'] },
+    );
+    this.child = child;
+    this.session = session;
+    child.on('error', () => this.gone(child));
+    child.on('exit', () => this.gone(child));
+    child.stdin.on('error', () => this.gone(child));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => this.read(child, chunk));
+    // The daemon's exit is never held up by its client (which ends when its input closes).
+    child.unref();
+    for (const stream of [child.stdin, child.stdout]) (stream as unknown as Socket).unref();
+    return true;
+  }
+
+  private gone(child: Client): void {
+    if (this.child === child) this.close();
+  }
+
+  private timedOut(): void {
+    const head = this.queue.shift();
+    if (head === undefined) return;
+    head.reject(new ControlTimeoutError(`no answer from tmux in ${this.timeoutMs} ms`));
+    this.close();
+  }
+
+  private read(child: Client, chunk: string): void {
+    if (this.child !== child) return;
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) this.line(line);
+  }
+
+  private line(line: string): void {
+    const block = this.block;
+    if (block === undefined) {
+      const begin = BEGIN_RE.exec(line);
+      if (begin !== null) this.block = { num: begin[1] ?? '', ours: begin[2] === '1', lines: [] };
+      else if (line === '%exit' || line.startsWith('%exit ')) this.close();
+      return; // a notification
+    }
+    const end = /^%(end|error) \d+ (\d+) \d+$/.exec(line);
+    if (end === null || end[2] !== block.num) {
+      block.lines.push(line);
+      return;
+    }
+    this.block = undefined;
+    if (block.ours) this.answer(block.lines, end[1] === 'error');
+  }
+
+  /** One command's answer; the request is done with its last command, or its first error. */
+  private answer(lines: string[], failed: boolean): void {
+    const head = this.queue[0];
+    if (head === undefined) return;
+    if (!failed) {
+      for (const l of lines) head.out.push(`${l}\n`);
+      if (--head.blocks > 0) return;
+    }
+    this.queue.shift();
+    clearTimeout(head.timer);
+    if (failed) head.reject(new ControlCommandError(lines.join('\n')));
+    else head.resolve(head.out.join(''));
+  }
+}
