@@ -1,6 +1,7 @@
 // Reading agents' screens and typing into them: every live agent's visible screen in one tmux
 // invocation, named keys, and text pasted whole (bracketed paste) from the client's standard
-// input, so no argv and no shell ever holds it.
+// input (or written, escaped, into the daemon's control-mode client's), so no argv and no shell
+// ever holds it.
 import { randomHex } from '../util/random.js';
 import { sleep } from '../util/wait.js';
 import { InternalError } from '../errors.js';

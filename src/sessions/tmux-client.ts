@@ -20,6 +20,7 @@ import {
   ControlClosedError,
   ControlCommandError,
   ControlTimeoutError,
+  inlineInput,
 } from './tmux-control.js';
 
 /** The socket name that means the user's own tmux server (no -L). */
@@ -88,10 +89,8 @@ export class TmuxClient {
     commands: ReadonlyArray<readonly string[]>,
     opts: RunOptions = {},
   ): Promise<string> {
-    const viaControl =
-      opts.env === undefined && opts.input === undefined
-        ? this.control?.run(commands, opts.session)
-        : undefined;
+    const inlined = opts.env === undefined ? inlineInput(commands, opts.input) : undefined;
+    const viaControl = inlined === undefined ? undefined : this.control?.run(inlined, opts.session);
     if (viaControl === undefined) return this.exec(what, commands, opts);
     return viaControl.catch((err: unknown) => {
       if (err instanceof ControlClosedError) return this.exec(what, commands, opts);

@@ -14,16 +14,21 @@ import type { Readable, Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { sessionTarget } from './tmux-args.js';
 
-/** The commands that may go over the channel: they read, or press named keys. */
+/** The commands that may go over the channel: they read, press named keys, or paste. */
 const CONTROL_COMMANDS = new Set([
   'capture-pane',
   'display-message',
   'list-clients',
   'list-panes',
+  'paste-buffer',
   'refresh-client',
   'send-keys',
+  'set-buffer',
   'show-environment',
 ]);
+
+/** Text pasted over the channel at most (larger goes in on a client's standard input). */
+const MAX_INLINE_INPUT = 64 * 1024;
 
 /** How long after the client went away before another is started (a server gone, say). */
 const REOPEN_AFTER_MS = 500;
@@ -41,18 +46,47 @@ export class ControlCommandError extends Error {
 /** No answer in time; the client is ended (its stream can no longer be matched to requests). */
 export class ControlTimeoutError extends Error {}
 
-/** One argument as tmux's command parser reads it back: single-quoted, a quote spliced in. */
+/** Characters an argument keeps as they are; every other byte is written as an octal escape. */
+const PLAIN = /^[A-Za-z0-9 _.,:=@^+\-/%]$/;
+
+/**
+ * One argument as tmux's command parser reads it back: double-quoted, every byte but the
+ * plainest as \ooo (so no quote, $, ~, ;, newline or byte outside ASCII means anything to it).
+ */
 export function quoteArg(arg: string): string {
-  return `'${arg.replaceAll("'", `'"'"'`)}'`;
+  let out = '"';
+  for (const ch of arg) {
+    if (PLAIN.test(ch)) out += ch;
+    else
+      for (const byte of Buffer.from(ch, 'utf8')) out += `\\${byte.toString(8).padStart(3, '0')}`;
+  }
+  return `${out}"`;
 }
 
 /** Commands as one control-mode line; undefined when one of them may not go over the channel. */
 export function controlLine(commands: ReadonlyArray<readonly string[]>): string | undefined {
   const ok = commands.every(
-    (cmd) => CONTROL_COMMANDS.has(cmd[0] ?? '') && cmd.every((arg) => !/[\n\r\0]/.test(arg)),
+    (cmd) => CONTROL_COMMANDS.has(cmd[0] ?? '') && cmd.every((arg) => !arg.includes('\0')),
   );
   if (!ok || commands.length === 0) return undefined;
   return commands.map((cmd) => cmd.map(quoteArg).join(' ')).join(' ; ');
+}
+
+/**
+ * The commands with a client's standard input written into them: `load-buffer -b NAME -`
+ * becomes `set-buffer -b NAME -- <input>`. Undefined when the input is too large to inline.
+ */
+export function inlineInput(
+  commands: ReadonlyArray<readonly string[]>,
+  input: string | undefined,
+): ReadonlyArray<readonly string[]> | undefined {
+  if (input === undefined) return commands;
+  if (input.length > MAX_INLINE_INPUT) return undefined;
+  return commands.map((cmd) =>
+    cmd[0] === 'load-buffer' && cmd[1] === '-b' && cmd[3] === '-' && cmd.length === 4
+      ? ['set-buffer', '-b', cmd[2] ?? '', '--', input]
+      : cmd,
+  );
 }
 
 /** The session named by the commands' first exact target (=name:…). */

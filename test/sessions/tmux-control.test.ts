@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SessionNotFoundError, TmuxHost, escapeFormat } from '../../src/sessions/tmux.js';
 import { TmuxClient } from '../../src/sessions/tmux-client.js';
-import { controlLine, quoteArg, targetSession } from '../../src/sessions/tmux-control.js';
+import {
+  controlLine,
+  inlineInput,
+  quoteArg,
+  targetSession,
+} from '../../src/sessions/tmux-control.js';
 import { onCleanup, tempDir, tmuxSocket, waitFor } from '../helpers/temp.js';
 
 function tmux(socket: string, ...args: string[]): string {
@@ -71,9 +76,10 @@ function controlClients(socket: string): string[] {
 
 describe('control-mode lines (plain data)', () => {
   it.each([
-    [['display-message', '-p', 'x'], "'display-message' '-p' 'x'"],
-    [['send-keys', '-t', '=a:^.0', 'Enter'], "'send-keys' '-t' '=a:^.0' 'Enter'"],
-    [['display-message', '-p', "it's"], `'display-message' '-p' 'it'"'"'s'`],
+    [['display-message', '-p', 'x'], '"display-message" "-p" "x"'],
+    [['send-keys', '-t', '=a:^.0', 'Enter'], '"send-keys" "-t" "=a:^.0" "Enter"'],
+    [['display-message', '-p', "it's $HOME"], '"display-message" "-p" "it\\047s \\044HOME"'],
+    [['set-buffer', '--', 'a\nü'], '"set-buffer" "--" "a\\012\\303\\274"'],
   ])('quotes %j as one line', (cmd, line) => {
     expect(controlLine([cmd])).toBe(line);
   });
@@ -81,7 +87,6 @@ describe('control-mode lines (plain data)', () => {
   it('leaves to a process of its own what cannot go over the channel', () => {
     expect(controlLine([['kill-session', '-t', '=a:']])).toBeUndefined();
     expect(controlLine([['new-session', '-d']])).toBeUndefined();
-    expect(controlLine([['display-message', '-p', 'two\nlines']])).toBeUndefined();
     expect(controlLine([['display-message', '-p', 'nul\0']])).toBeUndefined();
     expect(
       controlLine([
@@ -90,7 +95,20 @@ describe('control-mode lines (plain data)', () => {
       ]),
     ).toBeUndefined();
     expect(controlLine([])).toBeUndefined();
-    expect(quoteArg('')).toBe("''");
+    expect(quoteArg('')).toBe('""');
+  });
+
+  it("writes a paste's text into the line, up to 64 kB", () => {
+    const load = [
+      ['load-buffer', '-b', 'b1', '-'],
+      ['paste-buffer', '-b', 'b1'],
+    ];
+    expect(inlineInput(load, 'hi\n')).toEqual([
+      ['set-buffer', '-b', 'b1', '--', 'hi\n'],
+      ['paste-buffer', '-b', 'b1'],
+    ]);
+    expect(inlineInput(load, undefined)).toBe(load);
+    expect(inlineInput(load, 'x'.repeat(64 * 1024 + 1))).toBeUndefined();
   });
 
   it('finds the session a command is about by its exact target', () => {
@@ -135,6 +153,35 @@ describe('TmuxHost with a control-mode client (real tmux)', () => {
     await ctl.list();
     expect(counting.count()).toBe(after);
     expect(after).toBeLessThanOrEqual(2);
+  });
+
+  it('pastes text whole over the channel, and larger text through a process, as before', async () => {
+    const counting = countingTmux();
+    const socket = tmuxSocket();
+    const ctl = new TmuxHost({ socket, control: true, env: counting.env });
+    onCleanup(() => ctl.close());
+    const dir = tempDir('pasted');
+    for (const name of ['p1', 'p2'])
+      await ctl.start({ name, command: `exec cat > '${join(dir, name)}'`, cwd: '/', env: {} });
+    const small = AWKWARD.filter((l) => !l.includes('\u001e')).join('\n');
+    const large = Array.from(
+      { length: 1200 },
+      (_, i) => `line ${i} ${"it's $HOME ü ".repeat(5)}`,
+    ).join('\n');
+    await ctl.screens(['p1']);
+    const before = counting.count();
+    await ctl.paste('p1', small, { keys: ['Enter'], delayMs: 0 });
+    expect(counting.count()).toBe(before);
+    await ctl.paste('p2', large, { keys: ['Enter'], delayMs: 50 });
+    expect(counting.count()).toBe(before + 1);
+    for (const [name, text] of [
+      ['p1', small],
+      ['p2', large],
+    ] as const)
+      await waitFor(`${name}'s text whole`, () => {
+        const file = join(dir, name);
+        return existsSync(file) && readFileSync(file, 'utf8') === `${text}\n`;
+      });
   });
 
   it('does not count as a terminal attached, size the window, or get a status redraw', async () => {
