@@ -137,7 +137,7 @@ async function runDaemon(global: GlobalOptions, opts: RunFlags): Promise<void> {
     gt: thisGt(),
     supervised: opts.supervised === true,
     takeOver: opts.takeOver === true,
-    statusAnswer: statusAnswerer(town.root, store),
+    statusAnswer: statusAnswerer(town.root, store, host),
     onEvent: (e) =>
       log.log('info', e.kind, {
         identity: e.identity,

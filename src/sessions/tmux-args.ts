@@ -88,13 +88,36 @@ export function lastLines(screen: readonly string[], count: number): string[] {
   return out.slice(-count);
 }
 
+/** Marks a control-mode client's line (CONTROL_CLIENTS_FORMAT) among list-panes rows. */
+const CONTROL_MARK = '\u001egt-control ';
+
+/**
+ * list-clients' line for each control-mode client (the daemon's, another program's): its
+ * session; nothing for a terminal. Such a client does not make a session "attached".
+ */
+export const CONTROL_CLIENTS_FORMAT = `#{?client_control_mode,${CONTROL_MARK}#{session_name},}`;
+
+/** How many control-mode clients each session has, from CONTROL_CLIENTS_FORMAT lines. */
+function controlClients(lines: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of lines) {
+    if (!line.startsWith(CONTROL_MARK)) continue;
+    const name = line.slice(CONTROL_MARK.length);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
+}
+
 /**
  * Groups `list-panes` rows (INFO_FORMAT) by session; the first pane listed is the agent's.
- * `ownClient`: the session a client of ours (not a terminal) is attached to.
+ * A session is attached when a terminal is: control-mode clients listed with
+ * CONTROL_CLIENTS_FORMAT in the same output are not counted.
  */
-export function parseSessions(stdout: string, ownClient?: string): SessionInfo[] {
+export function parseSessions(stdout: string): SessionInfo[] {
   const byName = new Map<string, SessionInfo>();
-  for (const line of stdout.split('\n')) {
+  const lines = stdout.split('\n');
+  const controls = controlClients(lines);
+  for (const line of lines) {
     const [name, pid, dead, status, created, attached, town, ...command] = line.split('\t');
     if (name === undefined || town === undefined || !SESSION_NAME_RE.test(name)) continue;
     const panePid = intOrNull(pid);
@@ -111,7 +134,7 @@ export function parseSessions(stdout: string, ownClient?: string): SessionInfo[]
       paneDead: dead === '1',
       paneDeadStatus: intOrNull(status),
       createdAt: (intOrNull(created) ?? 0) * 1000,
-      attached: (intOrNull(attached) ?? 0) - (name === ownClient ? 1 : 0) > 0,
+      attached: (intOrNull(attached) ?? 0) - (controls.get(name) ?? 0) > 0,
       town: town === undefined || town === '' ? null : town,
     });
   }

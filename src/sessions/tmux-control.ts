@@ -113,7 +113,6 @@ const BEGIN_RE = /^%begin \d+ (\d+) (\d+)$/;
 
 export class ControlChannel {
   private child: Client | undefined;
-  private session: string | undefined;
   private readonly queue: Pending[] = [];
   private partial = '';
   private block: { num: string; ours: boolean; lines: string[] } | undefined;
@@ -127,19 +126,9 @@ export class ControlChannel {
     private readonly timeoutMs: number,
   ) {}
 
-  /** The session the client is attached to now (it counts as attached there). */
-  attachedTo(): string | undefined {
-    return this.child === undefined ? undefined : this.session;
-  }
-
   /** A session of the town the client may attach to (one listed, say). */
   know(session: string | undefined): void {
     if (this.child === undefined && session !== undefined) this.lastSession = session;
-  }
-
-  /** The client's process id, while it runs. */
-  pid(): number | undefined {
-    return this.child?.pid;
   }
 
   /**
@@ -194,7 +183,6 @@ export class ControlChannel {
       { env: this.env, stdio: ['pipe', 'pipe', 'ignore'] },
     );
     this.child = child;
-    this.session = session;
     child.on('error', () => this.gone(child));
     child.on('exit', () => this.gone(child));
     child.stdin.on('error', () => this.gone(child));

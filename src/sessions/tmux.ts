@@ -13,6 +13,7 @@ import {
 import { endPaneProcesses } from './proc.js';
 import {
   CLIENT_FORMAT,
+  CONTROL_CLIENTS_FORMAT,
   INFO_FORMAT,
   PANE_FORMAT,
   checkSessionName,
@@ -93,15 +94,13 @@ export class TmuxHost implements SessionHost {
     this.client.control?.close();
   }
 
-  /** Sessions as listed, the control client not counted as a terminal attached. */
-  private parse(out: string): SessionInfo[] {
-    return parseSessions(out, this.client.control?.attachedTo());
-  }
-
   async list(): Promise<SessionInfo[]> {
     try {
-      const all = this.parse(
-        await this.exec('list-panes', [['list-panes', '-a', '-F', INFO_FORMAT]]),
+      const all = parseSessions(
+        await this.exec('list-panes', [
+          ['list-panes', '-a', '-F', INFO_FORMAT],
+          ['list-clients', '-F', CONTROL_CLIENTS_FORMAT],
+        ]),
       );
       // Unmarked sessions (made before towns marked theirs) are listed; stop() checks them.
       const ours = all.filter((info) => info.town === null || this.isOurs(info.town));
@@ -118,10 +117,13 @@ export class TmuxHost implements SessionHost {
     try {
       const out = await this.exec(
         'list-panes',
-        [['list-panes', '-s', '-t', sessionTarget(name), '-F', INFO_FORMAT]],
+        [
+          ['list-panes', '-s', '-t', sessionTarget(name), '-F', INFO_FORMAT],
+          ['list-clients', '-t', sessionTarget(name), '-F', CONTROL_CLIENTS_FORMAT],
+        ],
         name,
       );
-      const info = this.parse(out).find((s) => s.name === name);
+      const info = parseSessions(out).find((s) => s.name === name);
       if (info !== undefined) await this.requireOurs(name, info.town);
       return info;
     } catch (err) {
@@ -184,7 +186,7 @@ export class TmuxHost implements SessionHost {
   }
 
   private startedInfo(out: string, name: string): SessionInfo {
-    const info = this.parse(out).find((s) => s.name === name);
+    const info = parseSessions(out).find((s) => s.name === name);
     if (info === undefined)
       throw new TmuxFailedError('new-session', `no session ${name} after creating it`);
     return info;

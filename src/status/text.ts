@@ -2,7 +2,9 @@
 // by the command's own process and by the daemon answering it over its socket.
 import { townHost } from '../agents/host.js';
 import { lastLine } from '../daemon/keepalive.js';
+import type { SessionHost } from '../sessions/host.js';
 import type { Store } from '../store/store.js';
+import { townSocket } from '../town/tmux-socket.js';
 import type { Settings } from '../town/settings.js';
 import { formatDuration } from '../util/duration.js';
 import { oneLine } from '../util/text.js';
@@ -10,12 +12,21 @@ import { daemonStatus, describeDaemon } from './daemon.js';
 import type { TownStatus } from './town.js';
 import { townStatus, worthShowing } from './town.js';
 
-/** The town's status from its store, tmux and the daemon's lock, with `settings`. */
-export function townStatusOf(root: string, store: Store, settings: Settings): Promise<TownStatus> {
+/**
+ * The town's status from its store, tmux and the daemon's lock, with `settings`; through `host`
+ * (the daemon's own, which asks tmux without a process) while it is on the settings' socket.
+ */
+export function townStatusOf(
+  root: string,
+  store: Store,
+  settings: Settings,
+  host?: SessionHost,
+): Promise<TownStatus> {
+  const socket = townSocket(root, settings.tmux.socket);
   return townStatus({
     root,
     store,
-    host: townHost(root, settings),
+    host: host?.socket === socket ? host : townHost(root, settings),
     daemon: () => daemonStatus(root, settings.daemon.host),
     keepAlive: settings.daemon.keep_alive,
     prices: settings.prices,
@@ -26,9 +37,10 @@ export function townStatusOf(root: string, store: Store, settings: Settings): Pr
 export function statusAnswerer(
   root: string,
   store: Store,
+  host?: SessionHost,
 ): (settings: Settings, json: boolean) => Promise<string> {
   return async (settings, json) => {
-    const status = await townStatusOf(root, store, settings);
+    const status = await townStatusOf(root, store, settings, host);
     return json ? `${JSON.stringify(status, null, 2)}\n` : statusText(status);
   };
 }

@@ -165,6 +165,22 @@ describe('parseSessions', () => {
     ]);
   });
 
+  it('does not count a control-mode client as a terminal attached', () => {
+    const out = [
+      'gt-a\t100\t0\t\t1700000000\t1\t\tclaude',
+      'gt-b\t200\t0\t\t1700000000\t2\t\tclaude',
+      'gt-c\t300\t0\t\t1700000000\t1\t\tclaude',
+      '\u001egt-control gt-a',
+      '\u001egt-control gt-b',
+      '',
+    ].join('\n');
+    expect(parseSessions(out).map((s) => [s.name, s.attached])).toEqual([
+      ['gt-a', false],
+      ['gt-b', true],
+      ['gt-c', true],
+    ]);
+  });
+
   it('keeps a tab inside the pane command and skips sessions with names we never make', () => {
     const out = ['gt-a\t1\t0\t\t1\t0\t\tweird\tname', 'has space\t2\t0\t\t1\t0\t\tsh'].join('\n');
     expect(parseSessions(out).map((s) => [s.name, s.paneCommand])).toEqual([

@@ -1,7 +1,7 @@
 // The daemon's control-mode tmux client against real tmux, each test on its own socket: the
 // same answers as a tmux process per call, no process per call, and nothing lost when the
 // client goes away.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -184,20 +184,28 @@ describe('TmuxHost with a control-mode client (real tmux)', () => {
       });
   });
 
-  it('does not count as a terminal attached, size the window, or get a status redraw', async () => {
-    const { socket, ctl } = await hosts();
+  it('does not count as a terminal attached, nor size the window', async () => {
+    const { socket, ctl, plain } = await hosts();
     tmux(socket, 'resize-window', '-t', '=one:', '-x', '123', '-y', '37');
     await ctl.screens(['one']);
     expect(controlClients(socket)).toHaveLength(1);
+    expect(
+      tmux(socket, 'display-message', '-p', '-t', '=one:', '#{window_width}x#{window_height}'),
+    ).toBe('123x37\n');
     expect((await ctl.list()).map((s) => [s.name, s.attached])).toEqual([
       ['one', false],
       ['two', false],
     ]);
     expect((await ctl.find('one'))?.attached).toBe(false);
-    expect(
-      tmux(socket, 'display-message', '-p', '-t', '=one:', '#{window_width}x#{window_height}'),
-    ).toBe('123x37\n');
-    await ctl.refreshStatus('one');
+    // Nor for another program's listing (gt session list in a person's shell).
+    expect((await plain.list()).map((s) => s.attached)).toEqual([false, false]);
+    const terminal = spawn('script', ['-qfc', `tmux -L ${socket} attach -t =one:`, '/dev/null'], {
+      stdio: 'pipe',
+    });
+    onCleanup(() => terminal.kill('SIGKILL'));
+    await waitFor('a terminal attached', async () => (await plain.find('one'))?.attached === true);
+    expect((await ctl.find('one'))?.attached).toBe(true);
+    expect((await ctl.find('two'))?.attached).toBe(false);
   });
 
   it('says a session is gone in the same typed error', async () => {
