@@ -50,7 +50,14 @@ function restartRows(gtBin: string): Row[] {
     const gt = (args: string[]): Buffer =>
       execFileSync(process.execPath, [gtBin, ...args], { env });
     gt(['install', root]);
+    // The daemon restarts nothing by itself here; the one gt session start brings up is
+    // stopped for the runs with no daemon, and started again for those it answers.
+    writeFileSync(
+      join(root, 'settings', 'config.json'),
+      JSON.stringify({ daemon: { keep_alive: [] } }),
+    );
     gt(['session', 'start', 'mayor']);
+    gt(['daemon', 'stop']);
     // A second session keeps the server up while the bare restart kills and recreates its own.
     const bareDir = join(dir, 'bare');
     mkdirSync(bareDir);
@@ -61,12 +68,8 @@ function restartRows(gtBin: string): Row[] {
       () => timeProcess(process.execPath, [gtBin, ...restart], { env }),
       bare,
     );
-    // With the town's daemon running (it restarts nothing by itself here), which carries out
-    // the restart for the launcher and for the native gt an agent's session runs.
-    writeFileSync(
-      join(root, 'settings', 'config.json'),
-      JSON.stringify({ daemon: { keep_alive: [] } }),
-    );
+    // With the town's daemon running, which carries out the restart for the launcher and for
+    // the native gt an agent's session runs.
     gt(['daemon', 'start']);
     const native = join(dirname(gtBin), 'native', 'gt');
     try {

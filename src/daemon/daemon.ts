@@ -171,8 +171,12 @@ export class Daemon {
       this.loops?.pokeWatcher();
     };
     const agents = (): AgentContext => this.executeDeps();
-    const settingsCurrent = (env: Readonly<Record<string, string>>): boolean =>
-      this.settingsWatch.current(env);
+    // A command not answered for a changed settings file: the next pass takes the file up.
+    const settingsCurrent = (env: Readonly<Record<string, string>>): boolean => {
+      const current = this.settingsWatch.current(env);
+      if (!current && this.settingsWatch.pending()) this.wake('settings changed');
+      return current;
+    };
     const settings = (): Settings => this.opts.settings;
     const answer = this.opts.statusAnswer;
     const status =
@@ -288,6 +292,7 @@ export class Daemon {
 
   /** One pass: every due lifecycle request, then (on a heartbeat) keep-alive and housekeeping. */
   private async pass(heartbeat: boolean): Promise<void> {
+    if (this.settingsWatch.pending() && this.town.present()) await this.takeUpSettings();
     // A request or keep-alive that started a session wants its dialogs answered soon.
     if ((await this.processRequests()) > 0) this.loops?.pokeWatcher();
     if (!heartbeat || this.state !== DAEMON_STATES.running) return;

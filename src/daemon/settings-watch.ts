@@ -1,6 +1,7 @@
-// The town's settings changed under a running daemon: it takes them up at its next heartbeat
-// (settings it cannot read leave it on the ones it has, on record); holds for bad credentials
-// are lifted then (agents/failures/clear.ts).
+// The town's settings changed under a running daemon: it takes them up at its next heartbeat,
+// or at once when a command it was asked to answer found the file changed (settings it cannot
+// read leave it on the ones it has, on record); holds for bad credentials are lifted then
+// (agents/failures/clear.ts).
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors.js';
 import type { Settings } from '../town/settings.js';
@@ -35,6 +36,11 @@ export class SettingsWatch {
   current(env: Readonly<Record<string, string>>): boolean {
     if (SETTINGS_ENV_NAMES.some((name) => env[name] !== process.env[name])) return false;
     return read(settingsFile(this.root)) === this.inUse;
+  }
+
+  /** Whether the file changed since the last look (changed() or next() will see it). */
+  pending(): boolean {
+    return read(settingsFile(this.root)) !== this.last;
   }
 
   /** The new settings when the file changed since the last call (once per change). */

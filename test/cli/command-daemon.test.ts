@@ -1,7 +1,7 @@
 // `gt mail send` and `gt status` in the forms agents and scripts use, handed to the daemon by the
 // launcher (and by the native gt): the same mail stored, the same output, the same refusals as
 // the full command.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunOptions, RunResult } from '../helpers/cli.js';
@@ -250,5 +250,25 @@ describe('the daemon answers only with the settings the command would read', () 
     }
     const native = await town.gt(['status'], { env: DEBUG, native: true });
     expect(native.stderr).toMatch(/^gt: answered by gt itself\ngt: bad settings in /);
+  });
+
+  it('a good settings file changed under it: gt itself once, then the daemon has taken it up', async () => {
+    const town = await makeTown(); // heartbeat 30 s: the take-up below is not a heartbeat's
+    await runDaemon(town);
+    const file = join(town.root, 'settings', 'config.json');
+    const settings = JSON.parse(readFileSync(file, 'utf8')) as { lifecycle: object };
+    settings.lifecycle = { ...settings.lifecycle, retry_backoff: '60ms' };
+    writeFileSync(file, JSON.stringify(settings));
+    const first = await town.gt(['status'], { env: DEBUG });
+    expect(first.stderr).toBe('gt: answered by gt itself\n');
+    await waitFor(
+      'the daemon answering again',
+      async () =>
+        (await town.gt(['status'], { env: DEBUG })).stderr === 'gt: answered by the daemon\n',
+      10_000,
+    );
+    expect(readFileSync(join(town.root, 'daemon', 'daemon.log'), 'utf8')).toMatch(
+      /settings changed: taken up/,
+    );
   });
 });
