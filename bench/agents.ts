@@ -329,12 +329,16 @@ export async function benchAgents(gtBin: string): Promise<Row[]> {
           'raw send-keys + Enter',
         ),
       );
+    // Each way of calling tmux with a daemon of its own, started with the agents up (its CPU
+    // profile, with GT_BENCH_DAEMON_PROFILE, is then the turns'): a control-mode client, and a
+    // tmux process per call (the daemon before its control-mode client).
     const turns = benchSize('GT_BENCH_TURNS', 30);
-    rows.push(...turnRows(await turnCpu(b, crewAddress(1), daemon.pid ?? 0, turns), 'control'));
-    // The same turns with a tmux process per call (the daemon before its control-mode client).
-    await stopChild(daemon);
-    daemon = await startDaemon(gtBin, { ...b, env: { ...b.env, GT_TMUX_CONTROL: 'off' } });
-    rows.push(...turnRows(await turnCpu(b, crewAddress(1), daemon.pid ?? 0, turns), 'process'));
+    for (const how of ['control', 'process'] as const) {
+      await stopChild(daemon);
+      const env = how === 'process' ? { ...b.env, GT_TMUX_CONTROL: 'off' } : b.env;
+      daemon = await startDaemon(gtBin, { ...b, env });
+      rows.push(...turnRows(await turnCpu(b, crewAddress(1), daemon.pid ?? 0, turns), how));
+    }
     await stopChild(daemon);
     daemon = await startDaemon(gtBin, b);
     rows.push(

@@ -2,7 +2,7 @@
 // its heartbeat, carries out lifecycle requests, and keeps the keep-alive set running.
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
-import { errorMessage, StoreError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { CrashStep } from '../agents/context.js';
 import type { GtInvocation } from '../agents/gt-command.js';
 import type { AgentContext, DaemonDeps } from '../agents/context.js';
@@ -25,6 +25,7 @@ import { listenForPokes } from './poke-server.js';
 import type { HookAnswerDeps } from './hook-answer.js';
 import { answerRequest } from './hook-answer.js';
 import { SettingsWatch } from './settings-watch.js';
+import { PassFailures } from './pass-failures.js';
 import { liftAuthHolds } from '../agents/failures/clear.js';
 import { runByAgent } from './by-agent.js';
 import { GT_VERSION, gtBuild } from '../version.js';
@@ -35,7 +36,6 @@ const CLAIM_BATCH = 64;
 /** Requests of different agents run side by side, each agent's in order. */
 const AGENT_CONCURRENCY = 16;
 /** First delay before a failed pass (store busy, full or read-only) is tried again; it doubles. */
-const PASS_RETRY_MS = 250;
 
 export interface DaemonOptions {
   root: string;
@@ -76,10 +76,8 @@ export class Daemon {
   private loops: SideLoops | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private unsubscribe: Unsubscribe | undefined;
-  private recoveryTimer: NodeJS.Timeout | undefined;
   /** Passes failed in a row, and why the last one did: the daemon retries them by itself. */
-  private failedPasses = 0;
-  private lastFailure = '';
+  private readonly failures: PassFailures;
   private wakeRequested = false;
   private heartbeatDue = true;
   private loopDone: Promise<void> | undefined;
@@ -101,6 +99,8 @@ export class Daemon {
     this.town = townMark(opts.root);
     const facts = { host: opts.hostName, startedAt: this.startedAt };
     this.beats = new HeartbeatState(this.paths.daemonState, facts, opts.log);
+    const retry = (): void => this.wake('retry after a failed pass');
+    this.failures = new PassFailures(opts.log, (e) => this.emit(e), retry);
   }
 
   get status(): DaemonState {
@@ -165,11 +165,9 @@ export class Daemon {
 
   private hookDeps(): HookAnswerDeps {
     const { root, store } = this.opts;
-    // A report changed an agent (a turn ended: a queued prompt may go in now): a pass, and a look.
-    const changed = (): void => {
-      this.wake('hook');
-      this.loops?.pokeWatcher();
-    };
+    // A report changed an agent (a turn ended: a queued prompt may go in now): a pass, and
+    // (the wake's own poke) a look; poked twice, a look under way would earn another after it.
+    const changed = (): void => this.wake('hook');
     const agents = (): AgentContext => this.executeDeps();
     // A command not answered for a changed settings file: the next pass takes the file up.
     const settingsCurrent = (env: Readonly<Record<string, string>>): boolean => {
@@ -228,50 +226,13 @@ export class Daemon {
       this.heartbeatDue = false;
       try {
         await this.pass(heartbeat);
-        if (this.failedPasses > 0) await this.recovered();
+        await this.failures.passed();
       } catch (err) {
         // A heartbeat's keep-alive and housekeeping did not run: the retry does them.
         if (heartbeat) this.heartbeatDue = true;
-        await this.passFailed(reason, err);
+        await this.failures.failed(reason, err, ms(this.opts.settings.daemon.heartbeat));
       }
     }
-  }
-
-  /** Logs and (if the store lets us) records the failure, and retries with a doubling delay. */
-  private async passFailed(reason: string, err: unknown): Promise<void> {
-    this.failedPasses += 1;
-    this.lastFailure = errorMessage(err);
-    const delay = Math.min(
-      PASS_RETRY_MS * 2 ** Math.min(this.failedPasses - 1, 16),
-      ms(this.opts.settings.daemon.heartbeat),
-    );
-    this.opts.log.log('error', 'pass failed', {
-      reason,
-      error: this.lastFailure,
-      failures: this.failedPasses,
-      retry_in_ms: delay,
-    });
-    // A store that failed would only keep the loop waiting out its busy timeout once more:
-    // its failures go on record as one event when it works again (recovered()).
-    if (!(err instanceof StoreError))
-      await this.emit({
-        kind: 'daemon.pass-failed',
-        outcome: 'retry',
-        reason: this.lastFailure,
-        data: { failures: this.failedPasses, retryInMs: delay },
-      });
-    clearTimeout(this.recoveryTimer);
-    this.recoveryTimer = setTimeout(() => this.wake('retry after a failed pass'), delay);
-  }
-
-  /** The first good pass after failures: on record, so a store that was down leaves a trace. */
-  private async recovered(): Promise<void> {
-    const failures = this.failedPasses;
-    this.failedPasses = 0;
-    clearTimeout(this.recoveryTimer);
-    const reason = `${failures} failed pass${failures === 1 ? '' : 'es'} before this one; the last: ${this.lastFailure}`;
-    this.opts.log.log('info', 'daemon recovered', { failures, last_error: this.lastFailure });
-    await this.emit({ kind: 'daemon.recovered', outcome: 'recovered', reason });
   }
 
   /** Records an event if the store takes it; a store that is down is already in the log. */
@@ -319,7 +280,7 @@ export class Daemon {
     let handled = 0;
     // Passes never overlap, so after a failed one any claim still ours is an orphan of it
     // (its settling failed): put it back now rather than wait out our own lease.
-    if (this.failedPasses > 0) await this.opts.store.releaseClaims(this.owner);
+    if (this.failures.count > 0) await this.opts.store.releaseClaims(this.owner);
     while (this.state === DAEMON_STATES.running) {
       const batch = await this.opts.store.claimMessages({
         to: DEACON,
@@ -411,7 +372,7 @@ export class Daemon {
     clearInterval(this.heartbeatTimer);
     await this.loops?.stop();
     clearTimeout(this.retryTimer);
-    clearTimeout(this.recoveryTimer);
+    this.failures.stop();
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.loopDone;

@@ -71,7 +71,10 @@ export class Watcher {
   /** When each agent's screen was last read. */
   private readonly lastRead = new Map<string, number>();
   /** Each agent's screen without its clocks, and when that last changed. */
-  private readonly progress = new Map<string, { print: string; at: number; session: string }>();
+  private readonly progress = new Map<
+    string,
+    { print: string; at: number; session: string; screen: string }
+  >();
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private again = false;
@@ -177,11 +180,14 @@ export class Watcher {
     lines: string[],
   ): Promise<void> {
     const now = this.deps.now();
-    const print = progressPrint(lines);
+    const screen = lines.join('\n');
     const session = r.session ?? '';
     const seen = this.progress.get(r.identity);
+    // The same screen has the same print (most looks at a busy agent see no change).
+    const print = seen?.screen === screen ? seen.print : progressPrint(lines);
     if (seen === undefined || seen.print !== print || seen.session !== session)
-      this.progress.set(r.identity, { print, at: now, session });
+      this.progress.set(r.identity, { print, at: now, session, screen });
+    else seen.screen = screen;
     const progressAt = this.progress.get(r.identity)?.at ?? now;
     const step = decideStall(r, progressAt, now, ms(this.deps.settings.agents.stall_after));
     await applyStall(this.deps, r, step, runtime);
