@@ -31,13 +31,16 @@ const HOT = new Set(['starting', 'dialog']);
 /**
  * Whether the agent's screen must be read this pass: always without hooks; with hooks, while a
  * prompt waits, a failure is on record, or its activity changed since the last read (a turn
- * that ended may have ended in an error only the screen shows).
+ * that ended may have ended in an error only the screen shows). An agent ready by its screen
+ * (no hook has told of it yet: one only just started, or whose hooks do not run) is read at
+ * the quiet pace, not at every look another agent's prompt brings.
  */
-function needsScreen(
+export function needsScreen(
   r: AgentRecord,
   runtime: RuntimeProfile,
   nudges: boolean,
   lastRead: number | undefined,
+  now: number,
 ): boolean {
   if (!runtime.capabilities.screen) return false;
   // Busy: a CLI retrying a failed call by itself says so only on its screen.
@@ -48,7 +51,8 @@ function needsScreen(
   // A turn's end told by a hook may come before the CLI has drawn it (OpenCode's plugin says
   // idle, then the error of the failed call appears under the prompt): read on for a moment.
   if (r.activity === 'ready' && since + SETTLE_MS > lastRead) return true;
-  return r.activitySource !== 'hook' || !['ready', 'busy'].includes(r.activity ?? '');
+  if (r.activity !== 'ready') return true;
+  return r.activitySource !== 'hook' && now - lastRead >= COLD_MS;
 }
 
 /** How long after a turn's end its screen is still read, whoever reported it. */
@@ -129,15 +133,16 @@ export class Watcher {
     );
     const pending = await store.listNudges({ statuses: PENDING_NUDGE });
     const nudgesOf = (address: string): Nudge[] => pending.filter((n) => n.to === address);
+    const readAt = this.deps.now();
     const watched = live.filter((r) =>
       needsScreen(
         r,
         profileOf(r, this.deps.settings),
         nudgesOf(r.identity).length > 0,
         this.lastRead.get(r.identity),
+        readAt,
       ),
     );
-    const readAt = this.deps.now();
     const screens = await this.deps.host.screens(watched.map((r) => r.session ?? ''));
     for (const r of watched) this.lastRead.set(r.identity, readAt);
     for (const r of live) {

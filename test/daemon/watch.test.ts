@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIALOG_SETTLE_MS, KEY_SETTLE_MS } from '../../src/agents/activity.js';
-import { HOT_FOR_MS, Watcher } from '../../src/daemon/watch.js';
+import { COLD_MS, HOT_FOR_MS, needsScreen, Watcher } from '../../src/daemon/watch.js';
+import { profileOf } from '../../src/agents/runtime/index.js';
+import type { AgentRecord } from '../../src/store/store.js';
 import { defaultSettings } from '../../src/town/settings.js';
 import { FakeSessionHost } from '../helpers/fake-host.js';
 import { MemoryStore } from '../helpers/memory-store.js';
@@ -103,5 +105,71 @@ describe('the watcher and a CLI slow to redraw (fake host)', () => {
     expect(await r.watcher.pass()).toBe(true);
     r.clock.now += 1;
     expect(await r.watcher.pass()).toBe(false);
+  });
+});
+
+describe('which screens a look reads (plain data)', () => {
+  const claude = profileOf({ runtime: 'claude' });
+  const NOW = 1_000_000;
+  const agent = (over: Partial<AgentRecord>): AgentRecord =>
+    ({
+      identity: 'alpha/crew/max',
+      activity: 'ready',
+      activitySource: 'hook',
+      activitySince: NOW - 60_000,
+      failureKind: null,
+      ...over,
+    }) as AgentRecord;
+  it.each([
+    ['never read', agent({}), false, undefined, true],
+    ['a prompt waits for it', agent({}), true, NOW - 100, true],
+    ['busy', agent({ activity: 'busy' }), false, NOW - 100, true],
+    ['a failure on record', agent({ failureKind: 'rate-limit' }), false, NOW - 100, true],
+    [
+      'its activity changed since the last read',
+      agent({ activitySince: NOW - 50 }),
+      false,
+      NOW - 100,
+      true,
+    ],
+    [
+      'a turn that ended a moment ago',
+      agent({ activitySince: NOW - 1_000 }),
+      false,
+      NOW - 100,
+      true,
+    ],
+    ['ready by a hook, settled', agent({}), false, NOW - 100, false],
+    [
+      'ready by its screen, read a moment ago',
+      agent({ activitySource: 'screen' }),
+      false,
+      NOW - 100,
+      false,
+    ],
+    [
+      'ready by its screen, read at the quiet pace',
+      agent({ activitySource: 'screen' }),
+      false,
+      NOW - COLD_MS,
+      true,
+    ],
+    [
+      'in a dialog',
+      agent({ activity: 'dialog', activitySource: 'screen' }),
+      false,
+      NOW - 100,
+      true,
+    ],
+    ['starting', agent({ activity: 'starting', activitySource: 'screen' }), false, NOW - 100, true],
+  ] as const)('%s', (_what, r, nudges, lastRead, read) => {
+    expect(needsScreen(r, claude, nudges, lastRead, NOW)).toBe(read);
+  });
+
+  it('a runtime that reads screens but has no hooks is read at every look', () => {
+    const screenOnly = { ...claude, hooks: null };
+    const r = agent({ activitySource: 'screen' });
+    expect(needsScreen(r, screenOnly, false, NOW - 100, NOW)).toBe(true);
+    expect(needsScreen(r, profileOf({ runtime: 'shell' }), false, NOW - 100, NOW)).toBe(false);
   });
 });
