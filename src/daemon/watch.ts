@@ -170,10 +170,15 @@ export class Watcher {
       }
     }
     // Something stuck (a CLI that never draws its prompt, a prompt never taken) cools down: the
-    // slow look, and the pokes of hooks and commands, still find its change.
+    // slow look, and the pokes of hooks and commands, still find its change. A prompt queued
+    // long ago for an agent that has just become ready (its turn's end told by a hook, perhaps
+    // before its screen shows it) is as new as that.
     const recent = (at: number | null): boolean => at !== null && readAt - at < HOT_FOR_MS;
+    const readyFor = new Set<string>(
+      live.filter((r) => r.activity === 'ready' && recent(r.activitySince)).map((r) => r.identity),
+    );
     return (
-      pending.some((n) => recent(n.typedAt ?? n.createdAt)) ||
+      pending.some((n) => recent(n.typedAt ?? n.createdAt) || readyFor.has(n.to)) ||
       live.some((r) => HOT.has(r.activity ?? '') && recent(r.activitySince))
     );
   }

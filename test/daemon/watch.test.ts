@@ -108,6 +108,36 @@ describe('the watcher and a CLI slow to redraw (fake host)', () => {
   });
 });
 
+describe('how soon the watcher looks again (fake host)', () => {
+  it('a prompt queued long ago, for an agent a hook just told ready: looked for quickly', async () => {
+    const r = await rig();
+    const queuedAt = r.clock.now;
+    await r.store.enqueueNudge({
+      to: 'alpha/crew/max',
+      from: 'mayor',
+      text: 'next',
+      createdAt: queuedAt,
+    });
+    r.clock.now += HOT_FOR_MS * 3; // the agent was busy for minutes
+    await r.store.patchAgent('alpha/crew/max', {
+      activity: 'busy',
+      activitySource: 'hook',
+      activitySince: queuedAt,
+    });
+    r.host.screenOf.set(SESSION, screen('busy_10s'));
+    expect(await r.watcher.pass()).toBe(false); // an old prompt for a busy agent: the slow pace
+    // Its turn's end told by the stop hook; its screen has not caught up yet.
+    await r.store.patchAgent('alpha/crew/max', {
+      activity: 'ready',
+      activitySource: 'hook',
+      activitySince: r.clock.now,
+    });
+    expect(await r.watcher.pass()).toBe(true);
+    r.clock.now += HOT_FOR_MS;
+    expect(await r.watcher.pass()).toBe(false); // never taken: it cools down again
+  });
+});
+
 describe('which screens a look reads (plain data)', () => {
   const claude = profileOf({ runtime: 'claude' });
   const NOW = 1_000_000;
