@@ -77,15 +77,23 @@ function fakeTmux(script: string): string {
   return dir;
 }
 
-describe.each([
+/** Each way a host calls tmux: a process per call, and the daemon's control-mode client. */
+const WAYS = [
   ['a tmux process per call', false],
   ['the daemon’s control-mode client', true],
-])('TmuxHost on a private socket, through %s', (_how, control) => {
-  const newHost = (extra: Partial<TmuxHostOptions> = {}): TmuxHost => {
+] as const;
+
+/** Hosts that call tmux one way, their control client (if any) ended after the test. */
+function hostsThrough(control: boolean): (extra?: Partial<TmuxHostOptions>) => TmuxHost {
+  return (extra = {}) => {
     const host = newPlainHost({ control, ...extra });
     onCleanup(() => host.close());
     return host;
   };
+}
+
+describe.each(WAYS)('TmuxHost on a private socket, through %s', (_how, control) => {
+  const newHost = hostsThrough(control);
 
   it('starts, lists, finds, checks and stops a session', async () => {
     const host = newHost();
@@ -450,72 +458,68 @@ describe('TmuxHost.attachCommand', () => {
   });
 });
 
-describe.each([
-  ['a tmux process per call', false],
-  ['the daemon’s control-mode client', true],
-])('TmuxHost when tmux cannot answer (fake tmux binaries on PATH), through %s', (_how, control) => {
-  const newHost = (extra: Partial<TmuxHostOptions> = {}): TmuxHost => {
-    const host = newPlainHost({ control, ...extra });
-    onCleanup(() => host.close());
-    return host;
-  };
-  const withPath = (dir: string): NodeJS.ProcessEnv => ({
-    ...process.env,
-    PATH: `${dir}:${process.env.PATH ?? ''}`,
-  });
-
-  it('fake tmux that hangs: a typed timeout, liveness unknown, and stop does not claim the session is gone', async () => {
-    const host = newHost({ env: withPath(fakeTmux('exec sleep 30')), timeoutMs: 300 });
-    await expect(host.list()).rejects.toMatchObject({ code: 'GT_TMUX_TIMEOUT' });
-    expect(await host.liveness('gt-mayor')).toBe('unknown');
-    await expect(host.stop('gt-mayor')).rejects.toMatchObject({ code: 'GT_TMUX_TIMEOUT' });
-  });
-
-  it('fake tmux that errors: GT_TMUX_FAILED and liveness unknown', async () => {
-    const host = newHost({
-      env: withPath(fakeTmux('echo "protocol version mismatch" >&2; exit 1')),
+describe.each(WAYS)(
+  'TmuxHost when tmux cannot answer (fake tmux binaries on PATH), through %s',
+  (_how, control) => {
+    const newHost = hostsThrough(control);
+    const withPath = (dir: string): NodeJS.ProcessEnv => ({
+      ...process.env,
+      PATH: `${dir}:${process.env.PATH ?? ''}`,
     });
-    await expect(host.list()).rejects.toMatchObject({ code: 'GT_TMUX_FAILED' });
-    await expect(host.list()).rejects.toThrow('protocol version mismatch');
-    await expect(host.find('gt-mayor')).rejects.toMatchObject({ code: 'GT_TMUX_FAILED' });
-    expect(await host.liveness('gt-mayor')).toBe('unknown');
-  });
 
-  it('no tmux on PATH: GT_TMUX_MISSING and liveness unknown', async () => {
-    const host = newHost({ env: { ...process.env, PATH: tempDir('empty-path') } });
-    await expect(host.list()).rejects.toMatchObject({ code: 'GT_TMUX_MISSING' });
-    expect(await host.liveness('gt-mayor')).toBe('unknown');
-  });
+    it('fake tmux that hangs: a typed timeout, liveness unknown, and stop does not claim the session is gone', async () => {
+      const host = newHost({ env: withPath(fakeTmux('exec sleep 30')), timeoutMs: 300 });
+      await expect(host.list()).rejects.toMatchObject({ code: 'GT_TMUX_TIMEOUT' });
+      expect(await host.liveness('gt-mayor')).toBe('unknown');
+      await expect(host.stop('gt-mayor')).rejects.toMatchObject({ code: 'GT_TMUX_TIMEOUT' });
+    });
 
-  it('refuses hostile session names before any tmux call', async () => {
-    const dir = tempDir('calls');
-    const calls = join(dir, 'calls.log');
-    const host = newHost({ env: withPath(fakeTmux(`echo "$@" >> ${calls}`)) });
-    const hostile = [
-      '',
-      'gt-x;kill-server',
-      '-t',
-      '=gt',
-      'gt:x',
-      '../x',
-      '#(touch m)',
-      'a b',
-      'gt-x\n',
-      'x'.repeat(200),
-    ];
-    for (const name of hostile) {
-      await expect(host.find(name)).rejects.toThrow(BadSessionNameError);
-      await expect(host.liveness(name)).rejects.toThrow(BadSessionNameError);
-      await expect(host.stop(name)).rejects.toThrow(BadSessionNameError);
-      await expect(host.capture(name, 5)).rejects.toThrow(BadSessionNameError);
-      await expect(host.start({ name, cwd: dir, command: 'sleep 1', env: {} })).rejects.toThrow(
-        BadSessionNameError,
-      );
-      expect(() => host.attachCommand(name)).toThrow(BadSessionNameError);
-    }
-    // The fake itself works: a good name reaches it.
-    expect(existsSync(calls)).toBe(false);
-    await host.list();
-    expect(readFileSync(calls, 'utf8')).toContain('list-panes');
-  });
-});
+    it('fake tmux that errors: GT_TMUX_FAILED and liveness unknown', async () => {
+      const host = newHost({
+        env: withPath(fakeTmux('echo "protocol version mismatch" >&2; exit 1')),
+      });
+      await expect(host.list()).rejects.toMatchObject({ code: 'GT_TMUX_FAILED' });
+      await expect(host.list()).rejects.toThrow('protocol version mismatch');
+      await expect(host.find('gt-mayor')).rejects.toMatchObject({ code: 'GT_TMUX_FAILED' });
+      expect(await host.liveness('gt-mayor')).toBe('unknown');
+    });
+
+    it('no tmux on PATH: GT_TMUX_MISSING and liveness unknown', async () => {
+      const host = newHost({ env: { ...process.env, PATH: tempDir('empty-path') } });
+      await expect(host.list()).rejects.toMatchObject({ code: 'GT_TMUX_MISSING' });
+      expect(await host.liveness('gt-mayor')).toBe('unknown');
+    });
+
+    it('refuses hostile session names before any tmux call', async () => {
+      const dir = tempDir('calls');
+      const calls = join(dir, 'calls.log');
+      const host = newHost({ env: withPath(fakeTmux(`echo "$@" >> ${calls}`)) });
+      const hostile = [
+        '',
+        'gt-x;kill-server',
+        '-t',
+        '=gt',
+        'gt:x',
+        '../x',
+        '#(touch m)',
+        'a b',
+        'gt-x\n',
+        'x'.repeat(200),
+      ];
+      for (const name of hostile) {
+        await expect(host.find(name)).rejects.toThrow(BadSessionNameError);
+        await expect(host.liveness(name)).rejects.toThrow(BadSessionNameError);
+        await expect(host.stop(name)).rejects.toThrow(BadSessionNameError);
+        await expect(host.capture(name, 5)).rejects.toThrow(BadSessionNameError);
+        await expect(host.start({ name, cwd: dir, command: 'sleep 1', env: {} })).rejects.toThrow(
+          BadSessionNameError,
+        );
+        expect(() => host.attachCommand(name)).toThrow(BadSessionNameError);
+      }
+      // The fake itself works: a good name reaches it.
+      expect(existsSync(calls)).toBe(false);
+      await host.list();
+      expect(readFileSync(calls, 'utf8')).toContain('list-panes');
+    });
+  },
+);
