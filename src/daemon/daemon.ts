@@ -80,6 +80,8 @@ export class Daemon {
   private readonly failures: PassFailures;
   private wakeRequested = false;
   private heartbeatDue = true;
+  /** A command found the settings file changed: the next pass takes it up. */
+  private settingsDue = false;
   private loopDone: Promise<void> | undefined;
   private readonly beats: HeartbeatState;
   private readonly now: () => number;
@@ -172,7 +174,10 @@ export class Daemon {
     // A command not answered for a changed settings file: the next pass takes the file up.
     const settingsCurrent = (env: Readonly<Record<string, string>>): boolean => {
       const current = this.settingsWatch.current(env);
-      if (!current && this.settingsWatch.pending()) this.wake('settings changed');
+      if (!current && this.settingsWatch.pending()) {
+        this.settingsDue = true;
+        this.wake('settings changed');
+      }
       return current;
     };
     const settings = (): Settings => this.opts.settings;
@@ -253,7 +258,12 @@ export class Daemon {
 
   /** One pass: every due lifecycle request, then (on a heartbeat) keep-alive and housekeeping. */
   private async pass(heartbeat: boolean): Promise<void> {
-    if (this.settingsWatch.pending() && this.town.present()) await this.takeUpSettings();
+    // Only when a command found the file changed (a heartbeat looks at it anyway): a pass per
+    // hook reads no file for it.
+    if (this.settingsDue && this.town.present()) {
+      this.settingsDue = false;
+      await this.takeUpSettings();
+    }
     // A request or keep-alive that started a session wants its dialogs answered soon.
     if ((await this.processRequests()) > 0) this.loops?.pokeWatcher();
     if (!heartbeat || this.state !== DAEMON_STATES.running) return;

@@ -1,8 +1,8 @@
 // Running tmux: one execFile per invocation (several commands joined with ';'), on the town's
 // socket with no config file, its failures turned into typed errors; or, for a long-lived
-// process that asks for it, the reads and key presses over one control-mode client
+// process that asks for it, the reads, key presses and pastes over one control-mode client
 // (tmux-control.ts). No shell ever sees an argument; text for a session (a prompt) goes in on
-// the client's standard input.
+// a client's standard input, never in argv.
 import { execFile } from 'node:child_process';
 import type { ExecFileException } from 'node:child_process';
 import { InputError } from '../errors.js';

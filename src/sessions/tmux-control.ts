@@ -7,7 +7,8 @@
 // streamed to it); when that session ends tmux detaches it, and the next command attaches it
 // again, to the session that command is about. A command that never got its answer because
 // the client went away is handed back (ControlClosedError) for the caller to run itself: tmux
-// answers every command it ran before it lets a client go, so one with no answer never ran.
+// sends a client what it has answered before it lets the client go, so a command with no
+// answer is taken not to have run.
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
