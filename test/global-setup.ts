@@ -2,11 +2,11 @@
 // CLIs into their cache, points the user's cache folder at a temp dir, and after the suite
 // fails the run if a test left a temp dir or a tmux server behind.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { tempPrefix, tmuxSocketDir } from './helpers/names.js';
+import { tempPrefix, tmuxProcesses, tmuxSocketDir } from './helpers/names.js';
 import { installMissing, PINNED } from './helpers/agent-cli.js';
 
 function leftovers(): string[] {
@@ -21,7 +21,24 @@ function leftovers(): string[] {
   } catch {
     // no tmux socket dir: nothing leaked there
   }
+  // A server whose socket file is gone is found by its command line only (and ended).
+  for (const pid of tmuxProcesses((socket) => socket.startsWith(prefix))) {
+    found.push(`tmux process ${pid} (${commandLine(pid)})`);
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // gone meanwhile
+    }
+  }
   return found;
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return 'gone';
+  }
 }
 
 export async function setup(): Promise<() => void> {

@@ -14,7 +14,7 @@ import {
   TmuxNoServerError,
   TmuxTimeoutError,
 } from './errors.js';
-import { joinCommands } from './tmux-args.js';
+import { joinCommands, tmuxSocketPath } from './tmux-args.js';
 import {
   ControlChannel,
   ControlClosedError,
@@ -75,7 +75,12 @@ export class TmuxClient {
     // Never on the user's own server: its config (hooks on a client attaching) would see ours.
     this.control =
       control && socket !== DEFAULT_SOCKET
-        ? new ControlChannel(['-u', ...this.baseArgs()], clean, timeoutMs)
+        ? new ControlChannel(
+            ['-u', ...this.baseArgs()],
+            tmuxSocketPath(socket, clean),
+            clean,
+            timeoutMs,
+          )
         : undefined;
   }
 

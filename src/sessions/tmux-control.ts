@@ -9,9 +9,15 @@
 // the client went away is handed back (ControlClosedError) for the caller to run itself: tmux
 // sends a client what it has answered before it lets the client go, so a command with no
 // answer is taken not to have run.
+//
+// tmux's attach-session starts a server when none answers (and that server, finding no
+// session, exits at once: a tmux process that connected to it meanwhile reads "server exited
+// unexpectedly"). So the client is started only once the socket has taken a connection; until
+// then, and while it starts, commands are handed back to run as processes.
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { sessionTarget } from './tmux-args.js';
 
@@ -118,11 +124,16 @@ export class ControlChannel {
   private partial = '';
   private block: { num: string; ours: boolean; lines: string[] } | undefined;
   private closedAt = -Infinity;
+  /** A connection to the socket is under way; the client is started when it is taken. */
+  private probing = false;
+  /** Counts close(): a probe that outlived a close starts no client. */
+  private closes = 0;
   /** A session of the town the client may attach to when a command names none. */
   private lastSession: string | undefined;
 
   constructor(
     private readonly args: readonly string[],
+    private readonly socketPath: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly timeoutMs: number,
   ) {}
@@ -134,7 +145,7 @@ export class ControlChannel {
 
   /**
    * Runs the commands over the channel, or undefined when it cannot take them (a command not
-   * among CONTROL_COMMANDS, no session to attach to, the client just went away).
+   * among CONTROL_COMMANDS, no session to attach to, the client not yet started or just gone).
    */
   run(commands: ReadonlyArray<readonly string[]>, session?: string): Promise<string> | undefined {
     const line = controlLine(commands);
@@ -152,6 +163,7 @@ export class ControlChannel {
 
   /** Ends the client; commands waiting for an answer are handed back. */
   close(): void {
+    this.closes++;
     const child = this.child;
     if (child === undefined) return;
     this.child = undefined;
@@ -169,7 +181,30 @@ export class ControlChannel {
 
   private open(session: string | undefined): boolean {
     if (this.child !== undefined) return true;
-    if (session === undefined || performance.now() - this.closedAt < REOPEN_AFTER_MS) return false;
+    if (this.probing || session === undefined) return false;
+    if (performance.now() - this.closedAt < REOPEN_AFTER_MS) return false;
+    this.probe(session);
+    return false;
+  }
+
+  /** Starts the client once the server has taken a connection (never a server of its own). */
+  private probe(session: string): void {
+    this.probing = true;
+    const closes = this.closes;
+    const sock = connect(this.socketPath);
+    sock.unref();
+    sock.once('connect', () => {
+      sock.destroy();
+      this.probing = false;
+      if (this.child === undefined && closes === this.closes) this.attach(session);
+    });
+    sock.once('error', () => {
+      this.probing = false;
+      this.closedAt = performance.now();
+    });
+  }
+
+  private attach(session: string): void {
     const child = spawn(
       'tmux',
       [
@@ -192,7 +227,6 @@ export class ControlChannel {
     // The daemon's exit is never held up by its client (which ends when its input closes).
     child.unref();
     for (const stream of [child.stdin, child.stdout]) (stream as unknown as Socket).unref();
-    return true;
   }
 
   private gone(child: Client): void {

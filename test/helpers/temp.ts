@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach } from 'vitest';
 
-import { tempPrefix, tmuxSocketDir } from './names.js';
+import { tempPrefix, tmuxProcesses, tmuxSocketDir } from './names.js';
 
 export { tempPrefix, tmuxSocketDir };
 
@@ -96,6 +96,15 @@ export function killTmuxServer(socket: string): void {
     execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
   } catch {
     // no server was running on this socket
+  }
+  // A server started on the socket as the test ended (a daemon's keep-alive, say) would outlive
+  // the socket file removed below, unseen: every tmux process on the socket is ended by its pid.
+  for (const pid of tmuxProcesses((s) => s === socket)) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // gone meanwhile
+    }
   }
   // tmux leaves <socket>.lock behind when a client starting the server is killed meanwhile.
   for (const file of [socket, `${socket}.lock`]) {

@@ -5,8 +5,14 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SessionNotFoundError, TmuxHost, escapeFormat } from '../../src/sessions/tmux.js';
+import {
+  SessionNotFoundError,
+  TmuxHost,
+  TmuxNoServerError,
+  escapeFormat,
+} from '../../src/sessions/tmux.js';
 import { TmuxClient } from '../../src/sessions/tmux-client.js';
+import { tmuxSocketPath } from '../../src/sessions/tmux-args.js';
 import {
   controlLine,
   inlineInput,
@@ -72,6 +78,14 @@ function controlClients(socket: string): string[] {
   return tmux(socket, 'list-clients', '-F', '#{client_control_mode} #{client_pid}')
     .split('\n')
     .filter((l) => l.startsWith('1 '));
+}
+
+/** Looks until the host's control client is attached (it starts after the first look). */
+async function clientUp(ctl: TmuxHost, socket: string, session = 'one'): Promise<string> {
+  return waitFor('the control client attached', async () => {
+    await ctl.screens([session]);
+    return controlClients(socket)[0];
+  });
 }
 
 describe('control-mode lines (plain data)', () => {
@@ -145,8 +159,8 @@ describe('TmuxHost with a control-mode client (real tmux)', () => {
 
   it('makes no tmux process per look once its client runs', async () => {
     const counting = countingTmux();
-    const { ctl } = await hosts(counting.env);
-    await ctl.screens(['one', 'two']);
+    const { socket, ctl } = await hosts(counting.env);
+    await clientUp(ctl, socket);
     const after = counting.count();
     for (let i = 0; i < 20; i++) await ctl.screens(['one', 'two']);
     await ctl.sendKeys('one', ['Enter']);
@@ -168,7 +182,7 @@ describe('TmuxHost with a control-mode client (real tmux)', () => {
       { length: 1200 },
       (_, i) => `line ${i} ${"it's $HOME ü ".repeat(5)}`,
     ).join('\n');
-    await ctl.screens(['p1']);
+    await clientUp(ctl, socket, 'p1');
     const before = counting.count();
     await ctl.paste('p1', small, { keys: ['Enter'], delayMs: 0 });
     expect(counting.count()).toBe(before);
@@ -187,7 +201,7 @@ describe('TmuxHost with a control-mode client (real tmux)', () => {
   it('does not count as a terminal attached, nor size the window', async () => {
     const { socket, ctl, plain } = await hosts();
     tmux(socket, 'resize-window', '-t', '=one:', '-x', '123', '-y', '37');
-    await ctl.screens(['one']);
+    await clientUp(ctl, socket);
     expect(controlClients(socket)).toHaveLength(1);
     expect(
       tmux(socket, 'display-message', '-p', '-t', '=one:', '#{window_width}x#{window_height}'),
@@ -217,8 +231,7 @@ describe('TmuxHost with a control-mode client (real tmux)', () => {
 
   it('the session it is attached to ending loses no look: it attaches again where asked', async () => {
     const { socket, ctl, plain } = await hosts();
-    await ctl.screens(['one']);
-    const [first] = controlClients(socket);
+    const first = await clientUp(ctl, socket);
     tmux(socket, 'kill-session', '-t', '=one:');
     const screens = await ctl.screens(['two']);
     expect(screens.get('two')).toEqual((await plain.screens(['two'])).get('two'));
@@ -231,7 +244,7 @@ describe('TmuxHost with a control-mode client (real tmux)', () => {
 
   it('the server killed: no sessions, then a new server is used as before', async () => {
     const { socket, ctl, plain } = await hosts();
-    await ctl.screens(['one']);
+    await clientUp(ctl, socket);
     tmux(socket, 'kill-server');
     expect(await ctl.list()).toEqual([]);
     expect(await ctl.screens(['one'])).toEqual(new Map());
@@ -241,9 +254,22 @@ describe('TmuxHost with a control-mode client (real tmux)', () => {
     );
   });
 
+  it('with no server, starts no client (an attach would start a server of its own)', async () => {
+    const counting = countingTmux();
+    const socket = tmuxSocket();
+    const ctl = new TmuxHost({ socket, control: true, env: counting.env });
+    onCleanup(() => ctl.close());
+    expect(await ctl.list()).toEqual([]);
+    expect(await ctl.screens(['one'])).toEqual(new Map());
+    await expect(ctl.sendKeys('one', ['Enter'])).rejects.toBeInstanceOf(TmuxNoServerError);
+    // One tmux process per call, and none besides: no client, so no server started by one.
+    expect(counting.count()).toBe(3);
+    expect(existsSync(tmuxSocketPath(socket))).toBe(false);
+  });
+
   it('close ends its client, and a later look starts another', async () => {
     const { socket, ctl } = await hosts();
-    await ctl.screens(['one']);
+    await clientUp(ctl, socket);
     ctl.close();
     await waitFor('no control client', () => controlClients(socket).length === 0);
     await waitFor('a control client again', async () => {
