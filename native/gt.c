@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -268,15 +269,45 @@ static int run_node(int argc, char **argv, int asked, const struct buf *input) {
   return 127;
 }
 
+/** Whether `dir` holds mayor/town.json (a town's root), as src/town/layout.ts decides it. */
+static int is_town(const char *dir) {
+  char marker[PATH_MAX];
+  struct stat st;
+  int n = snprintf(marker, sizeof marker, "%s/mayor/town.json", dir);
+  return n > 0 && (size_t)n < sizeof marker && stat(marker, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/**
+ * The town's root, as the Node gt finds it: GT_TOWN_ROOT (or Gas Town's GT_ROOT) when set,
+ * else the nearest folder at or above this one holding mayor/town.json (a person's shell in
+ * the town). 0 with `root` filled; -1 for none the daemon could answer for (a relative or
+ * wrong variable is the Node gt's to explain).
+ */
+static int town_root(char *root, size_t size) {
+  const char *given = getenv("GT_TOWN_ROOT");
+  if (given == NULL || given[0] == '\0') given = getenv("GT_ROOT");
+  if (given != NULL && given[0] != '\0') {
+    if (given[0] != '/' || strlen(given) >= size) return -1;
+    strcpy(root, given);
+    return 0;
+  }
+  if (getcwd(root, size) == NULL) return -1;
+  for (;;) {
+    if (is_town(root)) return 0;
+    char *slash = strrchr(root, '/');
+    if (slash == NULL || slash == root) return is_town("/") ? (strcpy(root, "/"), 0) : -1;
+    *slash = '\0';
+  }
+}
+
 /**
  * Whether to ask the daemon: 2 for a hook's report (its input goes along), 1 for any other
  * command (the daemon answers the forms src/protocol/daemon-socket.ts reads and hands back the
- * rest, a millisecond's round trip), 0 for none (no town, turned off, or a bare flag).
+ * rest, a millisecond's round trip), 0 for none (turned off, or a bare flag).
  */
 static int daemon_may_answer(int argc, char **argv) {
   const char *off = getenv("GT_HOOK_VIA_DAEMON");
-  const char *root = getenv("GT_TOWN_ROOT");
-  if ((off != NULL && strcmp(off, "off") == 0) || root == NULL || root[0] != '/') return 0;
+  if (off != NULL && strcmp(off, "off") == 0) return 0;
   if (argc < 2 || argv[1][0] == '-') return 0;
   return argc >= 4 && strcmp(argv[1], "agent") == 0 && strcmp(argv[2], "report") == 0 ? 2 : 1;
 }
@@ -291,9 +322,10 @@ int main(int argc, char **argv) {
   // Only a hook's input is read: any other command's standard input stays its own to read.
   struct buf in = {0}, req = {0}, reply = {0};
   const struct buf *keep = kind == 2 ? &in : NULL;
+  char root[PATH_MAX], path[PATH_MAX];
+  if (town_root(root, sizeof root) < 0) return run_node(argc, argv, 0, NULL);
   if (kind == 2 && read_input(&in) < 0) return run_node(argc, argv, 1, keep);
-  char path[PATH_MAX];
-  int n = snprintf(path, sizeof path, "%s/daemon/daemon.sock", getenv("GT_TOWN_ROOT"));
+  int n = snprintf(path, sizeof path, "%s/daemon/daemon.sock", root);
   if (n < 0 || (size_t)n >= sizeof path || build_request(&req, argc, argv, &in) < 0 ||
       ask(path, &req, &reply) < 0)
     return run_node(argc, argv, 1, keep);

@@ -139,6 +139,26 @@ if (cc.status !== 0) {
   );
 }
 
+// The gt a person's shell runs (package.json's bin): the native gt where it was built and runs
+// on this machine, else the Node gt. A POSIX shell script: npm links it wherever it installs
+// the package, readlink finds the package again, and the probe keeps a native gt built for
+// another machine from being run at all.
+await writeFile(
+  'dist/gt',
+  `#!/bin/sh
+# gt: the native gt beside this file when it runs here (it hands a command to the town's daemon
+# and runs the Node gt for the rest), else the Node gt. GT_NATIVE=off: the Node gt always.
+self=$(readlink -f -- "$0" 2>/dev/null) || self=$0
+dir=\${self%/*}
+if [ "\${GT_NATIVE:-}" != off ] && [ -x "$dir/native/gt" ] &&
+  [ "$("$dir/native/gt" --native-probe 2>/dev/null)" = "gt native 1" ]; then
+  exec "$dir/native/gt" "$@"
+fi
+exec node "$dir/gt.cjs" "$@"
+`,
+  { mode: 0o755 },
+);
+
 await build({
   ...common,
   external: ['pg', 'bindings'],

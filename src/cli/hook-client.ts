@@ -6,7 +6,8 @@
 // Whenever the daemon cannot answer (none running, an older one, a socket path too long, no
 // answer in time, anything it would not say as the command does) the command runs in full
 // instead, with a hook's input already read.
-import { isAbsolute, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { requestOfArgs } from '../protocol/daemon-socket.js';
 import { MAX_SOCKET_PATH_BYTES } from '../util/socket.js';
 import { MAX_HOOK_INPUT_BYTES, readAllStdin } from '../util/stdin.js';
@@ -28,11 +29,16 @@ export interface HookReply {
 }
 
 /** What to ask the daemon for `argv`, when it is a form the daemon answers (requestOfArgs). */
-export function daemonAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): HookAsk | undefined {
-  const root = env.GT_TOWN_ROOT;
-  if (env.GT_HOOK_VIA_DAEMON === 'off' || root === undefined || !isAbsolute(root)) return;
+export function daemonAskOf(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd = process.cwd(),
+): HookAsk | undefined {
+  if (env.GT_HOOK_VIA_DAEMON === 'off') return;
   const asked = requestOfArgs(argv.slice(2));
   if (asked === undefined) return;
+  const root = townRootOf(env, cwd);
+  if (root === undefined) return;
   // townPaths().daemonSocket, without loading town/ for it; a path too long goes the full way.
   const socket = join(root, 'daemon', 'daemon.sock');
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) return;
@@ -41,8 +47,31 @@ export function daemonAskOf(argv: readonly string[], env: NodeJS.ProcessEnv): Ho
   const gtEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env))
     if (key.startsWith('GT_') && value !== undefined) gtEnv[key] = value;
-  const request = { ...asked.request, env: gtEnv, cwd: process.cwd() };
+  const request = { ...asked.request, env: gtEnv, cwd };
   return { socket, request, withInput: asked.withInput };
+}
+
+/**
+ * The town's root as findTownRoot (town/layout.ts) finds it, without loading town/ for it:
+ * GT_TOWN_ROOT (or GT_ROOT), else the nearest folder at or above `cwd` holding mayor/town.json
+ * (a person's shell in the town). Undefined for none, or a relative variable (the command
+ * line resolves and explains it).
+ */
+export function townRootOf(env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+  const given = env.GT_TOWN_ROOT || env.GT_ROOT;
+  if (given) return isAbsolute(given) ? given : undefined;
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (isFile(join(dir, 'mayor', 'town.json'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // none, or a folder we may not look in
+  }
 }
 
 /** The hook's standard input, read once: kept for the full command line should it run. */

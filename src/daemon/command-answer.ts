@@ -36,7 +36,7 @@ export async function answerNudgeRequest(
     { to: formatAddress(to), from: formatAddress(from), text },
     { poke: false },
   );
-  deps.changed();
+  deps.reported();
   return r.json === true ? json(nudgeJson(nudge)) : said(`queued ${nudge.id} for ${nudge.to}\n`);
 }
 
@@ -123,7 +123,7 @@ export async function answerRestart(
   const started = await restartAgent(ctx, agent, {
     continuity: { ended: 'restart', detail: 'gt session restart' },
   });
-  // A started agent has dialogs to pass and a prompt to reach: the daemon looks at once.
-  deps.changed();
+  // A started agent has dialogs to pass and a prompt to reach: the watcher looks at once.
+  deps.reported();
   return r.json === true ? json(restartedJson(started)) : said(`${restartedLine(started)}\n`);
 }

@@ -167,9 +167,13 @@ export class Daemon {
 
   private hookDeps(): HookAnswerDeps {
     const { root, store } = this.opts;
-    // A report changed an agent (a turn ended: a queued prompt may go in now): a pass, and
-    // (the wake's own poke) a look; poked twice, a look under way would earn another after it.
-    const changed = (): void => this.wake('hook');
+    // A request made: a pass, whose wake pokes the side loops (once: poked twice, a look under
+    // way would earn another after it). A report (a turn ended: a queued prompt may go in now)
+    // wants only the side loops.
+    const changed = (): void => this.wake('request');
+    const reported = (): void => {
+      if (this.state === DAEMON_STATES.running) this.loops?.woken('hook');
+    };
     const agents = (): AgentContext => this.executeDeps();
     // A command not answered for a changed settings file: the next pass takes the file up.
     const settingsCurrent = (env: Readonly<Record<string, string>>): boolean => {
@@ -184,7 +188,8 @@ export class Daemon {
     const answer = this.opts.statusAnswer;
     const status =
       answer === undefined ? undefined : (json: boolean) => answer(this.opts.settings, json);
-    return { root, store, settings, now: this.now, changed, agents, settingsCurrent, status };
+    const now = this.now;
+    return { root, store, settings, now, changed, reported, agents, settingsCurrent, status };
   }
 
   /**

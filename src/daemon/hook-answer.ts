@@ -33,8 +33,13 @@ export interface HookAnswerDeps {
   settings: () => Settings;
   store: Store;
   now: () => number;
-  /** A report changed something: the daemon takes a pass. */
+  /** A lifecycle request was made: the daemon takes a pass (and its side loops look). */
   changed: () => void;
+  /**
+   * An agent changed (a turn ended or began, a prompt queued, a session started): the watcher,
+   * the notification sender and the spend reader look. No lifecycle pass: none depends on it.
+   */
+  reported: () => void;
   /** Whether the settings in use are those a command with `env` would read. */
   settingsCurrent: (env: Readonly<Record<string, string>>) => boolean;
   /** `gt status [--json]` as its command prints it, where the daemon was given a way to say it. */
@@ -84,7 +89,7 @@ async function answerHookRequest(
   if (typeof call === 'string') return { fallback: call };
   const notify = deps.settings().notify;
   const answer = await answerHook({ store: deps.store, notify, now: deps.now() }, call);
-  if (answer.events.length > 0) deps.changed();
+  if (answer.events.length > 0) deps.reported();
   return { stdout: answer.stdout, stderr: answer.stderr, code: 0 };
 }
 

@@ -3,12 +3,13 @@
 // the Node gt's, with the same words, input and exit code.
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NATIVE_PROBE_ANSWER } from '../../src/agents/gt-command.js';
 import { SOCKET_REQUEST_VERSION } from '../../src/protocol/daemon-socket.js';
 import { MAX_HOOK_INPUT_BYTES } from '../../src/util/stdin.js';
 import type { RunResult } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 import { activityOf, silentStandIn, standIn } from '../helpers/stand-in.js';
 import type { TestTown } from '../helpers/town.js';
 import { agentEnv, makeTown, runDaemon } from '../helpers/town.js';
@@ -140,6 +141,29 @@ describe('the native gt', () => {
     const node = await town.gt(bad);
     expect(native).toEqual(node);
     expect(native.code).not.toBe(0);
+  });
+
+  it('in a person’s shell (no GT_TOWN_ROOT, a folder inside the town): the town found, the daemon answers; outside any town the Node gt says so', async () => {
+    const town = await startedTown();
+    await runDaemon(town);
+    const person = { ...DEBUG, GT_TOWN_ROOT: undefined };
+    const inside = join(town.root, 'mayor');
+    for (const native of [true, false]) {
+      const r = await town.gt(['nudge', MAX, 'from', 'a', 'shell'], {
+        env: person,
+        cwd: inside,
+        native,
+      });
+      expect([r.code, r.stderr]).toEqual([0, 'gt: answered by the daemon\n']);
+    }
+    const nudges = JSON.parse(await town.gtOk(['nudge', '--list', '--all', '--json'])) as Array<{
+      text: string;
+    }>;
+    expect(nudges.filter((n) => n.text === 'from a shell')).toHaveLength(2);
+    const outside = { env: person, cwd: tempDir('no-town') };
+    const native = await town.gt(['nudge', MAX, 'hello'], { ...outside, native: true });
+    expect(native).toEqual(await town.gt(['nudge', MAX, 'hello'], outside));
+    expect([native.code, native.stderr]).toEqual([2, expect.stringMatching(/^gt: no town found/)]);
   });
 
   it('passes any other command to the Node gt: words, standard input and exit code', async () => {

@@ -2,7 +2,7 @@
 // that tarball into a scratch prefix (its native SQLite module built there), and the installed
 // `gt` makes a town and runs its daemon. Nothing of the clone is used but the tarball.
 import { execFile } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ describe('the npm package', () => {
       'README.md',
       'dist/bin/gt',
       'dist/bin/package.json',
+      'dist/gt',
       'dist/gt-main.cache',
       'dist/gt-main.cjs',
       'dist/gt.cjs',
@@ -67,6 +68,22 @@ describe('the npm package', () => {
       expect((await run(native, ['--native-probe'])).stdout).toBe('gt native 1\n');
       const viaNative = await run(native, ['mail', 'inbox', 'mayor', '--json'], inTown);
       expect(viaNative.stdout).toBe(inbox);
+      // The gt a person's shell runs (npm's link) is that native gt: a command the daemon
+      // answers starts no Node. A stand-in `node` first on PATH (a fake, to see whether Node
+      // is started at all) says whether it ran; the town is found from the folder alone.
+      const spy = tempDir('node-spy');
+      const ran = join(spy, 'ran');
+      writeFileSync(join(spy, 'node'), `#!/bin/sh\necho "$@" >> '${ran}'\nexit 99\n`, {
+        mode: 0o755,
+      });
+      const spied = { cwd: town, env: { ...env, PATH: `${spy}:${env.PATH ?? ''}` } };
+      const sent = await run(gt, ['mail', 'send', 'mayor', '-s', 'again', '-m', 'native'], spied);
+      expect(sent.stdout).toMatch(/sent/i);
+      expect(existsSync(ran)).toBe(false);
+      // GT_NATIVE=off: the Node gt, as before.
+      const off = { ...spied, env: { ...spied.env, GT_NATIVE: 'off' } };
+      await expect(run(gt, ['mail', 'inbox', 'mayor'], off)).rejects.toMatchObject({ code: 99 });
+      expect(readFileSync(ran, 'utf8')).toContain('gt.cjs mail inbox mayor');
     } finally {
       await run(gt, ['daemon', 'stop'], inTown);
     }
