@@ -164,9 +164,34 @@ export async function startToReady(
   verb: 'start' | 'restart' = 'start',
 ): Promise<number> {
   const t0 = nowMs();
+  const wall0 = Date.now();
   b.gt(['session', verb, address]);
   await untilReady(b, address);
-  return nowMs() - t0;
+  const took = nowMs() - t0;
+  // GT_BENCH_TRACE_STARTS=1: each start's events, in ms from the command, on stderr.
+  if (process.env.GT_BENCH_TRACE_STARTS === '1') traceStart(b, address, wall0, took);
+  return took;
+}
+
+function traceStart(b: AgentBench, address: string, wall0: number, took: number): void {
+  const events = JSON.parse(
+    b.gt([
+      'events',
+      '--agent',
+      address,
+      '-n',
+      '30',
+      '--json',
+      '--since',
+      new Date(wall0).toISOString(),
+    ]),
+  ) as Array<{ time: string; kind: string; outcome?: string | null; reason?: string | null }>;
+  const lines = events.map(
+    (e) => `  +${Date.parse(e.time) - wall0} ms ${e.kind} ${e.outcome ?? ''} ${e.reason ?? ''}`,
+  );
+  process.stderr.write(
+    `start of ${address}: ready after ${took.toFixed(0)} ms\n${lines.join('\n')}\n`,
+  );
 }
 
 function screenOf(socket: string, session: string): string {

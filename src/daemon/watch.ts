@@ -58,6 +58,11 @@ export function needsScreen(
 /** How long after a turn's end its screen is still read, whoever reported it. */
 export const SETTLE_MS = 2_000;
 
+/**
+ * Time between looks while an agent starts or shows a dialog: each key waits on a look that
+ * sees the last one taken (and the dialog's settle time is counted from the look that saw it).
+ */
+export const QUICK_MS = 40;
 /** Time between looks while something is about to change, and while all is quiet. */
 export const HOT_MS = 100;
 export const COLD_MS = 5_000;
@@ -112,20 +117,20 @@ export class Watcher {
   }
 
   private async look(): Promise<void> {
-    let hot = false;
+    let next = COLD_MS;
     try {
-      hot = await this.pass();
+      next = await this.pass();
     } catch (err) {
       this.onError(err); // a store or tmux that fails is tried again at the next look
     }
     if (this.stopped) return;
-    const next = this.again || hot ? HOT_MS : COLD_MS;
+    if (this.again) next = Math.min(next, HOT_MS);
     this.again = false;
     this.timer = setTimeout(() => this.poke(), next);
   }
 
-  /** One look; resolves whether another look is due soon. */
-  async pass(): Promise<boolean> {
+  /** One look; resolves how long until the next (QUICK_MS, HOT_MS or COLD_MS). */
+  async pass(): Promise<number> {
     const { store, hostName } = this.deps;
     const live = (await store.listAgents()).filter(
       (r) =>
@@ -145,42 +150,63 @@ export class Watcher {
     );
     const screens = await this.deps.host.screens(watched.map((r) => r.session ?? ''));
     for (const r of watched) this.lastRead.set(r.identity, readAt);
+    const recent = (at: number | null): boolean => at !== null && readAt - at < HOT_FOR_MS;
+    let quick = false;
     for (const r of live) {
       const runtime = profileOf(r, this.deps.settings);
       const lines = runtime.capabilities.screen ? screens.get(r.session ?? '') : [];
       if (lines === undefined) continue; // not read this pass, or gone (keep-alive's business)
-      try {
-        const reading = runtime.read(lines);
-        const failure = runtime.classify(lines);
-        await this.apply(r, reading, lines, failure !== undefined);
-        const ready = reading.activity === 'ready';
-        const idle = ready && nudgesOf(r.identity).length === 0;
-        await applyFailure(this.deps, r, failure, { ready, idle, lines });
-        if (failure === undefined) await this.checkStall(r, runtime, lines);
-        const next = nudgesOf(r.identity)[0];
-        // Held on its budget: a prompt under way is seen through, no new one begun.
-        const held = r.failureKind === 'budget' && next?.status === 'queued';
-        if (next !== undefined && !held) await deliverNudge(this.deps, r, runtime, reading, next);
-      } catch (err) {
-        await this.emit({
-          kind: 'agent.check-failed',
-          identity: r.identity,
-          reason: errorMessage(err),
-        });
-      }
+      const activity = await this.watchOne(r, runtime, lines, nudgesOf(r.identity));
+      // Starting, or in a dialog, since lately (one stuck there cools down as below).
+      if (
+        runtime.capabilities.screen &&
+        HOT.has(activity ?? '') &&
+        (activity !== r.activity || recent(r.activitySince))
+      )
+        quick = true;
     }
     // Something stuck (a CLI that never draws its prompt, a prompt never taken) cools down: the
     // slow look, and the pokes of hooks and commands, still find its change. A prompt queued
     // long ago for an agent that has just become ready (its turn's end told by a hook, perhaps
     // before its screen shows it) is as new as that.
-    const recent = (at: number | null): boolean => at !== null && readAt - at < HOT_FOR_MS;
     const readyFor = new Set<string>(
       live.filter((r) => r.activity === 'ready' && recent(r.activitySince)).map((r) => r.identity),
     );
-    return (
+    if (quick) return QUICK_MS;
+    const hot =
       pending.some((n) => recent(n.typedAt ?? n.createdAt) || readyFor.has(n.to)) ||
-      live.some((r) => HOT.has(r.activity ?? '') && recent(r.activitySince))
-    );
+      live.some((r) => HOT.has(r.activity ?? '') && recent(r.activitySince));
+    return hot ? HOT_MS : COLD_MS;
+  }
+
+  /** One agent's screen acted on: its activity, dialog, failure, stall and next prompt. */
+  private async watchOne(
+    r: AgentRecord,
+    runtime: RuntimeProfile,
+    lines: string[],
+    nudges: readonly Nudge[],
+  ): Promise<string | undefined> {
+    try {
+      const reading = runtime.read(lines);
+      const failure = runtime.classify(lines);
+      await this.apply(r, reading, lines, failure !== undefined);
+      const ready = reading.activity === 'ready';
+      const idle = ready && nudges.length === 0;
+      await applyFailure(this.deps, r, failure, { ready, idle, lines });
+      if (failure === undefined) await this.checkStall(r, runtime, lines);
+      const next = nudges[0];
+      // Held on its budget: a prompt under way is seen through, no new one begun.
+      const held = r.failureKind === 'budget' && next?.status === 'queued';
+      if (next !== undefined && !held) await deliverNudge(this.deps, r, runtime, reading, next);
+      return reading.activity;
+    } catch (err) {
+      await this.emit({
+        kind: 'agent.check-failed',
+        identity: r.identity,
+        reason: errorMessage(err),
+      });
+      return undefined;
+    }
   }
 
   /** A busy agent whose screen stopped changing: asked for its status, then marked stalled. */

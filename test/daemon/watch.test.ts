@@ -5,7 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIALOG_SETTLE_MS, KEY_SETTLE_MS } from '../../src/agents/activity.js';
-import { COLD_MS, HOT_FOR_MS, needsScreen, Watcher } from '../../src/daemon/watch.js';
+import {
+  COLD_MS,
+  HOT_FOR_MS,
+  HOT_MS,
+  QUICK_MS,
+  needsScreen,
+  Watcher,
+} from '../../src/daemon/watch.js';
 import { profileOf } from '../../src/agents/runtime/index.js';
 import type { AgentRecord } from '../../src/store/store.js';
 import { defaultSettings } from '../../src/town/settings.js';
@@ -96,15 +103,35 @@ describe('the watcher and a CLI slow to redraw (fake host)', () => {
     expect(r.keys()).toEqual(['Down', 'Enter']);
   });
 
+  it('a dialog on screen is looked at again at the quick pace until it is answered; one stuck for minutes cools down', async () => {
+    const r = await rig();
+    r.host.screenOf.set(SESSION, screen('dialog_trust_down'));
+    expect(await r.watcher.pass()).toBe(QUICK_MS);
+    r.clock.now += DIALOG_SETTLE_MS;
+    expect(await r.watcher.pass()).toBe(QUICK_MS);
+    expect(r.keys()).toEqual(['Enter']);
+    r.host.screenOf.set(SESSION, screen('ready_first'));
+    r.clock.now += 50;
+    expect(await r.watcher.pass()).toBeGreaterThan(QUICK_MS);
+    r.clock.now += 50;
+    expect(await r.watcher.pass()).toBe(COLD_MS);
+    // A dialog still there long after it was drawn (keys not taken): not looked at quickly.
+    const stuck = await rig();
+    stuck.host.screenOf.set(SESSION, screen('dialog_trust_down'));
+    await stuck.watcher.pass();
+    stuck.clock.now += HOT_FOR_MS;
+    expect(await stuck.watcher.pass()).toBe(COLD_MS);
+  });
+
   it('an agent stuck starting is looked at quickly for a minute, then at the slow pace', async () => {
     const r = await rig();
     await r.store.patchAgent('alpha/crew/max', { activitySince: r.clock.now });
     r.host.screenOf.set(SESSION, ['']); // nothing drawn yet
-    expect(await r.watcher.pass()).toBe(true);
+    expect(await r.watcher.pass()).toBe(QUICK_MS);
     r.clock.now += HOT_FOR_MS - 1;
-    expect(await r.watcher.pass()).toBe(true);
+    expect(await r.watcher.pass()).toBe(QUICK_MS);
     r.clock.now += 1;
-    expect(await r.watcher.pass()).toBe(false);
+    expect(await r.watcher.pass()).toBe(COLD_MS);
   });
 });
 
@@ -125,16 +152,16 @@ describe('how soon the watcher looks again (fake host)', () => {
       activitySince: queuedAt,
     });
     r.host.screenOf.set(SESSION, screen('busy_10s'));
-    expect(await r.watcher.pass()).toBe(false); // an old prompt for a busy agent: the slow pace
+    expect(await r.watcher.pass()).toBe(COLD_MS); // an old prompt for a busy agent: the slow pace
     // Its turn's end told by the stop hook; its screen has not caught up yet.
     await r.store.patchAgent('alpha/crew/max', {
       activity: 'ready',
       activitySource: 'hook',
       activitySince: r.clock.now,
     });
-    expect(await r.watcher.pass()).toBe(true);
+    expect(await r.watcher.pass()).toBe(HOT_MS);
     r.clock.now += HOT_FOR_MS;
-    expect(await r.watcher.pass()).toBe(false); // never taken: it cools down again
+    expect(await r.watcher.pass()).toBe(COLD_MS); // never taken: it cools down again
   });
 });
 
