@@ -230,8 +230,10 @@ export class Watcher {
   }
 
   /**
-   * A dialog just drawn may not take keys yet (the CLI drops what comes before its input is
-   * ready): nothing is pressed before it has been on screen for DIALOG_SETTLE_MS.
+   * A dialog just drawn may not take an Enter yet (Claude Code's trust dialog takes a Down at
+   * once and drops an Enter 40 ms later): no Enter goes into one before it has been on screen
+   * for DIALOG_SETTLE_MS. A move (Up, Down) goes in at once: one dropped costs only
+   * MOVE_SETTLE_MS before it is pressed again, and the settle runs meanwhile.
    */
   private mounting(r: AgentRecord, reading: ScreenReading): boolean {
     if (reading.activity !== 'dialog') {
@@ -239,12 +241,12 @@ export class Watcher {
       return false;
     }
     const now = this.deps.now();
-    const seen = this.dialogSeen.get(r.identity);
+    let seen = this.dialogSeen.get(r.identity);
     if (seen?.dialog !== reading.dialog) {
-      this.dialogSeen.set(r.identity, { dialog: reading.dialog, at: now });
-      return true;
+      seen = { dialog: reading.dialog, at: now };
+      this.dialogSeen.set(r.identity, seen);
     }
-    return now - seen.at < DIALOG_SETTLE_MS;
+    return reading.selected === reading.wanted && now - seen.at < DIALOG_SETTLE_MS;
   }
 
   private known(r: AgentRecord, screen: string, reading: ScreenReading, failed: boolean): Known {
@@ -266,7 +268,7 @@ export class Watcher {
       source: r.activitySource,
       detail: r.activityDetail,
       dialogKeys: same ? pressed.keys : 0,
-      keyPending: recent ? pressed.screen === screen || answered : this.mounting(r, reading),
+      keyPending: (recent && (pressed.screen === screen || answered)) || this.mounting(r, reading),
       blockedNotified: r.blockedNotifiedAt !== null,
       turnFailed: failed,
     };

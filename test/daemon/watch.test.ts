@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DIALOG_SETTLE_MS, KEY_SETTLE_MS } from '../../src/agents/activity.js';
+import { DIALOG_SETTLE_MS, KEY_SETTLE_MS, MOVE_SETTLE_MS } from '../../src/agents/activity.js';
 import {
   COLD_MS,
   HOT_FOR_MS,
@@ -91,16 +91,30 @@ describe('the watcher and a CLI slow to redraw (fake host)', () => {
     expect(r.keys()).toEqual(['Enter']);
   });
 
-  it('goes on at once when the screen shows the key was taken', async () => {
+  it('a move goes into a dialog at once; the Enter after it once the screen shows it taken and the dialog has settled', async () => {
     const r = await rig();
-    r.host.screenOf.set(SESSION, screen('dialog_trust'));
-    await r.settle();
+    r.host.screenOf.set(SESSION, screen('dialog_trust')); // "No, exit" selected
     await r.watcher.pass();
     expect(r.keys()).toEqual(['Down']);
     r.host.screenOf.set(SESSION, screen('dialog_trust_down'));
     r.clock.now += 50;
     await r.watcher.pass();
+    expect(r.keys()).toEqual(['Down']); // drawn, but the dialog is too new for an Enter
+    r.clock.now += DIALOG_SETTLE_MS - 50;
+    await r.watcher.pass();
     expect(r.keys()).toEqual(['Down', 'Enter']);
+  });
+
+  it('a move the dialog dropped (still mounting) is pressed again after MOVE_SETTLE_MS, not before', async () => {
+    const r = await rig();
+    r.host.screenOf.set(SESSION, screen('dialog_trust'));
+    await r.watcher.pass();
+    r.clock.now += MOVE_SETTLE_MS - 1;
+    await r.watcher.pass();
+    expect(r.keys()).toEqual(['Down']);
+    r.clock.now += 1;
+    await r.watcher.pass();
+    expect(r.keys()).toEqual(['Down', 'Down']);
   });
 
   it('a dialog on screen is looked at again at the quick pace until it is answered; one stuck for minutes cools down', async () => {
