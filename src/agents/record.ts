@@ -93,14 +93,17 @@ export function stopped(
   });
 }
 
-/** The agent's process exited; `lastExit` is what its screen showed last. */
+/**
+ * The agent's process exited; `lastExit` is what its screen showed last. A screen read empty
+ * (nothing seen, not nothing said) leaves the last words on record from an earlier death.
+ */
 export function exited(
   store: Store,
   address: Address,
   facts: { lastExit: string; at: number },
 ): Promise<AgentRecord> {
   return store.patchAgent(address, {
-    lastExit: facts.lastExit,
+    ...(facts.lastExit === '' ? {} : { lastExit: facts.lastExit }),
     lastExitAt: facts.at,
     activity: 'exited',
     activitySince: facts.at,

@@ -166,12 +166,12 @@ async function buryZombie(
 }
 
 /** Waits before reading an empty dead pane again (a loaded machine needs the longer ones). */
-const LAST_WORDS_RETRIES_MS = [100, 200, 400];
+const LAST_WORDS_RETRIES_MS = [100, 200, 400, 800];
 
 /**
  * A dead pane's last lines. tmux may mark a pane dead before it has read the last bytes its
  * process wrote (seen: a death with no lines, its next one with them): an empty screen is read
- * again a moment later, up to three times (0.7 s for a process that died saying nothing).
+ * again a moment later, up to four times (1.5 s for a process that died saying nothing).
  */
 async function lastWords(deps: KeepAliveDeps, session: string): Promise<string[]> {
   // nothing to show is still a death to report
