@@ -113,7 +113,12 @@ describe.each(WAYS)('TmuxHost on a private socket, through %s', (_how, control) 
       panePids: [pid],
     });
     expect(info.createdAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
-    expect(await host.list()).toEqual([
+    // The pane's shell execs the command a moment after the session exists.
+    const listed = await waitFor('the pane running sleep', async () => {
+      const all = await host.list();
+      return all[0]?.paneCommand === 'sleep' && all;
+    });
+    expect(listed).toEqual([
       expect.objectContaining({ name: 'gt-alpha-witness', panePid: pid, paneCommand: 'sleep' }),
     ]);
     expect(await host.find('gt-alpha-witness')).toMatchObject({ panePid: pid });
