@@ -12,8 +12,9 @@
 //
 // tmux's attach-session starts a server when none answers (and that server, finding no
 // session, exits at once: a tmux process that connected to it meanwhile reads "server exited
-// unexpectedly"). So the client is started only once the socket has taken a connection; until
-// then, and while it starts, commands are handed back to run as processes.
+// unexpectedly", a `gt session start` fails). So the client is started with -N (never a
+// server), and only once the socket has taken a connection; until then, and while it starts,
+// commands are handed back to run as processes.
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -209,6 +210,8 @@ export class ControlChannel {
       'tmux',
       [
         ...this.args,
+        // Never a server of its own should the town's exit between the probe and the attach.
+        '-N',
         '-C',
         'attach-session',
         '-t',
