@@ -35,7 +35,6 @@ export const DEACON = 'deacon';
 const CLAIM_BATCH = 64;
 /** Requests of different agents run side by side, each agent's in order. */
 const AGENT_CONCURRENCY = 16;
-/** First delay before a failed pass (store busy, full or read-only) is tried again; it doubles. */
 
 export interface DaemonOptions {
   root: string;

@@ -169,10 +169,10 @@ export class Watcher {
     // slow look, and the pokes of hooks and commands, still find its change. A prompt queued
     // long ago for an agent that has just become ready (its turn's end told by a hook, perhaps
     // before its screen shows it) is as new as that.
+    if (quick) return QUICK_MS;
     const readyFor = new Set<string>(
       live.filter((r) => r.activity === 'ready' && recent(r.activitySince)).map((r) => r.identity),
     );
-    if (quick) return QUICK_MS;
     const hot =
       pending.some((n) => recent(n.typedAt ?? n.createdAt) || readyFor.has(n.to)) ||
       live.some((r) => HOT.has(r.activity ?? '') && recent(r.activitySince));

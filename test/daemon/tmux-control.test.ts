@@ -1,9 +1,9 @@
 // The daemon's control-mode tmux client with a real daemon: it is the daemon's, it goes with
 // it however the daemon ends, and GT_TMUX_CONTROL=off does without it.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TmuxHost } from '../../src/sessions/tmux.js';
+import { parentOf } from '../helpers/names.js';
 import { waitFor } from '../helpers/temp.js';
 import type { TestTown } from '../helpers/town.js';
 import { makeTown, runDaemon } from '../helpers/town.js';
@@ -21,10 +21,6 @@ function controlClients(town: TestTown): number[] {
     .split('\n')
     .filter((l) => l.startsWith('1 '))
     .map((l) => Number(l.slice(2)));
-}
-
-function parentOf(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
 }
 
 async function townWithAgent(): Promise<TestTown> {

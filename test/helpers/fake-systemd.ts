@@ -5,6 +5,7 @@
 // caller's) plus the unit's Environment= and an INVOCATION_ID, restarted after a failure.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parentOf } from './names.js';
 import { onCleanup, tempDir, waitFor } from './temp.js';
 
 export interface FakeSystemd {
@@ -170,16 +171,6 @@ export function daemonsOf(root: string): number[] {
   // A daemon's child between fork and exec (a tmux client it starts) still shows the daemon's
   // command line and environment: it is not another daemon.
   return pids.filter((pid) => !pids.includes(parentOf(pid)));
-}
-
-function parentOf(pid: number): number {
-  try {
-    // The field after the command name, which is in parentheses and may hold spaces.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return 0; // gone meanwhile
-  }
 }
 
 /** A process's environment, as /proc shows it. */

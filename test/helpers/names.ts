@@ -32,3 +32,14 @@ export function tmuxProcesses(wanted: (socket: string) => boolean): number[] {
   }
   return found;
 }
+
+/** A process's parent, from /proc (0 when it is gone). */
+export function parentOf(pid: number): number {
+  try {
+    // The field after the command name, which is in parentheses and may hold spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0; // gone meanwhile
+  }
+}
