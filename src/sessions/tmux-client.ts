@@ -43,6 +43,15 @@ const SESSION_GONE_RE =
 const NO_SERVER_RE =
   /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/;
 
+/**
+ * A server exiting (its last session just closed) can still take a connection and then close
+ * it unanswered. The command is asked again, a little later, when the server is gone for good
+ * (then "no server running") or another one answers; a server that dies on every try is still
+ * the unknown answer it was.
+ */
+const EXITED_RE = /server exited unexpectedly/;
+const EXITED_RETRY_MS = [10, 30, 90];
+
 export interface RunOptions {
   /** The session the commands are about, to name it in errors. */
   session?: string | undefined;
@@ -105,7 +114,23 @@ export class TmuxClient {
     });
   }
 
-  private exec(
+  private async exec(
+    what: string,
+    commands: ReadonlyArray<readonly string[]>,
+    opts: RunOptions,
+  ): Promise<string> {
+    for (const waitMs of EXITED_RETRY_MS) {
+      try {
+        return await this.execOnce(what, commands, opts);
+      } catch (err) {
+        if (!(err instanceof TmuxFailedError && EXITED_RE.test(err.message))) throw err;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+    return this.execOnce(what, commands, opts);
+  }
+
+  private execOnce(
     what: string,
     commands: ReadonlyArray<readonly string[]>,
     opts: RunOptions,

@@ -489,6 +489,28 @@ describe.each(WAYS)(
       expect(await host.liveness('gt-mayor')).toBe('unknown');
     });
 
+    it('fake tmux whose server is exiting (a race real tmux shows rarely): asked again, then no sessions', async () => {
+      const dir = tempDir('calls');
+      const calls = join(dir, 'calls.log');
+      const tmux = fakeTmux(
+        `echo x >> ${calls}; if [ "$(wc -l < ${calls})" -le 2 ]; then echo "server exited unexpectedly" >&2; ` +
+          `else echo "no server running on ${dir}/sock" >&2; fi; exit 1`,
+      );
+      const host = newHost({ env: withPath(tmux) });
+      expect(await host.list()).toEqual([]);
+      expect(readFileSync(calls, 'utf8').split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(
+        3,
+      );
+    });
+
+    it('fake tmux whose server dies on every try: GT_TMUX_FAILED, not "no sessions"', async () => {
+      const host = newHost({
+        env: withPath(fakeTmux('echo "server exited unexpectedly" >&2; exit 1')),
+      });
+      await expect(host.list()).rejects.toThrow('server exited unexpectedly');
+      expect(await host.liveness('gt-mayor')).toBe('unknown');
+    });
+
     it('no tmux on PATH: GT_TMUX_MISSING and liveness unknown', async () => {
       const host = newHost({ env: { ...process.env, PATH: tempDir('empty-path') } });
       await expect(host.list()).rejects.toMatchObject({ code: 'GT_TMUX_MISSING' });
