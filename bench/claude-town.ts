@@ -1,6 +1,7 @@
-// A bench town whose crew are the real Claude Code, each in a HOME of its own that has only
-// finished onboarding (its dialogs left for the daemon to answer, as a new user's are), and the
-// floor beside it: the same CLI in a bare tmux session, its dialogs pre-accepted.
+// A bench town whose crew are the real Claude Code, all in one HOME (one person's agents) that
+// has only finished onboarding (their dialogs left for gastown-ts to answer, as a new user's
+// are: ahead in the config by default, on screen with GT_BENCH_DIALOGS=screen), and the floor
+// beside it: the same CLI in a bare tmux session, its dialogs pre-accepted.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { claude as claudeProfile } from '../src/agents/runtime/claude.js';
@@ -32,7 +33,10 @@ function claudeHome(path: string, trusted: string[] = []): string {
   return path;
 }
 
-/** A town with crew c0…c<n-1> running Claude Code, each in a HOME of its own. */
+/** How the crew's dialogs are answered in this run: `agents.crew.dialogs`. */
+export const BENCH_DIALOGS = process.env.GT_BENCH_DIALOGS === 'screen' ? 'screen' : 'ahead';
+
+/** A town with crew c0…c<n-1> running Claude Code, in one HOME. */
 export async function claudeBenchTown(gtBin: string, crew: number): Promise<ClaudeBench> {
   const bin = findClaudeBinary();
   if (bin === undefined) throw new Error('bench: Claude Code is not installed (npm ci)');
@@ -40,11 +44,12 @@ export async function claudeBenchTown(gtBin: string, crew: number): Promise<Clau
     label: 'agents',
     crew,
     crewSettings: (server, dir) => {
-      for (let i = 0; i < crew; i++) claudeHome(join(dir, 'homes', `c${i}`));
+      const home = claudeHome(join(dir, 'homes', 'crew'));
       return {
-        command: `HOME="${join(dir, 'homes')}/$GT_CREW" exec ${bin} --dangerously-skip-permissions`,
+        command: `${bin} --dangerously-skip-permissions`,
         sync: false,
-        env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: API_KEY },
+        dialogs: BENCH_DIALOGS,
+        env: { HOME: home, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: API_KEY },
       };
     },
   });

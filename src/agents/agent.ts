@@ -137,6 +137,7 @@ async function launch(
     ...ctx.settings.agents[agent.id.role].env,
   };
   await installHooks(ctx, agent, own);
+  await answerAhead(ctx, agent, own);
   const previous = await ctx.store.getAgent(address);
   const wish = opts.continuity;
   const plan = planFor(ctx, agent.id.role, runtime, previous, wish);
@@ -227,6 +228,28 @@ async function installHooks(
       outcome: 'skipped',
       reason: errorMessage(err),
     });
+  }
+}
+
+/**
+ * Answers the runtime's start-up dialogs in its config, where the role wants them answered
+ * ahead; each answer is on record. A config gt cannot read is left alone, on record too: the
+ * dialogs then show and are answered on screen.
+ */
+async function answerAhead(
+  ctx: AgentContext,
+  agent: ResolvedAgent,
+  env: Readonly<Record<string, string>>,
+): Promise<void> {
+  const { runtime } = agent;
+  if (runtime.answerAhead === undefined || ctx.settings.agents[agent.id.role].dialogs !== 'ahead')
+    return;
+  const event = { kind: 'agent.dialog-answered' as const, identity: agent.address };
+  try {
+    for (const dialog of runtime.answerAhead({ workDir: agent.workDir, env }))
+      await emit(ctx, { ...event, outcome: 'ahead', reason: dialog });
+  } catch (err) {
+    await emit(ctx, { ...event, outcome: 'skipped', reason: errorMessage(err) });
   }
 }
 

@@ -81,6 +81,10 @@ const agent = (sync: boolean, budget: ReturnType<typeof spendSchemas>['budgetSet
       'first prompt of a cycled agent once ready (default: continue from the handoff note)',
     ),
     sync: doc(z._default(z.boolean(), sync), 'sync the git workspace before each (re)start'),
+    dialogs: doc(
+      z._default(z.enum(['ahead', 'screen']), 'ahead'),
+      'ahead: the start-up questions gt answers anyway (Claude Code: trust this folder, use this API key) are answered in the CLI’s own config before it starts, saving their time on screen; screen: only ever answered on its screen',
+    ),
     resume: doc(
       z._default(z.enum(['auto', 'never']), 'auto'),
       'auto: a session restarted after a crash, a reboot or by a person resumes its conversation (where the runtime can); never: always fresh',

@@ -1,6 +1,7 @@
 // gt session start with no daemon running: the real Claude Code is brought past its dialogs
-// (a daemon is started to answer them) and --wait returns once it is ready; an agent stuck on
-// a question gastown-ts does not answer makes --wait fail with why.
+// (answered ahead in its config; a daemon is started to answer any left on screen) and --wait
+// returns once it is ready; an agent stuck on a question gastown-ts does not answer makes
+// --wait fail with why.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,14 +12,15 @@ import { makeTown } from '../helpers/town.js';
 const MAX = 'alpha/crew/max';
 
 describe('gt session start with no daemon running', () => {
-  it('brings a real Claude Code to ready: a daemon is started to pass its dialogs', async () => {
+  it('brings a real Claude Code to ready: its dialogs answered ahead, a daemon started', async () => {
     const { town } = await claudeTown();
     const out = await town.gt(['session', 'start', MAX, '--wait', '--timeout', '60s', '--json'], {
       timeoutMs: 70_000,
     });
     expect(out.code, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout)).toMatchObject({ identity: MAX, activity: 'ready' });
-    expect(await dialogsAnswered(town, MAX)).toEqual(['trust', 'api-key']);
+    // Its two dialogs are answered in its config before it starts (agents.<role>.dialogs: ahead).
+    expect(await dialogsAnswered(town, MAX, 'ahead')).toEqual(['trust', 'api-key']);
     const daemon = JSON.parse(await town.gtOk(['daemon', 'status', '--json'])) as {
       running: boolean;
     };

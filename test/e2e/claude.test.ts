@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claudeTown, dialogsAnswered, timesSeen } from '../helpers/claude.js';
+import { API_KEY, claudeTown, dialogsAnswered, timesSeen } from '../helpers/claude.js';
 import { tempDir, waitFor } from '../helpers/temp.js';
 import type { TestTown } from '../helpers/town.js';
 import { events, makeTown, runDaemon } from '../helpers/town.js';
@@ -33,8 +33,9 @@ async function untilReady(town: TestTown): Promise<void> {
 }
 
 describe('real Claude Code under the daemon', () => {
-  it('starts, passes its dialogs by choosing the named options, and is ready', async () => {
-    const { town } = await claudeTown();
+  it('starts, passes its dialogs on its screen by choosing the named options (dialogs: screen), and is ready', async () => {
+    const { town, home } = await claudeTown({ agents: { crew: { dialogs: 'screen' } } });
+    const config = readFileSync(join(home, '.claude.json'), 'utf8');
     await runDaemon(town);
     await town.gtOk(['session', 'start', MAX]);
     await untilReady(town);
@@ -45,7 +46,47 @@ describe('real Claude Code under the daemon', () => {
       (e) => e.kind === 'agent.activity' && e.identity === MAX,
     );
     expect(seen.map((e) => e.outcome)).toContain('dialog');
+    expect(await dialogsAnswered(town, MAX, 'ahead')).toEqual([]);
+    // Claude Code recorded the answers itself; gt wrote nothing ahead of it.
+    expect(readFileSync(join(home, '.claude.json'), 'utf8')).not.toBe(config);
   }, 90_000);
+
+  it('a new agent’s dialogs answered ahead in Claude Code’s own config: none on screen, the user’s config kept', async () => {
+    const { town, home } = await claudeTown();
+    const file = join(home, '.claude.json');
+    const mine = {
+      hasCompletedOnboarding: true,
+      theme: 'light',
+      projects: { '/srv/elsewhere': { hasTrustDialogAccepted: true, allowedTools: ['Bash'] } },
+      customApiKeyResponses: { approved: ['an-older-key-mark-xx'], rejected: [] },
+    };
+    writeFileSync(file, JSON.stringify(mine));
+    await runDaemon(town);
+    await town.gtOk(['session', 'start', MAX]);
+    await untilReady(town);
+    expect(await dialogsAnswered(town, MAX, 'ahead')).toEqual(['trust', 'api-key']);
+    expect(await dialogsAnswered(town, MAX)).toEqual([]);
+    const activities = (await events(town))
+      .filter((e) => e.kind === 'agent.activity' && e.identity === MAX)
+      .map((e) => e.outcome);
+    expect(activities).not.toContain('dialog');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as typeof mine;
+    expect(saved.theme).toBe('light');
+    expect(saved.projects['/srv/elsewhere']).toEqual(mine.projects['/srv/elsewhere']);
+    const trusted = Object.entries(saved.projects)
+      .filter(([, p]) => p.hasTrustDialogAccepted)
+      .map(([dir]) => dir);
+    expect(trusted.some((dir) => dir.endsWith(join('alpha', 'crew', 'max')))).toBe(true);
+    expect(saved.customApiKeyResponses.approved).toEqual([
+      'an-older-key-mark-xx',
+      API_KEY.slice(-20),
+    ]);
+    // Answered once: a restart finds them answered and writes nothing.
+    await town.gtOk(['session', 'restart', MAX]);
+    await untilReady(town);
+    expect(await dialogsAnswered(town, MAX, 'ahead')).toEqual(['trust', 'api-key']);
+    expect(await dialogsAnswered(town, MAX)).toEqual([]);
+  }, 120_000);
 
   it('a nudge reaches the model exactly once, acknowledged by the prompt hook', async () => {
     const { town, server } = await claudeTown();

@@ -81,9 +81,16 @@ export function timesSeen(server: ModelServer, marker: string): number {
     .reduce((n, r) => n + r.text.split(marker).length - 1, 0);
 }
 
-export async function dialogsAnswered(town: TestTown, address: string): Promise<string[]> {
+/** The dialogs answered for `address`: on its screen, or ahead in its config (`outcome`). */
+export async function dialogsAnswered(
+  town: TestTown,
+  address: string,
+  outcome: 'answered' | 'ahead' | 'skipped' = 'answered',
+): Promise<string[]> {
   return (await events(town))
-    .filter((e) => e.kind === 'agent.dialog-answered' && e.identity === address)
+    .filter(
+      (e) => e.kind === 'agent.dialog-answered' && e.identity === address && e.outcome === outcome,
+    )
     .map((e) => e.reason ?? '');
 }
 

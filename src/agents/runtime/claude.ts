@@ -3,6 +3,7 @@
 // in test/fixtures/claude-2.1.328.
 import { classifyLines, FAILURE_RULES, latestTurn } from '../failures/classify.js';
 import type { DialogRule, RuntimeProfile } from './profile.js';
+import { answerClaudeAhead } from './claude-config.js';
 import { installClaudeHooks } from './claude-hooks.js';
 import type { InputArea, OptionList, ScreenSpec } from './screen-reader.js';
 import { screenReader } from './screen-reader.js';
@@ -129,6 +130,7 @@ export const claude: RuntimeProfile<'claude'> = {
   hooks: {
     install: (target, commands, command) => installClaudeHooks(target.workDir, commands, command),
   },
+  answerAhead: answerClaudeAhead,
   // A bracketed paste then Enter submits once the prompt is ready (an Enter before it is lost).
   submit: { keys: ['Enter'], delayMs: 30 },
   definition: () =>

@@ -98,6 +98,12 @@ export interface RuntimeProfile<Name extends string = string> {
   classify(lines: readonly string[]): Failure | undefined;
   hooks: HookSupport | null;
   /**
+   * Answers ahead of the start, in the CLI's own config, the start-up dialogs the watcher
+   * would answer on its screen (`agents.<role>.dialogs: ahead`); the ids of the dialogs it
+   * answered now (none: already answered, or nothing it can write).
+   */
+  answerAhead?(target: HookTarget): string[];
+  /**
    * How pasted text is submitted: the keys after the paste, and how long to wait between
    * the paste and them (some CLIs take an Enter right after a paste as a newline).
    */
