@@ -137,6 +137,8 @@ export async function startDaemon(
   // GT_BENCH_DAEMON_PROFILE=<folder>: the daemon writes a V8 CPU profile there when it stops.
   const dir = process.env.GT_BENCH_DAEMON_PROFILE;
   const profile = dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+  // GT_BENCH_PERF=<folder>: JIT symbols for perf (the turns are recorded there, turn-cpu.ts).
+  if (process.env.GT_BENCH_PERF !== undefined) profile.push('--perf-basic-prof');
   const child = spawn(process.execPath, [...profile, gtBin, 'daemon', 'run', '--quiet'], {
     env: b.env,
     stdio: 'ignore',

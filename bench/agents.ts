@@ -3,7 +3,8 @@
 // by the agent's own shell tool → its successor's first model request; gt nudge → model
 // request beside raw send-keys; 1,000 nudges across 20 sessions; the daemon at rest.
 // Sizes: GT_BENCH_AGENTS (20), GT_BENCH_STARTS (5), GT_BENCH_HANDOFFS (10),
-// GT_BENCH_NUDGES (200), GT_BENCH_NUDGES_MANY (1000).
+// GT_BENCH_NUDGES (200), GT_BENCH_NUDGES_MANY (1000), GT_BENCH_TURNS (30) after
+// GT_BENCH_TURNS_WARM (10) not counted.
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -346,11 +347,13 @@ export async function benchAgents(gtBin: string): Promise<Row[]> {
     // profile, with GT_BENCH_DAEMON_PROFILE, is then the turns'): a control-mode client, and a
     // tmux process per call (the daemon before its control-mode client).
     const turns = benchSize('GT_BENCH_TURNS', 30);
+    const warm = benchSize('GT_BENCH_TURNS_WARM', 10);
     for (const how of ['control', 'process'] as const) {
       await stopChild(daemon);
       const env = how === 'process' ? { ...b.env, GT_TMUX_CONTROL: 'off' } : b.env;
       daemon = await startDaemon(gtBin, { ...b, env });
-      rows.push(...turnRows(await turnCpu(b, crewAddress(1), daemon.pid ?? 0, turns), how));
+      const cpu = await turnCpu(b, crewAddress(1), daemon.pid ?? 0, turns, warm);
+      rows.push(...turnRows(cpu, how));
     }
     await stopChild(daemon);
     daemon = await startDaemon(gtBin, b);

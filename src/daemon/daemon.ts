@@ -170,8 +170,9 @@ export class Daemon {
     // way would earn another after it). A report (a turn ended: a queued prompt may go in now)
     // wants only the side loops.
     const changed = (): void => this.wake('request');
-    const reported = (): void => {
-      if (this.state === DAEMON_STATES.running) this.loops?.woken('hook');
+    const reported = (turnBegan = false): void => {
+      if (this.state === DAEMON_STATES.running)
+        this.loops?.woken(turnBegan ? 'turn-began' : 'hook');
     };
     const agents = (): AgentContext => this.executeDeps();
     // A command not answered for a changed settings file: the next pass takes the file up.

@@ -38,8 +38,11 @@ export interface HookAnswerDeps {
   /**
    * An agent changed (a turn ended or began, a prompt queued, a session started): the watcher,
    * the notification sender and the spend reader look. No lifecycle pass: none depends on it.
+   * A turn that began (`turnBegan`) gives the watcher nothing to do at once: its prompt is
+   * acknowledged already, the next waits for the turn's end, and a busy screen is read at the
+   * watcher's next look anyway; only the sender looks.
    */
-  reported: () => void;
+  reported: (turnBegan?: boolean) => void;
   /** Whether the settings in use are those a command with `env` would read. */
   settingsCurrent: (env: Readonly<Record<string, string>>) => boolean;
   /** `gt status [--json]` as its command prints it, where the daemon was given a way to say it. */
@@ -89,7 +92,7 @@ async function answerHookRequest(
   if (typeof call === 'string') return { fallback: call };
   const notify = deps.settings().notify;
   const answer = await answerHook({ store: deps.store, notify, now: deps.now() }, call);
-  if (answer.events.length > 0) deps.reported();
+  if (answer.events.length > 0) deps.reported(call.event === 'prompt');
   return { stdout: answer.stdout, stderr: answer.stderr, code: 0 };
 }
 

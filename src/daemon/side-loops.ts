@@ -48,9 +48,15 @@ export class SideLoops {
   /**
    * A wake of the daemon: a poke may be a prompt queued for an agent or an event another process
    * recorded with notifications (watcher and sender look); any but a retry may be a turn that
-   * ended, whose spend is in its file now.
+   * ended, whose spend is in its file now. A turn that began (a hook's report) wakes only the
+   * sender.
    */
   woken(reason: string): void {
+    if (reason === 'turn-began') {
+      // A hook told a turn began: notifications its events made go out; nothing else is new.
+      this.sender.poke();
+      return;
+    }
     if (reason !== 'heartbeat' && reason !== 'retry') {
       this.watcher.poke();
       this.sender.poke();

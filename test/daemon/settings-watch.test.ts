@@ -23,6 +23,17 @@ describe('SettingsWatch', () => {
     expect(watch.changed()?.failures.backoff).toBe('9s');
   });
 
+  it('a file rewritten in place at once with the same size is seen changed (its times may not move)', async () => {
+    const town = await makeTown();
+    const watch = new SettingsWatch(town.root);
+    const file = settingsFile(town.root);
+    for (const backoff of ['1s', '2s', '3s', '4s']) {
+      writeFileSync(file, JSON.stringify({ failures: { backoff } }));
+      expect(watch.changed()?.failures.backoff).toBe(backoff);
+      expect(watch.pending()).toBe(false);
+    }
+  });
+
   it('a running daemon given a bad settings file says so and serves on with the old ones', async () => {
     const town = await makeTown({ settings: { daemon: { heartbeat: '150ms', keep_alive: [] } } });
     await runDaemon(town);
