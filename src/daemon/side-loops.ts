@@ -53,8 +53,10 @@ export class SideLoops {
    */
   woken(reason: string): void {
     if (reason === 'turn-began') {
-      // A hook told a turn began: notifications its events made go out; nothing else is new.
+      // A hook told a turn began: notifications its events made go out, and a look due soon
+      // only for the prompt it acknowledged is put off; nothing else is new.
       this.sender.poke();
+      void this.watcher.cool();
       return;
     }
     if (reason !== 'heartbeat' && reason !== 'retry') {

@@ -85,6 +85,10 @@ export class Watcher {
     { print: string; at: number; session: string; screen: string }
   >();
   private timer: NodeJS.Timeout | undefined;
+  /** The last look wants the next soon only for prompts under way (see cool()). */
+  private hotForPromptsOnly = false;
+  /** A prompt was acknowledged while a look ran. */
+  private acked = false;
   private current: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -123,6 +127,10 @@ export class Watcher {
     } catch (err) {
       this.onError(err); // a store or tmux that fails is tried again at the next look
     }
+    if (this.stopped) return;
+    // A prompt acknowledged while this look ran: its own next look may wait too.
+    if (this.acked && next === HOT_MS && !this.again && (await this.noneUnderWay())) next = COLD_MS;
+    this.acked = false;
     if (this.stopped) return;
     if (this.again) next = Math.min(next, HOT_MS);
     this.again = false;
@@ -169,14 +177,51 @@ export class Watcher {
     // slow look, and the pokes of hooks and commands, still find its change. A prompt queued
     // long ago for an agent that has just become ready (its turn's end told by a hook, perhaps
     // before its screen shows it) is as new as that.
+    this.hotForPromptsOnly = false;
     if (quick) return QUICK_MS;
     const readyFor = new Set<string>(
       live.filter((r) => r.activity === 'ready' && recent(r.activitySince)).map((r) => r.identity),
     );
-    const hot =
-      pending.some((n) => recent(n.typedAt ?? n.createdAt) || readyFor.has(n.to)) ||
-      live.some((r) => HOT.has(r.activity ?? '') && recent(r.activitySince));
-    return hot ? HOT_MS : COLD_MS;
+    const forPrompts = pending.some((n) => recent(n.typedAt ?? n.createdAt) || readyFor.has(n.to));
+    const forAgents = live.some((r) => HOT.has(r.activity ?? '') && recent(r.activitySince));
+    this.hotForPromptsOnly = forPrompts && !forAgents;
+    return forPrompts || forAgents ? HOT_MS : COLD_MS;
+  }
+
+  /**
+   * A hook acknowledged a prompt: a look due soon only for the prompts under way is put off to
+   * the slow pace when none is under way any more (the look would read a busy screen, which
+   * the next look reads anyway). True when it was.
+   */
+  async cool(): Promise<boolean> {
+    if (this.stopped) return false;
+    if (this.current !== undefined) {
+      this.acked = true; // the look under way decides, once it is over
+      return false;
+    }
+    if (!this.hotForPromptsOnly) return false;
+    const due = this.timer;
+    // A look begun meanwhile (a prompt queued, say) plans its own next.
+    if (!(await this.noneUnderWay()) || this.current !== undefined || this.timer !== due)
+      return false;
+    if (this.stopped) return false;
+    this.hotForPromptsOnly = false;
+    if (due !== undefined) {
+      clearTimeout(due);
+      this.timer = setTimeout(() => this.poke(), COLD_MS);
+    }
+    return true;
+  }
+
+  /** No prompt is under way for any agent (false when the store cannot say). */
+  private async noneUnderWay(): Promise<boolean> {
+    if (!this.hotForPromptsOnly) return false;
+    try {
+      return (await this.deps.store.listNudges({ statuses: PENDING_NUDGE, limit: 1 })).length === 0;
+    } catch (err) {
+      this.onError(err);
+      return false;
+    }
   }
 
   /** One agent's screen acted on: its activity, dialog, failure, stall and next prompt. */

@@ -179,6 +179,66 @@ describe('how soon the watcher looks again (fake host)', () => {
   });
 });
 
+describe('a prompt acknowledged puts off a look due only for it (fake host)', () => {
+  /** A busy agent with prompts queued for it just now: the next look is due soon, for them. */
+  async function busyWith(n: number) {
+    const r = await rig();
+    await r.store.patchAgent('alpha/crew/max', {
+      activity: 'busy',
+      activitySource: 'hook',
+      activitySince: r.clock.now,
+    });
+    r.host.screenOf.set(SESSION, screen('busy_2s'));
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++)
+      ids.push(
+        (
+          await r.store.enqueueNudge({
+            to: 'alpha/crew/max',
+            from: 'mayor',
+            text: `p${i}`,
+            createdAt: r.clock.now,
+          })
+        ).id,
+      );
+    expect(await r.watcher.pass()).toBe(HOT_MS);
+    const ack = (id: string) =>
+      r.store.updateNudge(id, ['queued', 'typing', 'typed'], { status: 'delivered' }, r.clock.now);
+    return { ...r, ids, ack };
+  }
+
+  it('the only prompt under way acknowledged: the next look waits for the slow pace', async () => {
+    const r = await busyWith(1);
+    expect(await r.watcher.cool()).toBe(false); // still under way
+    await r.ack(r.ids[0] ?? '');
+    expect(await r.watcher.cool()).toBe(true);
+    expect(await r.watcher.cool()).toBe(false); // once
+  });
+
+  it('another prompt still under way: the look stays due soon', async () => {
+    const r = await busyWith(2);
+    await r.ack(r.ids[0] ?? '');
+    expect(await r.watcher.cool()).toBe(false);
+  });
+
+  it('an agent starting beside it: the look stays due soon', async () => {
+    const r = await busyWith(1);
+    await r.store.patchAgent('alpha/crew/ann', {
+      host: 'h',
+      session: 'gt-alpha-crew-ann',
+      startedAt: r.clock.now,
+      desired: 'running',
+      sessionConfirmed: true,
+      runtime: 'claude',
+      activity: 'starting',
+      activitySince: r.clock.now,
+    });
+    expect(await r.watcher.pass()).toBe(HOT_MS);
+    await r.ack(r.ids[0] ?? '');
+    expect(await r.watcher.cool()).toBe(false);
+  });
+});
+
 describe('which screens a look reads (plain data)', () => {
   const claude = profileOf({ runtime: 'claude' });
   const NOW = 1_000_000;
