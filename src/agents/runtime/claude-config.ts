@@ -9,7 +9,8 @@
 // it changed since it was read (read again, up to three times). A file that is missing (Claude
 // Code has not been set up) or does not hold a JSON object is left alone: then the dialogs
 // show and are answered on screen, as before.
-import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
@@ -126,10 +127,12 @@ function parsed(path: string): Json {
 /** Renames `text` over `path` unless the file changed since `before`; false when it had. */
 function replaceIfUnchanged(path: string, before: Stats, text: string): boolean {
   const tmp = join(dirname(path), `.${basename(path)}.gt-${randomHex(6)}.tmp`);
-  const fd = openSync(tmp, 'wx', Number(before.mode) & 0o777);
+  const mode = before.mode & 0o777;
+  const fd = openSync(tmp, 'wx', mode);
   let renamed = false;
   try {
     try {
+      fchmodSync(fd, mode); // the umask does not narrow it
       const bytes = Buffer.from(text, 'utf8');
       for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
       fsyncSync(fd);
