@@ -12,7 +12,7 @@ import { everStarted, wantedRunning } from '../agents/wanted.js';
 import { profileOf } from '../agents/runtime/index.js';
 import type { RuntimeProfile } from '../agents/runtime/profile.js';
 import { applyFailure } from '../agents/failures/apply.js';
-import { withAgentLock } from '../agents/lock.js';
+import { AgentBusyError, withAgentLock } from '../agents/lock.js';
 import type { SessionInfo } from '../sessions/host.js';
 import { sessionState } from '../sessions/host.js';
 import * as record from '../agents/record.js';
@@ -83,35 +83,57 @@ async function checkAgent(
     if (cleared !== undefined) await record.restartsCounted(deps.store, address, cleared);
     return;
   }
-  // Under the agent's lock; a user may have restarted it since the listing.
-  // (A start by the CLI holds the lock until tmux has the session: asked again, it is there.)
-  await withAgentLock(deps.root, agent, async () => {
-    const latest = await deps.host.find(info?.name ?? agent.session);
-    if (latest !== undefined && sessionState(latest) === 'alive') return;
-    // Read before the burial marks it exited: had the session shown it was up?
-    const before = (await deps.store.getAgent(address)) ?? known;
-    const died = latest === undefined ? undefined : await buryZombie(deps, agent, latest, known);
-    // Read again under the lock: a gt session stop that held it has made it wanted stopped.
-    const current = (await deps.store.getAgent(address)) ?? known;
-    if (current?.desired === 'stopped') return;
-    if (current !== undefined && heldDown(current, now)) return;
-    // Gone without a dead pane, started before this daemon: lost with the tmux server (a
-    // reboot), not a crash. Restored at once, not counted towards a crash loop.
-    const lost =
-      latest === undefined &&
-      deps.bootAt !== undefined &&
-      current?.startedAt != null &&
-      current.startedAt < deps.bootAt;
-    if (lost) {
-      const continuity: Continuity = { ended: 'reboot' };
-      await startKept(deps, agent, { kind: 'agent.restarted', outcome: 'restored' }, continuity);
-    } else if (died !== undefined && resumeRefused(before, died.lines, agent.runtime)) {
-      // The CLI would not resume the conversation: once fresh, with a note, not a crash.
-      const fallback = `the resumed session exited before it was up: ${died.reason}`;
-      const continuity: Continuity = { ended: 'resume-failed', detail: died.reason, fallback };
-      await startKept(deps, agent, { kind: 'agent.restarted', outcome: 'fresh' }, continuity);
-    } else await restartDead(deps, agent, current, policy, now, died?.reason);
+  // Under the agent's lock; a user may have restarted it since the listing. A lock held by
+  // another process (a CLI start holds it until tmux has the session) is not waited for: that
+  // process is seeing to the agent, and the next heartbeat looks again.
+  await withAgentLock(
+    deps.root,
+    agent,
+    () => checkHeld(deps, agent, info, known, policy, now),
+    LOCK_WAIT_MS,
+  ).catch((err: unknown) => {
+    if (!(err instanceof AgentBusyError)) throw err;
   });
+}
+
+/** How long the keep-alive waits for an agent's lock (a stale one is broken at once). */
+const LOCK_WAIT_MS = 50;
+
+/** The agent is not alive by the listing: buried, restored or restarted as its record says. */
+async function checkHeld(
+  deps: KeepAliveDeps,
+  agent: ResolvedAgent,
+  info: SessionInfo | undefined,
+  known: AgentRecord | undefined,
+  policy: RestartPolicy,
+  now: number,
+): Promise<void> {
+  const { address } = agent;
+  const latest = await deps.host.find(info?.name ?? agent.session);
+  if (latest !== undefined && sessionState(latest) === 'alive') return;
+  // Read before the burial marks it exited: had the session shown it was up?
+  const before = (await deps.store.getAgent(address)) ?? known;
+  const died = latest === undefined ? undefined : await buryZombie(deps, agent, latest, known);
+  // Read again under the lock: a gt session stop that held it has made it wanted stopped.
+  const current = (await deps.store.getAgent(address)) ?? known;
+  if (current?.desired === 'stopped') return;
+  if (current !== undefined && heldDown(current, now)) return;
+  // Gone without a dead pane, started before this daemon: lost with the tmux server (a
+  // reboot), not a crash. Restored at once, not counted towards a crash loop.
+  const lost =
+    latest === undefined &&
+    deps.bootAt !== undefined &&
+    current?.startedAt != null &&
+    current.startedAt < deps.bootAt;
+  if (lost) {
+    const continuity: Continuity = { ended: 'reboot' };
+    await startKept(deps, agent, { kind: 'agent.restarted', outcome: 'restored' }, continuity);
+  } else if (died !== undefined && resumeRefused(before, died.lines, agent.runtime)) {
+    // The CLI would not resume the conversation: once fresh, with a note, not a crash.
+    const fallback = `the resumed session exited before it was up: ${died.reason}`;
+    const continuity: Continuity = { ended: 'resume-failed', detail: died.reason, fallback };
+    await startKept(deps, agent, { kind: 'agent.restarted', outcome: 'fresh' }, continuity);
+  } else await restartDead(deps, agent, current, policy, now, died?.reason);
 }
 
 /**
