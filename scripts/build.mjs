@@ -127,11 +127,16 @@ await writeFile('dist/bin/gt', "#!/usr/bin/env node\nrequire('../gt.cjs');\n", {
 // The native gt (native/gt.c), where a C compiler is at hand: sessions prefer it once it
 // answers a probe (src/agents/gt-command.ts). Without one, agents' hooks run the Node gt.
 await mkdir('dist/native');
-const cc = spawnSync(
-  process.env.CC ?? 'cc',
-  ['-std=c11', '-O2', '-s', '-Wall', '-Wextra', '-o', 'dist/native/gt', 'native/gt.c'],
-  { stdio: 'inherit' },
-);
+// Linked statically where the C library allows it: a hook's gt then starts without the dynamic
+// loader (0.58 against 0.72 ms of CPU per start on the bench machine, twice a turn).
+const compile = (extra) =>
+  spawnSync(
+    process.env.CC ?? 'cc',
+    ['-std=c11', '-O2', '-s', ...extra, '-Wall', '-Wextra', '-o', 'dist/native/gt', 'native/gt.c'],
+    { stdio: extra.length > 0 ? 'ignore' : 'inherit' },
+  );
+let cc = compile(['-static']);
+if (cc.status !== 0) cc = compile([]);
 if (cc.status !== 0) {
   await rm('dist/native', { recursive: true, force: true });
   process.stderr.write(
