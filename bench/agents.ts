@@ -206,12 +206,17 @@ async function manyRows(b: ClaudeBench, agents: number, total: number): Promise<
   ];
 }
 
-/** The heartbeats daemon/state.json told while `watch` ran: each one's milliseconds, whole and its keep-alive. */
+/**
+ * The heartbeats daemon/state.json told while `watch` ran: each one's milliseconds, whole and
+ * its keep-alive. The one on record when the watch began (before it: the agents starting, say)
+ * is left out.
+ */
 async function heartbeatsDuring(
   root: string,
   watch: Promise<unknown>,
 ): Promise<Array<{ ms: number; keepAliveMs: number }>> {
   const seen = new Map<number, { ms: number; keepAliveMs: number }>();
+  let first: number | undefined;
   let watching = true;
   void watch.finally(() => (watching = false));
   while (watching) {
@@ -222,7 +227,8 @@ async function heartbeatsDuring(
         last_heartbeat_keep_alive_ms?: number | null;
       };
       const { heartbeat_count: n, last_heartbeat_ms: ms } = state;
-      if (typeof n === 'number' && typeof ms === 'number')
+      first ??= n ?? 0;
+      if (typeof n === 'number' && typeof ms === 'number' && n > first)
         seen.set(n, { ms, keepAliveMs: state.last_heartbeat_keep_alive_ms ?? Number.NaN });
     } catch {
       // written whole by rename: a read between two is simply tried again
