@@ -45,6 +45,9 @@ export function gt(args: readonly string[], opts: RunOptions = {}): Promise<RunR
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    // A gt that exits without reading its input closes the pipe (EPIPE here): its exit code
+    // and output say what happened.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
