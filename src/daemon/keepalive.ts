@@ -52,11 +52,15 @@ export async function keepAlive(
   const byName = new Map(sessions.map((s) => [s.name, s]));
   const policy = restartPolicy(deps.settings);
   const records = await deps.store.listAgents();
+  // Each agent's record as listed: one query a heartbeat, not one per agent (one that is not
+  // alive is read again under its lock).
+  const byAddress = new Map(records.map((r) => [r.identity, r]));
   const wanted = wantedRunning(townAgents(deps.root), records, deps.settings.daemon.keep_alive);
   for (const id of wanted) {
     const agent = resolveAgent(deps, id);
     try {
-      await checkAgent(deps, agent, byName.get(agent.session), policy);
+      const known = byAddress.get(agent.address);
+      await checkAgent(deps, agent, byName.get(agent.session), known, policy);
     } catch (err) {
       await emit(deps, {
         kind: 'agent.check-failed',
@@ -71,10 +75,10 @@ async function checkAgent(
   deps: KeepAliveDeps,
   agent: ResolvedAgent,
   info: SessionInfo | undefined,
+  known: AgentRecord | undefined,
   policy: RestartPolicy,
 ): Promise<void> {
   const { address } = agent;
-  const known = await deps.store.getAgent(address);
   if (known?.desired === 'stopped') return;
   if (known?.host != null && known.host !== deps.hostName) return;
   const now = deps.now();

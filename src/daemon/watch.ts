@@ -129,7 +129,8 @@ export class Watcher {
     }
     if (this.stopped) return;
     // A prompt acknowledged while this look ran: its own next look may wait too.
-    if (this.acked && next === HOT_MS && !this.again && (await this.noneUnderWay())) next = COLD_MS;
+    if (this.acked && this.hotForPromptsOnly && !this.again && (await this.noneUnderWay()))
+      next = COLD_MS;
     this.acked = false;
     if (this.stopped) return;
     if (this.again) next = Math.min(next, HOT_MS);
@@ -215,7 +216,6 @@ export class Watcher {
 
   /** No prompt is under way for any agent (false when the store cannot say). */
   private async noneUnderWay(): Promise<boolean> {
-    if (!this.hotForPromptsOnly) return false;
     try {
       return (await this.deps.store.listNudges({ statuses: PENDING_NUDGE, limit: 1 })).length === 0;
     } catch (err) {

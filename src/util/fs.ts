@@ -1,6 +1,7 @@
 // Small file helpers: atomic writes (temp file, fsync, rename) and private modes.
 import {
   closeSync,
+  fchmodSync,
   fsyncSync,
   openSync,
   readSync,
@@ -14,26 +15,48 @@ import { randomHex } from './random.js';
 
 /** Writes `data` to `path` so that readers see the old file or the new one, never half. */
 export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600): void {
+  replaceFile(path, data, { mode });
+}
+
+export interface ReplaceOptions {
+  mode: number;
+  /** The mode as given, whatever the umask (else the umask may narrow it). */
+  exactMode?: boolean;
+  /** Asked once the new text is written, just before it replaces the file: true keeps the old. */
+  unless?: () => boolean;
+}
+
+/**
+ * Replaces `path` with `data` as writeFileAtomic does; false (the file left as it was) when
+ * `unless` said so at the last moment.
+ */
+export function replaceFile(path: string, data: string | Buffer, opts: ReplaceOptions): boolean {
   const tmp = join(dirname(path), `.${basename(path)}.${randomHex(6)}.tmp`);
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const fd = openSync(tmp, 'wx', mode);
+  const fd = openSync(tmp, 'wx', opts.mode);
+  let replaced = false;
   try {
     try {
+      if (opts.exactMode === true) fchmodSync(fd, opts.mode);
       for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    if (opts.unless?.() === true) return false;
     renameSync(tmp, path);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // the temp file may not exist; the original error is what matters
+    replaced = true;
+  } finally {
+    if (!replaced) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // the temp file may not exist; the original error is what matters
+      }
     }
-    throw err;
   }
   fsyncDir(dirname(path));
+  return true;
 }
 
 function fsyncDir(dir: string): void {

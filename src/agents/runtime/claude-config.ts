@@ -9,14 +9,12 @@
 // it changed since it was read (read again, up to three times). A file that is missing (Claude
 // Code has not been set up) or does not hold a JSON object is left alone: then the dialogs
 // show and are answered on screen, as before.
-import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, realpathSync } from 'node:fs';
-import { renameSync } from 'node:fs';
-import { statSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GtError } from '../../errors.js';
-import { randomHex } from '../../util/random.js';
+import { replaceFile } from '../../util/fs.js';
 import type { HookTarget } from './profile.js';
 
 type Json = Record<string, unknown>;
@@ -126,24 +124,9 @@ function parsed(path: string): Json {
 
 /** Renames `text` over `path` unless the file changed since `before`; false when it had. */
 function replaceIfUnchanged(path: string, before: Stats, text: string): boolean {
-  const tmp = join(dirname(path), `.${basename(path)}.gt-${randomHex(6)}.tmp`);
-  const mode = before.mode & 0o777;
-  const fd = openSync(tmp, 'wx', mode);
-  let renamed = false;
-  try {
-    try {
-      fchmodSync(fd, mode); // the umask does not narrow it
-      const bytes = Buffer.from(text, 'utf8');
-      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    if (!sameFile(before, statSync(path))) return false;
-    renameSync(tmp, path);
-    renamed = true;
-    return true;
-  } finally {
-    if (!renamed) unlinkSync(tmp);
-  }
+  return replaceFile(path, text, {
+    mode: before.mode & 0o777,
+    exactMode: true,
+    unless: () => !sameFile(before, statSync(path)),
+  });
 }
