@@ -14,15 +14,10 @@ export function agentLockDir(root: string): string {
   return join(townPaths(root).storeDir, 'locks');
 }
 
-/** The agent's lock stayed held by another process (starting or stopping it) past the wait. */
-export class AgentBusyError extends GtError {}
-
-/** Runs `fn` holding the agent's lock, waiting up to `waitMs` for another holder to let go. */
 export function withAgentLock<T>(
   root: string,
   agent: Pick<AgentPlace, 'address' | 'session'>,
   fn: () => Promise<T>,
-  waitMs = LOCK_TIMEOUT_MS,
 ): Promise<T> {
   const dir = agentLockDir(root);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -31,11 +26,11 @@ export function withAgentLock<T>(
   return withFileLock(
     lock,
     {
-      timeoutMs: waitMs,
+      timeoutMs: LOCK_TIMEOUT_MS,
       timeoutError: (pid) =>
-        new AgentBusyError(
+        new GtError(
           'GT_AGENT_BUSY',
-          `${address} is being started or stopped by ${pid === undefined ? 'another process' : `process ${pid}`}; gave up after ${waitMs / 1000} s`,
+          `${address} is being started or stopped by ${pid === undefined ? 'another process' : `process ${pid}`}; gave up after ${LOCK_TIMEOUT_MS / 1000} s`,
           { hint: `try again; if nothing is starting ${address}, remove ${lock.path}` },
         ),
       createError: (cause) =>

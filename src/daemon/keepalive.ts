@@ -12,7 +12,7 @@ import { everStarted, wantedRunning } from '../agents/wanted.js';
 import { profileOf } from '../agents/runtime/index.js';
 import type { RuntimeProfile } from '../agents/runtime/profile.js';
 import { applyFailure } from '../agents/failures/apply.js';
-import { AgentBusyError, withAgentLock } from '../agents/lock.js';
+import { withAgentLock } from '../agents/lock.js';
 import type { SessionInfo } from '../sessions/host.js';
 import { sessionState } from '../sessions/host.js';
 import * as record from '../agents/record.js';
@@ -87,21 +87,10 @@ async function checkAgent(
     if (cleared !== undefined) await record.restartsCounted(deps.store, address, cleared);
     return;
   }
-  // Under the agent's lock; a user may have restarted it since the listing. A lock held by
-  // another process (a CLI start holds it until tmux has the session) is not waited for: that
-  // process is seeing to the agent, and the next heartbeat looks again.
-  await withAgentLock(
-    deps.root,
-    agent,
-    () => checkHeld(deps, agent, info, known, policy, now),
-    LOCK_WAIT_MS,
-  ).catch((err: unknown) => {
-    if (!(err instanceof AgentBusyError)) throw err;
-  });
+  // Under the agent's lock; a user may have restarted it since the listing.
+  // (A start by the CLI holds the lock until tmux has the session: asked again, it is there.)
+  await withAgentLock(deps.root, agent, () => checkHeld(deps, agent, info, known, policy, now));
 }
-
-/** How long the keep-alive waits for an agent's lock (a stale one is broken at once). */
-const LOCK_WAIT_MS = 50;
 
 /** The agent is not alive by the listing: buried, restored or restarted as its record says. */
 async function checkHeld(

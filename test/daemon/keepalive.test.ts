@@ -4,8 +4,7 @@ import { waitFor } from '../helpers/temp.js';
 import type { TestTown } from '../helpers/town.js';
 import { events, makeTown, runDaemon, starts, TINY_AGENT } from '../helpers/town.js';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { agentLockDir } from '../../src/agents/lock.js';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MAX = 'alpha/crew/max';
@@ -67,31 +66,6 @@ describe('keep-alive', () => {
       .filter((e) => e.identity === MAX && e.kind !== 'agent.activity')
       .map((e) => e.kind);
     expect(kinds).toEqual(['agent.died', 'agent.restarted']);
-  });
-
-  it('an agent whose lock another process holds is left to that process: heartbeats go on, and it is restarted once the lock is let go', async () => {
-    const town = await makeTown({
-      settings: { daemon: { heartbeat: '100ms', keep_alive: ['*/crew/*'] } },
-    });
-    await town.gtOk(['session', 'start', MAX]);
-    await runDaemon(town);
-    const before = await agent(town, MAX);
-    // A live process (this one) holds the agent's lock, as a gt session start or stop would.
-    const lock = join(agentLockDir(town.root), 'gt-alpha-crew-max.lock');
-    writeFileSync(lock, `${process.pid} test\n`);
-    process.kill(before?.pid ?? 0, 'SIGKILL');
-    // The daemon's own record of its heartbeats (gt daemon status shows their count).
-    const status = () =>
-      JSON.parse(readFileSync(join(town.root, 'daemon', 'state.json'), 'utf8')) as {
-        heartbeat_count: number;
-        last_heartbeat_ms: number;
-      };
-    const first = status().heartbeat_count;
-    await waitFor('more heartbeats', () => status().heartbeat_count > first + 3);
-    expect(status().last_heartbeat_ms).toBeLessThan(1_000);
-    expect(starts(town, MAX)).toHaveLength(1);
-    rmSync(lock);
-    await waitFor('the agent started again', () => starts(town, MAX).length === 2);
   });
 
   it('an agent that exits at once is backed off, then parked; the mayor is told and status says why', async () => {
